@@ -1,0 +1,124 @@
+"""Folding text for matching: NFKC, lower case, traditional and Japanese kanji to simplified Chinese.
+
+Every character folds on its own, so offsets into the folded text map back to the original text: most characters
+fold to exactly one character (identity offsets); the few that expand ("㈱" -> "(株)") are tracked in segments.
+The variant table comes from OpenCC (jp2t then t2s), built once per process.
+
+Examples
+--------
+>>> folded = fold_text("ＡｇｉＢｏｔ と 緑的諧波")
+>>> folded.folded
+'agibot と 绿的谐波'
+>>> folded.to_original(0, 6)
+(0, 6)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+_CJK_RANGES = ((0x3400, 0xA000), (0xF900, 0xFB00))
+
+
+@lru_cache(maxsize=1)
+def _variant_map() -> dict[str, str]:
+    import opencc
+
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi)]
+    # One call over newline-separated characters: phrase rules cannot join across the newlines.
+    converted = opencc.OpenCC("t2s").convert(opencc.OpenCC("jp2t").convert("\n".join(chars))).split("\n")
+    return {a: b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[int, str], dict[str, str], re.Pattern]:
+    variants = _variant_map()
+    single: dict[int, str] = {}
+    multi: dict[str, str] = {}
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch).lower()
+        folded = "".join(variants.get(c, c) for c in folded)
+        if folded == ch:
+            continue
+        if len(folded) == 1:
+            single[code] = folded
+        else:
+            multi[ch] = folded
+    pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(multi)) + "]")
+    return single, multi, pattern
+
+
+def fold(text: str) -> str:
+    """The folded form of ``text`` (no offsets); used for aliases, cue words and keys."""
+    return fold_text(text).folded
+
+
+@dataclass
+class FoldedText:
+    """A text and its folded form, with the map from folded offsets back to original offsets."""
+
+    original: str
+    folded: str
+    # Segments of the folded text: start in folded text, start in original, and whether it is one expanded char.
+    _folded_starts: list[int] = field(default_factory=list)
+    _original_starts: list[int] = field(default_factory=list)
+    _expanded: list[bool] = field(default_factory=list)
+
+    def to_original_offset(self, i: int) -> int:
+        """Original offset of the character at folded offset ``i``."""
+        if not self._folded_starts:
+            return i
+        j = bisect_right(self._folded_starts, i) - 1
+        if j < 0:
+            return i
+        if self._expanded[j]:
+            return self._original_starts[j]
+        return self._original_starts[j] + (i - self._folded_starts[j])
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original span of the folded span ``[start, end)``."""
+        if end <= start:
+            o = self.to_original_offset(start)
+            return o, o
+        return self.to_original_offset(start), self.to_original_offset(end - 1) + 1
+
+
+def fold_text(text: str) -> FoldedText:
+    """Fold ``text`` and keep the offsets (see module docstring)."""
+    single, multi, pattern = _tables()
+    if not multi or pattern.search(text) is None:
+        return FoldedText(text, text.translate(single))
+    pieces: list[str] = []
+    f_starts: list[int] = []
+    o_starts: list[int] = []
+    expanded: list[bool] = []
+    pos = npos = 0
+    for m in pattern.finditer(text):
+        s = m.start()
+        if s > pos:
+            seg = text[pos:s].translate(single)
+            pieces.append(seg)
+            f_starts.append(npos)
+            o_starts.append(pos)
+            expanded.append(False)
+            npos += len(seg)
+        rep = multi[text[s]]
+        pieces.append(rep)
+        f_starts.append(npos)
+        o_starts.append(s)
+        expanded.append(True)
+        npos += len(rep)
+        pos = s + 1
+    if pos < len(text):
+        pieces.append(text[pos:].translate(single))
+        f_starts.append(npos)
+        o_starts.append(pos)
+        expanded.append(False)
+    return FoldedText(text, "".join(pieces), f_starts, o_starts, expanded)

@@ -1,0 +1,96 @@
+"""Finding every alias of every entity in a text with one Aho-Corasick automaton (pyahocorasick).
+
+Leftmost-longest, non-overlapping matches on the folded text (script variants, width and case folded); Latin aliases
+only match at word boundaries. Stop phrases are matched like aliases and dropped, so they shadow aliases inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import ahocorasick
+
+from .fold import fold
+from .records import Entity, Mention
+from .text import Document
+
+_WORD = re.compile(r"[0-9a-z]")
+_STOP = "\x00stop"
+_DOMAIN_DOTS = {"." + c for c in "abcdefghijklmnopqrstuvwxyz"}
+
+
+def _is_word_char(ch: str) -> bool:
+    return bool(ch) and (ch.isascii() and (ch.isalnum() or ch == "_"))
+
+
+class AliasMatcher:
+    """An automaton over the names and aliases of ``entities``.
+
+    Parameters
+    ----------
+    entities : iterable of Entity
+        Earlier entities win when two share an alias.
+    stop_phrases : iterable of str
+        Phrases that name nothing but contain an alias.
+
+    Examples
+    --------
+    >>> from loaders.records import Entity
+    >>> from loaders.text import document_from_text
+    >>> m = AliasMatcher([Entity("agibot", "Company", "AgiBot", "智元机器人", aliases=["Zhiyuan Robotics"])])
+    >>> [x.quote for x in m.find(document_from_text("智元機器人 and AGIBOT, not AgiBots.", "d"))]
+    ['智元機器人', 'AGIBOT']
+    """
+
+    def __init__(self, entities: Iterable[Entity], stop_phrases: Iterable[str] = ()):
+        self._automaton = ahocorasick.Automaton()
+        self.owner: dict[str, str] = {}
+        for phrase in stop_phrases:
+            key = fold(phrase)
+            if key and key not in self.owner:
+                self.owner[key] = _STOP
+        for ent in entities:
+            for name in ent.all_names():
+                key = fold(name).strip()
+                if len(key) < 2 and not _WORD.search(key):
+                    continue  # a single CJK character is too ambiguous to be a name
+                self.owner.setdefault(key, ent.id)
+        for key, eid in self.owner.items():
+            latin_start, latin_end = _is_word_char(key[0]), _is_word_char(key[-1])
+            self._automaton.add_word(key, (eid, len(key), latin_start, latin_end))
+        if self.owner:
+            self._automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def find_spans(self, folded: str) -> list[tuple[int, int, str]]:
+        """``(start, end, entity_id)`` spans in a folded string."""
+        if not self.owner:
+            return []
+        spans = []
+        n = len(folded)
+        for end_idx, (eid, length, latin_start, latin_end) in self._automaton.iter_long(folded):
+            start, end = end_idx - length + 1, end_idx + 1
+            if eid == _STOP:
+                continue
+            if latin_start and start > 0 and (_is_word_char(folded[start - 1]) or folded[start - 1] in "./@"):
+                continue  # inside a word, or part of a web address (japanese.shanghai.gov.cn)
+            if latin_end and end < n and (_is_word_char(folded[end]) or folded[end:end + 2] in _DOMAIN_DOTS):
+                continue
+            spans.append((start, end, eid))
+        return spans
+
+    def find(self, doc: Document) -> list[Mention]:
+        """Every mention in ``doc``, with sentence index, original span and exact quote."""
+        ft = doc.folded
+        out = []
+        starts = [s.start for s in doc.sentences]
+        from bisect import bisect_right
+
+        for fs, fe, eid in self.find_spans(ft.folded):
+            start, end = ft.to_original(fs, fe)
+            sent = doc.sentences[max(0, bisect_right(starts, start) - 1)].index if doc.sentences else 0
+            out.append(Mention(eid, doc.id, sent, start, end, doc.text[start:end]))
+        return out
