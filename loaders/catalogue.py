@@ -115,6 +115,7 @@ class _MetricModel(_Strict):
     either: list[str] = []
     counters: list[str] = []
     full_date_only: bool = False
+    scope: Literal["clause", "sentence"] = "clause"
 
 
 class _DisputeModel(_Strict):

@@ -45,6 +45,8 @@ def _tables() -> tuple[dict[int, str], dict[str, str], re.Pattern]:
         ch = chr(code)
         folded = unicodedata.normalize("NFKC", ch).lower()
         folded = "".join(variants.get(c, c) for c in folded)
+        if ch in "\n\t\r\v\f":
+            folded = " "  # a hard-wrapped name ("Development\nImplementation Plan") still matches
         if folded == ch:
             continue
         if len(folded) == 1:

@@ -53,10 +53,10 @@ class NumberGrammar:
         self.currency_before = fw(lexicon["currency_before"])
         self.months = fw(lexicon["dates"]["months_en"])
         q = lexicon["qualifiers"]
-        self.q_before = [(fold(w), k) for k, ws in q["before"].items() for w in ws]
-        self.q_before.sort(key=lambda x: len(x[0]), reverse=True)
-        self.q_after = [(fold(w), k) for k, ws in q["after"].items() for w in ws]
-        self.q_after.sort(key=lambda x: len(x[0]), reverse=True)
+        self.q_before = [(re.compile(r"(?:^|(?<![0-9a-z]))(?:" + phrase_pattern(ws).pattern + r")\s*$"), k)
+                         for k, ws in q["before"].items()]
+        self.q_after = [(re.compile(r"^\s*(?:" + phrase_pattern(ws).pattern + r")(?![a-z])"), k)
+                        for k, ws in q["after"].items()]
 
         kanji_chars = "".join(sorted(set(self.digits) | set(self.small_units) | set(self.big_units)))
         arabic = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -138,6 +138,8 @@ class NumberGrammar:
                 q = self._make(kind, m, text)
                 if q is None:
                     continue
+                while q.end > q.start and text[q.end - 1].isspace():
+                    q.end -= 1
                 self._qualify(q, text)
                 if any(taken[q.start:q.end]):
                     continue
@@ -225,33 +227,42 @@ class NumberGrammar:
         """Absorb qualifier words right before or after the quantity ('约', 'more than', '以上', '以内')."""
         if q.kind == "date":
             return
-        head_start = max(0, q.start - 20)
-        head = text[head_start:q.start].rstrip()
-        for word, kind in self.q_before:
-            if head.endswith(word) and (not word.isascii() or len(head) == len(word)
-                                        or not head[-len(word) - 1].isalnum()):
-                q.qualifier = kind
-                q.start = head_start + len(head) - len(word)
-                break
+        head_start = max(0, q.start - 24)
+        head = text[head_start:q.start]
+        best = None
+        for pattern, kind in self.q_before:
+            m = pattern.search(head)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), kind, m)
+        if best:
+            m = best[2]
+            q.qualifier = best[1]
+            q.start = head_start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
         tail = text[q.end:q.end + 12]
-        stripped = tail.lstrip()
-        for word, kind in self.q_after:
-            if stripped.startswith(word):
-                if word.isascii() and word[0].isalpha() and stripped[len(word):len(word) + 1].isalnum():
-                    continue
-                if q.qualifier == "exact" or kind != q.qualifier:
-                    q.qualifier = kind if q.qualifier == "exact" else q.qualifier
-                q.end = q.end + (len(tail) - len(stripped)) + len(word)
+        for pattern, kind in self.q_after:
+            m = pattern.match(tail)
+            if m:
+                if q.qualifier == "exact":
+                    q.qualifier = kind
+                q.end += m.end()
                 break
 
 
 # ---------------------------------------------------------------------------------------------------------- claims
+def phrase_pattern(words) -> re.Pattern | None:
+    """One regex for a list of folded phrases; a space in a phrase matches any run of white space (line breaks)."""
+    words = sorted({fold(w) for w in words if w}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile("|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in words))
+
+
 @dataclass
 class _Rule:
     spec: dict
-    before: list[str] = field(default_factory=list)
-    after: list[str] = field(default_factory=list)
-    either: list[str] = field(default_factory=list)
+    before: re.Pattern | None = None
+    after: re.Pattern | None = None
+    either: re.Pattern | None = None
     counters: set[str] = field(default_factory=set)
 
     @property
@@ -259,12 +270,9 @@ class _Rule:
         return not (self.before or self.after or self.either or self.counters)
 
 
-def _find_cue(window: str, cues: list[str], offset: int) -> tuple[int, int] | None:
-    for cue in cues:
-        i = window.find(cue)
-        if i >= 0:
-            return offset + i, offset + i + len(cue)
-    return None
+def _find_cue(window: str, cues: re.Pattern | None, offset: int) -> tuple[int, int] | None:
+    m = cues.search(window) if cues else None
+    return (offset + m.start(), offset + m.end()) if m else None
 
 
 class ClaimExtractor:
@@ -284,7 +292,7 @@ class ClaimExtractor:
         self.catalogue = catalogue
         self.grammar = NumberGrammar(catalogue.claim_lexicon)
         self.rules = [
-            _Rule(r, [fold(c) for c in r["before"]], [fold(c) for c in r["after"]], [fold(c) for c in r["either"]],
+            _Rule(r, phrase_pattern(r["before"]), phrase_pattern(r["after"]), phrase_pattern(r["either"]),
                   {fold(c) for c in r["counters"]})
             for r in catalogue.metric_rules
         ]
@@ -303,9 +311,10 @@ class ClaimExtractor:
         before = text[max(clause[0], lo, q.start - 40):q.start]
         b_off = q.start - len(before)
         after = text[q.end:min(clause[1], hi, q.end + 40)]
-        whole = text[clause[0]:clause[1]]
         for rule in self.rules:
             spec = rule.spec
+            span = (0, len(text)) if spec["scope"] == "sentence" else clause
+            whole = text[span[0]:span[1]]
             if q.kind not in spec["kinds"] or (spec["full_date_only"] and not q.full_date):
                 continue
             if rule.catch_all:
@@ -314,7 +323,7 @@ class ClaimExtractor:
             if q.counter and q.counter in rule.counters:
                 hits.append((q.start, q.end))
             for window, cues, off in ((before, rule.before, b_off), (after, rule.after, q.end),
-                                      (whole, rule.either, clause[0])):
+                                      (whole, rule.either, span[0])):
                 hit = _find_cue(window, cues, off)
                 if hit:
                     hits.append(hit)

@@ -111,7 +111,7 @@ _BOUNDARY = re.compile(
     r"|(?P<dot>\.(?=[\s\"'”’)\]]|$)[\"'”’)\]]*)"
 )
 _HARD_WRAP_BEFORE = re.compile(r"[A-Za-z0-9,;:(\-]$")
-_HARD_WRAP_AFTER = re.compile(r"[ \t]*[a-z0-9(]")
+_HARD_WRAP_AFTER = re.compile(r"[ \t]*[A-Za-z0-9(]")
 
 
 def split_sentences(text: str) -> list[Sentence]:

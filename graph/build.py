@@ -1,0 +1,336 @@
+"""Assembling the ecosystem graph from the records of loaders/.
+
+The result is a plain :class:`networkx.MultiDiGraph` whose node and edge attributes follow data/schema.yaml (see the
+README's "Graph schema"). Edges are aggregated: one edge per (source, target, type, method), carrying every piece of
+evidence and ``weight`` = how many there are.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import networkx as nx
+
+from loaders.catalogue import Catalogue, load_catalogue
+from loaders.errors import InputError
+from loaders.matcher import AliasMatcher
+from loaders.paths import BUNDLED_ROSTERS
+from loaders.quantities import QUALIFIER_SYMBOL, ClaimExtractor, reconciliation
+from loaders.records import Claim, Entity
+from loaders.relations import RelationExtractor
+from loaders.rosters import RosterRow, merge_rosters, read_roster
+from loaders.text import Document, bundled_documents, load_document
+
+SCHEMA_VERSION = 1
+
+
+class _Edges:
+    """Collects edges keyed by (u, v, type, method[, variant]) and merges their evidence."""
+
+    def __init__(self):
+        self.items: dict[tuple, dict] = {}
+
+    def add(self, u: str, v: str, etype: str, method: str, evidence: Iterable[dict] = (), sources: Iterable[dict] = (),
+            variant: str = "", weight: float | None = None, **attrs) -> dict:
+        key = (u, v, etype, method, variant)
+        e = self.items.get(key)
+        if e is None:
+            e = self.items[key] = {"type": etype, "method": method, "evidence": [], "sources": [], "weight": 0.0}
+        ev = list(evidence)
+        e["evidence"].extend(ev)
+        for s in sources:
+            if s not in e["sources"]:
+                e["sources"].append(s)
+        e["weight"] += weight if weight is not None else max(1, len(ev))
+        for k, val in attrs.items():
+            if val is not None and val != "":
+                e[k] = val
+        return e
+
+    def into(self, G: nx.MultiDiGraph) -> None:
+        for (u, v, etype, method, variant), attrs in self.items.items():
+            key = f"{etype}:{method}" + (f":{variant}" if variant else "")
+            G.add_edge(u, v, key=key, **attrs)
+
+
+def _format_value(claim_value: float | None, unit: str, kind: str) -> str:
+    if claim_value is None:
+        return ""
+    if kind == "share":
+        return f"{claim_value * 100:.4g}%"
+    if kind == "money":
+        return f"{claim_value:,.0f} {unit}"
+    if kind == "date":
+        return ""
+    return f"{claim_value:g} {unit}".strip()
+
+
+def describe_claim(claim: Claim, names: dict[str, str]) -> str:
+    """A short display name: 'Zhangjiang · firm_count ≥70 firms'."""
+    subject = ", ".join(names.get(s, s) for s in claim.subjects[:3]) + (" …" if len(claim.subjects) > 3 else "")
+    if claim.kind == "date":
+        value = claim.date
+    else:
+        value = QUALIFIER_SYMBOL.get(claim.qualifier, "") + _format_value(claim.value, claim.unit, claim.kind)
+    return f"{subject + ' · ' if subject else ''}{claim.metric} {value}".strip()
+
+
+def _document_policy(doc: Document, mention_counts: Counter, entities: dict[str, Entity]) -> str | None:
+    about = doc.meta.get("about")
+    if about in entities and entities[about].type == "Policy":
+        return about
+    policies = [(n, eid) for eid, n in mention_counts.items() if entities.get(eid) and entities[eid].type == "Policy"]
+    return max(policies)[1] if policies else None
+
+
+def _node_attrs(e: Entity) -> dict:
+    attrs = {"type": e.type, "name": e.name, "label": e.name, "name_en": e.name_en, "name_zh": e.name_zh,
+             "name_ja": e.name_ja, "aliases": list(e.aliases), "mentions": 0, "evidence": [],
+             "sources": list(e.sources), "segments": list(dict.fromkeys(f.target for f in e.segments))}
+    for k, v in e.attrs.items():
+        if k == "roster_notes":
+            attrs["note"] = " | ".join(dict.fromkeys([*([e.attrs["note"]] if e.attrs.get("note") else []), *v]))
+        elif v not in (None, ""):
+            attrs.setdefault(k, v)
+    return attrs
+
+
+def _load_rosters(rosters, bundled: bool, catalogue: Catalogue) -> tuple[list[RosterRow], list[str]]:
+    items = (list(BUNDLED_ROSTERS) if bundled else []) + list(rosters or [])
+    rows: list[RosterRow] = []
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, (str, os.PathLike)):
+            rows.extend(read_roster(item, catalogue))
+            names.append(str(item))
+        else:  # already parsed rows (e.g. an upload in the app)
+            batch = list(item)
+            rows.extend(batch)
+            names.append(batch[0].path if batch else "<empty roster>")
+    return rows, names
+
+
+def _load_documents(docs, bundled: bool) -> list[Document]:
+    documents = (bundled_documents() if bundled else []) + [
+        d if isinstance(d, Document) else load_document(d) for d in (docs or [])]
+    seen: dict[str, Document] = {}
+    for d in documents:
+        if d.id in seen:
+            raise InputError(f"two documents have the id {d.id!r} ({seen[d.id].path} and {d.path}); rename one or give "
+                             "it an 'id' in its .meta.yaml", path=d.path)
+        seen[d.id] = d
+    return documents
+
+
+def _ancestors(G: nx.MultiDiGraph, node: str) -> set[str]:
+    """Regions and clusters that contain ``node`` (through PART_OF and LOCATED_IN between places)."""
+    out, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        for _, v, d in G.out_edges(n, data=True):
+            if d["type"] in ("PART_OF", "LOCATED_IN") and G.nodes[v].get("type") in ("Region", "Cluster") \
+                    and v not in out:
+                out.add(v)
+                stack.append(v)
+    return out
+
+
+def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
+    """Flag organisations placed in two places neither of which contains the other.
+
+    Every LOCATED_IN edge involved gets ``conflict=True``; the node gets ``conflicts`` (each statement with its
+    source); the list is also returned and stored in ``G.graph['conflicts']``. Nothing is removed.
+    """
+    conflicts = []
+    for n, data in G.nodes(data=True):
+        if data.get("type") in ("Region", "Cluster", "Claim", "Document"):
+            continue
+        located = [(v, k, d) for _, v, k, d in G.out_edges(n, keys=True, data=True) if d["type"] == "LOCATED_IN"]
+        places = {v for v, _, _ in located}
+        if len(places) < 2:
+            continue
+        anc = {p: _ancestors(G, p) for p in places}
+        clashing = {p for p in places for q in places if p != q and p not in anc[q] and q not in anc[p]}
+        if not clashing:
+            continue
+        statements = []
+        for v, k, d in located:
+            if v in clashing:
+                G.edges[n, v, k]["conflict"] = True
+            statements.append({"place": v, "place_name": G.nodes[v].get("name", v), "method": d["method"],
+                               "conflicting": v in clashing,
+                               "evidence": d.get("evidence", [])[:3], "sources": d.get("sources", [])[:3]})
+        record = {"entity": n, "name": data.get("name", n), "relation": "LOCATED_IN", "statements": statements}
+        data["conflicts"] = [record]
+        conflicts.append(record)
+    G.graph["conflicts"] = conflicts
+    return conflicts
+
+
+def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None) -> nx.MultiDiGraph:
+    """Build the ecosystem graph.
+
+    Parameters
+    ----------
+    docs : iterable of path or Document, optional
+        Texts to load in addition to (or, with ``bundled=False``, instead of) the bundled seeds.
+    rosters : iterable of path or list of RosterRow, optional
+        Roster CSVs to merge in addition to the bundled reference roster.
+    bundled : bool
+        Include ``seeds/`` and the bundled roster. The catalogue and taxonomy of data/ always apply.
+    data_dir : path, optional
+        Another data/ directory (same layout).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+
+    Examples
+    --------
+    >>> G = build_graph()
+    >>> G.nodes["agibot"]["name_zh"], G.nodes["agibot"]["mentions"] > 0
+    ('智元机器人', True)
+    """
+    catalogue = load_catalogue(data_dir)
+    rows, roster_names = _load_rosters(rosters, bundled, catalogue)
+    documents = _load_documents(docs, bundled)
+    entities, _ = merge_rosters(catalogue, rows)
+
+    G = nx.MultiDiGraph()
+    G.graph.update({"name": "Ecosystem Graph", "schema_version": SCHEMA_VERSION,
+                    "documents": [d.id for d in documents], "rosters": roster_names})
+    edges = _Edges()
+
+    # Catalogue, taxonomy and roster entities and their sourced facts.
+    for e in entities.values():
+        G.add_node(e.id, **_node_attrs(e))
+    for e in entities.values():
+        for f in e.part_of:
+            edges.add(e.id, f.target, "PART_OF", f.method, sources=[f.source])
+        for f in e.segments:
+            edges.add(e.id, f.target, "IN_SEGMENT", f.method, sources=[f.source])
+        for f in e.located_in:
+            edges.add(e.id, f.target, "LOCATED_IN", f.method, sources=[f.source])
+    for c in catalogue.curated_relations:
+        edges.add(c["source"], c["target"], c["type"], "curated",
+                  sources=[{"source": c["source_url"], "quote": c["quote"]}])
+
+    # Documents: mentions, relations, claims.
+    ordered = [e for e in entities.values() if e.type not in ("Segment", "Stage")]
+    ordered += [e for e in catalogue.matchable_entities() if e.type == "Segment"]
+    matcher = AliasMatcher(ordered, catalogue.stop_phrases)
+    relation_extractor = RelationExtractor(_with_entities(catalogue, entities))
+    claim_extractor = ClaimExtractor(_with_entities(catalogue, entities))
+    names = {eid: e.name for eid, e in entities.items()}
+    doc_texts = {}
+    all_claims: list[Claim] = []
+    for doc in documents:
+        doc_node = f"doc:{doc.id}"
+        meta = doc.meta
+        G.add_node(doc_node, type="Document", name=meta.get("title_en") or meta.get("title") or doc.id,
+                   label=meta.get("title_en") or meta.get("title") or doc.id, title=meta.get("title", doc.id),
+                   publisher=meta.get("publisher", ""), source=meta.get("source", ""),
+                   date=str(meta.get("released") or meta.get("date") or ""), language=doc.language,
+                   path=doc.path or "", sha256=doc.sha256, effective_from=str(meta.get("effective_from") or ""),
+                   effective_until=str(meta.get("effective_until") or ""), mentions=0, evidence=[], aliases=[])
+        doc_texts[doc.id] = {"text": doc.text, "sentences": [[s.start, s.end] for s in doc.sentences]}
+        mentions = matcher.find(doc)
+        counts = Counter(m.entity for m in mentions)
+        by_entity = defaultdict(list)
+        by_sentence = defaultdict(list)
+        for m in mentions:
+            by_entity[m.entity].append(m.evidence)
+            by_sentence[m.sentence].append(m)
+        for eid, evs in by_entity.items():
+            node = G.nodes[eid]
+            node["mentions"] += len(evs)
+            node["evidence"].extend(evs)
+            edges.add(eid, doc_node, "MENTIONED_IN", "mention", evidence=evs)
+        for idx, ms in by_sentence.items():
+            ids = sorted({m.entity for m in ms})
+            if len(ids) < 2:
+                continue
+            s = doc.sentences[idx]
+            ev = doc.evidence(s.start, s.end)
+            for i, a in enumerate(ids):
+                for b in ids[i + 1:]:
+                    edges.add(a, b, "CO_MENTIONED", "co_mention", evidence=[dict(ev)])
+        policy = _document_policy(doc, counts, entities)
+        for r in relation_extractor.extract(doc, mentions, policy):
+            edges.add(r.source, r.target, r.type, r.method, evidence=r.evidence, rule=r.attrs.get("rule"))
+        claims = claim_extractor.extract(doc, mentions, policy)
+        all_claims.extend(claims)
+        _add_claims(G, edges, claims, doc_node, policy, names)
+
+    _add_disputes(G, edges, catalogue, all_claims, names)
+    edges.into(G)
+    G.graph["document_texts"] = doc_texts
+    mark_location_conflicts(G)
+    return G
+
+
+def _with_entities(catalogue: Catalogue, entities: dict[str, Entity]) -> Catalogue:
+    """The catalogue seen with roster entities added (extractors look entity types up in it)."""
+    from dataclasses import replace
+
+    return replace(catalogue, entities=entities, _alias_index=None)
+
+
+def _add_claims(G, edges: _Edges, claims: list[Claim], doc_node: str, policy: str | None, names: dict) -> None:
+    by_sentence = defaultdict(list)
+    for c in claims:
+        recon = reconciliation(c)
+        G.add_node(c.id, type="Claim", name=describe_claim(c, names), label=describe_claim(c, names),
+                   metric=c.metric, value=c.value, unit=c.unit, qualifier=c.qualifier, text=c.text, date=c.date,
+                   doc=c.doc, subject=";".join(c.subjects), subject_from=c.subject_from,
+                   named_count=len(c.members) if c.members else None, reconciliation=recon,
+                   members=list(c.members), mentions=1, evidence=list(c.evidence), sources=[], aliases=[])
+        edges.add(c.id, doc_node, "MENTIONED_IN", "mention", evidence=c.evidence)
+        for s in c.subjects:
+            edges.add(c.id, s, "ABOUT", "rule", evidence=c.evidence, note=c.subject_from)
+        if c.target and policy:
+            edges.add(policy, c.id, "TARGETS", "rule", evidence=c.evidence)
+        if c.subsidy:
+            by_sentence[c.sentence].append(c)
+    if not policy:
+        return
+    for group in by_sentence.values():
+        rates = [c for c in group if c.subsidy == "rate"]
+        caps = [c for c in group if c.subsidy == "cap"]
+        for i in range(max(len(rates), len(caps))):
+            rate = rates[i] if i < len(rates) else None
+            cap = caps[i] if i < len(caps) else None
+            pair = [c for c in (rate, cap) if c]
+            subjects = list(dict.fromkeys(s for c in pair for s in c.subjects))
+            variant = f"{rate.value if rate else ''}|{cap.value if cap else ''}"
+            for s in subjects:
+                edges.add(policy, s, "SUPPORTS", "rule", evidence=[ev for c in pair for ev in c.evidence],
+                          variant=variant, weight=1, rate=rate.value if rate else None,
+                          cap=cap.value if cap else None, cap_unit=cap.unit if cap else None)
+
+
+def _add_disputes(G, edges: _Edges, catalogue: Catalogue, claims: list[Claim], names: dict) -> None:
+    for d in catalogue.disputes:
+        cid = f"claim:dispute:{d['id']}"
+        src = {"source": d["source"], "quote": d["statement"]}
+        G.add_node(cid, type="Claim", name=f"{names.get(d['subject'], d['subject'])} · {d['metric']} (other source)",
+                   label=f"{names.get(d['subject'], d['subject'])} · {d['metric']} (other source)",
+                   metric=d["metric"], value=d.get("value"), unit=d.get("unit") or "",
+                   qualifier=d.get("qualifier") or "", text=d["statement"], date=d.get("date") or "",
+                   subject=d["subject"], note=d.get("note") or "", mentions=0, evidence=[], sources=[src], aliases=[])
+        edges.add(cid, d["subject"], "ABOUT", "curated", sources=[src])
+        for c in claims:
+            if c.metric == d["metric"] and d["subject"] in c.subjects:
+                edges.add(cid, c.id, "DISPUTES", "curated", sources=[src], note=d.get("note"))
+
+
+def sentence_text(G: nx.MultiDiGraph, doc: str, index: int) -> str:
+    """The text of sentence ``index`` of document ``doc`` in a graph built by :func:`build_graph`."""
+    d = G.graph.get("document_texts", {}).get(doc)
+    if not d or not 0 <= index < len(d["sentences"]):
+        return ""
+    s, e = d["sentences"][index]
+    return d["text"][s:e]

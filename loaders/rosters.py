@@ -1,0 +1,227 @@
+"""Company rosters (CSV) as entity records, merged into the catalogue by any alias.
+
+Columns: ``name`` (required), ``name_zh``, ``name_en``, ``name_ja``, ``segments`` (";"-separated segment ids or
+names in any language), ``region`` (a region or cluster id or name), ``source``; optional ``type`` (default Company),
+``aliases`` (";"-separated), ``uncertain`` (true/false), ``note``, ``quote``, ``district_as_stated``.
+Other columns are ignored. UTF-8 with or without BOM.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import process
+
+from .catalogue import ENTITY_NODE_TYPES, Catalogue
+from .errors import InputError
+from .fold import fold
+from .records import Entity, Fact
+
+ROSTER_COLUMNS = ("name", "name_zh", "name_en", "name_ja", "segments", "region", "source")
+OPTIONAL_COLUMNS = ("type", "aliases", "uncertain", "note", "quote", "district_as_stated")
+ROSTER_TYPES = ("Company", "Institution", "Platform", "Cluster")
+_TRUE, _FALSE = {"true", "yes", "y", "1", "uncertain"}, {"false", "no", "n", "0", ""}
+
+# Legal-form suffixes and a leading city, ignored when deciding whether two names are the same organisation.
+_SUFFIXES = ["股份有限公司", "有限责任公司", "有限公司", "集团", "科技", "技术", "co., ltd.", "co.,ltd.", "co. ltd.", "co., ltd",
+             "co ltd", "company limited", "limited", "ltd.", "ltd", "inc.", "inc", "corporation", "corp.", "corp", "co.",
+             "technology", "technologies", "group", "株式会社"]
+_CITY_PREFIX = re.compile(r"^(?:上海|shanghai)\s*")
+_BRACKETS = re.compile(r"[（(]\s*(?:上海|shanghai)\s*[)）]")
+
+
+def org_key(name: str) -> str:
+    """A loose key for organisation names: folded, without legal suffixes, '(上海)' or a leading 'Shanghai'.
+
+    Examples
+    --------
+    >>> org_key("上海开普勒机器人有限公司") == org_key("开普勒机器人")
+    True
+    """
+    k = _BRACKETS.sub("", fold(name)).strip()
+    changed = True
+    while changed:
+        changed = False
+        for suf in _SUFFIXES:
+            if k.endswith(suf) and len(k) > len(suf) + 1:
+                k = k[: -len(suf)].strip(" ,.")
+                changed = True
+    stripped = _CITY_PREFIX.sub("", k)
+    if len(stripped) >= 2:
+        k = stripped
+    return re.sub(r"[\s·・\-_.,'\"()（）]", "", k)
+
+
+@dataclass
+class RosterRow:
+    path: str
+    line: int
+    name: str
+    name_zh: str = ""
+    name_en: str = ""
+    name_ja: str = ""
+    type: str = "Company"
+    segments: list[str] = field(default_factory=list)  # segment entity ids
+    region: str | None = None  # region or cluster entity id
+    source: str = ""
+    aliases: list[str] = field(default_factory=list)
+    uncertain: bool = False
+    note: str = ""
+    quote: str = ""
+
+    def names(self) -> list[str]:
+        return [n for n in [self.name, self.name_zh, self.name_en, self.name_ja, *self.aliases] if n]
+
+    @property
+    def source_record(self) -> dict:
+        rec = {"source": self.source or f"{Path(self.path).name}:{self.line}", "file": Path(self.path).name,
+               "line": self.line}
+        if self.quote:
+            rec["quote"] = self.quote
+        return rec
+
+
+def _suggest(value: str, choices: list[str]) -> str:
+    best = process.extractOne(value, choices)
+    return f" (did you mean {best[0]!r}?)" if best and best[1] >= 60 else ""
+
+
+def read_roster(path, catalogue: Catalogue) -> list[RosterRow]:
+    """Read and validate a roster CSV; raises :class:`InputError` naming file, line, field and the valid values."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the roster: {exc.strerror}", path=path) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError("roster is not UTF-8; save it as UTF-8 (with or without BOM)", path=path, line=line) from exc
+    return parse_roster(text, catalogue, path)
+
+
+def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> list[RosterRow]:
+    """Validate roster rows from CSV text (``path`` names it in errors)."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if "name" not in header:
+        raise InputError("the header has no 'name' column; columns are: " + ", ".join(ROSTER_COLUMNS + OPTIONAL_COLUMNS),
+                         path=path, line=1, field="name")
+    reader.fieldnames = header
+    segment_ids = [e.id.split(":", 1)[1] for e in catalogue.segments()]
+    region_ids = [e.id for e in catalogue.regions()]
+    rows: list[RosterRow] = []
+    line = 1
+    for raw in reader:
+        line = reader.line_num
+        if None in raw:
+            raise InputError(f"this row has more cells than the header has columns ({len(header)})", path=path,
+                             line=line)
+        get = lambda k: (raw.get(k) or "").strip()  # noqa: E731
+        if not any(get(k) for k in header):
+            continue
+        name = get("name")
+        if not name:
+            raise InputError("'name' is empty; every row needs a name", path=path, line=line, field="name")
+        typ = get("type") or "Company"
+        if typ not in ROSTER_TYPES:
+            raise InputError(f"unknown type {typ!r}{_suggest(typ, list(ROSTER_TYPES))}; valid: "
+                             + ", ".join(ROSTER_TYPES), path=path, line=line, field="type")
+        segments = []
+        for s in filter(None, (x.strip() for x in get("segments").split(";"))):
+            sid = catalogue.resolve(s, types=("Segment",)) or catalogue.resolve(f"segment:{s}", types=("Segment",))
+            if sid is None:
+                raise InputError(f"unknown segment {s!r}{_suggest(s, segment_ids)}; valid segment ids: "
+                                 + ", ".join(segment_ids) + " (or their names in English, Chinese or Japanese)",
+                                 path=path, line=line, field="segments")
+            segments.append(sid)
+        region = None
+        if get("region"):
+            region = catalogue.resolve(get("region"), types=("Region", "Cluster"))
+            if region is None:
+                raise InputError(f"unknown region {get('region')!r}{_suggest(get('region'), region_ids)}; valid: "
+                                 + ", ".join(region_ids) + " (or their names in any language; add new places to "
+                                 "data/entities.yaml)", path=path, line=line, field="region")
+        unc = get("uncertain").lower()
+        if unc not in _TRUE | _FALSE:
+            raise InputError(f"'uncertain' must be true or false, not {unc!r}", path=path, line=line,
+                             field="uncertain")
+        rows.append(RosterRow(
+            path=str(path), line=line, name=name, name_zh=get("name_zh"), name_en=get("name_en"),
+            name_ja=get("name_ja"), type=typ, segments=segments, region=region, source=get("source"),
+            aliases=[a.strip() for a in get("aliases").split(";") if a.strip()], uncertain=unc in _TRUE,
+            note=get("note") or get("district_as_stated"), quote=get("quote")))
+    return rows
+
+
+def _new_id(row: RosterRow, taken: set[str]) -> str:
+    base = row.name if re.search("[A-Za-z]", row.name) else (row.name_en or row.name)
+    slug = re.sub(r"[^a-z0-9]+", "_", fold(base)).strip("_")
+    if not slug or not re.search("[a-z]", slug):
+        slug = "org_" + hashlib.sha1((row.name_zh or row.name).encode("utf-8")).hexdigest()[:10]
+    slug = slug[:60]
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}_{n}", n + 1
+    return candidate
+
+
+def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str, Entity], dict[str, str]]:
+    """Entities after merging roster rows into the catalogue.
+
+    A row whose name, Chinese, English or Japanese name or alias is already known (exactly, after folding, or by
+    :func:`org_key`) merges into that entity: its names become aliases, its segments and region become roster facts
+    with the row's source. Other rows become new entities. Returns ``(entities, row_key -> entity id)`` where the key
+    is ``"path:line"``. The catalogue itself is not changed.
+    """
+    entities = {eid: _copy(e) for eid, e in catalogue.entities.items()}
+    exact: dict[str, str] = {}
+    loose: dict[str, str] = {}
+    for e in entities.values():
+        if e.type not in ROSTER_TYPES:
+            continue  # a roster lists organisations: "Zhangjiang Group" is not the region Zhangjiang
+        for n in e.all_names():
+            exact.setdefault(fold(n), e.id)
+            loose.setdefault(org_key(n), e.id)
+    assigned: dict[str, str] = {}
+    for row in rows:
+        eid = None
+        for n in row.names():
+            eid = exact.get(fold(n)) or loose.get(org_key(n))
+            if eid:
+                break
+        if eid is None:
+            eid = _new_id(row, set(entities))
+            entities[eid] = Entity(id=eid, type=row.type, name_en=row.name_en or (row.name if row.name.isascii() else ""),
+                                   name_zh=row.name_zh or ("" if row.name.isascii() else row.name), name_ja=row.name_ja,
+                                   origin="roster")
+        ent = entities[eid]
+        for n in row.names():
+            if n not in ent.all_names():
+                ent.aliases.append(n)
+            exact.setdefault(fold(n), eid)
+            loose.setdefault(org_key(n), eid)
+        src = row.source_record
+        ent.sources.append(src)
+        for sid in row.segments:
+            ent.segments.append(Fact(sid, "roster", src))
+        if row.region:
+            ent.located_in.append(Fact(row.region, "roster", src))
+        if row.uncertain:
+            ent.attrs["uncertain"] = True
+        if row.note:
+            ent.attrs.setdefault("roster_notes", []).append(row.note)
+        assigned[f"{row.path}:{row.line}"] = eid
+    return entities, assigned
+
+
+def _copy(e: Entity) -> Entity:
+    return Entity(id=e.id, type=e.type, name_en=e.name_en, name_zh=e.name_zh, name_ja=e.name_ja,
+                  aliases=list(e.aliases), segments=list(e.segments), located_in=list(e.located_in),
+                  part_of=list(e.part_of), sources=list(e.sources), attrs=dict(e.attrs), origin=e.origin)

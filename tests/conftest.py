@@ -1,0 +1,31 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    from loaders.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def seed_graph():
+    """The bundled graph (seed + reference roster); tests must not change it."""
+    from graph import build_graph
+
+    return build_graph()
+
+
+@pytest.fixture(scope="session")
+def seed_doc():
+    from loaders.text import bundled_documents
+
+    return bundled_documents()[0]

@@ -1,0 +1,69 @@
+import codecs
+
+import pytest
+
+from loaders.errors import InputError
+from loaders.paths import BUNDLED_ROSTERS
+from loaders.rosters import merge_rosters, org_key, parse_roster, read_roster
+
+HEADER = "name,name_zh,name_en,name_ja,segments,region,source\n"
+
+
+def test_bundled_roster_keeps_every_source_and_uncertain_flag(catalogue):
+    rows = read_roster(BUNDLED_ROSTERS[0], catalogue)
+    assert all(r.source.startswith("http") for r in rows)
+    entities, assigned = merge_rosters(catalogue, rows)
+    assert len(set(assigned.values())) == 45  # 45 organisations; some have two sourced rows (two places)
+    assert sum(r.uncertain for r in rows) >= 5
+    assert entities["stepfun"].attrs.get("uncertain") is True
+
+
+def test_row_merges_into_existing_entity_by_any_alias(catalogue, tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_bytes(codecs.BOM_UTF8 + (HEADER + "Zhiyuan Robotics,,,,reducers;减速器,Minhang,https://example.org/a\n"
+                                     "上海开普勒机器人有限公司,,,,,,\n"
+                                     "New Gears Co,新齿轮,,,减速器,闵行区,https://example.org/b\n").encode("utf-8"))
+    rows = read_roster(p, catalogue)
+    entities, assigned = merge_rosters(catalogue, rows)
+    assert assigned[f"{p}:2"] == "agibot"
+    assert assigned[f"{p}:3"] == "kepler"
+    new = entities[assigned[f"{p}:4"]]
+    assert new.origin == "roster" and new.name_zh == "新齿轮"
+    assert [f.target for f in new.segments] == ["segment:reducers"]
+    assert [f.target for f in new.located_in] == ["minhang"]
+    agibot = entities["agibot"]
+    assert any(f.target == "minhang" and f.method == "roster" and f.source["source"] == "https://example.org/a"
+               for f in agibot.located_in)
+    assert catalogue.entities["agibot"].located_in == []  # the catalogue itself is not changed
+
+
+@pytest.mark.parametrize("body,line,field,hint", [
+    ("Acme,,,,gears,,\n", 2, "segments", "reducers"),
+    ("Acme,,,,,Atlantis,\n", 2, "region", "zhangjiang"),
+    ("Acme,,,,,,\n,,,,reducers,,\n", 3, "name", "needs a name"),
+    ("Acme,,,,,,,extra\n", 2, None, "more cells"),
+])
+def test_bad_rows_name_file_line_field_and_valid_values(catalogue, body, line, field, hint):
+    with pytest.raises(InputError) as err:
+        parse_roster(HEADER + body, catalogue, "bad.csv")
+    e = err.value
+    assert (e.path, e.line, e.field) == ("bad.csv", line, field)
+    assert hint in str(e)
+
+
+def test_missing_name_column(catalogue):
+    with pytest.raises(InputError, match="no 'name' column"):
+        parse_roster("firm,region\nAcme,Minhang\n", catalogue, "x.csv")
+
+
+def test_non_utf8_roster_is_refused(catalogue, tmp_path):
+    p = tmp_path / "gbk.csv"
+    p.write_bytes((HEADER + "新齿轮,,,,,,\n").encode("gb18030"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_roster(p, catalogue)
+
+
+def test_org_key():
+    assert org_key("上海开普勒机器人有限公司") == org_key("开普勒机器人")
+    assert org_key("Hesai Technology Co., Ltd.") == org_key("Hesai")
+    assert org_key("光本位科技(上海)有限公司") == org_key("光本位")
