@@ -257,7 +257,8 @@ def _load_taxonomy(data_dir: Path, entities: dict[str, Entity]) -> tuple[dict, d
         entities[sid] = Entity(id=sid, type="Segment", name_en=m.name_en, name_zh=m.name_zh, name_ja=m.name_ja,
                                aliases=list(m.aliases), sources=[source_of(m.source)],
                                part_of=[Fact(stage_id, "taxonomy", source_of(m.source))],
-                               attrs={"stage": m.stage, "group": m.group}, origin="taxonomy")
+                               attrs={"stage": m.stage, "group": m.group, "chain_weight": m.weight},
+                               origin="taxonomy")
         weights[sid] = m.weight
     return sources, weights
 
