@@ -272,6 +272,11 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None) ->
     return G
 
 
+def _add_node(G: nx.MultiDiGraph, node: str, **attrs) -> None:
+    """Add a node without None-valued attributes (absent means unknown; GraphML and Neo4j have no None)."""
+    G.add_node(node, **{k: v for k, v in attrs.items() if v is not None})
+
+
 def _with_entities(catalogue: Catalogue, entities: dict[str, Entity]) -> Catalogue:
     """The catalogue seen with roster entities added (extractors look entity types up in it)."""
     from dataclasses import replace
@@ -283,7 +288,7 @@ def _add_claims(G, edges: _Edges, claims: list[Claim], doc_node: str, policy: st
     by_sentence = defaultdict(list)
     for c in claims:
         recon = reconciliation(c)
-        G.add_node(c.id, type="Claim", name=describe_claim(c, names), label=describe_claim(c, names),
+        _add_node(G, c.id, type="Claim", name=describe_claim(c, names), label=describe_claim(c, names),
                    metric=c.metric, value=c.value, unit=c.unit, qualifier=c.qualifier, text=c.text, date=c.date,
                    doc=c.doc, subject=";".join(c.subjects), subject_from=c.subject_from,
                    named_count=len(c.members) if c.members else None, reconciliation=recon,
@@ -316,7 +321,7 @@ def _add_disputes(G, edges: _Edges, catalogue: Catalogue, claims: list[Claim], n
     for d in catalogue.disputes:
         cid = f"claim:dispute:{d['id']}"
         src = {"source": d["source"], "quote": d["statement"]}
-        G.add_node(cid, type="Claim", name=f"{names.get(d['subject'], d['subject'])} · {d['metric']} (other source)",
+        _add_node(G, cid, type="Claim", name=f"{names.get(d['subject'], d['subject'])} · {d['metric']} (other source)",
                    label=f"{names.get(d['subject'], d['subject'])} · {d['metric']} (other source)",
                    metric=d["metric"], value=d.get("value"), unit=d.get("unit") or "",
                    qualifier=d.get("qualifier") or "", text=d["statement"], date=d.get("date") or "",
