@@ -1,33 +1,262 @@
-"""Ecosystem Graph Explorer: the Streamlit page. It only renders; the logic lives in graph/."""
+"""Ecosystem Graph Explorer: the Streamlit page. It only renders; every computation is a call into graph/."""
 
+import hashlib
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
-from graph import build_graph, to_frames
-from graph.query import claim_rows, found_entities
+from graph import build_graph
+from graph.coverage import chain_coverage, coverage_diff, known_regions
+from graph.export import csv_bytes
+from graph.io import graph_bytes
+from graph.query import claim_rows
+from graph.render import LANGUAGES, highlight_html, node_label, to_pyvis_html
+from graph.render import markdown_text as md
+from graph.view import DEFAULT_CAP, cap_view, filter_view, node_details, search_nodes
+from loaders.catalogue import load_catalogue
+from loaders.errors import InputError
+from loaders.rosters import parse_roster
+from loaders.text import decode_bytes, document_from_text
 
 st.set_page_config(page_title="Ecosystem Graph Explorer", layout="wide")
+# st.iframe embeds an HTML string from Streamlit 1.52 on; older releases use the components API.
+if hasattr(st, "iframe"):
+    def show_page(page, height):
+        st.iframe(page, height=height)
+else:
+    import streamlit.components.v1 as components
+
+    def show_page(page, height):
+        components.html(page, height=height)
 
 
+# ------------------------------------------------------------------------------------------- data (cached, read-only)
 @st.cache_resource(show_spinner="Building the graph from the bundled documents and roster…")
 def bundled_graph():
     return build_graph()
 
 
-G = bundled_graph()
-st.title("Ecosystem Graph Explorer")
-st.caption("Shanghai embodied-AI chain: the founding plan, the reference roster, and what they say.")
+def read_uploads(doc_files, roster_files):
+    """Uploaded files as documents and roster rows; a bad file becomes an error message, the rest still load."""
+    docs, rosters, errors = [], [], []
+    for f in doc_files or []:
+        try:
+            text, _ = decode_bytes(f.getvalue(), f.name)
+            docs.append(document_from_text(text, Path(f.name).stem, title=f.name, source="upload"))
+        except InputError as exc:
+            errors.append(str(exc))
+    for f in roster_files or []:
+        try:
+            rows = parse_roster(f.getvalue().decode("utf-8-sig"), load_catalogue(), f.name)
+            rosters.append(rows)
+        except UnicodeDecodeError:
+            errors.append(f"{f.name}: the roster is not UTF-8; save it as UTF-8 (with or without BOM)")
+        except InputError as exc:
+            errors.append(str(exc))
+    return docs, rosters, errors
 
-nodes, edges = to_frames(G)
-cols = st.columns(3)
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def graph_with_uploads(key, _docs, _rosters):
+    bar = st.progress(0.0, text="Reading the uploaded documents…")
+    G = build_graph(docs=_docs, rosters=_rosters,
+                    progress=lambda done, total: bar.progress(done / total, text=f"Document {done} of {total}"))
+    bar.empty()
+    return G
+
+
+@st.cache_data(show_spinner=False)
+def coverage_card(_G, key, region):
+    return chain_coverage(_G, region)
+
+
+@st.cache_data(show_spinner=False)
+def claims_table(_G, key):
+    return claim_rows(_G)
+
+
+@st.cache_data(show_spinner="Laying out the graph…")
+def view_page(_G, key, filters, layout, language, size_by, physics, cap, focus):
+    view = filter_view(_G, **dict(filters))
+    if focus is not None and focus not in view:
+        view = _G.subgraph([*view.nodes, focus])
+    view, note = cap_view(view, cap, "ego" if focus else "aggregate", focus)
+    if view.number_of_nodes() == 0:
+        return None, note, 0
+    return to_pyvis_html(view, layout, language, size_by, physics), note, view.number_of_nodes()
+
+
+@st.cache_data(show_spinner=False)
+def download(_G, key, fmt):
+    if fmt in ("graphml", "gexf", "json"):
+        return graph_bytes(_G, fmt)
+    nodes, edges = csv_bytes(_G)
+    return nodes if fmt == "nodes.csv" else edges
+
+
+# ---------------------------------------------------------------------------------------------------------- sidebar
+st.sidebar.header("Data")
+doc_files = st.sidebar.file_uploader("More documents (.txt; UTF-8, GB18030 or Shift_JIS)", type=["txt"],
+                                     accept_multiple_files=True, key="docs")
+roster_files = st.sidebar.file_uploader("Rosters (.csv)", type=["csv"], accept_multiple_files=True, key="rosters")
+docs, rosters, upload_errors = read_uploads(doc_files, roster_files)
+if docs or rosters:
+    digest = hashlib.sha256()
+    for f in [*(doc_files or []), *(roster_files or [])]:
+        digest.update(f.name.encode() + f.getvalue())
+    key = digest.hexdigest()
+    G = graph_with_uploads(key, docs, rosters)
+else:
+    key, G = "bundled", bundled_graph()
+
+st.sidebar.header("Find")
+query = st.sidebar.text_input("Entity name in any language", placeholder="AgiBot / 智元机器人 / 智元ロボット",
+                              key="search")
+hits = search_nodes(G, query) if query else []
+language = st.sidebar.radio("Labels", list(LANGUAGES), horizontal=True, key="language")
+focus_on = st.sidebar.toggle("Draw only the first match and its neighbours", value=False, disabled=not hits,
+                             key="focus")
+focus = hits[0]["id"] if hits and focus_on else None
+
+st.sidebar.header("Filter")
+catalogue = load_catalogue()
+all_types = catalogue.node_types
+types = st.sidebar.multiselect("Node types", all_types, default=all_types,
+                               key="types")
+stages = st.sidebar.multiselect("Chain stages", [s.id.split(":", 1)[1] for s in catalogue.stages()], key="stages")
+segment_names = {s.id: s.name for s in catalogue.segments()}
+segments = st.sidebar.multiselect("Segments", list(segment_names), format_func=segment_names.get, key="segments")
+regions = {r["id"]: r["name"] for r in known_regions(G)}
+region = st.sidebar.selectbox("Organisations located in", [None, *regions], format_func=lambda r: regions.get(r, "anywhere"),
+                              key="region")
+max_mentions = max([d.get("mentions", 0) for _, d in G.nodes(data=True)] + [1])
+min_mentions = st.sidebar.slider("Minimum mentions", 0, int(max_mentions), 0, key="min_mentions")
+show_claims = st.sidebar.toggle("Claim nodes", value=True, key="claims")
+show_documents = st.sidebar.toggle("Document nodes", value=False, key="documents")
+
+st.sidebar.header("Drawing")
+layout = st.sidebar.radio("Layout", ["chain lanes", "force-directed"], horizontal=True, key="layout")
+size_by = st.sidebar.radio("Size by", ["degree", "mentions"], horizontal=True, key="size_by")
+physics = st.sidebar.toggle("Physics (slow on large graphs)", value=False, key="physics")
+cap = st.sidebar.number_input("Most nodes to draw", min_value=50, max_value=20000, value=DEFAULT_CAP, step=250,
+                              key="cap")
+
+# ------------------------------------------------------------------------------------------------------------- page
+st.title("Ecosystem Graph Explorer")
+st.caption("Shanghai embodied-AI chain: the founding plan, the reference roster, and anything you upload. "
+           "Every node and edge from a text carries the sentence it comes from.")
+for message in upload_errors:
+    st.error(md(message))
+
+counts = pd.Series([d.get("type") for _, d in G.nodes(data=True)]).value_counts()
+cols = st.columns(5)
 cols[0].metric("Nodes", G.number_of_nodes())
 cols[1].metric("Edges", G.number_of_edges())
-cols[2].metric("Documents", len(G.graph["documents"]))
+cols[2].metric("Organisations", int(counts.get("Company", 0) + counts.get("Institution", 0)))
+cols[3].metric("Claims", int(counts.get("Claim", 0)))
+cols[4].metric("Documents", len(G.graph.get("documents", [])))
 
-st.subheader("Entities found in the documents")
-st.dataframe([{k: r[k] for k in ("type", "name", "name_zh", "name_ja", "mentions")} for r in found_entities(G)],
-             use_container_width=True)
+graph_tab, inspector_tab, coverage_tab, claims_tab, export_tab = st.tabs(
+    ["Graph", "Inspector", "Coverage", "Claims", "Export"])
 
-st.subheader("Claims")
-st.dataframe([{"metric": r["metric"], "value": r["value"], "unit": r["unit"], "qualifier": r["qualifier"],
-               "about": ", ".join(r["subject_names"]), "quote": r["text"], "sentence": r["sentence_text"]}
-              for r in claim_rows(G)], use_container_width=True)
+with graph_tab:
+    filters = (("types", tuple(types)), ("stages", tuple(stages)), ("segments", tuple(segments)), ("region", region),
+               ("min_mentions", min_mentions), ("show_documents", show_documents), ("show_claims", show_claims))
+    page, note, shown = view_page(G, key, filters, layout, language, size_by, physics, int(cap), focus)
+    if page is None:
+        st.info("No node matches these filters. Clear a filter in the sidebar to see the graph again.")
+    else:
+        if note:
+            st.warning(md(note))
+        st.caption(f"{shown} nodes drawn. Hover a node for its names and first evidence; drag to pan, scroll to zoom.")
+        show_page(page, height=720)
+
+with inspector_tab:
+    choices = [h["id"] for h in hits] or [r["id"] for r in search_nodes(G, "")] or sorted(
+        (n for n, d in G.nodes(data=True) if d.get("mentions")), key=lambda n: -G.nodes[n].get("mentions", 0))
+    if query and not hits:
+        st.info(f"Nothing is called {md(repr(query))} in any language. Try another spelling or a shorter name.")
+    node = st.selectbox("Node", choices, format_func=lambda n: f"{node_label(G.nodes[n], language)} "
+                                                                f"({G.nodes[n].get('type')})",
+                        key="node") if choices else None
+    if node:
+        info = node_details(G, node)
+        st.subheader(md(node_label(G.nodes[node], language)))
+        st.dataframe(pd.DataFrame({"attribute": list(info["attributes"]),
+                                   "value": [str(v) for v in info["attributes"].values()]}),
+                     hide_index=True, width="stretch")
+        for name, values in info["lists"].items():
+            st.markdown(f"**{name}**: " + md(", ".join(str(v) for v in values[:30])))
+        for c in info["conflicts"]:
+            st.warning("Sources disagree on where this is: " + md(" vs ".join(
+                f"{s['place_name']} ({s['method']})" for s in c["statements"])))
+        st.markdown("#### Neighbours")
+        for relation, rows in info["neighbours"].items():
+            with st.expander(f"{relation} ({len(rows)})"):
+                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.markdown(f"#### Evidence ({len(info['evidence'])})")
+        for ev in info["evidence"][:50]:
+            st.caption(md(f"{ev['doc_title']} · sentence {ev['sentence']}"))
+            st.html(highlight_html(ev["sentence_text"], ev["start"], ev["end"]))
+        if info["sources"]:
+            st.markdown("#### Sources")
+            st.dataframe(pd.DataFrame(info["sources"]), hide_index=True, width="stretch")
+
+with coverage_tab:
+    default_region = "zhangjiang" if "zhangjiang" in regions else next(iter(regions))
+    cov_region = st.selectbox("Region", list(regions), index=list(regions).index(default_region),
+                              format_func=regions.get, key="coverage_region")
+    card = coverage_card(G, key, cov_region)
+    c1, c2, c3 = st.columns(3)
+    stated = card["stated_share"]
+    c1.metric("Stated by the texts", "—" if stated is None else f"{stated:.0%}")
+    c2.metric("Measured (all loaded)", f"{card['measured_share']:.1%}",
+              delta=None if stated is None else f"{(card['measured_share'] - stated) * 100:+.1f} pp vs stated")
+    c3.metric("Measured (texts alone)", f"{card['measured_share_text_only']:.1%}")
+    if card["stated"]:
+        s = card["stated"][0]
+        st.caption(md(f"「{s['quote']}」 — {s['sentence_text']} ({s['doc']} #{s['sentence']})"))
+    if card["note"]:
+        st.info(md(card["note"]))
+    st.caption(f"Denominator: {card['denominator']}. Firms stated: "
+               f"{card['firms_stated']['text'] if card['firms_stated'] else '—'}; known: {card['firms_known']}.")
+    seg = pd.DataFrame([{"segment": r["name"], "stage": r["stage"], "firms": len(r["firms"]),
+                         "firm names": ", ".join(r["firm_names"]), "texts alone": r["covered_text_only"]}
+                        for r in card["segments"]])
+    st.bar_chart(seg, x="segment", y="firms", color="stage", horizontal=True, height=520)
+    st.dataframe(seg, hide_index=True, width="stretch")
+    u1, u2 = st.columns(2)
+    u1.markdown("**Uncovered segments**")
+    u1.write(", ".join(segment_names.get(s, s) for s in card["uncovered"]) or "none")
+    u2.markdown("**Single-firm segments** (concentration risk)")
+    u2.write(", ".join(segment_names.get(s, s) for s in card["single_firm"]) or "none")
+    for c in card["conflicts"]:
+        st.warning(md(f"{c['name']}: sources place it in " + " and ".join(
+            sorted({s['place_name'] for s in c['statements']})) + "; both statements are kept."))
+    if rosters:
+        diff = coverage_diff(coverage_card(bundled_graph(), "bundled", cov_region), card)
+        st.markdown(f"**Effect of the uploaded rosters:** {diff['measured_share_before']:.1%} → "
+                    f"{diff['measured_share_after']:.1%} ({diff['delta'] * 100:+.1f} pp)")
+        for c in diff["closed"]:
+            st.markdown(md(f"closes {segment_names.get(c['segment'], c['segment'])}: {', '.join(c['firm_names'])}"))
+
+with claims_tab:
+    rows = claims_table(G, key)
+    st.dataframe(pd.DataFrame([{"metric": r["metric"], "value": r["display_value"], "unit": r["unit"],
+                                "qualifier": r["qualifier"], "about": ", ".join(r["subject_names"]),
+                                "as written": r["text"], "named": r["reconciliation"],
+                                "sentence": r["sentence_text"] or (r["sources"][0]["source"] if r["sources"] else ""),
+                                "disputed by other source": bool(r["disputed_by"])} for r in rows]),
+                 hide_index=True, width="stretch", height=600)
+
+with export_tab:
+    st.write("The whole graph (with uploads) in every format, and the current filtered view as an offline page.")
+    e1, e2, e3 = st.columns(3)
+    e1.download_button("GraphML", download(G, key, "graphml"), "ecosystem.graphml", "application/xml")
+    e2.download_button("GEXF", download(G, key, "gexf"), "ecosystem.gexf", "application/xml")
+    e3.download_button("Node-link JSON", download(G, key, "json"), "ecosystem.json", "application/json")
+    e1.download_button("Nodes CSV", download(G, key, "nodes.csv"), "nodes.csv", "text/csv")
+    e2.download_button("Edges CSV", download(G, key, "edges.csv"), "edges.csv", "text/csv")
+    if page is not None:
+        e3.download_button("Current view (HTML, offline)", page, "ecosystem-view.html", "text/html")

@@ -170,7 +170,7 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
     return conflicts
 
 
-def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None) -> nx.MultiDiGraph:
+def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, progress=None) -> nx.MultiDiGraph:
     """Build the ecosystem graph.
 
     Parameters
@@ -183,6 +183,8 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None) ->
         Include ``seeds/`` and the bundled roster. The catalogue and taxonomy of data/ always apply.
     data_dir : path, optional
         Another data/ directory (same layout).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each document.
 
     Returns
     -------
@@ -227,7 +229,7 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None) ->
     names = {eid: e.name for eid, e in entities.items()}
     doc_texts = {}
     all_claims: list[Claim] = []
-    for doc in documents:
+    for done, doc in enumerate(documents, start=1):
         doc_node = f"doc:{doc.id}"
         meta = doc.meta
         G.add_node(doc_node, type="Document", name=meta.get("title_en") or meta.get("title") or doc.id,
@@ -264,6 +266,8 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None) ->
         claims = claim_extractor.extract(doc, mentions, policy)
         all_claims.extend(claims)
         _add_claims(G, edges, claims, doc_node, policy, names)
+        if progress:
+            progress(done, len(documents))
 
     _add_disputes(G, edges, catalogue, all_claims, names)
     edges.into(G)

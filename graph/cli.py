@@ -72,10 +72,9 @@ def cmd_claims(args) -> int:
         _print_json(rows)
         return EXIT_OK
     for r in rows:
-        value = r["date"] if r["date"] else r["value"]
         who = ", ".join(r["subject_names"]) or "-"
         extra = f"  ({r['reconciliation']})" if r["reconciliation"] else ""
-        print(f"{r['metric']:<24} {r['qualifier'] or '':<9} {value!s:<14} {r['unit'] or '':<20} {who}{extra}")
+        print(f"{r['metric']:<24} {r['qualifier'] or '':<9} {r['display_value']:<14} {r['unit'] or '':<20} {who}{extra}")
         if r["sentence_text"]:
             print(f"    {r['doc']} #{r['sentence']}: 「{r['text']}」 in: {r['sentence_text']}")
         for s in r["sources"]:

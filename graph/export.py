@@ -76,6 +76,15 @@ def write_csv(G: nx.MultiDiGraph, nodes_path, edges_path) -> tuple[Path, Path]:
     return Path(nodes_path), Path(edges_path)
 
 
+def csv_bytes(G: nx.MultiDiGraph) -> tuple[bytes, bytes]:
+    """``nodes.csv`` and ``edges.csv`` as :func:`write_csv` writes them, as bytes."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        n, e = write_csv(G, Path(tmp) / "nodes.csv", Path(tmp) / "edges.csv")
+        return n.read_bytes(), e.read_bytes()
+
+
 # ------------------------------------------------------------------------------------------------------------ Cypher
 def check_label(name: str, allowed) -> str:
     """``name`` if it is a node or edge type of the schema; Neo4j labels and types never come from anywhere else."""

@@ -160,6 +160,13 @@ def write_graph(G: nx.MultiDiGraph, path) -> Path:
     return path
 
 
+def graph_bytes(G: nx.MultiDiGraph, fmt: str) -> bytes:
+    """The file :func:`write_graph` would write for ``fmt`` ('graphml', 'gexf' or 'json'), as bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_graph(G, Path(tmp) / f"graph.{fmt}")
+        return path.read_bytes()
+
+
 def read_graph(path) -> nx.MultiDiGraph:
     """Read a graph written by :func:`write_graph` (or any GraphML/GEXF/node-link JSON) as a MultiDiGraph."""
     path = Path(path)

@@ -34,6 +34,25 @@ def found_entities(G: nx.MultiDiGraph, include_unmentioned: bool = False) -> lis
     return rows
 
 
+def format_value(value, unit: str | None = None, date: str | None = None) -> str:
+    """A claim's value for people: shares as percentages, money and counts with thousands separators.
+
+    Examples
+    --------
+    >>> format_value(0.6, "share_of_chain"), format_value(5e10, "CNY"), format_value(1/3, "share_of_national")
+    ('60%', '50,000,000,000', '33.3%')
+    >>> format_value(None, "date", "2027-12"), format_value(70.0, "firms")
+    ('2027-12', '70')
+    """
+    if date:
+        return str(date)
+    if value is None:
+        return ""
+    if unit and unit.startswith("share"):
+        return f"{value * 100:.3g}%"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
 def claim_rows(G: nx.MultiDiGraph, include_disputes: bool = True) -> list[dict]:
     """Every claim: metric, value in base units, unit, qualifier, subject names, evidence and its sentence."""
     rows = []
@@ -48,6 +67,7 @@ def claim_rows(G: nx.MultiDiGraph, include_disputes: bool = True) -> list[dict]:
         rows.append({
             "id": n, "metric": d.get("metric"), "value": d.get("value"), "unit": d.get("unit"),
             "qualifier": d.get("qualifier"), "text": d.get("text"), "date": d.get("date") or None,
+            "display_value": format_value(d.get("value"), d.get("unit"), d.get("date")),
             "subjects": subjects, "subject_names": [G.nodes[s].get("name", s) for s in subjects if s in G],
             "subject_from": d.get("subject_from"), "reconciliation": d.get("reconciliation") or None,
             "doc": d.get("doc"), "sentence": ev["sentence"] if ev else None,

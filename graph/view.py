@@ -1,0 +1,173 @@
+"""Choosing what to show: filters, search by any alias, node details, and a cap on what reaches the browser."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import networkx as nx
+
+from loaders.fold import fold
+
+from .build import sentence_text
+from .coverage import _containers
+
+ORG_TYPES = ("Company", "Institution")
+SEGMENTED_TYPES = ("Company", "Institution", "Product", "Dataset", "Platform", "TechDirection", "Scene")
+DEFAULT_CAP = 1500
+
+
+def filter_view(G: nx.MultiDiGraph, types=None, stages=None, segments=None, region=None, min_mentions: int = 0,
+                show_documents: bool = False, show_claims: bool = True) -> nx.MultiDiGraph:
+    """A read-only subgraph view.
+
+    ``types`` keeps those node types; ``stages``/``segments`` keep entities in those chain segments (other kinds of
+    node are not affected); ``region`` keeps organisations located in it or inside it; ``min_mentions`` drops
+    entities mentioned fewer times (Segment, Stage, Claim and Document nodes are kept); Document and Claim nodes can
+    be switched off.
+    """
+    seg_ok = None
+    if stages or segments:
+        seg_ok = {n for n, d in G.nodes(data=True) if d.get("type") == "Segment"
+                  and (not stages or d.get("stage") in stages) and (not segments or n in segments)}
+    inside = None
+    if region:
+        inside = set()
+        for u, v, d in G.edges(data=True):
+            if d["type"] == "LOCATED_IN" and G.nodes[u].get("type") in ORG_TYPES and region in _containers(G, v):
+                inside.add(u)
+    keep = []
+    for n, d in G.nodes(data=True):
+        t = d.get("type")
+        if types and t not in types:
+            continue
+        if t == "Document" and not show_documents or t == "Claim" and not show_claims:
+            continue
+        if seg_ok is not None:
+            if t == "Segment" and n not in seg_ok:
+                continue
+            if t in SEGMENTED_TYPES and not set(d.get("segments", [])) & seg_ok:
+                continue
+        if inside is not None and t in ORG_TYPES and n not in inside:
+            continue
+        if min_mentions and t not in ("Segment", "Stage", "Claim", "Document") and d.get("mentions", 0) < min_mentions:
+            continue
+        keep.append(n)
+    return G.subgraph(keep)
+
+
+def search_nodes(G: nx.MultiDiGraph, query: str, limit: int = 20) -> list[dict]:
+    """Nodes whose id, name or any alias (any language, any script variant) contains ``query``; exact names first.
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> [r["id"] for r in search_nodes(build_graph(), "智元機器人")][:1]
+    ['agibot']
+    """
+    q = fold(query.strip())
+    if not q:
+        return []
+    hits = []
+    for n, d in G.nodes(data=True):
+        names = [str(n), d.get("name", ""), d.get("name_en", ""), d.get("name_zh", ""), d.get("name_ja", ""),
+                 *d.get("aliases", [])]
+        folded = [fold(x) for x in names if x]
+        if q in folded:
+            rank = 0
+        elif any(q in f for f in folded):
+            rank = 1
+        else:
+            continue
+        hits.append((rank, -d.get("mentions", 0), str(d.get("name", n)), n))
+    hits.sort()
+    return [{"id": n, "name": G.nodes[n].get("name", n), "type": G.nodes[n].get("type")} for *_, n in hits[:limit]]
+
+
+def node_details(G: nx.MultiDiGraph, node) -> dict:
+    """What the inspector shows: scalar attributes, neighbours grouped by relation, evidence in its sentences."""
+    d = G.nodes[node]
+    attrs = {k: v for k, v in d.items() if not isinstance(v, (list, dict)) and v not in ("", None)}
+    neighbours = defaultdict(list)
+    for _, v, k, e in G.out_edges(node, keys=True, data=True):
+        neighbours[f"{e['type']} →"].append({"id": v, "name": G.nodes[v].get("name", v), "type": G.nodes[v].get("type"),
+                                             "method": e["method"], "weight": e.get("weight"),
+                                             "conflict": bool(e.get("conflict"))})
+    for u, _, k, e in G.in_edges(node, keys=True, data=True):
+        neighbours[f"← {e['type']}"].append({"id": u, "name": G.nodes[u].get("name", u), "type": G.nodes[u].get("type"),
+                                             "method": e["method"], "weight": e.get("weight"),
+                                             "conflict": bool(e.get("conflict"))})
+    evidence = []
+    texts = G.graph.get("document_texts", {})
+    titles = {n.split(":", 1)[1]: dd.get("title", n) for n, dd in G.nodes(data=True) if dd.get("type") == "Document"}
+    for ev in d.get("evidence", []):
+        doc = texts.get(ev["doc"])
+        if not doc:
+            continue
+        s, e = doc["sentences"][ev["sentence"]]
+        evidence.append({"doc": ev["doc"], "doc_title": titles.get(ev["doc"], ev["doc"]), "sentence": ev["sentence"],
+                         "sentence_text": sentence_text(G, ev["doc"], ev["sentence"]), "quote": ev["quote"],
+                         "start": ev["start"] - s, "end": ev["end"] - s})
+    return {"id": node, "type": d.get("type"), "name": d.get("name", node), "attributes": attrs,
+            "lists": {k: v for k, v in d.items() if isinstance(v, list) and k not in ("evidence", "sources", "conflicts") and v},
+            "neighbours": dict(sorted(neighbours.items())), "evidence": evidence,
+            "sources": d.get("sources", []), "conflicts": d.get("conflicts", [])}
+
+
+def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate", focus=None) -> tuple[nx.MultiDiGraph, str]:
+    """Never more than ``cap`` nodes for the browser; returns ``(graph, note)`` saying what was folded.
+
+    Modes: ``aggregate`` keeps the ``cap // 2`` best-connected nodes and folds the rest into one super-node per type
+    with a count; ``top`` keeps the ``cap`` nodes of highest degree; ``ego`` keeps ``focus`` and its
+    neighbours (at any size; the best-connected neighbours when they exceed the cap).
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> G = build_graph()
+    >>> H, note = cap_view(G, cap=40)
+    >>> H.number_of_nodes() <= 40 + len({d["type"] for _, d in G.nodes(data=True)}), "folding" in note
+    (True, True)
+    >>> H, note = cap_view(G, mode="ego", focus="agibot")
+    >>> "agibot" in H and H.number_of_nodes() < G.number_of_nodes()
+    True
+    """
+    n = G.number_of_nodes()
+    if mode == "ego" and focus in G:
+        # The ego view applies at any size: it is what the user asked to see.
+        keep = set(nx.ego_graph(G.to_undirected(as_view=True), focus, radius=1))
+        folded = len(keep) - cap
+        if folded > 0:
+            degree = G.degree(keep)
+            keep = {focus} | set(sorted(keep - {focus}, key=lambda v: (-degree[v], str(v)))[: cap - 1])
+        note = f"Showing {G.nodes[focus].get('name', focus)} and its neighbours: {len(keep)} of {n} nodes."
+        if folded > 0:
+            note += f" {folded} further neighbours are beyond the display cap of {cap}."
+        return G.subgraph(keep), note
+    if n <= cap:
+        return G, ""
+    degree = dict(G.degree())
+    ranked = sorted(G.nodes, key=lambda v: (-degree[v], str(v)))
+    if mode == "top":
+        keep = ranked[:cap]
+        return G.subgraph(keep), f"Showing the {cap} best-connected of {n} nodes; {n - cap} are hidden."
+    keep = ranked[: cap // 2]
+    kept = set(keep)
+    H = nx.MultiDiGraph(G.subgraph(keep))
+    folded = Counter(G.nodes[v].get("type", "?") for v in G if v not in kept)
+    group_of = {}
+    for t, count in folded.items():
+        sid = f"folded:{t}"
+        H.add_node(sid, type=t, name=f"{count} more {t} nodes", label=f"{count} more {t}", folded=count, mentions=0,
+                   aliases=[], evidence=[], segments=[])
+        group_of[t] = sid
+    links = Counter()
+    for u, v in G.edges():
+        a = u if u in kept else group_of[G.nodes[u].get("type", "?")]
+        b = v if v in kept else group_of[G.nodes[v].get("type", "?")]
+        if a != b and not (a in kept and b in kept):
+            links[(a, b)] += 1
+    for (a, b), w in links.items():
+        H.add_edge(a, b, key="FOLDED", type="FOLDED", method="aggregate", weight=float(w), evidence=[], sources=[])
+    parts = ", ".join(f"{c} {t}" for t, c in folded.most_common())
+    return H, f"{n} nodes are more than the display cap of {cap}: showing the {len(keep)} best-connected and folding " \
+              f"the rest into one node per type ({parts})."

@@ -1,0 +1,119 @@
+"""The offline pyvis page, the layouts, filters, search and the display cap."""
+
+import re
+
+import networkx as nx
+import pytest
+
+from graph import build_graph
+from graph.layout import LANES, chain_lanes, force_layout, lane_of
+from graph.render import highlight_html, to_pyvis_html, tooltip_html, vis_data
+from graph.view import cap_view, filter_view, node_details, search_nodes
+from loaders.catalogue import load_catalogue
+from loaders.rosters import parse_roster
+from loaders.text import document_from_text
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_TEXT = "Robotics <script>alert(2)</script> firm AgiBot opened a lab in Zhangjiang."
+
+
+@pytest.fixture(scope="module")
+def hostile_graph():
+    roster = parse_roster(f'name,segments,region,source\n"{HOSTILE_NAME}",reducers,zhangjiang,test\n',
+                          load_catalogue(), "hostile.csv")
+    doc = document_from_text(HOSTILE_TEXT, "hostile", title="<b>title</b>", source="test")
+    return build_graph(docs=[doc], rosters=[roster])
+
+
+def test_page_is_offline(seed_graph):
+    page = to_pyvis_html(seed_graph)
+    assert "vis-network" in page and "new vis.Network" in page
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page, re.I)
+    assert not re.search(r"""url\(\s*(?!["']?data:)""", page)  # CSS pulls in nothing but inline data
+    assert not re.search(r"""@import\s+(?:url\()?["']?(?:https?:)?//""", page)
+
+
+def test_every_node_and_edge_is_drawn(seed_graph):
+    nodes, edges = vis_data(seed_graph, chain_lanes(seed_graph))
+    assert len(nodes) == seed_graph.number_of_nodes() and len(edges) == seed_graph.number_of_edges()
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in nodes)
+
+
+def test_hostile_text_is_escaped(hostile_graph):
+    node = next(n for n, d in hostile_graph.nodes(data=True) if d.get("name") == HOSTILE_NAME)
+    tip = tooltip_html(hostile_graph, node)
+    assert "<img" not in tip and "&lt;img src=x onerror=alert(1)&gt;" in tip
+    agibot = tooltip_html(hostile_graph, "agibot")
+    assert "<script>" not in agibot
+    page = to_pyvis_html(hostile_graph, heading="<i>view</i>")
+    assert HOSTILE_NAME not in page and "<script>alert" not in page and "<i>view</i>" not in page
+    assert "&lt;i&gt;view&lt;/i&gt;" in page
+
+
+def test_highlight_escapes_around_the_mark():
+    assert highlight_html("<script>x</script> AgiBot", 19, 25) == \
+        "&lt;script&gt;x&lt;/script&gt; <mark>AgiBot</mark>"
+
+
+def test_chain_lanes_run_upstream_to_downstream(seed_graph):
+    pos = chain_lanes(seed_graph)
+    assert set(pos) == set(seed_graph.nodes)
+    x = {lane: LANES.index(lane) * 600.0 for lane in LANES}
+    for n, (px, _) in pos.items():
+        lane = lane_of(seed_graph, n)
+        assert x[lane] <= px < x[lane] + 600.0
+    assert lane_of(seed_graph, "segment:reducers") == "upstream"
+    assert lane_of(seed_graph, "segment:complete_machines") == "midstream"
+
+
+def test_force_layout_places_every_node(seed_graph):
+    pos = force_layout(seed_graph)
+    assert set(pos) == set(seed_graph.nodes)
+    assert len({(round(x), round(y)) for x, y in pos.values()}) > seed_graph.number_of_nodes() * 0.9
+
+
+def test_filters(seed_graph):
+    only = filter_view(seed_graph, types=["Company"])
+    assert {d["type"] for _, d in only.nodes(data=True)} == {"Company"}
+    upstream = filter_view(seed_graph, stages=["upstream"], types=["Company"])
+    assert 0 < upstream.number_of_nodes() < only.number_of_nodes()
+    ups = {n for n, d in seed_graph.nodes(data=True) if d["type"] == "Segment" and d["stage"] == "upstream"}
+    assert all(set(d["segments"]) & ups for _, d in upstream.nodes(data=True))
+    inside = filter_view(seed_graph, types=["Company"], region="zhangjiang")
+    assert "agibot" in inside and 0 < inside.number_of_nodes() < only.number_of_nodes()
+    assert "document:shanghai_embodied_ai_plan_ja" not in filter_view(seed_graph)
+    assert not any(d["type"] == "Claim" for _, d in filter_view(seed_graph, show_claims=False).nodes(data=True))
+    assert filter_view(seed_graph, types=["Company"], min_mentions=10 ** 6).number_of_nodes() == 0
+
+
+@pytest.mark.parametrize("query", ["AgiBot", "agibot", "智元机器人", "智元機器人", "智元ロボット", "Zhiyuan Robotics"])
+def test_search_by_any_alias(seed_graph, query):
+    assert search_nodes(seed_graph, query)[0]["id"] == "agibot"
+
+
+def test_node_details_group_neighbours_and_place_evidence(seed_graph):
+    info = node_details(seed_graph, "agibot")
+    assert any(k.startswith("LOCATED_IN") for k in info["neighbours"])
+    for ev in info["evidence"]:
+        assert ev["sentence_text"][ev["start"]:ev["end"]] == ev["quote"]
+    assert info["conflicts"]
+
+
+def test_cap_folds_the_rest_and_says_so():
+    G = nx.MultiDiGraph()
+    for i in range(3000):
+        G.add_node(f"c{i}", type="Company", name=f"c{i}")
+        G.add_edge(f"c{i}", f"s{i % 20}", type="IN_SEGMENT", method="roster")
+    for i in range(20):
+        G.add_node(f"s{i}", type="Segment", name=f"s{i}", stage="upstream")
+    H, note = cap_view(G, cap=1000)
+    folded = [d["folded"] for _, d in H.nodes(data=True) if "folded" in d]
+    assert H.number_of_nodes() <= 1000 and sum(folded) + H.number_of_nodes() - len(folded) == 3020
+    assert all(f"s{i}" in H for i in range(20))  # the hubs survive
+    assert "2520 Company" in note
+    top, note = cap_view(G, cap=100, mode="top")
+    assert top.number_of_nodes() == 100 and "hidden" in note
+    ego, note = cap_view(G, cap=50, mode="ego", focus="s3")
+    assert "s3" in ego and ego.number_of_nodes() == 50 and "beyond the display cap" in note
+    same, note = cap_view(G, cap=5000)
+    assert same is G and note == ""
