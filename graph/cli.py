@@ -25,6 +25,22 @@ def _inputs(p: argparse.ArgumentParser, rosters: bool = True) -> None:
                    help="leave out the bundled seed documents and reference roster (data/ catalogue still applies)")
 
 
+def app_inputs(argv: list[str]) -> dict:
+    """The explorer's own arguments, given after ``--``: ``streamlit run app.py -- --roster big.csv --doc a.txt``.
+
+    Returns ``build_graph`` keyword arguments (tuples, so they can key a cache).
+
+    Examples
+    --------
+    >>> app_inputs(["--roster", "r.csv", "--no-bundled"])
+    {'docs': (), 'rosters': ('r.csv',), 'bundled': False}
+    """
+    p = argparse.ArgumentParser(prog="streamlit run app.py --", description="Open the explorer on more data.")
+    _inputs(p)
+    args = p.parse_args(argv)
+    return {"docs": tuple(args.doc), "rosters": tuple(args.roster), "bundled": not args.no_bundled}
+
+
 def _graph(args):
     from graph import build_graph
 

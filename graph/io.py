@@ -54,13 +54,18 @@ def _attribute_kinds() -> tuple[dict, dict]:
     return schema["node_attributes"], schema["edge_attributes"]
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # one encoder: json.dumps(**kw) makes one per call
+
+
 def _scalar(value, kind: str | None):
     if value is None:
         return None
     if kind == "json" or isinstance(value, (list, dict, tuple, set)):
+        if not value and isinstance(value, (list, tuple, set)):
+            return "[]"
         if isinstance(value, (set, tuple)):
             value = list(value)
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return _JSON.encode(value)
     if kind in _PY_TYPES:
         try:
             return _PY_TYPES[kind](value)
@@ -186,5 +191,6 @@ def read_graph(path) -> nx.MultiDiGraph:
                 d.pop("id", None)
     except (OSError, ValueError, KeyError) as exc:
         raise InputError(f"cannot read the graph: {exc}", path=path) from exc
-    G = nx.MultiDiGraph(G)
+    if not (isinstance(G, nx.MultiDiGraph) and G.is_directed()):
+        G = nx.MultiDiGraph(G)
     return decode_attributes(G)

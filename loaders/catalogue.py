@@ -165,6 +165,7 @@ class Catalogue:
     taxonomy_sources: dict
     data_dir: Path
     _alias_index: dict[str, str] | None = field(default=None, repr=False)
+    _typed_index: dict[str, dict[str, str]] | None = field(default=None, repr=False)
 
     @property
     def node_types(self) -> list[str]:
@@ -204,14 +205,27 @@ class Catalogue:
         """The id of the entity with this id, name or alias (any language), optionally of given types."""
         if name in self.entities and (types is None or self.entities[name].type in types):
             return name
-        eid = self.alias_index().get(fold(name.strip()))
+        key = fold(name.strip())
+        eid = self.alias_index().get(key)
         if eid and (types is None or self.entities[eid].type in types):
             return eid
-        if types:
-            for e in self.entities.values():
-                if e.type in types and fold(name.strip()) in {fold(n) for n in e.all_names()}:
-                    return e.id
+        if types:  # the name may belong to an entity of the wanted type that lost a clash in the shared index
+            for t in types:
+                eid = self.typed_index().get(t, {}).get(key)
+                if eid:
+                    return eid
         return None
+
+    def typed_index(self) -> dict[str, dict[str, str]]:
+        """Node type -> folded name, alias or id -> entity id."""
+        if self._typed_index is None:
+            index: dict[str, dict[str, str]] = {}
+            for e in self.entities.values():
+                names = index.setdefault(e.type, {})
+                for n in e.all_names() + [e.id]:
+                    names.setdefault(fold(n), e.id)
+            self._typed_index = index
+        return self._typed_index
 
 
 def _load_schema(data_dir: Path) -> dict:

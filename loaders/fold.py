@@ -73,6 +73,11 @@ class FoldedText:
     _original_starts: list[int] = field(default_factory=list)
     _expanded: list[bool] = field(default_factory=list)
 
+    @property
+    def is_identity(self) -> bool:
+        """True when folded offsets are original offsets (no character expanded or shrunk)."""
+        return not self._folded_starts
+
     def to_original_offset(self, i: int) -> int:
         """Original offset of the character at folded offset ``i``."""
         if not self._folded_starts:

@@ -46,7 +46,7 @@ class Entity:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     entity: str
     doc: str

@@ -29,6 +29,7 @@ class RelationExtractor:
         self.catalogue = catalogue
         self.rules = [dict(r, cue_pattern=phrase_pattern(r["cues"])) for r in catalogue.relation_rules]
         self.clause_breaks = [re.compile(p) for p in catalogue.clause_breaks]
+        self.types = {eid: e.type for eid, e in catalogue.entities.items()}  # once, not per document
 
     def _scopes(self, folded: str) -> list[tuple[int, int]]:
         cuts = sorted({m.end() for p in self.clause_breaks for m in p.finditer(folded)})
@@ -40,7 +41,7 @@ class RelationExtractor:
         return bounds
 
     def extract(self, doc: Document, mentions: list[Mention], policy: str | None = None) -> list[Relation]:
-        types = {eid: e.type for eid, e in self.catalogue.entities.items()}
+        types = self.types
         by_sentence: dict[int, list[Mention]] = {}
         for m in mentions:
             if m.entity in types:

@@ -31,21 +31,24 @@ _TRUE, _FALSE = {"true", "yes", "y", "1", "uncertain"}, {"false", "no", "n", "0"
 _SUFFIXES = ["股份有限公司", "有限责任公司", "有限公司", "集团", "科技", "技术", "co., ltd.", "co.,ltd.", "co. ltd.", "co., ltd",
              "co ltd", "company limited", "limited", "ltd.", "ltd", "inc.", "inc", "corporation", "corp.", "corp", "co.",
              "technology", "technologies", "group", "株式会社"]
+_SUFFIX_ENDS = {s[-1] for s in _SUFFIXES} | set(" ,.")
 _CITY_PREFIX = re.compile(r"^(?:上海|shanghai)\s*")
 _BRACKETS = re.compile(r"[（(]\s*(?:上海|shanghai)\s*[)）]")
 
 
-def org_key(name: str) -> str:
+def org_key(name: str, folded: str | None = None) -> str:
     """A loose key for organisation names: folded, without legal suffixes, '(上海)' or a leading 'Shanghai'.
+
+    ``folded`` is ``fold(name)`` when the caller has it already.
 
     Examples
     --------
     >>> org_key("上海开普勒机器人有限公司") == org_key("开普勒机器人")
     True
     """
-    k = _BRACKETS.sub("", fold(name)).strip()
+    k = _BRACKETS.sub("", fold(name) if folded is None else folded).strip()
     changed = True
-    while changed:
+    while changed and k and k[-1] in _SUFFIX_ENDS:
         changed = False
         for suf in _SUFFIXES:
             if k.endswith(suf) and len(k) > len(suf) + 1:
@@ -160,7 +163,7 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> list[Roste
     return rows
 
 
-def _new_id(row: RosterRow, taken: set[str]) -> str:
+def _new_id(row: RosterRow, taken) -> str:
     base = row.name if re.search("[A-Za-z]", row.name) else (row.name_en or row.name)
     slug = re.sub(r"[^a-z0-9]+", "_", fold(base)).strip("_")
     if not slug or not re.search("[a-z]", slug):
@@ -187,26 +190,33 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str
         if e.type not in ROSTER_TYPES:
             continue  # a roster lists organisations: "Zhangjiang Group" is not the region Zhangjiang
         for n in e.all_names():
-            exact.setdefault(fold(n), e.id)
-            loose.setdefault(org_key(n), e.id)
+            f = fold(n)
+            exact.setdefault(f, e.id)
+            loose.setdefault(org_key(n, f), e.id)
     assigned: dict[str, str] = {}
     for row in rows:
         eid = None
+        keys = []
         for n in row.names():
-            eid = exact.get(fold(n)) or loose.get(org_key(n))
+            f = fold(n)
+            keys.append((f, org_key(n, f)))
+        for f, k in keys:
+            eid = exact.get(f) or loose.get(k)
             if eid:
                 break
         if eid is None:
-            eid = _new_id(row, set(entities))
+            eid = _new_id(row, entities)  # the dict itself: a set per row would be quadratic
             entities[eid] = Entity(id=eid, type=row.type, name_en=row.name_en or (row.name if row.name.isascii() else ""),
                                    name_zh=row.name_zh or ("" if row.name.isascii() else row.name), name_ja=row.name_ja,
                                    origin="roster")
         ent = entities[eid]
-        for n in row.names():
-            if n not in ent.all_names():
+        known = set(ent.all_names())
+        for n, (f, k) in zip(row.names(), keys):
+            if n not in known:
                 ent.aliases.append(n)
-            exact.setdefault(fold(n), eid)
-            loose.setdefault(org_key(n), eid)
+                known.add(n)
+            exact.setdefault(f, eid)
+            loose.setdefault(k, eid)
         src = row.source_record
         ent.sources.append(src)
         for sid in row.segments:

@@ -46,12 +46,12 @@ def is_local(url: str) -> bool:
 
 
 @contextmanager
-def streamlit_server(app: Path = ROOT / "app.py", env: dict | None = None, timeout: float = 90):
-    """``streamlit run app.py`` on a free 127.0.0.1 port; yields its URL and stops it afterwards."""
+def streamlit_server(app: Path = ROOT / "app.py", env: dict | None = None, timeout: float = 90, app_args=()):
+    """``streamlit run app.py [-- app_args]`` on a free 127.0.0.1 port; yields its URL and stops it afterwards."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+           "--server.fileWatcherType", "none", *(["--", *map(str, app_args)] if app_args else [])]
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})

@@ -137,3 +137,15 @@ def test_document_upload_adds_its_mentions(seed_graph):
     at.file_uploader(key="docs").set_value(("note.txt", text, "text/plain")).run()
     assert not at.exception and not at.error
     assert {m.label: m.value for m in at.metric}["Documents"] == str(len(seed_graph.graph["documents"]) + 1)
+
+
+def test_start_arguments_load_a_roster(tmp_path, monkeypatch, seed_graph):
+    roster = tmp_path / "national.csv"
+    roster.write_bytes(GOOD_ROSTER)
+    monkeypatch.setattr("sys.argv", [APP, "--roster", str(roster)])  # as `streamlit run app.py -- --roster ...`
+    at = run_app()
+    orgs = sum(1 for _, d in seed_graph.nodes(data=True) if d["type"] in ("Company", "Institution"))
+    assert {m.label: m.value for m in at.metric}["Organisations"] == str(orgs + 2)
+    monkeypatch.setattr("sys.argv", [APP, "--roster", str(tmp_path / "missing.csv")])
+    at = run_app()
+    assert "missing.csv" in at.error[0].value.replace("\\", "") and not at.exception

@@ -1,0 +1,123 @@
+"""Rendering: our one-pass vis-network page vs pyvis's add_node loop, and time to first picture in headless chromium."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from common import Row, Timer, fmt_seconds
+
+from bench_neo4j import synthetic_graph
+from browser import CHROMIUM_ARGS, find_chromium
+from graph.layout import chain_lanes
+from graph.render import to_pyvis_html, vis_data
+
+
+def _graph(n: int):
+    return synthetic_graph(n, 2 * n)
+
+
+def pyvis_from_nx(G, nodes) -> float:
+    """Seconds for pyvis's own Network.from_nx (add_node, add_edge) on the same nodes, edges and attributes."""
+    import networkx as nx
+    from pyvis.network import Network
+
+    simple = nx.DiGraph()
+    simple.add_nodes_from((d["id"], {k: d[k] for k in ("label", "title", "color", "x", "y")}) for d in nodes)
+    simple.add_edges_from(G.edges())
+    net = Network(cdn_resources="in_line", directed=True)
+    with Timer() as t:
+        net.from_nx(simple)
+    return t.seconds
+
+
+def pyvis_default_page(G) -> str:
+    """What plain pyvis gives: Network.from_nx with its default options (physics on, smooth edges)."""
+    import networkx as nx
+    from pyvis.network import Network
+
+    simple = nx.DiGraph()
+    simple.add_nodes_from((n, {"label": d.get("name", n)}) for n, d in G.nodes(data=True))
+    simple.add_edges_from(G.edges())
+    net = Network(cdn_resources="in_line", directed=True)
+    net.from_nx(simple)
+    return net.generate_html()
+
+
+def run(scale: dict) -> list[Row]:
+    rows = []
+    G = _graph(scale["render_nodes"])
+    with Timer() as t_layout:
+        pos = chain_lanes(G)
+    with Timer() as t_lists:
+        nodes, edges = vis_data(G, pos)
+    with Timer() as t_page:
+        to_pyvis_html(G, positions=pos)
+    rows.append(Row(f"render: our page for {G.number_of_nodes():,} nodes + {G.number_of_edges():,} edges (Python)",
+                    f"{fmt_seconds(t_page.seconds)} (lists {fmt_seconds(t_lists.seconds)}; chain-lane layout "
+                    f"{fmt_seconds(t_layout.seconds)} more)", "≤ 1 s", t_page.seconds <= 1))
+    for n in scale["pyvis_nodes"]:
+        H = G if n == G.number_of_nodes() else _graph(n)
+        with Timer() as ours:
+            hn, _ = vis_data(H, chain_lanes(H))
+        theirs = pyvis_from_nx(H, hn)
+        rows.append(Row(f"render: pyvis Network.from_nx, {n:,} nodes + {H.number_of_edges():,} edges "
+                        "(ours: layout + lists)", f"{fmt_seconds(theirs)} vs ours {fmt_seconds(ours.seconds)} "
+                        f"({theirs / ours.seconds:.0f}×)"))
+    rows.extend(browser_rows(scale))
+    return rows
+
+
+def browser_rows(scale: dict) -> list[Row]:
+    chromium = find_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None:
+        return [Row("browser: time to first picture", "skipped: no chromium or playwright here")]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        for n in scale["browser_nodes"]:
+            G = _graph(n)
+            seconds = first_picture(browser, Path(tmp) / f"ours-{n}.html", to_pyvis_html(G, positions=chain_lanes(G)),
+                                    scale["browser_timeout"])
+            rows.append(Row(f"browser: ours, {n:,} nodes, fixed positions, physics off",
+                            _shown(seconds, scale["browser_timeout"]),
+                            "≤ 5 s" if n <= 2000 else "", None if n > 2000 else seconds is not None and seconds <= 5))
+        for n in scale["pyvis_browser_nodes"]:
+            seconds = first_picture(browser, Path(tmp) / f"pyvis-{n}.html", pyvis_default_page(_graph(n)),
+                                    scale["browser_timeout"])
+            rows.append(Row(f"browser: pyvis defaults, {n:,} nodes, physics on", _shown(seconds, scale["browser_timeout"])))
+        browser.close()
+    return rows
+
+
+def _shown(seconds, timeout) -> str:
+    return f"not drawn within {timeout} s" if seconds is None else f"{seconds:.1f} s to first screenshot"
+
+
+# vis-network draws once physics has settled (or at once with physics off); pyvis shows a loading bar until then.
+_DRAWN = """() => typeof network === 'object' && network !== null && network.body.nodeIndices.length > 0
+  && (!network.physics.options.enabled || network.physics.stabilized === true
+      || (document.getElementById('loadingBar') && document.getElementById('loadingBar').style.display === 'none'))"""
+
+
+def first_picture(browser, path: Path, html: str, timeout: float) -> float | None:
+    """Seconds from opening the page to a screenshot of the drawn graph, or None after ``timeout``."""
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        start = time.perf_counter()
+        page.goto(path.as_uri(), wait_until="load", timeout=timeout * 1000)
+        page.wait_for_function(_DRAWN, timeout=max(1, timeout - (time.perf_counter() - start)) * 1000, polling=100)
+        page.screenshot(path=str(path.with_suffix(".png")))
+        return time.perf_counter() - start
+    except Exception as exc:  # playwright's TimeoutError
+        if "Timeout" in type(exc).__name__ or "Timeout" in str(exc):
+            return None
+        raise
+    finally:
+        page.close()

@@ -1,0 +1,76 @@
+"""What every benchmark shares: the result row, the scales, a timer and a scratch folder."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for p in (ROOT, ROOT / "tests"):  # the library, and the real-server helpers the tests use
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+# Full scale is what the targets are stated for; quick is a smoke run in under a minute.
+SCALES = {
+    "full": {"firms": 100_000, "docs": 1000, "doc_bytes": 10_000, "extract_firms": 10_000, "extract_mb": 10,
+             "baseline_kb": 200, "graphml_firms": 100_000, "neo4j_nodes": 100_000, "neo4j_rels": 300_000,
+             "neo4j_row_rows": 3000, "render_nodes": 10_000, "pyvis_nodes": (2000, 10_000),
+             "browser_nodes": (500, 2000, 10_000), "pyvis_browser_nodes": (500, 2000), "browser_timeout": 120,
+             "app_firms": 100_000},
+    "quick": {"firms": 10_000, "docs": 100, "doc_bytes": 10_000, "extract_firms": 10_000, "extract_mb": 2,
+              "baseline_kb": 50, "graphml_firms": 10_000, "neo4j_nodes": 5000, "neo4j_rels": 15_000,
+              "neo4j_row_rows": 600, "render_nodes": 10_000, "pyvis_nodes": (2000,),
+              "browser_nodes": (500, 2000), "pyvis_browser_nodes": (), "browser_timeout": 30,
+              "app_firms": 10_000},
+}
+
+
+@dataclass
+class Row:
+    """One line of the report: a target, what was measured, and whether it is met (None: no target)."""
+
+    name: str
+    measured: str
+    target: str = ""
+    met: bool | None = None
+
+    def cells(self) -> list[str]:
+        return [self.name, self.measured, self.target or "-", {True: "met", False: "NOT MET", None: "-"}[self.met]]
+
+
+class Timer:
+    """``with Timer() as t: ...`` then ``t.seconds``."""
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+
+
+def scratch(name: str) -> Path:
+    """A folder under benchmarks/.work/ (git-ignored) for generated inputs, reused between runs."""
+    path = ROOT / "benchmarks" / ".work" / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def synthetic_inputs(firms: int, docs: int, doc_bytes: int) -> tuple[Path, list[Path]]:
+    """The synthetic roster and documents for this scale, generated once and kept in benchmarks/.work/."""
+    from synthetic import GENERATOR_VERSION, write_documents, write_roster
+
+    folder = scratch(f"synthetic-v{GENERATOR_VERSION}-{firms}-{docs}-{doc_bytes}")
+    roster = folder / "roster.csv"
+    doc_dir = folder / "docs"
+    paths = sorted(doc_dir.glob("*.txt")) if doc_dir.exists() else []
+    if not roster.exists() or len(paths) != docs:
+        rows = write_roster(roster, firms)
+        paths = write_documents(doc_dir, [(r["name"], r["name_zh"]) for r in rows], docs, doc_bytes)
+    return roster, paths
+
+
+def fmt_seconds(s: float) -> str:
+    return f"{s:.2f} s" if s >= 0.1 else f"{s * 1000:.0f} ms"
