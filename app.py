@@ -16,7 +16,7 @@ from graph.io import graph_bytes
 from graph.query import claim_rows
 from graph.render import LANGUAGES, highlight_html, node_label, to_pyvis_html
 from graph.render import markdown_text as md
-from graph.view import DEFAULT_CAP, cap_view, filter_view, node_details, search_nodes
+from graph.view import DEFAULT_CAP, cap_view, filter_view, name_index, node_details, search_nodes, top_nodes
 from loaders.catalogue import load_catalogue
 from loaders.errors import InputError
 from loaders.rosters import parse_roster
@@ -74,6 +74,16 @@ def coverage_card(_G, key, region):
     return chain_coverage(_G, region)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def search_index(_G, key):
+    return name_index(_G)
+
+
+@st.cache_data(show_spinner=False)
+def most_mentioned(_G, key, limit=500):
+    return top_nodes(_G, "mentions", limit)
+
+
 @st.cache_data(show_spinner=False)
 def claims_table(_G, key):
     return claim_rows(_G)
@@ -129,7 +139,7 @@ else:
 st.sidebar.header("Find")
 query = st.sidebar.text_input("Entity name in any language", placeholder="AgiBot / 智元机器人 / 智元ロボット",
                               key="search")
-hits = search_nodes(G, query) if query else []
+hits = search_nodes(G, query, index=search_index(G, key)) if query else []
 language = st.sidebar.radio("Labels", list(LANGUAGES), horizontal=True, key="language")
 focus_on = st.sidebar.toggle("Draw only the first match and its neighbours", value=False, disabled=not hits,
                              key="focus")
@@ -189,8 +199,7 @@ with graph_tab:
         show_page(page, height=720)
 
 with inspector_tab:
-    choices = [h["id"] for h in hits] or [r["id"] for r in search_nodes(G, "")] or sorted(
-        (n for n, d in G.nodes(data=True) if d.get("mentions")), key=lambda n: -G.nodes[n].get("mentions", 0))
+    choices = [h["id"] for h in hits] or most_mentioned(G, key)
     if query and not hits:
         st.info(f"Nothing is called {md(repr(query))} in any language. Try another spelling or a shorter name.")
     node = st.selectbox("Node", choices, format_func=lambda n: f"{node_label(G.nodes[n], language)} "

@@ -9,7 +9,7 @@ from pathlib import Path
 from common import Row, Timer, fmt_seconds
 
 from bench_neo4j import synthetic_graph
-from browser import CHROMIUM_ARGS, find_chromium
+from browser import CHROMIUM_ARGS, usable_chromium
 from graph.layout import chain_lanes
 from graph.render import to_pyvis_html, vis_data
 
@@ -70,13 +70,11 @@ def run(scale: dict) -> list[Row]:
 
 
 def browser_rows(scale: dict) -> list[Row]:
-    chromium = find_chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        chromium = None
+    chromium = usable_chromium()
     if chromium is None:
         return [Row("browser: time to first picture", "skipped: no chromium or playwright here")]
+    from playwright.sync_api import sync_playwright
+
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)

@@ -47,9 +47,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller scale, under a minute")
     ap.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated: " + ", ".join(BENCHMARKS))
+    ap.add_argument("--neo4j-uri", help="measure this Bolt server instead of a FalkorDB started here "
+                    "(password in NEO4J_PASSWORD; only nodes with ids starting bench_ are written and deleted)")
+    ap.add_argument("--neo4j-user", default="neo4j")
     args = ap.parse_args(argv)
     scale_name = "quick" if args.quick else "full"
-    scale = SCALES[scale_name]
+    scale = dict(SCALES[scale_name], neo4j_uri=args.neo4j_uri, neo4j_user=args.neo4j_user)
     chosen = [b.strip() for b in args.only.split(",") if b.strip()]
     unknown = sorted(set(chosen) - set(BENCHMARKS))
     if unknown:

@@ -42,9 +42,18 @@ def app_inputs(argv: list[str]) -> dict:
 
 
 def _graph(args):
+    from tqdm import tqdm
+
     from graph import build_graph
 
-    return build_graph(docs=args.doc, rosters=getattr(args, "roster", []), bundled=not args.no_bundled)
+    # A progress bar per document on a terminal (tqdm stays silent when stderr is not one).
+    with tqdm(unit="doc", desc="documents", file=sys.stderr, disable=None, leave=False) as bar:
+        def progress(done, total):
+            bar.total = total
+            bar.update(done - bar.n)
+
+        return build_graph(docs=args.doc, rosters=getattr(args, "roster", []), bundled=not args.no_bundled,
+                           progress=progress)
 
 
 def _print_json(data) -> None:

@@ -55,8 +55,20 @@ def filter_view(G: nx.MultiDiGraph, types=None, stages=None, segments=None, regi
     return G.subgraph(keep)
 
 
-def search_nodes(G: nx.MultiDiGraph, query: str, limit: int = 20) -> list[dict]:
+def name_index(G: nx.MultiDiGraph) -> dict:
+    """Every node's id, names and aliases, folded (script variants, width, case), for :func:`search_nodes`."""
+    index = {}
+    for n, d in G.nodes(data=True):
+        names = [str(n), d.get("name", ""), d.get("name_en", ""), d.get("name_zh", ""), d.get("name_ja", ""),
+                 *d.get("aliases", [])]
+        index[n] = tuple(dict.fromkeys(fold(x) for x in names if x))
+    return index
+
+
+def search_nodes(G: nx.MultiDiGraph, query: str, limit: int = 20, index: dict | None = None) -> list[dict]:
     """Nodes whose id, name or any alias (any language, any script variant) contains ``query``; exact names first.
+
+    Pass ``index`` (from :func:`name_index`) to search a large graph repeatedly without folding every name again.
 
     Examples
     --------
@@ -67,20 +79,40 @@ def search_nodes(G: nx.MultiDiGraph, query: str, limit: int = 20) -> list[dict]:
     q = fold(query.strip())
     if not q:
         return []
+    if index is None:
+        index = name_index(G)
     hits = []
-    for n, d in G.nodes(data=True):
-        names = [str(n), d.get("name", ""), d.get("name_en", ""), d.get("name_zh", ""), d.get("name_ja", ""),
-                 *d.get("aliases", [])]
-        folded = [fold(x) for x in names if x]
+    for n, folded in index.items():
         if q in folded:
             rank = 0
         elif any(q in f for f in folded):
             rank = 1
         else:
             continue
+        d = G.nodes[n]
         hits.append((rank, -d.get("mentions", 0), str(d.get("name", n)), n))
     hits.sort()
     return [{"id": n, "name": G.nodes[n].get("name", n), "type": G.nodes[n].get("type")} for *_, n in hits[:limit]]
+
+
+def top_nodes(G: nx.MultiDiGraph, by: str = "mentions", limit: int = 500) -> list:
+    """The ``limit`` nodes with the most mentions (``by="mentions"``) or the highest degree; ties by name.
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> top_nodes(build_graph(), limit=1)
+    ['shanghai']
+    """
+    import heapq
+
+    if by == "degree":
+        score = dict(G.degree())
+    else:
+        score = {n: d.get("mentions", 0) for n, d in G.nodes(data=True)}
+    best = heapq.nsmallest(limit, (n for n in G if score[n] > 0),
+                           key=lambda n: (-score[n], str(G.nodes[n].get("name", n))))
+    return best
 
 
 def node_details(G: nx.MultiDiGraph, node) -> dict:

@@ -29,6 +29,15 @@ def find_chromium() -> str | None:
     return None
 
 
+def usable_chromium() -> str | None:
+    """The chromium to drive, when both chromium and Playwright are installed; else None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return None
+    return find_chromium()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
