@@ -25,9 +25,12 @@ def lane_of(G: nx.MultiDiGraph, node) -> str:
     if t == "Segment":
         return d.get("stage", "midstream")
     if t == "Stage":
-        return str(node).split(":", 1)[-1]
+        stage = str(node).split(":", 1)[-1]
+        return stage if stage in STAGE_ORDER else "context"
     if t in LANE_OF_TYPE:
         return LANE_OF_TYPE[t]
+    if d.get("stage") in STAGE_ORDER:  # e.g. a folded group of firms, which knows its segment's stage
+        return d["stage"]
     stages = [G.nodes[s].get("stage") for s in d.get("segments", []) if s in G]
     stages = [s for s in stages if s in STAGE_ORDER]
     if stages:

@@ -72,7 +72,8 @@ def vis_data(G: nx.MultiDiGraph, positions: dict, language: str = "English", siz
         x, y = positions.get(n, (0.0, 0.0))
         nodes.append({"id": n, "label": node_label(d, language)[:40], "title": tooltip_html(G, n),
                       "color": colors.get(d.get("type"), "#999999"), "x": float(x), "y": float(y),
-                      "size": 8 + 4 * math.sqrt(value or 0), "shape": "dot", "group": d.get("type", "")})
+                      "size": 8 + 4 * math.sqrt(value or 0), "group": d.get("type", ""),
+                      "shape": "diamond" if d.get("folded") else "dot"})  # a folded group of nodes stands out
     edges = []
     for u, v, d in G.edges(data=True):
         edges.append({"from": u, "to": v, "title": html.escape(f"{d.get('type')} ({d.get('method')})"),

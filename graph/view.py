@@ -148,8 +148,8 @@ def node_details(G: nx.MultiDiGraph, node) -> dict:
 def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate", focus=None) -> tuple[nx.MultiDiGraph, str]:
     """Never more than ``cap`` nodes for the browser; returns ``(graph, note)`` saying what was folded.
 
-    Modes: ``aggregate`` keeps the ``cap // 2`` best-connected nodes and folds the rest into one super-node per type
-    with a count; ``top`` keeps the ``cap`` nodes of highest degree; ``ego`` keeps ``focus`` and its
+    Modes: ``aggregate`` keeps the ``cap // 2`` best-connected nodes and folds the rest into super-nodes with a count,
+    one per chain segment (a firm goes to its first segment) or, for nodes outside the chain, per type; ``top`` keeps the ``cap`` nodes of highest degree; ``ego`` keeps ``focus`` and its
     neighbours (at any size; the best-connected neighbours when they exceed the cap).
 
     Examples
@@ -185,21 +185,40 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
     keep = ranked[: cap // 2]
     kept = set(keep)
     H = nx.MultiDiGraph(G.subgraph(keep))
-    folded = Counter(G.nodes[v].get("type", "?") for v in G if v not in kept)
+    groups = defaultdict(list)
+    for v in G:
+        if v not in kept:
+            groups[_fold_group(G, v)].append(v)
     group_of = {}
-    for t, count in folded.items():
-        sid = f"folded:{t}"
-        H.add_node(sid, type=t, name=f"{count} more {t} nodes", label=f"{count} more {t}", folded=count, mentions=0,
-                   aliases=[], evidence=[], segments=[])
-        group_of[t] = sid
+    for (kind, value), members in groups.items():
+        types = Counter(G.nodes[v].get("type", "?") for v in members)
+        main_type = types.most_common(1)[0][0]
+        where = f" in {G.nodes[value].get('name', value)}" if kind == "segment" and value in G else ""
+        sid = f"folded:{kind}:{value}"
+        H.add_node(sid, type=main_type, name=f"{len(members)} more {main_type}{where}",
+                   label=f"{len(members)} more{where}", folded=len(members), mentions=0, aliases=[], evidence=[],
+                   segments=[value] if kind == "segment" else [],
+                   **({"stage": G.nodes[value].get("stage")} if kind == "segment" and value in G else {}))
+        for v in members:
+            group_of[v] = sid
     links = Counter()
     for u, v in G.edges():
-        a = u if u in kept else group_of[G.nodes[u].get("type", "?")]
-        b = v if v in kept else group_of[G.nodes[v].get("type", "?")]
+        a, b = group_of.get(u, u), group_of.get(v, v)
         if a != b and not (a in kept and b in kept):
             links[(a, b)] += 1
     for (a, b), w in links.items():
         H.add_edge(a, b, key="FOLDED", type="FOLDED", method="aggregate", weight=float(w), evidence=[], sources=[])
-    parts = ", ".join(f"{c} {t}" for t, c in folded.most_common())
+    by_type = Counter(G.nodes[v].get("type", "?") for v in group_of)
+    parts = ", ".join(f"{c} {t}" for t, c in by_type.most_common())
     return H, f"{n} nodes are more than the display cap of {cap}: showing the {len(keep)} best-connected and folding " \
-              f"the rest into one node per type ({parts})."
+              f"the other {len(group_of)} ({parts}) into {len(groups)} nodes, one per chain segment (or per type " \
+              f"for nodes outside the chain), each with its count."
+
+
+def _fold_group(G: nx.MultiDiGraph, node) -> tuple[str, str]:
+    """Where a node goes when the view folds it: its first chain segment, else its type."""
+    d = G.nodes[node]
+    segments = d.get("segments") or []
+    if segments and d.get("type") in SEGMENTED_TYPES:
+        return "segment", segments[0]
+    return "type", d.get("type", "?")

@@ -83,3 +83,19 @@ def test_hostile_names_and_quotes_show_as_text(browser_page):
     assert not seen["dialogs"], f"hostile text ran as script: {seen['dialogs']}"
     assert not seen["errors"], seen["errors"]
     assert not [u for u in seen["requests"] if not is_local(u)]
+
+
+def test_downloads_are_made_on_click(browser_page):
+    page, seen = browser_page
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="GraphML").click()
+    path = download.value.path()
+    head = open(path, encoding="utf-8").read(4000)
+    assert download.value.suggested_filename == "ecosystem.graphml"
+    assert head.startswith("<?xml") and "<graphml" in head and 'attr.name="name_zh"' in head
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Current view (HTML, offline)").click()
+    view = open(download.value.path(), encoding="utf-8").read()
+    assert "new vis.Network" in view and 'src="http' not in view and 'href="http' not in view
+    assert not seen["errors"], seen["errors"]

@@ -117,3 +117,15 @@ def test_cap_folds_the_rest_and_says_so():
     assert "s3" in ego and ego.number_of_nodes() == 50 and "beyond the display cap" in note
     same, note = cap_view(G, cap=5000)
     assert same is G and note == ""
+
+
+def test_cap_folds_firms_into_their_chain_segments(seed_graph):
+    H, note = cap_view(seed_graph, cap=60)
+    folded = {n: d for n, d in H.nodes(data=True) if "folded" in d}
+    hidden = seed_graph.number_of_nodes() - (H.number_of_nodes() - len(folded))
+    assert sum(d["folded"] for d in folded.values()) == hidden and f"the other {hidden}" in note
+    by_segment = {n: d for n, d in folded.items() if n.startswith("folded:segment:")}
+    assert by_segment and all(d["segments"] == [n.split(":", 2)[2]] for n, d in by_segment.items())
+    assert set(chain_lanes(H)) == set(H)  # a folded group of upstream firms is drawn in the upstream lane
+    for n, d in by_segment.items():
+        assert lane_of(H, n) == seed_graph.nodes[d["segments"][0]]["stage"]
