@@ -249,7 +249,9 @@ with coverage_tab:
     seg = pd.DataFrame([{"segment": r["name"], "stage": r["stage"], "firms": len(r["firms"]),
                          "firm names": ", ".join(r["firm_names"]), "texts alone": r["covered_text_only"]}
                         for r in card["segments"]])
-    st.bar_chart(seg, x="segment", y="firms", color="stage", horizontal=True, height=520)
+    # Chain order (upstream first, as chain_coverage lists them); one labelled bar per segment.
+    st.bar_chart(seg, x="segment", y="firms", color="stage", horizontal=True, sort=False,
+                 height=28 * len(seg) + 90)
     st.dataframe(seg, hide_index=True, width="stretch")
     u1, u2 = st.columns(2)
     u1.markdown("**Uncovered segments**")
