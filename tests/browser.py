@@ -89,8 +89,8 @@ def streamlit_server(app: Path = ROOT / "app.py", env: dict | None = None, timeo
         log.close()
 
 
-def graph_frame(page, timeout_ms: int = 60_000):
-    """The component iframe that holds the vis-network canvas, once the canvas is drawn."""
+def graph_frame(page, timeout_ms: int = 60_000, more_than: int = 0):
+    """The component iframe that holds the vis-network canvas, once it is drawn with more than ``more_than`` nodes."""
     page.wait_for_selector("iframe", timeout=timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     while time.monotonic() < deadline:
@@ -98,8 +98,8 @@ def graph_frame(page, timeout_ms: int = 60_000):
             if frame is page.main_frame:
                 continue
             try:
-                if frame.evaluate("() => !!document.querySelector('#mynetwork canvas') && typeof network === 'object'"
-                                  " && network !== null"):
+                if frame.evaluate("n => !!document.querySelector('#mynetwork canvas') && typeof network === 'object'"
+                                  " && network !== null && nodes.length > n", more_than):
                     return frame
             except Exception:  # a frame being replaced while we look
                 pass

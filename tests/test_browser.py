@@ -56,10 +56,7 @@ def test_hostile_names_and_quotes_show_as_text(browser_page):
     uploads.nth(0).set_input_files({"name": "hostile.txt", "mimeType": "text/plain", "buffer": HOSTILE_DOC})
     page.wait_for_timeout(1000)
     uploads.nth(1).set_input_files({"name": "hostile.csv", "mimeType": "text/csv", "buffer": HOSTILE_ROSTER})
-    page.wait_for_function("n => [...document.querySelectorAll('iframe')].some(f => { try {"
-                           " return f.contentWindow.nodes && f.contentWindow.nodes.length > n } catch (e) { return false }"
-                           " })", arg=before, timeout=60_000)
-    frame = graph_frame(page)
+    frame = graph_frame(page, more_than=before)  # the redrawn graph, with the uploaded roster's firm
     tooltip = frame.evaluate("""name => {
         const n = nodes.get().find(n => n.label === name.slice(0, 40));
         return n && {isElement: n.title instanceof HTMLElement, text: n.title.textContent,
@@ -69,6 +66,24 @@ def test_hostile_names_and_quotes_show_as_text(browser_page):
     assert set(tooltip["tags"]) <= {"B", "BR"}
     assert frame.evaluate("() => [...document.querySelectorAll('img')].filter(i => i.getAttribute('src') === 'x')"
                           ".length") == 0
+
+    # Hover the node: vis-network shows its tooltip; the hostile name must be text in it, not an element.
+    element = frame.frame_element()
+    element.scroll_into_view_if_needed()
+    node_id = frame.evaluate("name => nodes.get().find(n => n.label === name.slice(0, 40)).id", HOSTILE_NAME)
+    frame.evaluate("id => network.focus(id, {scale: 1.2, animation: false})", node_id)
+    page.wait_for_timeout(300)
+    spot = frame.evaluate("""id => { const p = network.canvasToDOM(network.getPosition(id));
+        const r = document.getElementById('mynetwork').getBoundingClientRect(); return {x: r.x + p.x, y: r.y + p.y}; }""",
+                          node_id)
+    box = element.bounding_box()
+    page.mouse.move(box["x"] + spot["x"], box["y"] + spot["y"])
+    page.mouse.move(box["x"] + spot["x"] + 1, box["y"] + spot["y"])
+    frame.wait_for_selector("div.vis-tooltip", state="visible", timeout=10_000)
+    shown = frame.evaluate("() => { const t = document.querySelector('div.vis-tooltip');"
+                           " return {text: t.textContent, images: t.querySelectorAll('img, script').length}; }")
+    assert HOSTILE_NAME in shown["text"] and shown["images"] == 0
+    page.screenshot(path=str(ARTIFACTS / "explorer-hostile-tooltip.png"))
 
     page.get_by_role("textbox", name="Entity name in any language").fill("AgiBot")
     page.keyboard.press("Enter")
