@@ -34,6 +34,12 @@ else:
         components.html(page, height=height)
 
 
+# What the graph view does above the display cap: (cap_view mode, fold_by, rank_by; None ranks as nodes are sized).
+ABOVE_CAP = {"fold by segment": ("aggregate", "segment", None), "fold by region": ("aggregate", "region", None),
+             "fold by type": ("aggregate", "type", None), "top by degree": ("top", "segment", "degree"),
+             "top by mentions": ("top", "segment", "mentions")}
+
+
 # ------------------------------------------------------------------------------------------- data (cached, read-only)
 @st.cache_resource(show_spinner="Building the graph from the bundled documents and roster…")
 def bundled_graph(docs: tuple = (), rosters: tuple = (), bundled: bool = True):
@@ -90,11 +96,12 @@ def claims_table(_G, key):
 
 
 @st.cache_data(show_spinner="Laying out the graph…")
-def view_page(_G, key, filters, layout, language, size_by, physics, cap, focus):
+def view_page(_G, key, filters, layout, language, size_by, physics, cap, focus, above_cap):
     view = filter_view(_G, **dict(filters))
     if focus is not None and focus not in view:
         view = _G.subgraph([*view.nodes, focus])
-    view, note = cap_view(view, cap, "ego" if focus else "aggregate", focus)
+    mode, fold_by, rank_by = ABOVE_CAP[above_cap]
+    view, note = cap_view(view, cap, "ego" if focus else mode, focus, fold_by=fold_by, rank_by=rank_by or size_by)
     if view.number_of_nodes() == 0:
         return None, note, 0
     return to_pyvis_html(view, layout, language, size_by, physics), note, view.number_of_nodes()
@@ -167,6 +174,9 @@ size_by = st.sidebar.radio("Size by", ["degree", "mentions"], horizontal=True, k
 physics = st.sidebar.toggle("Physics (slow on large graphs)", value=False, key="physics")
 cap = st.sidebar.number_input("Most nodes to draw", min_value=50, max_value=20000, value=DEFAULT_CAP, step=250,
                               key="cap")
+above_cap = st.sidebar.selectbox("Above that", list(ABOVE_CAP), key="above_cap",
+                                 help="Fold: keep the highest-ranked half and fold the rest into one node per group, "
+                                      "with its count. Top: keep only the highest-ranked nodes.")
 
 # ------------------------------------------------------------------------------------------------------------- page
 st.title("Ecosystem Graph Explorer")
@@ -189,7 +199,7 @@ graph_tab, inspector_tab, coverage_tab, claims_tab, export_tab = st.tabs(
 with graph_tab:
     filters = (("types", tuple(types)), ("stages", tuple(stages)), ("segments", tuple(segments)), ("region", region),
                ("min_mentions", min_mentions), ("show_documents", show_documents), ("show_claims", show_claims))
-    page, note, shown = view_page(G, key, filters, layout, language, size_by, physics, int(cap), focus)
+    page, note, shown = view_page(G, key, filters, layout, language, size_by, physics, int(cap), focus, above_cap)
     if page is None:
         st.info("No node matches these filters. Clear a filter in the sidebar to see the graph again.")
     else:

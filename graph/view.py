@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 
 import networkx as nx
@@ -104,8 +105,6 @@ def top_nodes(G: nx.MultiDiGraph, by: str = "mentions", limit: int = 500) -> lis
     >>> top_nodes(build_graph(), limit=1)
     ['shanghai']
     """
-    import heapq
-
     if by == "degree":
         score = dict(G.degree())
     else:
@@ -145,60 +144,87 @@ def node_details(G: nx.MultiDiGraph, node) -> dict:
             "sources": d.get("sources", []), "conflicts": d.get("conflicts", [])}
 
 
-def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate", focus=None) -> tuple[nx.MultiDiGraph, str]:
+FOLD_BY = ("segment", "region", "type")
+RANK_BY = ("degree", "mentions")
+
+
+def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate", focus=None,
+             fold_by: str = "segment", rank_by: str = "degree") -> tuple[nx.MultiDiGraph, str]:
     """Never more than ``cap`` nodes for the browser; returns ``(graph, note)`` saying what was folded.
 
-    Modes: ``aggregate`` keeps the ``cap // 2`` best-connected nodes and folds the rest into super-nodes with a count,
-    one per chain segment (a firm goes to its first segment) or, for nodes outside the chain, per type; ``top`` keeps the ``cap`` nodes of highest degree; ``ego`` keeps ``focus`` and its
-    neighbours (at any size; the best-connected neighbours when they exceed the cap).
+    Modes:
+
+    - ``aggregate`` keeps the ``cap // 2`` highest-ranked nodes and folds the rest into super-nodes with a count,
+      one per chain segment (``fold_by="segment"``: a firm goes to its first segment), per region (``"region"``:
+      an organisation goes to the first place it is located in) or per type; what has no segment or region folds by
+      type;
+    - ``top`` keeps the ``cap`` highest-ranked nodes and hides the rest;
+    - ``ego`` keeps ``focus`` and its neighbours (at any size; the highest-ranked neighbours beyond the cap).
+
+    ``rank_by`` is ``"degree"`` or ``"mentions"`` (ties by degree, then id).
 
     Examples
     --------
     >>> from graph import build_graph
     >>> G = build_graph()
     >>> H, note = cap_view(G, cap=40)
-    >>> H.number_of_nodes() <= 40 + len({d["type"] for _, d in G.nodes(data=True)}), "folding" in note
+    >>> H.number_of_nodes() <= 40, "folding" in note
     (True, True)
     >>> H, note = cap_view(G, mode="ego", focus="agibot")
     >>> "agibot" in H and H.number_of_nodes() < G.number_of_nodes()
     True
     """
+    if fold_by not in FOLD_BY or rank_by not in RANK_BY:
+        raise ValueError(f"fold_by must be one of {FOLD_BY} and rank_by one of {RANK_BY}")
     n = G.number_of_nodes()
+    degree = G.degree
+    if rank_by == "mentions":
+        def rank(v):
+            return (-G.nodes[v].get("mentions", 0), -degree[v], str(v))
+    else:
+        def rank(v):
+            return (-degree[v], str(v))
     if mode == "ego" and focus in G:
         # The ego view applies at any size: it is what the user asked to see.
         keep = set(nx.ego_graph(G.to_undirected(as_view=True), focus, radius=1))
         folded = len(keep) - cap
         if folded > 0:
-            degree = G.degree(keep)
-            keep = {focus} | set(sorted(keep - {focus}, key=lambda v: (-degree[v], str(v)))[: cap - 1])
+            keep = {focus} | set(sorted(keep - {focus}, key=rank)[: cap - 1])
         note = f"Showing {G.nodes[focus].get('name', focus)} and its neighbours: {len(keep)} of {n} nodes."
         if folded > 0:
             note += f" {folded} further neighbours are beyond the display cap of {cap}."
         return G.subgraph(keep), note
     if n <= cap:
         return G, ""
-    degree = dict(G.degree())
-    ranked = sorted(G.nodes, key=lambda v: (-degree[v], str(v)))
+    best = "best-connected" if rank_by == "degree" else "most-mentioned"
     if mode == "top":
-        keep = ranked[:cap]
-        return G.subgraph(keep), f"Showing the {cap} best-connected of {n} nodes; {n - cap} are hidden."
-    keep = ranked[: cap // 2]
+        keep = heapq.nsmallest(cap, G.nodes, key=rank)
+        return G.subgraph(keep), f"Showing the {cap} {best} of {n} nodes; {n - cap} are hidden."
+    ranked = sorted(G.nodes, key=rank)
+    group_key = {}
+    k = cap // 2
+    while True:  # keep half the cap, fewer if the super-nodes need the room (their number grows as k shrinks)
+        groups = defaultdict(list)
+        for v in ranked[k:]:
+            if v not in group_key:
+                group_key[v] = _fold_group(G, v, fold_by)
+            groups[group_key[v]].append(v)
+        if k + len(groups) <= cap or k == 0:
+            break
+        k = max(0, cap - len(groups))
+    keep = ranked[:k]
     kept = set(keep)
     H = nx.MultiDiGraph(G.subgraph(keep))
-    groups = defaultdict(list)
-    for v in G:
-        if v not in kept:
-            groups[_fold_group(G, v)].append(v)
     group_of = {}
     for (kind, value), members in groups.items():
         types = Counter(G.nodes[v].get("type", "?") for v in members)
         main_type = types.most_common(1)[0][0]
-        where = f" in {G.nodes[value].get('name', value)}" if kind == "segment" and value in G else ""
+        where = f" in {G.nodes[value].get('name', value)}" if kind in ("segment", "region") and value in G else ""
         sid = f"folded:{kind}:{value}"
+        attrs = {"stage": G.nodes[value].get("stage")} if kind == "segment" and value in G else {}
         H.add_node(sid, type=main_type, name=f"{len(members)} more {main_type}{where}",
                    label=f"{len(members)} more{where}", folded=len(members), mentions=0, aliases=[], evidence=[],
-                   segments=[value] if kind == "segment" else [],
-                   **({"stage": G.nodes[value].get("stage")} if kind == "segment" and value in G else {}))
+                   segments=[value] if kind == "segment" else [], **attrs)
         for v in members:
             group_of[v] = sid
     links = Counter()
@@ -210,15 +236,21 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
         H.add_edge(a, b, key="FOLDED", type="FOLDED", method="aggregate", weight=float(w), evidence=[], sources=[])
     by_type = Counter(G.nodes[v].get("type", "?") for v in group_of)
     parts = ", ".join(f"{c} {t}" for t, c in by_type.most_common())
-    return H, f"{n} nodes are more than the display cap of {cap}: showing the {len(keep)} best-connected and folding " \
-              f"the other {len(group_of)} ({parts}) into {len(groups)} nodes, one per chain segment (or per type " \
-              f"for nodes outside the chain), each with its count."
+    per = {"segment": "chain segment", "region": "region", "type": "type"}[fold_by]
+    return H, f"{n} nodes are more than the display cap of {cap}: showing the {len(keep)} {best} and folding " \
+              f"the other {len(group_of)} ({parts}) into {len(groups)} nodes, one per {per}" \
+              f"{'' if fold_by == 'type' else ' (or per type where there is none)'}, each with its count."
 
 
-def _fold_group(G: nx.MultiDiGraph, node) -> tuple[str, str]:
-    """Where a node goes when the view folds it: its first chain segment, else its type."""
+def _fold_group(G: nx.MultiDiGraph, node, fold_by: str = "segment") -> tuple[str, str]:
+    """Where a node goes when the view folds it: its first chain segment or region, else its type."""
     d = G.nodes[node]
-    segments = d.get("segments") or []
-    if segments and d.get("type") in SEGMENTED_TYPES:
-        return "segment", segments[0]
+    if fold_by == "segment":
+        segments = d.get("segments") or []
+        if segments and d.get("type") in SEGMENTED_TYPES:
+            return "segment", segments[0]
+    elif fold_by == "region" and d.get("type") in ORG_TYPES:
+        for _, place, e in G.out_edges(node, data=True):
+            if e.get("type") == "LOCATED_IN":
+                return "region", place
     return "type", d.get("type", "?")

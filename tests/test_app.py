@@ -149,3 +149,14 @@ def test_start_arguments_load_a_roster(tmp_path, monkeypatch, seed_graph):
     monkeypatch.setattr("sys.argv", [APP, "--roster", str(tmp_path / "missing.csv")])
     at = run_app()
     assert "missing.csv" in at.error[0].value.replace("\\", "") and not at.exception
+
+
+def test_display_cap_and_what_happens_above_it(seed_graph):
+    at = run_app()
+    at.number_input(key="cap").set_value(60).run()
+    assert "folding the other" in at.warning[0].value and "one per chain segment" in at.warning[0].value
+    assert drawn(at) <= 60
+    at.selectbox(key="above_cap").set_value("fold by region").run()
+    assert "one per region" in at.warning[0].value
+    at.selectbox(key="above_cap").set_value("top by mentions").run()
+    assert "most-mentioned" in at.warning[0].value.replace("\\", "") and drawn(at) == 60

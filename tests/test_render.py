@@ -129,3 +129,26 @@ def test_cap_folds_firms_into_their_chain_segments(seed_graph):
     assert set(chain_lanes(H)) == set(H)  # a folded group of upstream firms is drawn in the upstream lane
     for n, d in by_segment.items():
         assert lane_of(H, n) == seed_graph.nodes[d["segments"][0]]["stage"]
+
+
+@pytest.mark.parametrize("fold_by", ["segment", "region", "type"])
+def test_cap_fold_choices_account_for_every_node(seed_graph, fold_by):
+    H, note = cap_view(seed_graph, cap=80, fold_by=fold_by)
+    folded = {n: d["folded"] for n, d in H.nodes(data=True) if "folded" in d}
+    assert H.number_of_nodes() <= 80
+    assert sum(folded.values()) + H.number_of_nodes() - len(folded) == seed_graph.number_of_nodes()
+    kinds = {n.split(":")[1] for n in folded}
+    assert kinds <= {fold_by, "type"} and (fold_by == "type" or fold_by in kinds)
+    if fold_by == "region":  # a folded firm sits in the group of a place it is located in
+        for n in folded:
+            if n.startswith("folded:region:"):
+                assert seed_graph.nodes[n.split(":", 2)[2]]["type"] in ("Region", "Cluster")
+
+
+def test_cap_top_by_mentions_keeps_the_most_mentioned(seed_graph):
+    top, note = cap_view(seed_graph, cap=10, mode="top", rank_by="mentions")
+    assert "shanghai" in top and "most-mentioned" in note
+    floor = min(d.get("mentions", 0) for _, d in top.nodes(data=True))
+    assert all(d.get("mentions", 0) <= floor for n, d in seed_graph.nodes(data=True) if n not in top)
+    with pytest.raises(ValueError):
+        cap_view(seed_graph, cap=10, fold_by="galaxy")
