@@ -23,15 +23,6 @@ from loaders.rosters import parse_roster
 from loaders.text import decode_bytes, document_from_text
 
 st.set_page_config(page_title="Ecosystem Graph Explorer", layout="wide")
-# st.iframe embeds an HTML string from Streamlit 1.52 on; older releases use the components API.
-if hasattr(st, "iframe"):
-    def show_page(page, height):
-        st.iframe(page, height=height)
-else:
-    import streamlit.components.v1 as components
-
-    def show_page(page, height):
-        components.html(page, height=height)
 
 
 # What the graph view does above the display cap: (cap_view mode, fold_by, rank_by; None ranks as nodes are sized).
@@ -41,8 +32,8 @@ ABOVE_CAP = {"fold by segment": ("aggregate", "segment", None), "fold by region"
 
 
 # ------------------------------------------------------------------------------------------- data (cached, read-only)
-@st.cache_resource(show_spinner="Building the graph from the bundled documents and roster…")
-def bundled_graph(docs: tuple = (), rosters: tuple = (), bundled: bool = True):
+@st.cache_resource(show_spinner="Building the graph from the documents and rosters…")
+def start_graph(docs: tuple = (), rosters: tuple = (), bundled: bool = True):
     return build_graph(docs=list(docs), rosters=list(rosters), bundled=bundled)
 
 
@@ -138,7 +129,7 @@ if docs or rosters:
 else:
     key = "start:" + repr(sorted(start.items()))
     try:
-        G = bundled_graph(**start)
+        G = start_graph(**start)
     except InputError as exc:
         st.error(md(str(exc)))
         st.stop()
@@ -180,8 +171,10 @@ above_cap = st.sidebar.selectbox("Above that", list(ABOVE_CAP), key="above_cap",
 
 # ------------------------------------------------------------------------------------------------------------- page
 st.title("Ecosystem Graph Explorer")
-st.caption("Shanghai embodied-AI chain: the founding plan, the reference roster, and anything you upload. "
-           "Every node and edge from a text carries the sentence it comes from.")
+titles = [d.get("name", n) for n, d in G.nodes(data=True) if d.get("type") == "Document"]
+st.caption(md(f"Built from {len(titles)} document{'s' * (len(titles) != 1)} ({'; '.join(titles[:3])}"
+              f"{' …' if len(titles) > 3 else ''}) and {len(G.graph.get('rosters', []))} roster(s). "
+              "Every node and edge from a text carries the sentence it comes from."))
 for message in upload_errors:
     st.error(md(message))
 
@@ -206,7 +199,7 @@ with graph_tab:
         if note:
             st.warning(md(note))
         st.caption(f"{shown} nodes drawn. Hover a node for its names and first evidence; drag to pan, scroll to zoom.")
-        show_page(page, height=720)
+        st.iframe(page, height=720)  # runs with the app's origin: to_pyvis_html escapes every text in it
 
 with inspector_tab:
     choices = [h["id"] for h in hits] or most_mentioned(G, key)
@@ -272,7 +265,7 @@ with coverage_tab:
         st.warning(md(f"{c['name']}: sources place it in " + " and ".join(
             sorted({s['place_name'] for s in c['statements']})) + "; both statements are kept."))
     if rosters:
-        diff = coverage_diff(coverage_card(bundled_graph(**start), "start:" + repr(sorted(start.items())), cov_region),
+        diff = coverage_diff(coverage_card(start_graph(**start), "start:" + repr(sorted(start.items())), cov_region),
                              card)
         st.markdown(f"**Effect of the uploaded rosters:** {diff['measured_share_before']:.1%} → "
                     f"{diff['measured_share_after']:.1%} ({diff['delta'] * 100:+.1f} pp)")
