@@ -32,9 +32,17 @@ ABOVE_CAP = {"fold by segment": ("aggregate", "segment", None), "fold by region"
 
 
 # ------------------------------------------------------------------------------------------- data (cached, read-only)
+def build_with_progress(**inputs):
+    """build_graph with a progress bar per document (shown while it runs, then removed)."""
+    bar = st.progress(0.0, text="Reading the rosters and the catalogue…")
+    G = build_graph(**inputs, progress=lambda done, total: bar.progress(done / total, text=f"Document {done} of {total}"))
+    bar.empty()
+    return G
+
+
 @st.cache_resource(show_spinner="Building the graph from the documents and rosters…")
 def start_graph(docs: tuple = (), rosters: tuple = (), bundled: bool = True):
-    return build_graph(docs=list(docs), rosters=list(rosters), bundled=bundled)
+    return build_with_progress(docs=list(docs), rosters=list(rosters), bundled=bundled)
 
 
 def read_uploads(doc_files, roster_files):
@@ -59,11 +67,8 @@ def read_uploads(doc_files, roster_files):
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def graph_with_uploads(key, _docs, _rosters, start):
-    bar = st.progress(0.0, text="Reading the uploaded documents…")
-    G = build_graph(docs=[*start["docs"], *_docs], rosters=[*start["rosters"], *_rosters], bundled=start["bundled"],
-                    progress=lambda done, total: bar.progress(done / total, text=f"Document {done} of {total}"))
-    bar.empty()
-    return G
+    return build_with_progress(docs=[*start["docs"], *_docs], rosters=[*start["rosters"], *_rosters],
+                               bundled=start["bundled"])
 
 
 @st.cache_data(show_spinner=False)
