@@ -12,7 +12,6 @@ import os
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from collections.abc import Iterable
-from pathlib import Path
 
 import networkx as nx
 

@@ -279,8 +279,7 @@ def _load_taxonomy(data_dir: Path, entities: dict[str, Entity]) -> tuple[dict, d
 
 def _load_entities(data_dir: Path, entities: dict[str, Entity], schema: dict) -> list[str]:
     path = data_dir / "entities.yaml"
-    raw = load_yaml(path)
-    sources = strip_lines(raw.get("sources", {}))
+    raw = load_yaml(path)  # its "sources" section only defines YAML anchors that entities refer to
     pending = []
     for item in raw.get("entities", []):
         m = _validate(_EntityModel, item, path, "entity")

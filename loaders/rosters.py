@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rapidfuzz import process
 
-from .catalogue import ENTITY_NODE_TYPES, Catalogue
+from .catalogue import Catalogue
 from .errors import InputError
 from .fold import fold
 from .records import Entity, Fact
