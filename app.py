@@ -104,11 +104,21 @@ def view_page(_G, key, filters, layout, language, size_by, physics, cap, focus, 
 
 
 @st.cache_data(show_spinner=False)
-def download(_G, key, fmt):
-    if fmt in ("graphml", "gexf", "json"):
-        return graph_bytes(_G, fmt)
-    nodes, edges = csv_bytes(_G)
-    return nodes if fmt == "nodes.csv" else edges
+def graph_file(_G, key, fmt):
+    return graph_bytes(_G, fmt)
+
+
+@st.cache_data(show_spinner=False)
+def csv_files(_G, key):
+    return csv_bytes(_G)  # nodes and edges are written together; both buttons share one call
+
+
+def download(G, key, fmt):
+    if fmt == "nodes.csv":
+        return csv_files(G, key)[0]
+    if fmt == "edges.csv":
+        return csv_files(G, key)[1]
+    return graph_file(G, key, fmt)
 
 
 # ---------------------------------------------------------------------------------------------------------- sidebar

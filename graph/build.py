@@ -57,16 +57,23 @@ class _Edges:
             G.add_edge(u, v, key=key, **attrs)
 
 
-def _format_value(claim_value: float | None, unit: str, kind: str) -> str:
-    if claim_value is None:
+def format_value(value, unit: str | None = None, date: str | None = None) -> str:
+    """A claim's value for people: shares as percentages, money and counts with thousands separators.
+
+    Examples
+    --------
+    >>> format_value(0.6, "share_of_chain"), format_value(5e10, "CNY"), format_value(1/3, "share_of_national")
+    ('60%', '50,000,000,000', '33.3%')
+    >>> format_value(None, "date", "2027-12"), format_value(70.0, "firms")
+    ('2027-12', '70')
+    """
+    if date:
+        return str(date)
+    if value is None:
         return ""
-    if kind == "share":
-        return f"{claim_value * 100:.4g}%"
-    if kind == "money":
-        return f"{claim_value:,.0f} {unit}"
-    if kind == "date":
-        return ""
-    return f"{claim_value:g} {unit}".strip()
+    if unit and unit.startswith("share"):
+        return f"{value * 100:.3g}%"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
 def describe_claim(claim: Claim, names: dict[str, str]) -> str:
@@ -75,7 +82,8 @@ def describe_claim(claim: Claim, names: dict[str, str]) -> str:
     if claim.kind == "date":
         value = claim.date
     else:
-        value = QUALIFIER_SYMBOL.get(claim.qualifier, "") + _format_value(claim.value, claim.unit, claim.kind)
+        unit = "" if claim.kind == "share" else f" {claim.unit}"
+        value = QUALIFIER_SYMBOL.get(claim.qualifier, "") + format_value(claim.value, claim.unit) + unit
     return f"{subject + ' · ' if subject else ''}{claim.metric} {value}".strip()
 
 
@@ -126,7 +134,7 @@ def _load_documents(docs, bundled: bool) -> list[Document]:
     return documents
 
 
-def _ancestors(G: nx.MultiDiGraph, node: str) -> set[str]:
+def containing_places(G: nx.MultiDiGraph, node: str) -> set[str]:
     """Regions and clusters that contain ``node`` (through PART_OF and LOCATED_IN between places)."""
     out, stack = set(), [node]
     while stack:
@@ -155,7 +163,7 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
         if len(places) < 2:
             continue
         for p in places - ancestors.keys():
-            ancestors[p] = _ancestors(G, p)
+            ancestors[p] = containing_places(G, p)
         anc = {p: ancestors[p] for p in places}
         clashing = {p for p in places for q in places if p != q and p not in anc[q] and q not in anc[p]}
         if not clashing:
@@ -186,7 +194,7 @@ def cyclic_gc_paused():
     """Pause Python's cyclic garbage collector while building (refcounting still frees memory).
 
     A build allocates millions of small objects that live until the end; each full collection would walk all of
-    them again. Measured on 100k roster firms it saves a fifth of the build time.
+    them again. Measured on 10,000 roster firms and 100 documents it saves about a fifth of the build time.
     """
     enabled = gc.isenabled()
     gc.disable()

@@ -24,6 +24,8 @@ import yaml
 from loaders.errors import InputError
 from loaders.fold import fold
 
+from .build import containing_places
+
 FIRM_TYPES = ("Company", "Institution")
 PLACE_TYPES = ("Region", "Cluster")
 READINGS = ("text", "all")
@@ -57,14 +59,7 @@ def resolve_region(G: nx.MultiDiGraph, region: str) -> str:
 
 def _containers(G: nx.MultiDiGraph, place: str) -> set[str]:
     """``place`` and every region or cluster that contains it."""
-    out, stack = {place}, [place]
-    while stack:
-        n = stack.pop()
-        for _, v, d in G.out_edges(n, data=True):
-            if d["type"] in ("PART_OF", "LOCATED_IN") and G.nodes[v].get("type") in PLACE_TYPES and v not in out:
-                out.add(v)
-                stack.append(v)
-    return out
+    return {place} | containing_places(G, place)
 
 
 def _edge_ok(d: dict, reading: str) -> bool:

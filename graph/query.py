@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .build import sentence_text
+from .build import format_value, sentence_text
 
 ENTITY_TYPES = ("Region", "Cluster", "Company", "Institution", "Product", "Dataset", "Platform", "TechDirection",
                 "Scene", "Policy", "Segment")
@@ -32,25 +32,6 @@ def found_entities(G: nx.MultiDiGraph, include_unmentioned: bool = False) -> lis
                      "evidence": d.get("evidence", [])})
     rows.sort(key=lambda r: (-r["mentions"], r["type"], r["id"]))
     return rows
-
-
-def format_value(value, unit: str | None = None, date: str | None = None) -> str:
-    """A claim's value for people: shares as percentages, money and counts with thousands separators.
-
-    Examples
-    --------
-    >>> format_value(0.6, "share_of_chain"), format_value(5e10, "CNY"), format_value(1/3, "share_of_national")
-    ('60%', '50,000,000,000', '33.3%')
-    >>> format_value(None, "date", "2027-12"), format_value(70.0, "firms")
-    ('2027-12', '70')
-    """
-    if date:
-        return str(date)
-    if value is None:
-        return ""
-    if unit and unit.startswith("share"):
-        return f"{value * 100:.3g}%"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
 def claim_rows(G: nx.MultiDiGraph, include_disputes: bool = True) -> list[dict]:

@@ -10,9 +10,9 @@ import networkx as nx
 from loaders.fold import fold
 
 from .build import sentence_text
-from .coverage import _containers
+from .coverage import FIRM_TYPES, firms_in_region
 
-ORG_TYPES = ("Company", "Institution")
+ORG_TYPES = FIRM_TYPES
 SEGMENTED_TYPES = ("Company", "Institution", "Product", "Dataset", "Platform", "TechDirection", "Scene")
 DEFAULT_CAP = 1500
 
@@ -30,12 +30,7 @@ def filter_view(G: nx.MultiDiGraph, types=None, stages=None, segments=None, regi
     if stages or segments:
         seg_ok = {n for n, d in G.nodes(data=True) if d.get("type") == "Segment"
                   and (not stages or d.get("stage") in stages) and (not segments or n in segments)}
-    inside = None
-    if region:
-        inside = set()
-        for u, v, d in G.edges(data=True):
-            if d["type"] == "LOCATED_IN" and G.nodes[u].get("type") in ORG_TYPES and region in _containers(G, v):
-                inside.add(u)
+    inside = set(firms_in_region(G, region)) if region else None
     keep = []
     for n, d in G.nodes(data=True):
         t = d.get("type")

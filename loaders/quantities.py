@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .fold import fold, fold_text
 from .records import Claim, Mention
-from .text import Document
+from .text import Document, clause_bounds
 
 QUALIFIER_SYMBOL = {"at_least": "≥", "about": "≈", "at_most": "≤", "exact": "="}
 
@@ -298,15 +298,6 @@ class ClaimExtractor:
         ]
         self.clause_breaks = [re.compile(p) for p in catalogue.clause_breaks]
 
-    def _clauses(self, text: str) -> list[tuple[int, int]]:
-        cuts = sorted({m.end() for p in self.clause_breaks for m in p.finditer(text)})
-        bounds, start = [], 0
-        for c in cuts:
-            bounds.append((start, c))
-            start = c
-        bounds.append((start, len(text)))
-        return bounds
-
     def _classify(self, q: Quantity, text: str, clause: tuple[int, int], lo: int, hi: int):
         before = text[max(clause[0], lo, q.start - 40):q.start]
         b_off = q.start - len(before)
@@ -344,7 +335,7 @@ class ClaimExtractor:
             quantities = self.grammar.scan(text)
             if not quantities:
                 continue
-            clauses = self._clauses(text)
+            clauses = clause_bounds(text, self.clause_breaks)
             for i, q in enumerate(quantities):
                 clause = next((c for c in clauses if c[0] <= q.start < c[1]), (0, len(text)))
                 lo = quantities[i - 1].end if i else 0

@@ -7,7 +7,7 @@ import re
 from .fold import fold, fold_text
 from .quantities import phrase_pattern
 from .records import Mention, Relation
-from .text import Document
+from .text import Document, clause_bounds
 
 
 class RelationExtractor:
@@ -31,15 +31,6 @@ class RelationExtractor:
         self.clause_breaks = [re.compile(p) for p in catalogue.clause_breaks]
         self.types = {eid: e.type for eid, e in catalogue.entities.items()}  # once, not per document
 
-    def _scopes(self, folded: str) -> list[tuple[int, int]]:
-        cuts = sorted({m.end() for p in self.clause_breaks for m in p.finditer(folded)})
-        bounds, start = [], 0
-        for c in cuts:
-            bounds.append((start, c))
-            start = c
-        bounds.append((start, len(folded)))
-        return bounds
-
     def extract(self, doc: Document, mentions: list[Mention], policy: str | None = None) -> list[Relation]:
         types = self.types
         by_sentence: dict[int, list[Mention]] = {}
@@ -52,7 +43,7 @@ class RelationExtractor:
             if not ms or (len(ms) < 2 and not policy):
                 continue
             ft = fold_text(doc.text[sent.start:sent.end])
-            clause_spans = [tuple(sent.start + x for x in ft.to_original(a, b)) for a, b in self._scopes(ft.folded)]
+            clause_spans = [tuple(sent.start + x for x in ft.to_original(a, b)) for a, b in clause_bounds(ft.folded, self.clause_breaks)]
             for rule in self.rules:
                 scopes = clause_spans if rule["scope"] == "clause" else [(sent.start, sent.end)]
                 for lo, hi in scopes:

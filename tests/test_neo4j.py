@@ -88,10 +88,10 @@ def test_labels_come_from_the_schema_whitelist(bolt, seed_graph):
 
 
 def test_refused_connection_is_a_plain_error():
-    from bolt_server import _free_port
+    from bolt_server import free_port
 
     with pytest.raises(Neo4jError, match="refused"):
-        connect(f"bolt://127.0.0.1:{_free_port()}", AUTH)
+        connect(f"bolt://127.0.0.1:{free_port()}", AUTH)
 
 
 def _cli(*args, env=None):
@@ -122,8 +122,8 @@ def test_cli_push_and_pull(tmp_path, seed_graph):
 
 
 def test_cli_refused_connection_exits_2():
-    from bolt_server import _free_port
+    from bolt_server import free_port
 
-    r = _cli("push", "--uri", f"bolt://127.0.0.1:{_free_port()}", "--user", "neo4j", "--password-env", "ECO_PW",
+    r = _cli("push", "--uri", f"bolt://127.0.0.1:{free_port()}", "--user", "neo4j", "--password-env", "ECO_PW",
              env={"ECO_PW": "x"})
     assert r.returncode == 2 and "cannot connect" in r.stderr and "Traceback" not in r.stderr
