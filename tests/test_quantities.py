@@ -1,5 +1,8 @@
+import json
+
 import pytest
 
+from conftest import FIXTURES
 from loaders.fold import fold
 from loaders.quantities import ClaimExtractor, NumberGrammar
 from loaders.text import document_from_text
@@ -156,3 +159,21 @@ def test_chinese_and_english_claims(catalogue):
     got = [(c.metric, c.value, c.qualifier, c.subjects, c.members) for c in ex.extract(en, matcher.find(en))]
     assert got == [("firm_count", 70, "at_least", ["zhangjiang"], ["agibot", "fourier"]),
                    ("chain_share", 0.7, "about", ["zhangjiang"], [])]
+
+
+def test_seed_claims_unchanged():
+    """Regression: every claim of the bundled seed and the zh/en test articles, as snapshot by
+    tests/fixtures/make_seed_claims.py, is still made with the same metric, value, unit, qualifier and subjects."""
+    from graph import build_graph
+    from graph.query import claim_rows
+
+    G = build_graph(docs=[FIXTURES / "plan_article.zh.txt", FIXTURES / "plan_article.en.txt"])
+    key = lambda r: (r["doc"], r["start"], r["text"])  # noqa: E731
+    want = {key(r): r for r in json.loads((FIXTURES / "seed_claims.json").read_text(encoding="utf-8"))}
+    got = {key({"start": r["evidence"][0]["start"], **r}): r for r in claim_rows(G, include_disputes=False)}
+    assert sorted(got) == sorted(want), "claims appeared or disappeared"
+    for k, w in want.items():
+        g = got[k]
+        assert (g["metric"], g["unit"], g["qualifier"], g["subjects"]) == \
+            (w["metric"], w["unit"], w["qualifier"], w["subjects"]), k
+        assert g["value"] == pytest.approx(w["value"]), k
