@@ -94,44 +94,159 @@ def _suggest(value: str, choices: list[str]) -> str:
     return f" (did you mean {best[0]!r}?)" if best and best[1] >= 60 else ""
 
 
-def read_roster(path, catalogue: Catalogue) -> list[RosterRow]:
-    """Read and validate a roster CSV; raises :class:`InputError` naming file, line, field and the valid values."""
-    path = Path(path)
+class RosterRows(list):
+    """The rows of one roster (a plain list of :class:`RosterRow`) with what was cleaned at the door.
+
+    ``notes`` lists :class:`loaders.clean.CleanNote` records (file, line, field, what was removed); ``sha256`` is the
+    hash of the roster's text, so the same file uploaded twice can be counted once.
+    """
+
+    notes: list
+    sha256: str = ""
+
+
+def _decode_roster(data: bytes, path) -> str:
+    from .clean import check_size
+
+    check_size(len(data), path, "roster")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the roster: {exc.strerror}", path=path) from exc
-    try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError("roster is not UTF-8; save it as UTF-8 (with or without BOM)", path=path, line=line) from exc
-    return parse_roster(text, catalogue, path)
+        raise InputError("roster is not UTF-8; save it as UTF-8 (with or without BOM)", path=path, line=line) from None
 
 
-def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> list[RosterRow]:
-    """Validate roster rows from CSV text (``path`` names it in errors)."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+def read_roster(path, catalogue: Catalogue) -> list[RosterRow]:
+    """Read and validate a roster CSV; raises :class:`InputError` naming file, line, field and the valid values.
+
+    Only a regular file up to the input limit is read (see :func:`loaders.clean.read_input`).
+    """
+    from .clean import read_input
+
+    path = Path(path)
+    return parse_roster(_decode_roster(read_input(path, "roster"), path), catalogue, path)
+
+
+def parse_roster_bytes(data: bytes, catalogue: Catalogue, name: str) -> RosterRows:
+    """Validate an uploaded roster file's bytes (UTF-8 with or without BOM; ``name`` names it in errors)."""
+    return parse_roster(_decode_roster(data, name), catalogue, name)
+
+
+def unique_uploads(files) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """``(name, bytes)`` pairs without repeats of the same content (sha256), and a note for each one dropped.
+
+    Examples
+    --------
+    >>> unique_uploads([("a.csv", b"name,region"), ("b.csv", b"name,region")])
+    ([('a.csv', b'name,region')], ['b.csv: same content as a.csv; counted once'])
+    """
+    seen: dict[str, str] = {}
+    kept, notes = [], []
+    for name, data in files:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in seen:
+            notes.append(f"{name}: same content as {seen[digest]}; counted once")
+            continue
+        seen[digest] = name
+        kept.append((name, data))
+    return kept, notes
+
+
+_CSV_PROBLEMS = {
+    "unexpected end of data": "a quoted cell that starts in this row is never closed (an unbalanced \"); close the "
+                              "quote or remove it",
+    "field larger than field limit": "a cell is longer than {limit:,} characters, usually because a quote (\") is "
+                                     "never closed; close the quote or shorten the cell",
+    "expected after": "a quote (\") inside a cell must be doubled (\"\") or the whole cell quoted",
+    "line contains nul": "the file contains NUL bytes, so it is not a CSV text (a spreadsheet file?); save it as "
+                         "\"CSV UTF-8\"",
+}
+# Cells that hold one value; a line break in one means a quote was left open and swallowed the rows after it.
+_ONE_LINE = ("name", "name_zh", "name_en", "name_ja", "segments", "region", "source", "type", "aliases", "uncertain")
+_RESERVED_TYPES = ("Segment", "Stage", "Region")
+
+
+def _csv_error(exc: csv.Error, path, line: int) -> InputError:
+    text = str(exc)
+    for key, message in _CSV_PROBLEMS.items():
+        if key in text.lower():
+            return InputError(message.format(limit=csv.field_size_limit()), path=path, line=line)
+    return InputError(f"malformed CSV ({text}); check the quotes and separators of this row", path=path, line=line)
+
+
+def _reserved_names(catalogue: Catalogue) -> dict[str, object]:
+    """Folded names of chain segments, stages and places: no roster organisation may be called that."""
+    out: dict[str, object] = {}
+    for e in catalogue.entities.values():
+        if e.type in _RESERVED_TYPES:
+            for n in e.all_names():
+                out.setdefault(fold(n).strip(), e)
+    return out
+
+
+def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows:
+    """Validate roster rows from CSV text (``path`` names it in errors).
+
+    Cells lose invisible and control characters (:mod:`loaders.clean`; reported in ``rows.notes`` and as
+    :class:`loaders.clean.InputWarning`). Malformed CSV (an unbalanced quote, a cell over the size limit, NUL bytes),
+    a line break inside a one-line cell and an organisation named like a chain segment, stage or place are refused
+    with the file, line and field.
+    """
+    from .clean import clean_field, warn_all
+
+    # newline="": the csv module splits lines itself, so CRLF, LF and bare CR (old Excel for Mac) all work.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise _csv_error(exc, path, 1) from None
+    header = [h.strip() for h in (fieldnames or [])]
     if "name" not in header:
         raise InputError("the header has no 'name' column; columns are: " + ", ".join(ROSTER_COLUMNS + OPTIONAL_COLUMNS),
                          path=path, line=1, field="name")
     reader.fieldnames = header
     segment_ids = [e.id.split(":", 1)[1] for e in catalogue.segments()]
     region_ids = [e.id for e in catalogue.regions()]
-    rows: list[RosterRow] = []
+    reserved = _reserved_names(catalogue)
+    known = set(ROSTER_COLUMNS + OPTIONAL_COLUMNS)
+    rows = RosterRows()
+    rows.notes = notes = []
+    rows.sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     line = 1
-    for raw in reader:
+    records = iter(reader)
+    while True:
+        record_start = reader.line_num + 1  # a quoted cell may span lines: errors point where the row starts
+        try:
+            raw = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise _csv_error(exc, path, record_start) from None
         line = reader.line_num
         if None in raw:
             raise InputError(f"this row has more cells than the header has columns ({len(header)})", path=path,
                              line=line)
+        for k, v in raw.items():
+            if k in known and v:
+                if k in _ONE_LINE and ("\n" in v or "\r" in v):
+                    raise InputError("this cell has a line break: usually a quote (\") left open that swallowed "
+                                     "the rows after it; close the quote, or remove the line break",
+                                     path=path, line=record_start, field=k)
+                raw[k] = clean_field(v, notes, path, record_start, k)
         get = lambda k: (raw.get(k) or "").strip()  # noqa: E731
         if not any(get(k) for k in header):
             continue
         name = get("name")
         if not name:
             raise InputError("'name' is empty; every row needs a name", path=path, line=line, field="name")
+        for col in ("name", "name_zh", "name_en", "name_ja", "aliases"):
+            for n in (get(col).split(";") if col == "aliases" else [get(col)]):
+                hit = reserved.get(fold(n).strip()) if n.strip() else None
+                if hit is not None:
+                    where = "'region' column" if hit.type == "Region" else "'segments' column"
+                    raise InputError(f"{n.strip()!r} is the name of the {hit.type.lower()} {hit.id!r}, not of an "
+                                     f"organisation; give the organisation's own name and put {n.strip()!r} in the "
+                                     f"{where}", path=path, line=line, field=col)
         typ = get("type") or "Company"
         if typ not in ROSTER_TYPES:
             raise InputError(f"unknown type {typ!r}{_suggest(typ, list(ROSTER_TYPES))}; valid: "
@@ -160,6 +275,7 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> list[Roste
             name_ja=get("name_ja"), type=typ, segments=segments, region=region, source=get("source"),
             aliases=[a.strip() for a in get("aliases").split(";") if a.strip()], uncertain=unc in _TRUE,
             note=get("note") or get("district_as_stated"), quote=get("quote")))
+    warn_all(notes)
     return rows
 
 
