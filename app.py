@@ -11,6 +11,7 @@ import streamlit as st
 from graph import build_graph
 from graph.cli import app_inputs
 from graph.coverage import chain_coverage, coverage_diff, known_regions
+from graph.places import default_region as default_region_of
 from graph.export import csv_bytes
 from graph.io import graph_bytes
 from graph.query import claim_rows
@@ -247,7 +248,7 @@ with inspector_tab:
             st.dataframe(pd.DataFrame(info["sources"]), hide_index=True, width="stretch")
 
 with coverage_tab:
-    default_region = "zhangjiang" if "zhangjiang" in regions else next(iter(regions))
+    default_region = default_region_of(G) if default_region_of(G) in regions else next(iter(regions))
     cov_region = st.selectbox("Region", list(regions), index=list(regions).index(default_region),
                               format_func=regions.get, key="coverage_region")
     card = coverage_card(G, key, cov_region)

@@ -6,7 +6,8 @@ import re
 
 from common import Row, Timer, synthetic_inputs
 
-from graph.build import alias_matcher, cyclic_gc_paused
+from graph.build import cyclic_gc_paused
+from loaders.extract import alias_matcher
 from loaders.catalogue import load_catalogue
 from loaders.rosters import merge_rosters, read_roster
 from loaders.text import document_from_text

@@ -5,9 +5,10 @@
 >>> nodes, edges = to_frames(G)
 """
 
-from .build import build_graph, describe_claim, mark_location_conflicts, sentence_text
+from .build import build_graph, mark_location_conflicts
+from .display import describe_claim, format_value, sentence_text
 from .frames import to_frames
 from .io import read_graph, write_graph
 
 __all__ = ["build_graph", "to_frames", "write_graph", "read_graph", "describe_claim", "sentence_text",
-           "mark_location_conflicts"]
+           "mark_location_conflicts", "format_value"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections import Counter, defaultdict
+from collections import defaultdict
 from contextlib import contextmanager
 from collections.abc import Iterable
 
@@ -17,16 +17,16 @@ import networkx as nx
 
 from loaders.catalogue import Catalogue, load_catalogue
 from loaders.errors import InputError
-from loaders.matcher import AliasMatcher
-from loaders.paths import BUNDLED_ROSTERS
-from loaders.quantities import QUALIFIER_SYMBOL, ClaimExtractor, reconciliation
-from loaders.records import Claim, Entity
-from loaders.relations import RelationExtractor
+from loaders.extract import DocumentRecords, Extractors
+from loaders.paths import BUNDLED_ROSTERS, DATA_DIR
+from loaders.quantities import reconciliation
+from loaders.records import Claim, Entity, as_dict
 from loaders.rosters import RosterRow, merge_rosters, read_roster
 from loaders.text import Document, bundled_documents, load_document
 
-SCHEMA_VERSION = 1
-
+from .display import describe_claim
+from .model import catalogue_of, types_with
+from .places import containing_places
 
 class _Edges:
     """Collects edges keyed by (u, v, type, method[, variant]) and merges their evidence."""
@@ -40,9 +40,9 @@ class _Edges:
         e = self.items.get(key)
         if e is None:
             e = self.items[key] = {"type": etype, "method": method, "evidence": [], "sources": [], "weight": 0.0}
-        ev = list(evidence)
+        ev = [as_dict(x) for x in evidence]
         e["evidence"].extend(ev)
-        for s in sources:
+        for s in map(as_dict, sources):
             if s not in e["sources"]:
                 e["sources"].append(s)
         e["weight"] += weight if weight is not None else max(1, len(ev))
@@ -57,48 +57,10 @@ class _Edges:
             G.add_edge(u, v, key=key, **attrs)
 
 
-def format_value(value, unit: str | None = None, date: str | None = None) -> str:
-    """A claim's value for people: shares as percentages, money and counts with thousands separators.
-
-    Examples
-    --------
-    >>> format_value(0.6, "share_of_chain"), format_value(5e10, "CNY"), format_value(1/3, "share_of_national")
-    ('60%', '50,000,000,000', '33.3%')
-    >>> format_value(None, "date", "2027-12"), format_value(70.0, "firms")
-    ('2027-12', '70')
-    """
-    if date:
-        return str(date)
-    if value is None:
-        return ""
-    if unit and unit.startswith("share"):
-        return f"{value * 100:.3g}%"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
-
-
-def describe_claim(claim: Claim, names: dict[str, str]) -> str:
-    """A short display name: 'Zhangjiang · firm_count ≥70 firms'."""
-    subject = ", ".join(names.get(s, s) for s in claim.subjects[:3]) + (" …" if len(claim.subjects) > 3 else "")
-    if claim.kind == "date":
-        value = claim.date
-    else:
-        unit = "" if claim.kind == "share" else f" {claim.unit}"
-        value = QUALIFIER_SYMBOL.get(claim.qualifier, "") + format_value(claim.value, claim.unit) + unit
-    return f"{subject + ' · ' if subject else ''}{claim.metric} {value}".strip()
-
-
-def _document_policy(doc: Document, mention_counts: Counter, entities: dict[str, Entity]) -> str | None:
-    about = doc.meta.get("about")
-    if about in entities and entities[about].type == "Policy":
-        return about
-    policies = [(n, eid) for eid, n in mention_counts.items() if entities.get(eid) and entities[eid].type == "Policy"]
-    return max(policies)[1] if policies else None
-
-
 def _node_attrs(e: Entity) -> dict:
     attrs = {"type": e.type, "name": e.name, "label": e.name, "name_en": e.name_en, "name_zh": e.name_zh,
              "name_ja": e.name_ja, "aliases": list(e.aliases), "mentions": 0, "evidence": [],
-             "sources": list(e.sources), "segments": list(dict.fromkeys(f.target for f in e.segments))}
+             "sources": [as_dict(x) for x in e.sources], "segments": list(dict.fromkeys(f.target for f in e.segments))}
     for k, v in e.attrs.items():
         if k == "roster_notes":
             attrs["note"] = " | ".join(dict.fromkeys([*([e.attrs["note"]] if e.attrs.get("note") else []), *v]))
@@ -134,19 +96,6 @@ def _load_documents(docs, bundled: bool) -> list[Document]:
     return documents
 
 
-def containing_places(G: nx.MultiDiGraph, node: str) -> set[str]:
-    """Regions and clusters that contain ``node`` (through PART_OF and LOCATED_IN between places)."""
-    out, stack = set(), [node]
-    while stack:
-        n = stack.pop()
-        for _, v, d in G.out_edges(n, data=True):
-            if d["type"] in ("PART_OF", "LOCATED_IN") and G.nodes[v].get("type") in ("Region", "Cluster") \
-                    and v not in out:
-                out.add(v)
-                stack.append(v)
-    return out
-
-
 def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
     """Flag organisations placed in two places neither of which contains the other.
 
@@ -155,8 +104,9 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
     """
     conflicts = []
     ancestors: dict[str, set[str]] = {}  # per place, computed once
+    locatable = set(catalogue_of(G).schema["edge_types"]["LOCATED_IN"]["sources"]) - set(types_with(G, "place"))
     for n, data in G.nodes(data=True):
-        if data.get("type") in ("Region", "Cluster", "Claim", "Document"):
+        if data.get("type") not in locatable:
             continue
         located = [(v, k, d) for _, v, k, d in G.out_edges(n, keys=True, data=True) if d["type"] == "LOCATED_IN"]
         places = {v for v, _, _ in located}
@@ -180,13 +130,6 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
         conflicts.append(record)
     G.graph["conflicts"] = conflicts
     return conflicts
-
-
-def alias_matcher(catalogue: Catalogue, entities: dict[str, Entity]) -> AliasMatcher:
-    """The matcher for documents: organisations, places and the rest before segment names (earlier wins a clash)."""
-    ordered = [e for e in entities.values() if e.type not in ("Segment", "Stage")]
-    ordered += [e for e in catalogue.matchable_entities() if e.type == "Segment"]
-    return AliasMatcher(ordered, catalogue.stop_phrases)
 
 
 @contextmanager
@@ -242,11 +185,34 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     entities, _ = merge_rosters(catalogue, rows)
 
     G = nx.MultiDiGraph()
-    G.graph.update({"name": "Ecosystem Graph", "schema_version": SCHEMA_VERSION,
+    G.graph.update({"name": "Ecosystem Graph", "schema_version": catalogue.schema["version"],
                     "documents": [d.id for d in documents], "rosters": roster_names})
+    if data_dir is not None and catalogue.data_dir != DATA_DIR.resolve():
+        G.graph["data_dir"] = str(catalogue.data_dir)  # the model the graph was built with (graph.model)
     edges = _Edges()
+    _add_entities(G, edges, catalogue, entities)
 
-    # Catalogue, taxonomy and roster entities and their sourced facts.
+    extractors = Extractors(catalogue, entities)
+    names = {eid: e.name for eid, e in entities.items()}
+    doc_texts = {}
+    all_claims: list[Claim] = []
+    for done, doc in enumerate(documents, start=1):
+        records = extractors.extract(doc)
+        doc_texts[doc.id] = {"text": doc.text, "sentences": [[s.start, s.end] for s in doc.sentences]}
+        _add_document(G, edges, records, names)
+        all_claims.extend(records.claims)
+        if progress:
+            progress(done, len(documents))
+
+    _add_disputes(G, edges, catalogue, all_claims, names)
+    edges.into(G)
+    G.graph["document_texts"] = doc_texts
+    mark_location_conflicts(G)
+    return G
+
+
+def _add_entities(G: nx.MultiDiGraph, edges: _Edges, catalogue: Catalogue, entities: dict[str, Entity]) -> None:
+    """Catalogue, taxonomy and roster entities, their sourced facts and the curated relations."""
     for e in entities.values():
         G.add_node(e.id, **_node_attrs(e))
     for e in entities.values():
@@ -260,70 +226,49 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
         edges.add(c["source"], c["target"], c["type"], "curated",
                   sources=[{"source": c["source_url"], "quote": c["quote"]}])
 
-    # Documents: mentions, relations, claims.
-    matcher = alias_matcher(catalogue, entities)
-    relation_extractor = RelationExtractor(_with_entities(catalogue, entities))
-    claim_extractor = ClaimExtractor(_with_entities(catalogue, entities))
-    names = {eid: e.name for eid, e in entities.items()}
-    doc_texts = {}
-    all_claims: list[Claim] = []
-    for done, doc in enumerate(documents, start=1):
-        doc_node = f"doc:{doc.id}"
-        meta = doc.meta
-        G.add_node(doc_node, type="Document", name=meta.get("title_en") or meta.get("title") or doc.id,
-                   label=meta.get("title_en") or meta.get("title") or doc.id, title=meta.get("title", doc.id),
-                   publisher=meta.get("publisher", ""), source=meta.get("source", ""),
-                   date=str(meta.get("released") or meta.get("date") or ""), language=doc.language,
-                   path=doc.path or "", sha256=doc.sha256, effective_from=str(meta.get("effective_from") or ""),
-                   effective_until=str(meta.get("effective_until") or ""), mentions=0, evidence=[], aliases=[])
-        doc_texts[doc.id] = {"text": doc.text, "sentences": [[s.start, s.end] for s in doc.sentences]}
-        mentions = matcher.find(doc)
-        counts = Counter(m.entity for m in mentions)
-        by_entity = defaultdict(list)
-        by_sentence = defaultdict(list)
-        for m in mentions:
-            by_entity[m.entity].append(m.evidence)
-            by_sentence[m.sentence].append(m)
-        for eid, evs in by_entity.items():
-            node = G.nodes[eid]
-            node["mentions"] += len(evs)
-            node["evidence"].extend(evs)
-            edges.add(eid, doc_node, "MENTIONED_IN", "mention", evidence=evs)
-        for idx, ms in by_sentence.items():
-            ids = sorted({m.entity for m in ms})
-            if len(ids) < 2:
-                continue
-            s = doc.sentences[idx]
-            ev = doc.evidence(s.start, s.end)
-            for i, a in enumerate(ids):
-                for b in ids[i + 1:]:
-                    edges.add(a, b, "CO_MENTIONED", "co_mention", evidence=[dict(ev)])
-        policy = _document_policy(doc, counts, entities)
-        for r in relation_extractor.extract(doc, mentions, policy):
-            edges.add(r.source, r.target, r.type, r.method, evidence=r.evidence, rule=r.attrs.get("rule"))
-        claims = claim_extractor.extract(doc, mentions, policy)
-        all_claims.extend(claims)
-        _add_claims(G, edges, claims, doc_node, policy, names)
-        if progress:
-            progress(done, len(documents))
 
-    _add_disputes(G, edges, catalogue, all_claims, names)
-    edges.into(G)
-    G.graph["document_texts"] = doc_texts
-    mark_location_conflicts(G)
-    return G
+def _document_node(doc: Document) -> dict:
+    meta = doc.meta
+    title = meta.get("title_en") or meta.get("title") or doc.id
+    return dict(type="Document", name=title, label=title, title=meta.get("title", doc.id),
+                publisher=meta.get("publisher", ""), source=meta.get("source", ""),
+                date=str(meta.get("released") or meta.get("date") or ""), language=doc.language,
+                path=doc.path or "", sha256=doc.sha256, effective_from=str(meta.get("effective_from") or ""),
+                effective_until=str(meta.get("effective_until") or ""), mentions=0, evidence=[], aliases=[])
+
+
+def _add_document(G: nx.MultiDiGraph, edges: _Edges, records: DocumentRecords, names: dict) -> None:
+    """A document's node, and its mentions, co-mentions, relations and claims as nodes and edges."""
+    doc = records.doc
+    doc_node = f"doc:{doc.id}"
+    G.add_node(doc_node, **_document_node(doc))
+    by_entity = defaultdict(list)
+    by_sentence = defaultdict(set)
+    for m in records.mentions:
+        by_entity[m.entity].append(m.evidence.to_dict())
+        by_sentence[m.sentence].add(m.entity)
+    for eid, evs in by_entity.items():
+        node = G.nodes[eid]
+        node["mentions"] += len(evs)
+        node["evidence"].extend(evs)
+        edges.add(eid, doc_node, "MENTIONED_IN", "mention", evidence=evs)
+    for idx, found in by_sentence.items():
+        if len(found) < 2:
+            continue
+        s = doc.sentences[idx]
+        ev = doc.evidence(s.start, s.end)
+        ids = sorted(found)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                edges.add(a, b, "CO_MENTIONED", "co_mention", evidence=[ev])
+    for r in records.relations:
+        edges.add(r.source, r.target, r.type, r.method, evidence=r.evidence, rule=r.attrs.get("rule"))
+    _add_claims(G, edges, records.claims, doc_node, records.policy, names)
 
 
 def _add_node(G: nx.MultiDiGraph, node: str, **attrs) -> None:
     """Add a node without None-valued attributes (absent means unknown; GraphML and Neo4j have no None)."""
     G.add_node(node, **{k: v for k, v in attrs.items() if v is not None})
-
-
-def _with_entities(catalogue: Catalogue, entities: dict[str, Entity]) -> Catalogue:
-    """The catalogue seen with roster entities added (extractors look entity types up in it)."""
-    from dataclasses import replace
-
-    return replace(catalogue, entities=entities, _alias_index=None, _typed_index=None)
 
 
 def _add_claims(G, edges: _Edges, claims: list[Claim], doc_node: str, policy: str | None, names: dict) -> None:
@@ -334,7 +279,7 @@ def _add_claims(G, edges: _Edges, claims: list[Claim], doc_node: str, policy: st
                    metric=c.metric, value=c.value, unit=c.unit, qualifier=c.qualifier, text=c.text, date=c.date,
                    doc=c.doc, subject=";".join(c.subjects), subject_from=c.subject_from,
                    named_count=len(c.members) if c.members else None, reconciliation=recon,
-                   members=list(c.members), mentions=1, evidence=list(c.evidence), sources=[], aliases=[])
+                   members=list(c.members), mentions=1, evidence=[as_dict(x) for x in c.evidence], sources=[], aliases=[])
         edges.add(c.id, doc_node, "MENTIONED_IN", "mention", evidence=c.evidence)
         for s in c.subjects:
             edges.add(c.id, s, "ABOUT", "rule", evidence=c.evidence, note=c.subject_from)
@@ -372,12 +317,3 @@ def _add_disputes(G, edges: _Edges, catalogue: Catalogue, claims: list[Claim], n
         for c in claims:
             if c.metric == d["metric"] and d["subject"] in c.subjects:
                 edges.add(cid, c.id, "DISPUTES", "curated", sources=[src], note=d.get("note"))
-
-
-def sentence_text(G: nx.MultiDiGraph, doc: str, index: int) -> str:
-    """The text of sentence ``index`` of document ``doc`` in a graph built by :func:`build_graph`."""
-    d = G.graph.get("document_texts", {}).get(doc)
-    if not d or not 0 <= index < len(d["sentences"]):
-        return ""
-    s, e = d["sentences"][index]
-    return d["text"][s:e]

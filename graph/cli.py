@@ -1,6 +1,9 @@
-"""Command line: ``python -m graph COMMAND``; each command wraps one library function.
+"""Command line: ``python -m graph COMMAND``; each command is a thin wrapper over one library function.
 
-Exit codes: 0 success, 2 bad input (the error is printed on stderr and no output file is written), 1 anything else.
+Exit codes: 0 success; 2 bad input (the error is printed on stderr and no output file is written); 3 an output that
+cannot be written; 4 a server that cannot be reached or used; 1 anything else.
+Every command is defined in this module (nothing registers itself from elsewhere), so a command whose library part
+cannot be imported fails loudly instead of disappearing from ``--help``.
 """
 
 from __future__ import annotations
@@ -9,12 +12,14 @@ import argparse
 import json
 import sys
 import time
+from contextlib import contextmanager
 
-from loaders.errors import InputError
+from loaders.errors import ConnectionFailure, InputError, OutputError
 
-EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_OUTPUT, EXIT_SERVER = 0, 1, 2, 3, 4
 
 
+# ------------------------------------------------------------------------------------------------------ shared parts
 def _inputs(p: argparse.ArgumentParser, rosters: bool = True) -> None:
     p.add_argument("--doc", action="append", default=[], metavar="PATH",
                    help="a text file to load (UTF-8, GB18030 or Shift_JIS); repeatable")
@@ -23,6 +28,19 @@ def _inputs(p: argparse.ArgumentParser, rosters: bool = True) -> None:
                        help="a roster CSV to merge; repeatable")
     p.add_argument("--no-bundled", action="store_true",
                    help="leave out the bundled seed documents and reference roster (data/ catalogue still applies)")
+
+
+def _json_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _bolt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--uri", required=True, help="bolt://HOST:PORT or neo4j://HOST:PORT")
+    p.add_argument("--user", required=True, help="user name")
+    p.add_argument("--password-env", default="NEO4J_PASSWORD", metavar="VAR",
+                   help="environment variable holding the password (default NEO4J_PASSWORD); if it is not set "
+                        "you are prompted")
+    p.add_argument("--database", default=None, help="database (Neo4j) or graph (FalkorDB) name")
 
 
 def app_inputs(argv: list[str]) -> dict:
@@ -41,19 +59,25 @@ def app_inputs(argv: list[str]) -> dict:
     return {"docs": tuple(args.doc), "rosters": tuple(args.roster), "bundled": not args.no_bundled}
 
 
-def _graph(args):
+@contextmanager
+def _progress(unit: str, desc: str):
+    """A tqdm bar on stderr (silent when stderr is not a terminal); yields ``progress(done, total)``."""
     from tqdm import tqdm
 
-    from graph import build_graph
-
-    # A progress bar per document on a terminal (tqdm stays silent when stderr is not one).
-    with tqdm(unit="doc", desc="documents", file=sys.stderr, disable=None, leave=False) as bar:
+    with tqdm(unit=unit, desc=desc, file=sys.stderr, disable=None, leave=False) as bar:
         def progress(done, total):
             bar.total = total
             bar.update(done - bar.n)
 
-        return build_graph(docs=args.doc, rosters=getattr(args, "roster", []), bundled=not args.no_bundled,
-                           progress=progress)
+        yield progress
+
+
+def _graph(args, rosters=None):
+    from graph import build_graph
+
+    with _progress("doc", "documents") as progress:
+        return build_graph(docs=args.doc, rosters=getattr(args, "roster", []) if rosters is None else rosters,
+                           bundled=not args.no_bundled, progress=progress)
 
 
 def _print_json(data) -> None:
@@ -61,9 +85,21 @@ def _print_json(data) -> None:
     sys.stdout.write("\n")
 
 
+def _password(var: str) -> str:
+    import getpass
+    import os
+
+    if var in os.environ:
+        return os.environ[var]
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass("Password: ")
+    raise InputError(f"no password: set the environment variable {var} (or run in a terminal to be prompted)",
+                     field="password-env")
+
+
+# ---------------------------------------------------------------------------------------------------------- commands
 def cmd_build(args) -> int:
-    from graph import write_graph
-    from graph.io import format_of
+    from graph.io import format_of, write_graph
 
     format_of(args.out)  # refuse a bad extension before doing any work
     t0 = time.perf_counter()
@@ -108,6 +144,61 @@ def cmd_claims(args) -> int:
     return EXIT_OK
 
 
+def cmd_coverage(args) -> int:
+    from graph.coverage import chain_coverage, what_if
+    from graph.report import format_scorecard
+    from loaders.weights import load_weights
+
+    weights = load_weights(args.weights) if args.weights else None
+    G = _graph(args)
+    if args.roster:  # what the added rosters change: the same inputs without them, then with them
+        result = what_if(_graph(args, rosters=[]), G, args.region, weights)
+        card, diff = result["after"], result["diff"]
+    else:
+        card, diff = chain_coverage(G, args.region, weights), None
+    if args.json:
+        _print_json({**card, **({"what_if": diff} if diff else {})})
+    else:
+        print(format_scorecard(card, diff))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from graph.export import export_bundle
+
+    manifest = export_bundle(_graph(args), args.bundle)
+    for name, f in manifest["files"].items():
+        print(f"{f['bytes']:>10}  {name}", file=sys.stderr)
+    print(f"wrote {len(manifest['files'])} files and manifest.json to {args.bundle}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_push(args) -> int:
+    from graph.neo4j_io import push
+
+    auth = (args.user, _password(args.password_env))
+    G = _graph(args)
+    with _progress("item", "push") as progress:
+        report = push(G, args.uri, auth, args.database, args.batch_size, progress)
+    for note in report["schema"]["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"pushed {sum(report['nodes'].values())} nodes and {sum(report['relationships'].values())} relationships "
+          f"to {report['uri']} ({report['server']}) in {report['seconds']:.2f} s", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_pull(args) -> int:
+    from graph.io import format_of, write_graph
+    from graph.neo4j_io import pull
+
+    format_of(args.out)
+    G = pull(args.uri, (args.user, _password(args.password_env)), args.database)
+    write_graph(G, args.out)
+    print(f"wrote {args.out}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges", file=sys.stderr)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------------------------ parser
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m graph",
@@ -122,35 +213,42 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("entities", help="list the entities found in the documents, with evidence")
     _inputs(p)
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _json_flag(p)
     p.add_argument("--evidence", type=int, default=3, metavar="N", help="evidence lines per entity in the table")
     p.set_defaults(func=cmd_entities)
 
     p = sub.add_parser("claims", help="list the quantities the documents state, with their sentences")
     _inputs(p)
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _json_flag(p)
     p.add_argument("--no-disputes", dest="disputes", action="store_false",
                    help="leave out the statements of other sources from data/disputes.yaml")
     p.set_defaults(func=cmd_claims)
 
-    for register in _extra_commands():
-        register(sub)
+    p = sub.add_parser("coverage", help="score chain coverage of a region against the share the texts state")
+    _inputs(p)
+    p.add_argument("--region", default=None,
+                   help="region id or name in any language (default: data/analysis.yaml default_region)")
+    p.add_argument("--weights", metavar="FILE", help="per-segment weights (YAML mapping or CSV segment,weight)")
+    _json_flag(p)
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("export", help="write every format (GraphML, GEXF, JSON, CSV, Cypher, neo4j-admin) and a "
+                                      "manifest into a directory")
+    _inputs(p)
+    p.add_argument("--bundle", required=True, metavar="DIR", help="output directory")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("push", help="write the graph to Neo4j or another Bolt server (idempotent)")
+    _bolt(p)
+    _inputs(p)
+    p.add_argument("--batch-size", type=int, default=1000, metavar="N", help="rows per UNWIND batch")
+    p.set_defaults(func=cmd_push)
+
+    p = sub.add_parser("pull", help="read the graph back from a Bolt server and write it to a file")
+    _bolt(p)
+    p.add_argument("--out", required=True, metavar="FILE", help=".graphml, .gexf or .json")
+    p.set_defaults(func=cmd_pull)
     return parser
-
-
-def _extra_commands():
-    """Commands defined next to the functions they wrap (coverage, export, push, pull)."""
-    regs = []
-    for mod in ("graph.coverage", "graph.export", "graph.neo4j_io"):
-        try:
-            module = __import__(mod, fromlist=["register_cli"])
-        except ModuleNotFoundError as exc:
-            if exc.name == mod:
-                continue
-            raise
-        if hasattr(module, "register_cli"):
-            regs.append(module.register_cli)
-    return regs
 
 
 def main(argv=None) -> int:
@@ -158,6 +256,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
+    except ConnectionFailure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SERVER
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

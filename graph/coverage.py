@@ -1,10 +1,11 @@
-"""Chain coverage: how much of the industry chain a region's firms cover, against what the texts claim.
+"""Chain coverage: how much of the industry chain a region's organisations cover, against what the texts claim.
 
-``measured_share`` = weight of the segments with at least one firm located in the region ÷ weight of every segment of
-the taxonomy (data/taxonomy.yaml; 1 each unless weights are given). A firm (Company or Institution) counts for a region
-when it is located there directly or in a place inside it (a firm in Zhangjiang counts for Pudong and Shanghai). A firm
-covers the segments it is in (IN_SEGMENT), the segments of the products and datasets it develops, and the segments of
-the scenes it or its products serve.
+``measured_share`` = weight of the segments with at least one organisation located in the region ÷ weight of every
+segment of the taxonomy (data/taxonomy.yaml; 1 each unless weights are given). An organisation (a type with the
+``organisation`` role) counts for a region when it is located there directly or in a place inside it (a firm in
+Zhangjiang counts for Pudong and Shanghai). It covers the segments it is in (IN_SEGMENT), the segments of the
+products and datasets it develops, and the segments of the scenes it or its products serve. Which claims state the
+share and count the firms, and who counts as a maker or supplier, are analysis choices in data/analysis.yaml.
 
 Two readings are computed side by side:
 
@@ -15,85 +16,33 @@ Two readings are computed side by side:
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import networkx as nx
-import yaml
 
 from loaders.errors import InputError
-from loaders.fold import fold
 
-from .build import containing_places
+from .display import sentence_text
+from .model import catalogue_of, types_with
+from .places import UnknownRegion, default_region, firms_in_region, known_regions, resolve_region
 
-FIRM_TYPES = ("Company", "Institution")
-PLACE_TYPES = ("Region", "Cluster")
 READINGS = ("text", "all")
 
-
-class UnknownRegion(InputError):
-    pass
-
-
-def known_regions(G: nx.MultiDiGraph) -> list[dict]:
-    """Regions and clusters of ``G``: id, name, type."""
-    return sorted(({"id": n, "name": d.get("name", n), "type": d["type"]} for n, d in G.nodes(data=True)
-                   if d.get("type") in PLACE_TYPES), key=lambda r: (r["type"], r["name"]))
-
-
-def resolve_region(G: nx.MultiDiGraph, region: str) -> str:
-    """The node id of a region or cluster given by id or any name or alias, in any language."""
-    if region in G and G.nodes[region].get("type") in PLACE_TYPES:
-        return region
-    key = fold(region.strip())
-    for n, d in G.nodes(data=True):
-        if d.get("type") not in PLACE_TYPES:
-            continue
-        names = [n, d.get("name", ""), d.get("name_en", ""), d.get("name_zh", ""), d.get("name_ja", ""),
-                 *d.get("aliases", [])]
-        if key in {fold(x) for x in names if x}:
-            return n
-    listing = ", ".join(f"{r['name']} ({r['id']})" for r in known_regions(G))
-    raise UnknownRegion(f"unknown region {region!r}; known regions: {listing}", field="region")
-
-
-def _containers(G: nx.MultiDiGraph, place: str) -> set[str]:
-    """``place`` and every region or cluster that contains it."""
-    return {place} | containing_places(G, place)
+__all__ = ["chain_coverage", "coverage_diff", "what_if", "firm_segments", "segment_weights", "READINGS",
+           "UnknownRegion", "known_regions", "firms_in_region", "resolve_region", "default_region"]
 
 
 def _edge_ok(d: dict, reading: str) -> bool:
     return reading == "all" or d["method"] != "roster"
 
 
-def firms_in_region(G: nx.MultiDiGraph, region: str, reading: str = "all") -> dict[str, list[dict]]:
-    """Firms located in ``region`` (directly or inside it) -> the LOCATED_IN statements that place them there."""
-    found: dict[str, list[dict]] = {}
-    cache: dict[str, set[str]] = {}
-    for u, v, d in G.edges(data=True):
-        if d["type"] != "LOCATED_IN" or G.nodes[u].get("type") not in FIRM_TYPES:
-            continue
-        if reading == "text" and d["method"] != "rule":
-            continue
-        if G.nodes[v].get("type") not in PLACE_TYPES:
-            continue
-        if v not in cache:
-            cache[v] = _containers(G, v)
-        if region in cache[v]:
-            found.setdefault(u, []).append({"place": v, "method": d["method"], "conflict": bool(d.get("conflict")),
-                                            "evidence": d.get("evidence", []), "sources": d.get("sources", [])})
-    return found
-
-
 def firm_segments(G: nx.MultiDiGraph, firm: str, reading: str = "all") -> set[str]:
     """Segments a firm covers: its own, those of what it develops, those of the scenes it or its products serve."""
-    segs: set[str] = set()
+    seg_types = set(types_with(G, "segment"))
 
     def in_segments(node):
         return {v for _, v, d in G.out_edges(node, data=True)
-                if d["type"] == "IN_SEGMENT" and _edge_ok(d, reading) and G.nodes[v].get("type") == "Segment"}
+                if d["type"] == "IN_SEGMENT" and _edge_ok(d, reading) and G.nodes[v].get("type") in seg_types}
 
-    segs |= in_segments(firm)
+    segs = in_segments(firm)
     reach = {firm}
     for _, v, d in G.out_edges(firm, data=True):
         if d["type"] == "DEVELOPS" and _edge_ok(d, reading):
@@ -108,7 +57,8 @@ def firm_segments(G: nx.MultiDiGraph, firm: str, reading: str = "all") -> set[st
 
 def segment_weights(G: nx.MultiDiGraph, weights: dict | None = None) -> dict[str, float]:
     """Weight of every segment: ``weights`` (by segment id, with or without 'segment:') over the taxonomy's."""
-    out = {n: float(d.get("chain_weight", 1.0)) for n, d in G.nodes(data=True) if d.get("type") == "Segment"}
+    seg_types = set(types_with(G, "segment"))
+    out = {n: float(d.get("chain_weight", 1.0)) for n, d in G.nodes(data=True) if d.get("type") in seg_types}
     for k, w in (weights or {}).items():
         sid = k if k in out else f"segment:{k}"
         if sid not in out:
@@ -118,40 +68,13 @@ def segment_weights(G: nx.MultiDiGraph, weights: dict | None = None) -> dict[str
     return out
 
 
-def load_weights(path) -> dict[str, float]:
-    """Per-segment weights from a YAML mapping or a two-column CSV (segment, weight)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the weights file: {exc}", path=path) from exc
-    if path.suffix.lower() == ".csv":
-        import csv
-        import io
-
-        data = {}
-        for i, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-            if not row or (i == 1 and row[0].strip().lower() == "segment"):
-                continue
-            try:
-                data[row[0].strip()] = float(row[1])
-            except (IndexError, ValueError) as exc:
-                raise InputError("expected 'segment,weight' with a number", path=path, line=i, field="weight") from exc
-        return data
-    data = yaml.safe_load(text) or {}
-    if not isinstance(data, dict) or not all(isinstance(v, (int, float)) for v in data.values()):
-        raise InputError("expected a mapping of segment id to number", path=path)
-    return data
-
-
-def _claims_about(G: nx.MultiDiGraph, region: str, metric: str) -> list[dict]:
+def claims_about(G: nx.MultiDiGraph, node: str, metric: str) -> list[dict]:
+    """Claims extracted from texts (with evidence) of ``metric`` about ``node``, with their sentences."""
     out = []
-    for u, _, d in G.in_edges(region, data=True):
+    for u, _, d in G.in_edges(node, data=True):
         c = G.nodes[u]
-        if d["type"] == "ABOUT" and c.get("type") == "Claim" and c.get("metric") == metric and c.get("evidence"):
+        if d["type"] == "ABOUT" and c.get("metric") == metric and c.get("evidence"):
             ev = c["evidence"][0]
-            from .build import sentence_text
-
             out.append({"claim": u, "value": c.get("value"), "qualifier": c.get("qualifier"), "text": c.get("text"),
                         "doc": ev["doc"], "sentence": ev["sentence"], "quote": ev["quote"],
                         "sentence_text": sentence_text(G, ev["doc"], ev["sentence"])})
@@ -159,7 +82,16 @@ def _claims_about(G: nx.MultiDiGraph, region: str, metric: str) -> list[dict]:
     return out
 
 
+def _stated_count(claims: list[dict]) -> dict | None:
+    if not claims:
+        return None
+    c = claims[0]
+    return {"value": c["value"], "qualifier": c["qualifier"], "text": c["text"], "doc": c["doc"],
+            "sentence": c["sentence"]}
+
+
 def _reading(G: nx.MultiDiGraph, region: str, reading: str, weights: dict[str, float]) -> dict:
+    """One reading: the region's organisations, who covers which segment, and the shares."""
     firms = firms_in_region(G, region, reading)
     seg_firms: dict[str, set[str]] = {s: set() for s in weights}
     for f in firms:
@@ -174,15 +106,83 @@ def _reading(G: nx.MultiDiGraph, region: str, reading: str, weights: dict[str, f
             "share_without_conflicts": undisputed_w / total if total else 0.0, "conflicted": conflicted}
 
 
-def chain_coverage(G: nx.MultiDiGraph, region: str = "Zhangjiang", weights: dict | None = None) -> dict:
+def _stage_orders(G: nx.MultiDiGraph) -> dict[str, dict]:
+    """Stage key ('upstream') -> its node's attributes, in chain order."""
+    stage_types = set(types_with(G, "stage"))
+    stages = sorted(((n, d) for n, d in G.nodes(data=True) if d.get("type") in stage_types),
+                    key=lambda kv: kv[1].get("order", 9))
+    return {n.split(":", 1)[1]: d for n, d in stages}
+
+
+def _segment_rows(G: nx.MultiDiGraph, readings: dict, weights: dict[str, float], names: dict) -> list[dict]:
+    """One row per segment in chain order: its firms in both readings and whether it is covered."""
+    order = {k: d.get("order", 9) for k, d in _stage_orders(G).items()}
+    allr, textr = readings["all"], readings["text"]
+    rows = []
+    for s in sorted(weights, key=lambda s: (order.get(G.nodes[s].get("stage"), 9), s)):
+        firms_all = sorted(allr["segment_firms"][s])
+        firms_text = sorted(textr["segment_firms"][s])
+        rows.append({"segment": s, "name": names[s], "stage": G.nodes[s].get("stage"), "weight": weights[s],
+                     "firms": firms_all, "firm_names": [names[f] for f in firms_all],
+                     "firms_text_only": firms_text, "covered": bool(firms_all),
+                     "covered_text_only": bool(firms_text),
+                     "conflicted_firms": sorted(set(firms_all) & allr["conflicted"])})
+    return rows
+
+
+def _by_stage(G: nx.MultiDiGraph, rows: list[dict]) -> dict:
+    """Per stage: segments covered, shares in both readings, uncovered and single-firm segments."""
+    out = {}
+    for key, st in _stage_orders(G).items():
+        srows = [r for r in rows if r["stage"] == key]
+        tw = sum(r["weight"] for r in srows)
+        out[key] = {"name": st.get("name"), "segments_total": len(srows),
+                    "segments_covered": sum(r["covered"] for r in srows),
+                    "measured_share": sum(r["weight"] for r in srows if r["covered"]) / tw if tw else 0.0,
+                    "measured_share_text_only": (sum(r["weight"] for r in srows if r["covered_text_only"]) / tw
+                                                 if tw else 0.0),
+                    "uncovered": [r["segment"] for r in srows if not r["covered"]],
+                    "single_firm": [r["segment"] for r in srows if len(r["firms"]) == 1]}
+    return out
+
+
+def _makers_known(G: nx.MultiDiGraph, firms) -> list[str]:
+    """Firms in a maker or supplier segment (data/analysis.yaml ``coverage.makers``)."""
+    makers = catalogue_of(G).analysis["coverage"]["makers"]
+    stages, segments = set(makers["stages"]), {f"segment:{s}" for s in makers["segments"]}
+    return sorted(f for f in firms if any(G.nodes[s].get("stage") in stages or s in segments
+                                          for s in firm_segments(G, f, "all")))
+
+
+def _conflicts(G: nx.MultiDiGraph, firms: dict, names: dict) -> list[dict]:
+    """Firms counted in the region through a contested placement, with both statements."""
+    out = []
+    for f, statements in sorted(firms.items()):
+        node_conf = G.nodes[f].get("conflicts") or []
+        if any(st["conflict"] for st in statements) and node_conf:
+            out.append({"firm": f, "name": names[f], "statements": node_conf[0]["statements"],
+                        "counted_in": sorted({st["place"] for st in statements})})
+    return out
+
+
+def _denominator(weights: dict[str, float], by_stage: dict, custom: bool) -> str:
+    stage_counts = ", ".join(f"{v['segments_total']} {k}" for k, v in by_stage.items())
+    plain = not custom and set(weights.values()) <= {1.0}
+    return (f"{len(weights)} segments of the chain taxonomy in data/taxonomy.yaml ({stage_counts}); "
+            + ("each weighs 1" if plain else
+               "weighted: " + ", ".join(f"{k.split(':', 1)[1]}={v:g}" for k, v in weights.items())))
+
+
+def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict | None = None) -> dict:
     """Score a region's chain coverage against the share the texts state.
 
     Parameters
     ----------
     G : MultiDiGraph
         A graph from :func:`graph.build_graph`.
-    region : str
-        Region or cluster id, or any of its names in any language.
+    region : str, optional
+        Region or cluster id, or any of its names in any language; by default the analysis default
+        (:func:`graph.places.default_region`).
     weights : dict, optional
         Segment id -> weight, over the taxonomy's weights (1 each by default).
 
@@ -202,49 +202,18 @@ def chain_coverage(G: nx.MultiDiGraph, region: str = "Zhangjiang", weights: dict
     >>> card["region"], card["stated_share"]
     ('zhangjiang', 0.6)
     """
-    rid = resolve_region(G, region)
+    rid = resolve_region(G, region) if region else default_region(G)
+    metrics = catalogue_of(G).analysis["coverage"]
+    makers = metrics["makers"]
     w = segment_weights(G, weights)
     readings = {r: _reading(G, rid, r, w) for r in READINGS}
     allr = readings["all"]
     names = {n: G.nodes[n].get("name", n) for n in G}
-
-    stated = _claims_about(G, rid, "chain_share")
-    firm_claims = _claims_about(G, rid, "firm_count")
-    maker_claims = _claims_about(G, rid, "makers_suppliers_count")
-
-    stages = {n: d for n, d in G.nodes(data=True) if d.get("type") == "Stage"}
-    rows = []
-    for s in sorted(w, key=lambda s: (stages.get(f"stage:{G.nodes[s].get('stage')}", {}).get("order", 9), s)):
-        firms_all = sorted(allr["segment_firms"][s])
-        firms_text = sorted(readings["text"]["segment_firms"][s])
-        rows.append({"segment": s, "name": names[s], "stage": G.nodes[s].get("stage"), "weight": w[s],
-                     "firms": firms_all, "firm_names": [names[f] for f in firms_all],
-                     "firms_text_only": firms_text, "covered": bool(firms_all),
-                     "covered_text_only": bool(firms_text),
-                     "conflicted_firms": sorted(set(firms_all) & allr["conflicted"])})
-    by_stage = {}
-    for st_id, st in sorted(stages.items(), key=lambda kv: kv[1].get("order", 9)):
-        key = st_id.split(":", 1)[1]
-        srows = [r for r in rows if r["stage"] == key]
-        tw = sum(r["weight"] for r in srows)
-        cw = sum(r["weight"] for r in srows if r["covered"])
-        by_stage[key] = {"name": st.get("name"), "segments_total": len(srows),
-                         "segments_covered": sum(r["covered"] for r in srows),
-                         "measured_share": cw / tw if tw else 0.0,
-                         "measured_share_text_only": (sum(r["weight"] for r in srows if r["covered_text_only"]) / tw
-                                                      if tw else 0.0),
-                         "uncovered": [r["segment"] for r in srows if not r["covered"]],
-                         "single_firm": [r["segment"] for r in srows if len(r["firms"]) == 1]}
-
-    makers_known = sorted(f for f in allr["firms"]
-                          if any(G.nodes[s].get("stage") == "upstream" or s == "segment:complete_machines"
-                                 for s in firm_segments(G, f, "all")))
-    conflicts = []
-    for f, statements in sorted(allr["firms"].items()):
-        node_conf = G.nodes[f].get("conflicts") or []
-        if any(st["conflict"] for st in statements) and node_conf:
-            conflicts.append({"firm": f, "name": names[f], "statements": node_conf[0]["statements"],
-                              "counted_in": sorted({st["place"] for st in statements})})
+    stated = claims_about(G, rid, metrics["stated_share_metric"])
+    firm_claims = claims_about(G, rid, metrics["firm_count_metric"])
+    maker_claims = claims_about(G, rid, metrics["makers_count_metric"])
+    rows = _segment_rows(G, readings, w, names)
+    by_stage = _by_stage(G, rows)
     stated_share = stated[0]["value"] if stated else None
     measured = allr["share"]
     note = ""
@@ -252,9 +221,6 @@ def chain_coverage(G: nx.MultiDiGraph, region: str = "Zhangjiang", weights: dict
         note = f"No firm is located in {names[rid]} in this graph: measured coverage is 0."
     elif stated_share is None:
         note = f"No loaded text states a chain share for {names[rid]}."
-    total_segments = len(w)
-    stage_counts = ", ".join(f"{v['segments_total']} {k}" for k, v in by_stage.items())
-    uniform = len(set(w.values())) == 1
     return {
         "region": rid,
         "region_name": names[rid],
@@ -264,7 +230,7 @@ def chain_coverage(G: nx.MultiDiGraph, region: str = "Zhangjiang", weights: dict
         "measured_share_text_only": readings["text"]["share"],
         "measured_share_without_conflicts": allr["share_without_conflicts"],
         "gap_pp": None if stated_share is None else round((stated_share - measured) * 100, 1),
-        "segments_total": total_segments,
+        "segments_total": len(w),
         "segments_covered": sum(r["covered"] for r in rows),
         "segments_covered_text_only": sum(r["covered_text_only"] for r in rows),
         "covered": [r["segment"] for r in rows if r["covered"]],
@@ -277,30 +243,22 @@ def chain_coverage(G: nx.MultiDiGraph, region: str = "Zhangjiang", weights: dict
         "firms_known_text_only": len(readings["text"]["firms"]),
         "firms": sorted(allr["firms"]),
         "makers_suppliers_stated": _stated_count(maker_claims),
-        "makers_suppliers_known": len(makers_known),
-        "conflicts": conflicts,
+        "makers_suppliers_known": len(_makers_known(G, allr["firms"])),
+        "conflicts": _conflicts(G, allr["firms"], names),
         "evidence": stated + firm_claims + maker_claims,
-        "denominator": (f"{total_segments} segments of the chain taxonomy in data/taxonomy.yaml ({stage_counts}); "
-                        + ("each weighs 1" if uniform and not weights and next(iter(w.values()), 1) == 1
-                           else "weighted: " + ", ".join(f"{k.split(':', 1)[1]}={v:g}" for k, v in w.items()))),
+        "denominator": _denominator(w, by_stage, bool(weights)),
         "readings": {
-            "stated_share": "the text's own claim (chain_share about the region)",
+            "stated_share": f"the text's own claim ({metrics['stated_share_metric']} about the region)",
             "measured_share": "all: texts, catalogue, bundled roster unless --no-bundled, added rosters",
             "measured_share_text_only": "text: locations stated by the loaded documents; segments from the catalogue "
                                         "and the texts, no roster rows",
             "measured_share_without_conflicts": "all, counting no firm whose every placement here is contested",
-            "firms_known": "all", "makers_suppliers_known": "all (complete machines or an upstream segment)",
+            "firms_known": "all",
+            "makers_suppliers_known": "all (firms in the stages {} or segments {} of data/analysis.yaml)".format(
+                ", ".join(makers["stages"]) or "—", ", ".join(makers["segments"]) or "—"),
         },
         "note": note,
     }
-
-
-def _stated_count(claims: list[dict]) -> dict | None:
-    if not claims:
-        return None
-    c = claims[0]
-    return {"value": c["value"], "qualifier": c["qualifier"], "text": c["text"], "doc": c["doc"],
-            "sentence": c["sentence"]}
 
 
 def coverage_diff(before: dict, after: dict) -> dict:
@@ -326,110 +284,18 @@ def coverage_diff(before: dict, after: dict) -> dict:
             "delta": after["measured_share"] - before["measured_share"], "closed": closed, "added_to_covered": added}
 
 
-def what_if(region: str = "Zhangjiang", rosters=(), docs=None, bundled: bool = True, weights=None) -> dict:
-    """Coverage without and with ``rosters``, and what they changed (see :func:`coverage_diff`)."""
-    from .build import build_graph
+def what_if(base: nx.MultiDiGraph, extended: nx.MultiDiGraph, region: str | None = None,
+            weights: dict | None = None) -> dict:
+    """Coverage of ``region`` in ``base`` and in ``extended`` (the same inputs plus rosters), and what changed.
 
-    base = chain_coverage(build_graph(docs=docs, bundled=bundled), region, weights)
-    extended = chain_coverage(build_graph(docs=docs, rosters=rosters, bundled=bundled), region, weights)
-    return {"before": base, "after": extended, "diff": coverage_diff(base, extended)}
+    The one what-if of the project: the CLI's ``coverage --roster`` and the app's roster upload both call it.
 
-
-# ---------------------------------------------------------------------------------------------------------------- CLI
-JSON_KEYS = ("region", "stated_share", "measured_share", "measured_share_text_only", "segments_total",
-             "segments_covered", "covered", "uncovered", "single_firm", "firms_stated", "firms_known", "conflicts",
-             "evidence")
-
-
-def _pct(x) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
-
-
-def format_scorecard(card: dict, diff: dict | None = None) -> str:
-    """The scorecard as a readable text table."""
-    lines = [f"Chain coverage: {card['region_name']} ({card['region']})", ""]
-    st = card["stated"][0] if card["stated"] else None
-    lines.append(f"  stated share      {_pct(card['stated_share'])}"
-                 + (f"   「{st['quote']}」 {st['doc']} #{st['sentence']}" if st else "   (no text states one)"))
-    lines.append(f"  measured share    {_pct(card['measured_share'])}   all loaded: {card['segments_covered']}/"
-                 f"{card['segments_total']} segments")
-    lines.append(f"  texts alone       {_pct(card['measured_share_text_only'])}   "
-                 f"{card['segments_covered_text_only']}/{card['segments_total']} segments")
-    lines.append(f"  without contested {_pct(card['measured_share_without_conflicts'])}")
-    if card["gap_pp"] is not None:
-        lines.append(f"  gap               {card['gap_pp']:+.1f} percentage points (stated − measured)")
-    fs, ms = card["firms_stated"], card["makers_suppliers_stated"]
-    lines.append(f"  firms             stated {fs['text'] if fs else '—'}, known {card['firms_known']} "
-                 f"(texts alone {card['firms_known_text_only']})")
-    lines.append(f"  makers+suppliers  stated {ms['text'] if ms else '—'}, known {card['makers_suppliers_known']}")
-    lines.append(f"  denominator       {card['denominator']}")
-    if card["note"]:
-        lines.append(f"  note              {card['note']}")
-    lines.append("")
-    lines.append(f"  {'segment':<40} {'stage':<11} {'firms':>5}  text  firms (all loaded)")
-    for r in card["segments"]:
-        mark = "!" if len(r["firms"]) == 1 else " "
-        names = ", ".join(r["firm_names"][:4]) + (" …" if len(r["firm_names"]) > 4 else "")
-        lines.append(f"  {r['name'][:40]:<40} {r['stage']:<11} {len(r['firms']):>5}{mark} "
-                     f"{'yes ' if r['covered_text_only'] else '—   '}  {names or '— uncovered'}")
-    lines.append("  (! = a single firm: concentration risk)")
-    lines.append("")
-    for k, v in card["by_stage"].items():
-        lines.append(f"  {k:<11} {v['segments_covered']}/{v['segments_total']} covered ({_pct(v['measured_share'])}); "
-                     f"uncovered: {', '.join(s.split(':', 1)[1] for s in v['uncovered']) or '—'}")
-    if card["conflicts"]:
-        lines.append("")
-        lines.append("  Contested locations (both statements kept):")
-        for c in card["conflicts"]:
-            parts = []
-            for s in c["statements"]:
-                src = (s["evidence"][0]["doc"] + " #" + str(s["evidence"][0]["sentence"])) if s["evidence"] else \
-                    (s["sources"][0]["source"] if s["sources"] else s["method"])
-                parts.append(f"{s['place_name']} ({s['method']}: {src})")
-            lines.append(f"    {c['name']}: " + " vs ".join(parts))
-    if diff:
-        lines.append("")
-        lines.append(f"  What-if with the added rosters: {_pct(diff['measured_share_before'])} → "
-                     f"{_pct(diff['measured_share_after'])} ({diff['delta'] * 100:+.1f} pp)")
-        for c in diff["closed"]:
-            lines.append(f"    closes {c['segment'].split(':', 1)[1]}: {', '.join(c['firm_names'])}")
-    return "\n".join(lines)
-
-
-def register_cli(sub) -> None:
-    from .cli import _inputs
-
-    p = sub.add_parser("coverage", help="score chain coverage of a region against the share the texts state")
-    _inputs(p)
-    p.add_argument("--region", default="Zhangjiang", help="region id or name in any language (default Zhangjiang)")
-    p.add_argument("--weights", metavar="FILE", help="per-segment weights (YAML mapping or CSV segment,weight)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=_cmd_coverage)
-
-
-def _cmd_coverage(args) -> int:
-    import sys
-
-    from .build import build_graph
-
-    weights = load_weights(args.weights) if args.weights else None
-    G = build_graph(docs=args.doc, rosters=args.roster, bundled=not args.no_bundled)
-    try:
-        card = chain_coverage(G, args.region, weights)
-    except UnknownRegion as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    diff = None
-    if args.roster:
-        base = chain_coverage(build_graph(docs=args.doc, bundled=not args.no_bundled), args.region, weights)
-        diff = coverage_diff(base, card)
-    if args.json:
-        out = {k: card[k] for k in JSON_KEYS}
-        out.update({k: v for k, v in card.items() if k not in out})
-        if diff:
-            out["what_if"] = diff
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
-    else:
-        print(format_scorecard(card, diff))
-    return 0
+    Returns
+    -------
+    dict
+        ``before`` and ``after`` scorecards (:func:`chain_coverage`) and their ``diff`` (:func:`coverage_diff`).
+    """
+    rid = resolve_region(base, region) if region else default_region(base)
+    before = chain_coverage(base, rid, weights)
+    after = chain_coverage(extended, rid, weights)
+    return {"before": before, "after": after, "diff": coverage_diff(before, after)}

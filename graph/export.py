@@ -275,26 +275,3 @@ def export_bundle(G: nx.MultiDiGraph, directory) -> dict:
     with atomic_path(directory / "manifest.json", "w") as fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=2)
     return manifest
-
-
-def register_cli(sub) -> None:
-    from .cli import _inputs
-
-    p = sub.add_parser("export", help="write every format (GraphML, GEXF, JSON, CSV, Cypher, neo4j-admin) and a "
-                                      "manifest into a directory")
-    _inputs(p)
-    p.add_argument("--bundle", required=True, metavar="DIR", help="output directory")
-    p.set_defaults(func=_cmd_export)
-
-
-def _cmd_export(args) -> int:
-    import sys
-
-    from .build import build_graph
-
-    G = build_graph(docs=args.doc, rosters=args.roster, bundled=not args.no_bundled)
-    manifest = export_bundle(G, args.bundle)
-    for name, f in manifest["files"].items():
-        print(f"{f['bytes']:>10}  {name}", file=sys.stderr)
-    print(f"wrote {len(manifest['files'])} files and manifest.json to {args.bundle}", file=sys.stderr)
-    return 0

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .build import format_value, sentence_text
+from .display import format_value, sentence_text
+from .model import types_with
 
-ENTITY_TYPES = ("Region", "Cluster", "Company", "Institution", "Product", "Dataset", "Platform", "TechDirection",
-                "Scene", "Policy", "Segment")
 
 
 def found_entities(G: nx.MultiDiGraph, include_unmentioned: bool = False) -> list[dict]:
@@ -21,8 +20,9 @@ def found_entities(G: nx.MultiDiGraph, include_unmentioned: bool = False) -> lis
     True
     """
     rows = []
+    matchable = set(types_with(G, "matchable"))
     for n, d in G.nodes(data=True):
-        if d.get("type") not in ENTITY_TYPES:
+        if d.get("type") not in matchable:
             continue
         if not include_unmentioned and not d.get("mentions"):
             continue
@@ -37,8 +37,9 @@ def found_entities(G: nx.MultiDiGraph, include_unmentioned: bool = False) -> lis
 def claim_rows(G: nx.MultiDiGraph, include_disputes: bool = True) -> list[dict]:
     """Every claim: metric, value in base units, unit, qualifier, subject names, evidence and its sentence."""
     rows = []
+    claim_types = set(types_with(G, "claim"))
     for n, d in G.nodes(data=True):
-        if d.get("type") != "Claim":
+        if d.get("type") not in claim_types:
             continue
         if not include_disputes and not d.get("evidence"):
             continue

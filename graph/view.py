@@ -9,11 +9,10 @@ import networkx as nx
 
 from loaders.fold import fold
 
-from .build import sentence_text
-from .coverage import FIRM_TYPES, firms_in_region
+from .display import sentence_text
+from .model import types_with
+from .places import firms_in_region
 
-ORG_TYPES = FIRM_TYPES
-SEGMENTED_TYPES = ("Company", "Institution", "Product", "Dataset", "Platform", "TechDirection", "Scene")
 DEFAULT_CAP = 1500
 
 
@@ -26,6 +25,7 @@ def filter_view(G: nx.MultiDiGraph, types=None, stages=None, segments=None, regi
     entities mentioned fewer times (Segment, Stage, Claim and Document nodes are kept); Document and Claim nodes can
     be switched off.
     """
+    orgs, segmented = set(types_with(G, "organisation")), set(types_with(G, "segmented"))
     seg_ok = None
     if stages or segments:
         seg_ok = {n for n, d in G.nodes(data=True) if d.get("type") == "Segment"
@@ -41,9 +41,9 @@ def filter_view(G: nx.MultiDiGraph, types=None, stages=None, segments=None, regi
         if seg_ok is not None:
             if t == "Segment" and n not in seg_ok:
                 continue
-            if t in SEGMENTED_TYPES and not set(d.get("segments", [])) & seg_ok:
+            if t in segmented and not set(d.get("segments", [])) & seg_ok:
                 continue
-        if inside is not None and t in ORG_TYPES and n not in inside:
+        if inside is not None and t in orgs and n not in inside:
             continue
         if min_mentions and t not in ("Segment", "Stage", "Claim", "Document") and d.get("mentions", 0) < min_mentions:
             continue
@@ -242,9 +242,9 @@ def _fold_group(G: nx.MultiDiGraph, node, fold_by: str = "segment") -> tuple[str
     d = G.nodes[node]
     if fold_by == "segment":
         segments = d.get("segments") or []
-        if segments and d.get("type") in SEGMENTED_TYPES:
+        if segments and d.get("type") in types_with(G, "segmented"):
             return "segment", segments[0]
-    elif fold_by == "region" and d.get("type") in ORG_TYPES:
+    elif fold_by == "region" and d.get("type") in types_with(G, "organisation"):
         for _, place, e in G.out_edges(node, data=True):
             if e.get("type") == "LOCATED_IN":
                 return "region", place

@@ -35,3 +35,25 @@ class InputError(ValueError):
             parts.append(f"field '{self.field}'")
         parts.append(self.message)
         return ": ".join(parts)
+
+
+class OutputError(InputError):
+    """An output that cannot be written (read-only folder, a directory where a file is wanted, a full disk, …).
+
+    The CLI exits 3 for it. Nothing half-written is left behind.
+
+    Examples
+    --------
+    >>> str(OutputError("the folder is read-only; choose another --out", path="/ro/g.graphml"))
+    '/ro/g.graphml: the folder is read-only; choose another --out'
+    """
+
+
+class ConnectionFailure(InputError):
+    """A server that cannot be reached or used (refused, dropped, wrong scheme, authentication). The CLI exits 4.
+
+    Examples
+    --------
+    >>> str(ConnectionFailure("connection refused; is the server running?", path="bolt://127.0.0.1:7687"))
+    'bolt://127.0.0.1:7687: connection refused; is the server running?'
+    """

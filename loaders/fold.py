@@ -89,6 +89,13 @@ class FoldedText:
             return self._original_starts[j]
         return self._original_starts[j] + (i - self._folded_starts[j])
 
+    def span(self, start: int, end: int) -> "FoldedText":
+        """The folded form of ``original[start:end]`` (original offsets), from this text's fold when offsets are
+        the identity, so a document is folded once and its sentences are slices of that fold."""
+        if not self._folded_starts:
+            return FoldedText(self.original[start:end], self.folded[start:end])
+        return fold_text(self.original[start:end])
+
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Original span of the folded span ``[start, end)``."""
         if end <= start:

@@ -1,12 +1,74 @@
 """Plain records the loaders yield; graph/ turns them into nodes and edges.
 
-Evidence from a document is ``{"doc", "sentence", "start", "end", "quote"}`` with ``quote == text[start:end]``.
-A source from data/ or a roster is ``{"source", "quote"?, "file"?, "line"?}``.
+Provenance has two typed, immutable records, like followthemoney's statements: :class:`Evidence` (a span of a loaded
+document, ``quote == text[start:end]``) and :class:`Source` (a fact of data/ or a roster row). Both turn into the
+plain dicts the graph stores with ``to_dict()``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a document says something: document id, sentence index, original offsets and the exact quote.
+
+    Examples
+    --------
+    >>> Evidence("seed", 3, 10, 14, "张江科学城").to_dict()["sentence"]
+    3
+    """
+
+    doc: str
+    sentence: int
+    start: int
+    end: int
+    quote: str
+
+    def to_dict(self) -> dict:
+        return {"doc": self.doc, "sentence": self.sentence, "start": self.start, "end": self.end, "quote": self.quote}
+
+    def __getitem__(self, key: str):  # reads like the dict the graph stores (ev["sentence"])
+        return getattr(self, key)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a fact of data/ or a roster comes from: an address (or ``doc:<id>``), a quote, a file and line.
+
+    Examples
+    --------
+    >>> Source("https://example.org", quote="(paraphrase) …").to_dict()
+    {'source': 'https://example.org', 'quote': '(paraphrase) …'}
+    """
+
+    source: str
+    quote: str = ""
+    file: str = ""
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        rec: dict = {"source": self.source}
+        if self.quote:
+            rec["quote"] = self.quote
+        if self.file:
+            rec["file"] = self.file
+        if self.line is not None:
+            rec["line"] = self.line
+        return rec
+
+    def __getitem__(self, key: str):
+        return getattr(self, key)
+
+    def get(self, key: str, default=None):
+        value = getattr(self, key, default)
+        return default if value in ("", None) else value
+
+
+def as_dict(record) -> dict:
+    """The plain dict of an :class:`Evidence` or :class:`Source` (dicts pass through)."""
+    return record if isinstance(record, dict) else record.to_dict()
 
 
 @dataclass
@@ -15,7 +77,7 @@ class Fact:
 
     target: str
     method: str  # curated, roster, taxonomy
-    source: dict = field(default_factory=dict)
+    source: Source | dict = field(default_factory=dict)
 
 
 @dataclass
@@ -56,8 +118,8 @@ class Mention:
     quote: str
 
     @property
-    def evidence(self) -> dict:
-        return {"doc": self.doc, "sentence": self.sentence, "start": self.start, "end": self.end, "quote": self.quote}
+    def evidence(self) -> Evidence:
+        return Evidence(self.doc, self.sentence, self.start, self.end, self.quote)
 
 
 @dataclass
@@ -66,8 +128,8 @@ class Relation:
     type: str
     target: str
     method: str
-    evidence: list[dict] = field(default_factory=list)
-    sources: list[dict] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     attrs: dict = field(default_factory=dict)
 
 
@@ -82,7 +144,7 @@ class Claim:
     qualifier: str  # at_least, about, at_most, exact
     text: str  # the quantity as written
     doc: str | None
-    evidence: list[dict] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
     subject_from: str = ""  # sentence, previous_sentence, policy, catalogue
     members: list[str] = field(default_factory=list)

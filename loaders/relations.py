@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from .fold import fold, fold_text
 from .quantities import phrase_pattern
 from .records import Mention, Relation
 from .text import Document, clause_bounds
@@ -42,7 +41,7 @@ class RelationExtractor:
             ms = by_sentence.get(sent.index)
             if not ms or (len(ms) < 2 and not policy):
                 continue
-            ft = fold_text(doc.text[sent.start:sent.end])
+            ft = doc.folded.span(sent.start, sent.end)
             clause_spans = [tuple(sent.start + x for x in ft.to_original(a, b)) for a, b in clause_bounds(ft.folded, self.clause_breaks)]
             for rule in self.rules:
                 scopes = clause_spans if rule["scope"] == "clause" else [(sent.start, sent.end)]
@@ -50,11 +49,11 @@ class RelationExtractor:
                     local = [m for m in ms if lo <= m.start < hi]
                     if not local:
                         continue
-                    if not rule["cue_pattern"] or not rule["cue_pattern"].search(fold(doc.text[lo:hi])):
+                    if not rule["cue_pattern"] or not rule["cue_pattern"].search(doc.folded.span(lo, hi).folded):
                         continue
                     evidence = doc.evidence(lo, hi)
                     for src, tgt in self._pairs(rule, local, types, policy):
-                        out.append(Relation(src, rule["type"], tgt, "rule", evidence=[dict(evidence)],
+                        out.append(Relation(src, rule["type"], tgt, "rule", evidence=[evidence],
                                             attrs={"rule": rule["id"]}))
         return out
 

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,41 +21,46 @@ from rapidfuzz import process
 from .catalogue import Catalogue
 from .errors import InputError
 from .fold import fold
-from .records import Entity, Fact
+from .records import Entity, Fact, Source
 
 ROSTER_COLUMNS = ("name", "name_zh", "name_en", "name_ja", "segments", "region", "source")
 OPTIONAL_COLUMNS = ("type", "aliases", "uncertain", "note", "quote", "district_as_stated")
-ROSTER_TYPES = ("Company", "Institution", "Platform", "Cluster")
 _TRUE, _FALSE = {"true", "yes", "y", "1", "uncertain"}, {"false", "no", "n", "0", ""}
 
-# Legal-form suffixes and a leading city, ignored when deciding whether two names are the same organisation.
-_SUFFIXES = ["股份有限公司", "有限责任公司", "有限公司", "集团", "科技", "技术", "co., ltd.", "co.,ltd.", "co. ltd.", "co., ltd",
-             "co ltd", "company limited", "limited", "ltd.", "ltd", "inc.", "inc", "corporation", "corp.", "corp", "co.",
-             "technology", "technologies", "group", "株式会社"]
-_SUFFIX_ENDS = {s[-1] for s in _SUFFIXES} | set(" ,.")
-_CITY_PREFIX = re.compile(r"^(?:上海|shanghai)\s*")
-_BRACKETS = re.compile(r"[（(]\s*(?:上海|shanghai)\s*[)）]")
+@lru_cache(maxsize=8)
+def _name_rules(place_prefixes: tuple[str, ...], legal_suffixes: tuple[str, ...]):
+    """Compiled name rules of data/analysis.yaml ``names``: suffixes, their last characters, place patterns."""
+    places = "|".join(re.escape(p) for p in place_prefixes) or "(?!)"
+    return (legal_suffixes, {s[-1] for s in legal_suffixes} | set(" ,."), re.compile(rf"^(?:{places})\s*"),
+            re.compile(rf"[（(]\s*(?:{places})\s*[)）]"))
 
 
-def org_key(name: str, folded: str | None = None) -> str:
-    """A loose key for organisation names: folded, without legal suffixes, '(上海)' or a leading 'Shanghai'.
+def org_key(name: str, folded: str | None = None, names: dict | None = None) -> str:
+    """A loose key for organisation names: folded, without legal suffixes, a bracketed or a leading place name.
 
-    ``folded`` is ``fold(name)`` when the caller has it already.
+    ``folded`` is ``fold(name)`` when the caller has it already; ``names`` the name rules of data/analysis.yaml
+    (``catalogue.analysis["names"]``; the bundled data/ by default).
 
     Examples
     --------
     >>> org_key("上海开普勒机器人有限公司") == org_key("开普勒机器人")
     True
     """
-    k = _BRACKETS.sub("", fold(name) if folded is None else folded).strip()
+    if names is None:
+        from .catalogue import load_catalogue
+
+        names = load_catalogue().analysis["names"]
+    suffixes, suffix_ends, place_prefix, brackets = _name_rules(tuple(names["place_prefixes"]),
+                                                                tuple(names["legal_suffixes"]))
+    k = brackets.sub("", fold(name) if folded is None else folded).strip()
     changed = True
-    while changed and k and k[-1] in _SUFFIX_ENDS:
+    while changed and k and k[-1] in suffix_ends:
         changed = False
-        for suf in _SUFFIXES:
+        for suf in suffixes:
             if k.endswith(suf) and len(k) > len(suf) + 1:
                 k = k[: -len(suf)].strip(" ,.")
                 changed = True
-    stripped = _CITY_PREFIX.sub("", k)
+    stripped = place_prefix.sub("", k)
     if len(stripped) >= 2:
         k = stripped
     return re.sub(r"[\s·・\-_.,'\"()（）]", "", k)
@@ -81,12 +87,9 @@ class RosterRow:
         return [n for n in [self.name, self.name_zh, self.name_en, self.name_ja, *self.aliases] if n]
 
     @property
-    def source_record(self) -> dict:
-        rec = {"source": self.source or f"{Path(self.path).name}:{self.line}", "file": Path(self.path).name,
-               "line": self.line}
-        if self.quote:
-            rec["quote"] = self.quote
-        return rec
+    def source_record(self) -> Source:
+        name = Path(self.path).name
+        return Source(self.source or f"{name}:{self.line}", self.quote, name, self.line)
 
 
 def _suggest(value: str, choices: list[str]) -> str:
@@ -248,9 +251,10 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
                                      f"organisation; give the organisation's own name and put {n.strip()!r} in the "
                                      f"{where}", path=path, line=line, field=col)
         typ = get("type") or "Company"
-        if typ not in ROSTER_TYPES:
-            raise InputError(f"unknown type {typ!r}{_suggest(typ, list(ROSTER_TYPES))}; valid: "
-                             + ", ".join(ROSTER_TYPES), path=path, line=line, field="type")
+        roster_types = catalogue.types_with("roster")
+        if typ not in roster_types:
+            raise InputError(f"unknown type {typ!r}{_suggest(typ, list(roster_types))}; valid: "
+                             + ", ".join(roster_types), path=path, line=line, field="type")
         segments = []
         for s in filter(None, (x.strip() for x in get("segments").split(";"))):
             sid = catalogue.resolve(s, types=("Segment",)) or catalogue.resolve(f"segment:{s}", types=("Segment",))
@@ -302,20 +306,21 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str
     entities = {eid: _copy(e) for eid, e in catalogue.entities.items()}
     exact: dict[str, str] = {}
     loose: dict[str, str] = {}
+    roster_types, names = set(catalogue.types_with("roster")), catalogue.analysis["names"]
     for e in entities.values():
-        if e.type not in ROSTER_TYPES:
+        if e.type not in roster_types:
             continue  # a roster lists organisations: "Zhangjiang Group" is not the region Zhangjiang
         for n in e.all_names():
             f = fold(n)
             exact.setdefault(f, e.id)
-            loose.setdefault(org_key(n, f), e.id)
+            loose.setdefault(org_key(n, f, names), e.id)
     assigned: dict[str, str] = {}
     for row in rows:
         eid = None
         keys = []
         for n in row.names():
             f = fold(n)
-            keys.append((f, org_key(n, f)))
+            keys.append((f, org_key(n, f, names)))
         for f, k in keys:
             eid = exact.get(f) or loose.get(k)
             if eid:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .fold import FoldedText, fold_text
+from .records import Evidence
 from .yamlio import LINE_KEY, load_yaml_lines
 
 SUPPORTED_ENCODINGS = ("UTF-8", "UTF-8 with BOM", "UTF-16 with BOM", "GB18030", "Shift_JIS")
@@ -248,10 +249,9 @@ class Document:
         i = max(0, bisect_right(starts, offset) - 1)
         return self.sentences[i]
 
-    def evidence(self, start: int, end: int) -> dict:
+    def evidence(self, start: int, end: int) -> Evidence:
         """The evidence record of an original span: doc, sentence index, start, end and the exact quote."""
-        return {"doc": self.id, "sentence": self.sentence_at(start).index, "start": start, "end": end,
-                "quote": self.text[start:end]}
+        return Evidence(self.id, self.sentence_at(start).index, start, end, self.text[start:end])
 
 
 # ------------------------------------------------------------------------------------------------ document metadata

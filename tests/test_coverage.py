@@ -62,7 +62,7 @@ def test_a_roster_filling_two_uncovered_segments(tmp_path, card):
     roster.write_text("name,segments,region,source\n"
                       "Acme Sensors,sensors,张江,https://example.org/acme\n"
                       "Beta Batteries,电池与电源,Zhangjiang,https://example.org/beta\n", encoding="utf-8")
-    result = what_if("Zhangjiang", rosters=[roster])
+    result = what_if(build_graph(), build_graph(rosters=[roster]), "Zhangjiang")
     after = result["after"]
     assert after["measured_share"] == pytest.approx(card["measured_share"] + 2 / card["segments_total"])
     closed = {c["segment"]: c["firm_names"] for c in result["diff"]["closed"]}

@@ -81,7 +81,8 @@ def test_filters(seed_graph):
     assert all(set(d["segments"]) & ups for _, d in upstream.nodes(data=True))
     inside = filter_view(seed_graph, types=["Company"], region="zhangjiang")
     assert "agibot" in inside and 0 < inside.number_of_nodes() < only.number_of_nodes()
-    assert "document:shanghai_embodied_ai_plan_ja" not in filter_view(seed_graph)
+    assert "doc:shanghai_embodied_ai_plan_ja" in seed_graph
+    assert "doc:shanghai_embodied_ai_plan_ja" not in filter_view(seed_graph)
     assert not any(d["type"] == "Claim" for _, d in filter_view(seed_graph, show_claims=False).nodes(data=True))
     assert filter_view(seed_graph, types=["Company"], min_mentions=10 ** 6).number_of_nodes() == 0
 

@@ -1,0 +1,106 @@
+"""Places: resolving a region by any name, what contains what, which organisations are inside a place."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import networkx as nx
+
+from loaders.errors import InputError
+from loaders.fold import fold
+
+from .model import catalogue_of, types_with
+
+
+class UnknownRegion(InputError):
+    pass
+
+
+def known_regions(G: nx.MultiDiGraph) -> list[dict]:
+    """Places (types with the ``place`` role) of ``G``: id, name, type."""
+    places = set(types_with(G, "place"))
+    return sorted(({"id": n, "name": d.get("name", n), "type": d["type"]} for n, d in G.nodes(data=True)
+                   if d.get("type") in places), key=lambda r: (r["type"], r["name"]))
+
+
+def resolve_region(G: nx.MultiDiGraph, region: str) -> str:
+    """The node id of a place given by id or any name or alias, in any language.
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> resolve_region(build_graph(), "張江")
+    'zhangjiang'
+    """
+    places = set(types_with(G, "place"))
+    if region in G and G.nodes[region].get("type") in places:
+        return region
+    key = fold(region.strip())
+    for n, d in G.nodes(data=True):
+        if d.get("type") not in places:
+            continue
+        names = [n, d.get("name", ""), d.get("name_en", ""), d.get("name_zh", ""), d.get("name_ja", ""),
+                 *d.get("aliases", [])]
+        if key in {fold(x) for x in names if x}:
+            return n
+    listing = ", ".join(f"{r['name']} ({r['id']})" for r in known_regions(G))
+    raise UnknownRegion(f"unknown region {region!r}; known regions: {listing}", field="region")
+
+
+def default_region(G: nx.MultiDiGraph) -> str:
+    """The place to open on (data/analysis.yaml ``default_region``).
+
+    With ``from_documents``: the place a loaded text states a chain share about, else the place the documents
+    mention most; otherwise (or when the documents name no place) the ``fallback``.
+    """
+    cat = catalogue_of(G)
+    choice = cat.analysis["default_region"]
+    places = set(cat.types_with("place"))
+    if choice["from_documents"]:
+        metric = cat.analysis["coverage"]["stated_share_metric"]
+        stated = Counter(v for u, v, t in G.edges(data="type") if t == "ABOUT"
+                         and G.nodes[u].get("metric") == metric and G.nodes[u].get("evidence")
+                         and G.nodes[v].get("type") in places)
+        if stated:
+            return min(stated, key=lambda p: (-stated[p], p))
+        mentioned = [(d.get("mentions", 0), n) for n, d in G.nodes(data=True) if d.get("type") in places]
+        best = max(mentioned, default=(0, None), key=lambda x: (x[0], str(x[1])))
+        if best[0]:
+            return best[1]
+    return choice["fallback"]
+
+
+def containing_places(G: nx.MultiDiGraph, node: str) -> set[str]:
+    """Places that contain ``node`` (through PART_OF and LOCATED_IN between places)."""
+    places = set(types_with(G, "place"))
+    out, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        for _, v, d in G.out_edges(n, data=True):
+            if d["type"] in ("PART_OF", "LOCATED_IN") and G.nodes[v].get("type") in places and v not in out:
+                out.add(v)
+                stack.append(v)
+    return out
+
+
+def firms_in_region(G: nx.MultiDiGraph, region: str, reading: str = "all") -> dict[str, list[dict]]:
+    """Organisations located in ``region`` (directly or inside it) -> the LOCATED_IN statements placing them there.
+
+    ``reading`` ``"text"`` keeps only locations the loaded documents state (method ``rule``).
+    """
+    orgs, places = set(types_with(G, "organisation")), set(types_with(G, "place"))
+    found: dict[str, list[dict]] = {}
+    inside: dict[str, bool] = {}
+    for u, v, d in G.edges(data=True):
+        if d["type"] != "LOCATED_IN" or G.nodes[u].get("type") not in orgs:
+            continue
+        if reading == "text" and d["method"] != "rule":
+            continue
+        if G.nodes[v].get("type") not in places:
+            continue
+        if v not in inside:
+            inside[v] = v == region or region in containing_places(G, v)
+        if inside[v]:
+            found.setdefault(u, []).append({"place": v, "method": d["method"], "conflict": bool(d.get("conflict")),
+                                            "evidence": d.get("evidence", []), "sources": d.get("sources", [])})
+    return found
