@@ -1,35 +1,48 @@
-"""Ecosystem Graph Explorer: the Streamlit page. It only renders; every computation is a call into graph/."""
+"""Ecosystem Graph Explorer: the Streamlit page. It only renders; every computation is a call into graph/.
+
+Views: the chain map (first), the network, coverage, claims and export. A click on a firm, a segment, a node, a
+coverage bar or a table row selects it (``st.session_state["selected"]``) and the inspector beside the drawing opens
+it; a search match picked in the sidebar is selected and centred. Everything computed for a graph and a view state is
+cached once per server (``st.cache_resource``), so sessions share it.
+"""
 
 import hashlib
 import sys
 from functools import partial
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from graph import build_graph
+from graph.chainmap import chain_map, segment_members
 from graph.cli import app_inputs
-from graph.coverage import chain_coverage, coverage_diff, known_regions
-from graph.places import default_region as default_region_of
+from graph.coverage import chain_coverage, coverage_diff, default_region, known_regions
 from graph.export import csv_bytes
 from graph.io import graph_bytes
-from graph.query import claim_rows
-from graph.render import LANGUAGES, highlight_html, node_label, to_pyvis_html
+from graph.model import catalogue_of
+from graph.render import (LANGUAGE_CODES, LANGUAGES, WEB_DIR, highlight_spans, network_spec, node_label,
+                          relation_name, standalone_page, ui)
 from graph.render import markdown_text as md
-from graph.view import DEFAULT_CAP, cap_view, filter_view, name_index, node_details, search_nodes, top_nodes
+from graph.report import coverage_verdict, gaps_csv, gap_rows, roster_what_if, upload_what_if
+from graph.view import DEFAULT_CAP, cap_view, claim_table, filter_view, name_index, node_card, search_nodes
 from loaders.catalogue import load_catalogue
 from loaders.errors import InputError
 from loaders.rosters import parse_roster
 from loaders.text import decode_bytes, document_from_text
 
 st.set_page_config(page_title="Ecosystem Graph Explorer", layout="wide")
+# The drawing: a local component folder (index.html + vis-network from pyvis); nothing loads from a CDN.
+explorer = components.declare_component("explorer", path=str(WEB_DIR))
 
-
-# What the graph view does above the display cap: (cap_view mode, fold_by, rank_by; None ranks as nodes are sized).
-ABOVE_CAP = {"fold by segment": ("aggregate", "segment", None), "fold by region": ("aggregate", "region", None),
-             "fold by type": ("aggregate", "type", None), "top by degree": ("top", "segment", "degree"),
-             "top by mentions": ("top", "segment", "mentions")}
+VIEWS = ("chain", "network", "coverage", "claims", "export")
+# What the network does above the display cap: (cap_view mode, fold_by, rank_by; None ranks as nodes are sized).
+ABOVE_CAP = {"fold_segment": ("aggregate", "segment", None), "fold_region": ("aggregate", "region", None),
+             "fold_type": ("aggregate", "type", None), "top_degree": ("top", "segment", "degree"),
+             "top_mentions": ("top", "segment", "mentions")}
+PER_SEGMENT = 8  # firms named per chain-map box; the rest are counted
 
 
 # ------------------------------------------------------------------------------------------- data (cached, read-only)
@@ -72,9 +85,62 @@ def graph_with_uploads(key, _docs, _rosters, start):
                                bundled=start["bundled"])
 
 
-@st.cache_data(show_spinner=False)
+# Everything below is keyed on the graph's key (its inputs) and the view state, and shared by every session.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def coverage_card(_G, key, region):
     return chain_coverage(_G, region)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def regions_of(_G, key):
+    return {r["id"]: r["name"] for r in known_regions(_G)}, default_region(_G)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def chain_spec(_G, key, region, language):
+    """The chain map of a region in one language, ready for the component (all words from data/ui.yaml)."""
+    m = chain_map(_G, region, PER_SEGMENT, card=coverage_card(_G, key, region))
+    lang = LANGUAGE_CODES[language]
+    stages = []
+    for stage in m["stages"]:
+        segments = []
+        for s in stage["segments"]:
+            count = ui("firm_count_one", language) if s["count"] == 1 else ui("firms_count", language, n=f"{s['count']:,}")
+            segments.append({"id": s["id"], "name": s["names"][lang], "status": s["status"], "count_label": count,
+                             "empty_label": ui("no_firm", language), "more": s["more"],
+                             "more_label": ui("more", language, n=f"{s['more']:,}"),
+                             "firms": [{"id": f["id"], "label": f["names"][lang], "origin": f["origin"],
+                                        "hint": f"{f['names'][lang]} · {ui('origin_' + f['origin'], language)}"}
+                                       for f in s["firms"]]})
+        stages.append({"id": stage["id"], "name": stage["names"][lang], "segments": segments})
+    present = {f["origin"] for st_ in m["stages"] for s in st_["segments"] for f in s["firms"]}
+    legend = [{"kind": "box", "color": c, "border": b, "text": ui(k, language)} for k, c, b, origin in (
+        ("legend_catalogue", "#e9f0f9", "1px solid #4e79a7", "catalogue"),
+        ("legend_roster", "#ebf6ea", "1px solid #3d8b37", "roster"),
+        ("legend_discovered", "#f6effa", "1px dashed #8e5ea2", "discovered"),
+        ("legend_uncovered", "#fdeceb", "1px solid #d62728", None),
+        ("legend_single", "#fff4dc", "1px solid #e09b16", None)) if origin is None or origin in present]
+    title = ui("chain_title", language, region=m["region_names"][lang], covered=m["segments_covered"],
+               total=m["segments_total"])
+    return {"mode": "chain", "key": f"chain:{key}:{region}:{language}", "title": title, "stages": stages,
+            "legend": legend}
+
+
+@st.cache_resource(show_spinner="Laying out the graph…", max_entries=32)
+def network_view(_G, key, filters, layout, language, size_by, physics, cap, ego, above_cap):
+    """The network drawing for one view state: filtered, capped, laid out (selection is added per session)."""
+    view = filter_view(_G, **dict(filters))
+    if ego is not None and ego in _G and ego not in view:
+        view = _G.subgraph([*view.nodes, ego])
+    mode, fold_by, rank_by = ABOVE_CAP[above_cap]
+    view, note = cap_view(view, cap, "ego" if ego in view else mode, ego, fold_by=fold_by,
+                          rank_by=rank_by or size_by)
+    if view.number_of_nodes() == 0:
+        return None, note
+    spec = network_spec(view, layout, language, size_by, physics, height=620,
+                        key=hashlib.sha1(repr((key, filters, layout, language, size_by, physics, cap, ego,
+                                                above_cap)).encode()).hexdigest())
+    return spec, note
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -82,34 +148,17 @@ def search_index(_G, key):
     return name_index(_G)
 
 
-@st.cache_data(show_spinner=False)
-def most_mentioned(_G, key, limit=500):
-    return top_nodes(_G, "mentions", limit)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def claims_of(_G, key):
+    return claim_table(_G)
 
 
-@st.cache_data(show_spinner=False)
-def claims_table(_G, key):
-    return claim_rows(_G)
-
-
-@st.cache_data(show_spinner="Laying out the graph…")
-def view_page(_G, key, filters, layout, language, size_by, physics, cap, focus, above_cap):
-    view = filter_view(_G, **dict(filters))
-    if focus is not None and focus not in view:
-        view = _G.subgraph([*view.nodes, focus])
-    mode, fold_by, rank_by = ABOVE_CAP[above_cap]
-    view, note = cap_view(view, cap, "ego" if focus else mode, focus, fold_by=fold_by, rank_by=rank_by or size_by)
-    if view.number_of_nodes() == 0:
-        return None, note, 0
-    return to_pyvis_html(view, layout, language, size_by, physics), note, view.number_of_nodes()
-
-
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)
 def graph_file(_G, key, fmt):
     return graph_bytes(_G, fmt)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)
 def csv_files(_G, key):
     return csv_bytes(_G)  # nodes and edges are written together; both buttons share one call
 
@@ -122,7 +171,51 @@ def download(G, key, fmt):
     return graph_file(G, key, fmt)
 
 
+# --------------------------------------------------------------------------------------------------- selection state
+def select(kind, node, centre=False):
+    st.session_state["selected"] = {"kind": kind, "id": node}
+    if centre:
+        st.session_state["centre"] = node
+
+
+def on_component(widget_key):
+    value = st.session_state.get(widget_key)
+    if value and value.get("id"):
+        kind = value.get("kind", "node")
+        node = value["id"]
+        if str(node).startswith("folded:segment:"):  # a folded group of firms stands for its segment
+            kind, node = "segment", node.split(":", 2)[2]
+        select(kind, node)
+
+
+def on_pick():
+    node = st.session_state.get("pick")
+    if node:
+        select("node", node, centre=True)
+
+
+def on_table(widget_key, ids):
+    rows = st.session_state[widget_key].selection.rows
+    if rows:
+        node = ids[rows[0]]
+        select("segment" if str(node).startswith("segment:") else "node", node)
+
+
+def on_chart(widget_key):
+    chosen = st.session_state[widget_key].selection.get("bar") or []
+    if chosen and chosen[0].get("segment"):
+        select("segment", chosen[0]["segment"])
+
+
 # ---------------------------------------------------------------------------------------------------------- sidebar
+language = st.sidebar.radio("Language · 语言 · 言語", list(LANGUAGES), horizontal=True, key="language")
+lang = LANGUAGE_CODES[language]
+
+
+def T(key, **values):
+    return ui(key, language, **values)
+
+
 # Arguments after "--": streamlit run app.py -- --roster national.csv --doc more.txt (streamlit sets sys.argv[0] to
 # this script; under AppTest it is the test runner's, whose arguments are not ours).
 own_argv = sys.argv[1:] if Path(sys.argv[0]).resolve() == Path(__file__).resolve() else []
@@ -131,11 +224,11 @@ try:
 except SystemExit:
     st.error("Unknown arguments after `--`; use `--doc PATH`, `--roster PATH` or `--no-bundled`.")
     st.stop()
-st.sidebar.header("Data")
-doc_files = st.sidebar.file_uploader("More documents (.txt; UTF-8, GB18030 or Shift_JIS)", type=["txt"],
-                                     accept_multiple_files=True, key="docs")
-roster_files = st.sidebar.file_uploader("Rosters (.csv)", type=["csv"], accept_multiple_files=True, key="rosters")
+with st.sidebar.expander(T("side_data"), expanded=False):
+    doc_files = st.file_uploader(T("upload_docs"), type=["txt"], accept_multiple_files=True, key="docs")
+    roster_files = st.file_uploader(T("upload_rosters"), type=["csv"], accept_multiple_files=True, key="rosters")
 docs, rosters, upload_errors = read_uploads(doc_files, roster_files)
+start_key = "start:" + repr(sorted(start.items()))
 if docs or rosters:
     digest = hashlib.sha256()
     for f in [*(doc_files or []), *(roster_files or [])]:
@@ -143,162 +236,274 @@ if docs or rosters:
     key = digest.hexdigest()
     G = graph_with_uploads(key, docs, rosters, start)
 else:
-    key = "start:" + repr(sorted(start.items()))
+    key = start_key
     try:
         G = start_graph(**start)
     except InputError as exc:
         st.error(md(str(exc)))
         st.stop()
+catalogue = catalogue_of(G)
+if st.session_state.get("selected", {}).get("id") not in G:  # e.g. an upload was removed
+    st.session_state.pop("selected", None)
 
-st.sidebar.header("Find")
-query = st.sidebar.text_input("Entity name in any language", placeholder="AgiBot / 智元机器人 / 智元ロボット",
-                              key="search")
+st.sidebar.header(T("side_find"))
+query = st.sidebar.text_input(T("search"), placeholder="AgiBot / 智元机器人 / 智元ロボット", key="search")
 hits = search_nodes(G, query, index=search_index(G, key)) if query else []
-language = st.sidebar.radio("Labels", list(LANGUAGES), horizontal=True, key="language")
-focus_on = st.sidebar.toggle("Draw only the first match and its neighbours", value=False, disabled=not hits,
-                             key="focus")
-focus = hits[0]["id"] if hits and focus_on else None
+if query and not hits:
+    st.sidebar.info(T("no_match", query=md(repr(query))))
+if hits:
+    ids = [h["id"] for h in hits]
+    if st.session_state.get("pick") not in ids:
+        st.session_state["pick"] = ids[0]
+        select("node", ids[0], centre=True)
+    st.sidebar.radio(T("matches"), ids, key="pick", on_change=on_pick,
+                     format_func=lambda n: f"{node_label(G.nodes[n], language)} · "
+                                           f"{ui(G.nodes[n].get('type', ''), language, 'types')}")
+else:
+    st.session_state.pop("pick", None)
 
-st.sidebar.header("Filter")
-catalogue = load_catalogue()
-all_types = catalogue.node_types
-types = st.sidebar.multiselect("Node types", all_types, default=all_types,
-                               key="types")
-stages = st.sidebar.multiselect("Chain stages", [s.id.split(":", 1)[1] for s in catalogue.stages()], key="stages")
-segment_names = {s.id: s.name for s in catalogue.segments()}
-segments = st.sidebar.multiselect("Segments", list(segment_names), format_func=segment_names.get, key="segments")
-regions = {r["id"]: r["name"] for r in known_regions(G)}
-region = st.sidebar.selectbox("Organisations located in", [None, *regions], format_func=lambda r: regions.get(r, "anywhere"),
-                              key="region")
-max_mentions = max([d.get("mentions", 0) for _, d in G.nodes(data=True)] + [1])
-min_mentions = st.sidebar.slider("Minimum mentions", 0, int(max_mentions), 0, key="min_mentions")
-show_claims = st.sidebar.toggle("Claim nodes", value=True, key="claims")
-show_documents = st.sidebar.toggle("Document nodes", value=False, key="documents")
+regions, opening_region = regions_of(G, key)
+region = st.sidebar.selectbox(T("region"), list(regions), index=list(regions).index(opening_region)
+                              if opening_region in regions else 0,
+                              format_func=lambda r: node_label(G.nodes[r], language), key="region")
 
-st.sidebar.header("Drawing")
-layout = st.sidebar.radio("Layout", ["chain lanes", "force-directed"], horizontal=True, key="layout")
-size_by = st.sidebar.radio("Size by", ["degree", "mentions"], horizontal=True, key="size_by")
-physics = st.sidebar.toggle("Physics (slow on large graphs)", value=False, key="physics")
-cap = st.sidebar.number_input("Most nodes to draw", min_value=50, max_value=20000, value=DEFAULT_CAP, step=250,
-                              key="cap")
-above_cap = st.sidebar.selectbox("Above that", list(ABOVE_CAP), key="above_cap",
-                                 help="Fold: keep the highest-ranked half and fold the rest into one node per group, "
-                                      "with its count. Top: keep only the highest-ranked nodes.")
+st.sidebar.header(T("side_filter"))
+stage_ids = [s.id.split(":", 1)[1] for s in catalogue.stages()]
+stage_names = {s.id.split(":", 1)[1]: getattr(s, f"name_{lang}") or s.name_en for s in catalogue.stages()}
+stages = st.sidebar.multiselect(T("stages"), stage_ids, format_func=stage_names.get, key="stages")
+segment_names = {s.id: getattr(s, f"name_{lang}") or s.name_en for s in catalogue.segments()}
+segments = st.sidebar.multiselect(T("segments"), list(segment_names), format_func=segment_names.get, key="segments")
+region_only = st.sidebar.toggle(T("region_only", region=node_label(G.nodes[region], language)), key="region_only")
+show_places = st.sidebar.toggle(T("show_places"), value=False, key="places")
+show_claims = st.sidebar.toggle(T("show_claims"), value=False, key="claims")
+show_documents = st.sidebar.toggle(T("show_documents"), value=False, key="documents")
+selected = st.session_state.get("selected")
+ego_on = st.sidebar.toggle(T("ego"), value=False, key="ego", disabled=not selected or selected["kind"] != "node")
+with st.sidebar.expander(T("side_drawing")):
+    all_types = catalogue.node_types
+    types = st.multiselect(T("types"), all_types, default=all_types, key="types",
+                           format_func=lambda t: ui(t, language, "types"))
+    max_mentions = max([d.get("mentions", 0) for _, d in G.nodes(data=True)] + [1])
+    min_mentions = st.slider(T("min_mentions"), 0, int(max_mentions), 0, key="min_mentions")
+    layout = st.radio(T("layout"), ["chain lanes", "force-directed"], horizontal=True, key="layout",
+                      format_func=lambda x: T("layout_lanes" if x == "chain lanes" else "layout_force"))
+    size_by = st.radio(T("size_by"), ["degree", "mentions"], horizontal=True, key="size_by",
+                       format_func=lambda x: T("by_degree" if x == "degree" else "by_mentions"))
+    physics = st.toggle(T("physics"), value=False, key="physics")
+    cap = st.number_input(T("cap"), min_value=50, max_value=20000, value=DEFAULT_CAP, step=250, key="cap")
+    above_cap = st.selectbox(T("above_cap"), list(ABOVE_CAP), key="above_cap", format_func=T,
+                             help=T("above_cap_help"))
 
 # ------------------------------------------------------------------------------------------------------------- page
-st.title("Ecosystem Graph Explorer")
+st.title(T("app_title"))
 titles = [d.get("name", n) for n, d in G.nodes(data=True) if d.get("type") == "Document"]
-st.caption(md(f"Built from {len(titles)} document{'s' * (len(titles) != 1)} ({'; '.join(titles[:3])}"
-              f"{' …' if len(titles) > 3 else ''}) and {len(G.graph.get('rosters', []))} roster(s). "
-              "Every node and edge from a text carries the sentence it comes from."))
+types_count = pd.Series([d.get("type") for _, d in G.nodes(data=True)]).value_counts()
+orgs = int(sum(types_count.get(t, 0) for t in catalogue.types_with("organisation")))
+st.caption(md(T("built_from", docs=len(titles), titles="; ".join(titles[:3]) + (" …" if len(titles) > 3 else ""),
+                rosters=len(G.graph.get("rosters", []))))
+           + f" · {G.number_of_nodes():,} nodes · {G.number_of_edges():,} edges · {orgs:,} organisations")
 for message in upload_errors:
     st.error(md(message))
 
-counts = pd.Series([d.get("type") for _, d in G.nodes(data=True)]).value_counts()
-cols = st.columns(5)
-cols[0].metric("Nodes", G.number_of_nodes())
-cols[1].metric("Edges", G.number_of_edges())
-cols[2].metric("Organisations", int(counts.get("Company", 0) + counts.get("Institution", 0)))
-cols[3].metric("Claims", int(counts.get("Claim", 0)))
-cols[4].metric("Documents", len(G.graph.get("documents", [])))
+view = st.segmented_control(T("view"), VIEWS, default="chain", required=True, key="view",
+                            format_func=lambda v: T("view_" + v), label_visibility="collapsed")
+selected = st.session_state.get("selected")
+card = coverage_card(G, key, region)
 
-graph_tab, inspector_tab, coverage_tab, claims_tab, export_tab = st.tabs(
-    ["Graph", "Inspector", "Coverage", "Claims", "Export"])
 
-with graph_tab:
-    filters = (("types", tuple(types)), ("stages", tuple(stages)), ("segments", tuple(segments)), ("region", region),
-               ("min_mentions", min_mentions), ("show_documents", show_documents), ("show_claims", show_claims))
-    page, note, shown = view_page(G, key, filters, layout, language, size_by, physics, int(cap), focus, above_cap)
-    if page is None:
-        st.info("No node matches these filters. Clear a filter in the sidebar to see the graph again.")
-    else:
-        if note:
-            st.warning(md(note))
-        st.caption(f"{shown} nodes drawn. Hover a node for its names and first evidence; drag to pan, scroll to zoom.")
-        st.iframe(page, height=720)  # runs with the app's origin: to_pyvis_html escapes every text in it
-
-with inspector_tab:
-    choices = [h["id"] for h in hits] or most_mentioned(G, key)
-    if query and not hits:
-        st.info(f"Nothing is called {md(repr(query))} in any language. Try another spelling or a shorter name.")
-    node = st.selectbox("Node", choices, format_func=lambda n: f"{node_label(G.nodes[n], language)} "
-                                                                f"({G.nodes[n].get('type')})",
-                        key="node") if choices else None
-    if node:
-        info = node_details(G, node)
-        st.subheader(md(node_label(G.nodes[node], language)))
-        st.dataframe(pd.DataFrame({"attribute": list(info["attributes"]),
-                                   "value": [str(v) for v in info["attributes"].values()]}),
-                     hide_index=True, width="stretch")
-        for name, values in info["lists"].items():
-            st.markdown(f"**{name}**: " + md(", ".join(str(v) for v in values[:30])))
-        for c in info["conflicts"]:
-            st.warning("Sources disagree on where this is: " + md(" vs ".join(
-                f"{s['place_name']} ({s['method']})" for s in c["statements"])))
-        st.markdown("#### Neighbours")
-        for relation, rows in info["neighbours"].items():
-            with st.expander(f"{relation} ({len(rows)})"):
-                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        st.markdown(f"#### Evidence ({len(info['evidence'])})")
-        for ev in info["evidence"][:50]:
-            st.caption(md(f"{ev['doc_title']} · sentence {ev['sentence']}"))
-            st.html(highlight_html(ev["sentence_text"], ev["start"], ev["end"]))
+def inspector(container):
+    """The selected node or segment, for people: names, not ids; each relation once; each sentence once."""
+    with container:
+        st.subheader(T("inspector"))
+        if not selected or selected["id"] not in G:
+            st.info(T("inspector_hint"))
+            return
+        node = selected["id"]
+        d = G.nodes[node]
+        if selected["kind"] == "segment" or d.get("type") in catalogue.types_with("segment"):
+            seg_inspector(node)
+            return
+        info = node_card(G, node)
+        st.markdown("### " + md(info["names"][lang]))
+        kind = ui(info["type"], language, "types")
+        parts = [kind, T("origin_" + info["origin"])]
+        if info["mentions"]:
+            parts.append(f"{T('mentions')}: {info['mentions']}")
+        st.caption(md(" · ".join(parts)))
+        others = [x for x in dict.fromkeys(info["names"].values()) if x != info["names"][lang]]
+        if others:
+            st.markdown(f"**{T('names')}:** " + md(" / ".join(others)))
+        if info["segments"]:
+            st.markdown(f"**{T('in_segments')}:** " + md(", ".join(node_label(G.nodes[s], language)
+                                                                    for s in info["segments"])))
+        if info["places"]:
+            st.markdown(f"**{T('located')}:** " + md("; ".join(
+                f"{node_label(G.nodes[p['place']], language)} ({', '.join(ui(m, language, 'methods') for m in p['methods'])})"
+                for p in info["places"])))
+        if info["conflict"]:
+            st.warning(md(T("conflict", places=" / ".join(node_label(G.nodes[p], language)
+                                                          for p in info["conflict"]))))
+        if info["text"]:
+            st.markdown(md(info["text"]))
+        if info["relations"]:
+            st.markdown(f"**{T('relations')}** · " + T("open_row"))
+            rel_ids = [r["id"] for r in info["relations"]]
+            table = pd.DataFrame([{
+                T("col_relation"): relation_name(r["type"], r["outgoing"], language),
+                T("col_name"): node_label(G.nodes[r["id"]], language) or str(r["id"]),
+                T("col_kind"): ui(G.nodes[r["id"]].get("type", ""), language, "types"),
+                T("col_how"): ", ".join(ui(m, language, "methods") for m in r["methods"])} for r in info["relations"]])
+            st.dataframe(table, hide_index=True, width="stretch", height=min(400, 36 + 35 * len(table)),
+                         on_select=partial(on_table, "relations_table", rel_ids), selection_mode="single-row",
+                         key="relations_table")
+        if info["evidence"]:
+            st.markdown(f"**{T('evidence', n=len(info['evidence']))}**")
+            for ev in info["evidence"][:50]:
+                st.caption(md(T("sentence_of", doc=ev["doc_title"], n=ev["sentence"] + 1)))
+                st.html(highlight_spans(ev["sentence_text"], ev["spans"]))
         if info["sources"]:
-            st.markdown("#### Sources")
-            st.dataframe(pd.DataFrame(info["sources"]), hide_index=True, width="stretch")
+            st.markdown(f"**{T('sources')}**")
+            for s in info["sources"][:20]:
+                where = T("roster_row", file=s["file"], line=s["line"]) if s["file"] else ""
+                links = [u for u in s["source"].split(" ; ") if u.startswith(("http://", "https://"))]
+                text = " · ".join([*(md(u) for u in links), md(where)] if where else [md(u) for u in links])
+                st.markdown("- " + text + (f"  \n  {md(s['quote'][:300])}" if s["quote"] else ""))
 
-with coverage_tab:
-    default_region = default_region_of(G) if default_region_of(G) in regions else next(iter(regions))
-    cov_region = st.selectbox("Region", list(regions), index=list(regions).index(default_region),
-                              format_func=regions.get, key="coverage_region")
-    card = coverage_card(G, key, cov_region)
-    c1, c2, c3 = st.columns(3)
-    stated = card["stated_share"]
-    c1.metric("Stated by the texts", "—" if stated is None else f"{stated:.0%}")
-    c2.metric("Measured (all loaded)", f"{card['measured_share']:.1%}",
-              delta=None if stated is None else f"{(card['measured_share'] - stated) * 100:+.1f} pp vs stated")
-    c3.metric("Measured (texts alone)", f"{card['measured_share_text_only']:.1%}")
-    if card["stated"]:
-        s = card["stated"][0]
-        st.caption(md(f"「{s['quote']}」 — {s['sentence_text']} ({s['doc']} #{s['sentence']})"))
-    if card["note"]:
-        st.info(md(card["note"]))
-    st.caption(f"Denominator: {card['denominator']}. Firms stated: "
-               f"{card['firms_stated']['text'] if card['firms_stated'] else '—'}; known: {card['firms_known']}.")
-    seg = pd.DataFrame([{"segment": r["name"], "stage": r["stage"], "firms": len(r["firms"]),
-                         "firm names": ", ".join(r["firm_names"]), "texts alone": r["covered_text_only"]}
-                        for r in card["segments"]])
-    # Chain order (upstream first, as chain_coverage lists them); one labelled bar per segment.
-    st.bar_chart(seg, x="segment", y="firms", color="stage", horizontal=True, sort=False,
-                 height=28 * len(seg) + 90)
-    st.dataframe(seg, hide_index=True, width="stretch")
-    u1, u2 = st.columns(2)
-    u1.markdown("**Uncovered segments**")
-    u1.write(", ".join(segment_names.get(s, s) for s in card["uncovered"]) or "none")
-    u2.markdown("**Single-firm segments** (concentration risk)")
-    u2.write(", ".join(segment_names.get(s, s) for s in card["single_firm"]) or "none")
-    for c in card["conflicts"]:
-        st.warning(md(f"{c['name']}: sources place it in " + " and ".join(
-            sorted({s['place_name'] for s in c['statements']})) + "; both statements are kept."))
-    if rosters:
-        diff = coverage_diff(coverage_card(start_graph(**start), "start:" + repr(sorted(start.items())), cov_region),
-                             card)
-        st.markdown(f"**Effect of the uploaded rosters:** {diff['measured_share_before']:.1%} → "
-                    f"{diff['measured_share_after']:.1%} ({diff['delta'] * 100:+.1f} pp)")
-        for c in diff["closed"]:
-            st.markdown(md(f"closes {segment_names.get(c['segment'], c['segment'])}: {', '.join(c['firm_names'])}"))
 
-with claims_tab:
-    rows = claims_table(G, key)
-    st.dataframe(pd.DataFrame([{"metric": r["metric"], "value": r["display_value"], "unit": r["unit"],
-                                "qualifier": r["qualifier"], "about": ", ".join(r["subject_names"]),
-                                "as written": r["text"], "named": r["reconciliation"],
-                                "sentence": r["sentence_text"] or (r["sources"][0]["source"] if r["sources"] else ""),
-                                "disputed by other source": bool(r["disputed_by"])} for r in rows]),
-                 hide_index=True, width="stretch", height=600)
+def seg_inspector(segment):
+    members = segment_members(G, segment, card)
+    stage = members["stage"]
+    st.markdown("### " + md(members["names"][lang]))
+    st.caption(md(f"{ui('Segment', language, 'types')} · {T('stage')}: {stage_names.get(stage, stage)}"))
+    region_name = node_label(G.nodes[card["region"]], language)
+    if members["status"] == "uncovered":
+        st.error(md(T("segment_status_uncovered", region=region_name)))
+        return
+    if members["status"] == "single":
+        st.warning(md(T("segment_status_single", region=region_name)))
+    st.markdown(f"**{md(T('segment_firms', region=region_name, n=members['count']))}** · " + T("open_row"))
+    ids = [f["id"] for f in members["firms"]]
+    table = pd.DataFrame([{
+        T("col_name"): f["names"][lang], T("from_origin"): T("origin_" + f["origin"]),
+        T("col_where"): ", ".join(node_label(G.nodes[p], language) for p in f["places"]),
+        T("col_evidence"): f["quote"] or f["source"] or ""} for f in members["firms"]])
+    st.dataframe(table, hide_index=True, width="stretch", height=min(500, 36 + 35 * len(table)),
+                 on_select=partial(on_table, "segment_table", ids), selection_mode="single-row", key="segment_table")
+    if members["count"] > len(ids):
+        st.caption(T("shown_first", shown=len(ids), n=f"{members['count']:,}"))
 
-with export_tab:
-    st.write("The whole graph (with uploads) in every format, and the current filtered view as an offline page.")
+
+def network_filters():
+    return (("types", tuple(types)), ("stages", tuple(stages)), ("segments", tuple(segments)),
+            ("region", region if region_only else None), ("min_mentions", min_mentions),
+            ("show_documents", show_documents), ("show_claims", show_claims), ("show_places", show_places))
+
+
+def network_page():
+    ego = selected["id"] if ego_on and selected and selected["kind"] == "node" else None
+    return network_view(G, key, network_filters(), layout, language, size_by, physics, int(cap), ego, above_cap)
+
+
+# --------------------------------------------------------------------------------------------------------- the views
+if view in ("chain", "network", "coverage"):
+    drawing, side = st.columns([13, 7], gap="medium")
+else:
+    drawing, side = st.container(), None
+
+if view == "chain":
+    with drawing:
+        spec = chain_spec(G, key, region, language)
+        sel = selected["id"] if selected else None
+        hl = [s for s in (G.nodes[sel].get("segments", []) if sel in G else [])] + ([sel] if sel else [])
+        explorer(spec={**spec, "selected": sel, "highlight_segments": hl}, key="chain_click",
+                 on_change=partial(on_component, "chain_click"), default=None)
+        st.caption(T("chain_hint"))
+
+elif view == "network":
+    with drawing:
+        spec, note = network_page()
+        if spec is None:
+            st.info(T("nothing_drawn"))
+        else:
+            if note:
+                st.warning(md(note))
+            centre = st.session_state.pop("centre", None)
+            sel = selected["id"] if selected and selected["kind"] == "node" else None
+            explorer(spec={**spec, "selected": sel, "focus": centre}, key="net_click",
+                     on_change=partial(on_component, "net_click"), default=None)
+            st.caption(T("drawn", n=len(spec["nodes"])))
+
+elif view == "coverage":
+    with drawing:
+        st.markdown("#### " + md(coverage_verdict(card, language)))
+        st.markdown(md(roster_what_if(card, language)))
+        if rosters:
+            before = coverage_card(start_graph(**start), start_key, region)
+            diff = coverage_diff(before, card)
+            st.markdown(md(upload_what_if(diff, language, segment_names)))
+        gaps = gap_rows(card)
+        st.markdown(f"**{T('gaps')}**")
+        if gaps:
+            for status in ("uncovered", "single"):
+                names = [segment_names.get(g["segment"], g["name"]) for g in gaps if g["status"] == status]
+                if names:
+                    st.markdown(f"- **{T('gap_' + status)}** ({len(names)}): " + md(", ".join(names)))
+            st.download_button(T("download_gaps"), gaps_csv(card, language), f"gaps-{region}.csv", "text/csv",
+                               on_click="ignore", key="gaps_download")
+        else:
+            st.write(T("gaps_none"))
+        rows = pd.DataFrame([{"segment": r["segment"], "name": segment_names.get(r["segment"], r["name"]),
+                              "stage": stage_names.get(r["stage"], r["stage"]), "firms": len(r["firms"]),
+                              "names": ", ".join(r["firm_names"][:8])} for r in card["segments"]])
+        bar = alt.selection_point(name="bar", fields=["segment"], on="click")
+        chart = (alt.Chart(rows, title=T("chart_title")).mark_bar()
+                 .encode(y=alt.Y("name:N", sort=list(rows["name"]), title=None, axis=alt.Axis(labelLimit=0)),
+                         x=alt.X("firms:Q", title=T("col_firms"), axis=alt.Axis(tickMinStep=1)),
+                         color=alt.Color("stage:N", sort=list(dict.fromkeys(rows["stage"])), title=T("col_stage")),
+                         opacity=alt.condition(bar, alt.value(1.0), alt.value(0.55)),
+                         tooltip=[alt.Tooltip("name:N", title=T("col_segment")),
+                                  alt.Tooltip("firms:Q", title=T("col_firms")),
+                                  alt.Tooltip("names:N", title=T("col_firm_names"))])
+                 .add_params(bar).properties(height=24 * len(rows) + 40))
+        st.altair_chart(chart, on_select=partial(on_chart, "coverage_chart"), key="coverage_chart",
+                        selection_mode="bar", width="stretch")
+        if card["conflicts"]:
+            st.markdown(f"**{T('conflicts')}**")
+            for c in card["conflicts"]:
+                places = sorted({s["place"] for s in c["statements"]})
+                st.markdown("- " + md(node_label(G.nodes[c["firm"]], language) + ": " + " / ".join(
+                    node_label(G.nodes[p], language) for p in places)))
+        with st.expander(T("denominator")):
+            if card["stated"]:
+                s = card["stated"][0]
+                st.markdown(md(f"「{s['quote']}」 — {s['sentence_text']}"))
+            st.caption(md(card["denominator"]))
+            st.dataframe(pd.DataFrame([{T("col_segment"): segment_names.get(r["segment"], r["name"]),
+                                        T("col_stage"): stage_names.get(r["stage"], r["stage"]),
+                                        T("col_firms"): len(r["firms"]),
+                                        T("col_firm_names"): ", ".join(r["firm_names"][:12]),
+                                        T("col_texts_alone"): bool(r["covered_text_only"])}
+                                       for r in card["segments"]]), hide_index=True, width="stretch")
+
+elif view == "claims":
+    rows = claims_of(G, key)
+    st.caption(T("claims_intro", n=len(rows), d=sum(r["disputed"] for r in rows)))
+
+    def dispute_text(r):
+        return " | ".join(" · ".join(x for x in (o["value"], o["date"], o["statement"], o["source"]) if x)
+                          for o in r["disputes"])
+
+    table = pd.DataFrame([{
+        T("col_disputed"): r["disputed"], T("col_metric"): ui(r["metric"], language, "metrics"),
+        T("col_value"): r["value"], T("col_qualifier"): ui("q_" + r["qualifier"], language) if r["qualifier"] else "",
+        T("col_about"): ", ".join(r["about"]), T("col_written"): r["text"], T("col_dispute"): dispute_text(r),
+        T("col_sentence"): r["sentence"] or r["source"]} for r in rows])
+    st.dataframe(table, hide_index=True, width="stretch", height=640,
+                 column_config={T("col_sentence"): st.column_config.TextColumn(width="large"),
+                                T("col_dispute"): st.column_config.TextColumn(width="medium")})
+
+else:  # export
+    st.write(T("export_intro"))
     e1, e2, e3 = st.columns(3)
     # Files are made when a button is clicked (a callable), so a large graph does not slow every page load.
     for column, (label, fmt, filename, mime) in zip([e1, e2, e3, e1, e2], [
@@ -308,6 +513,10 @@ with export_tab:
             ("Nodes CSV", "nodes.csv", "nodes.csv", "text/csv"),
             ("Edges CSV", "edges.csv", "edges.csv", "text/csv")]):
         column.download_button(label, partial(download, G, key, fmt), filename, mime, on_click="ignore")
-    if page is not None:
-        e3.download_button("Current view (HTML, offline)", page, "ecosystem-view.html", "text/html",
+    spec, _ = network_page()
+    if spec is not None:
+        e3.download_button(T("export_view"), partial(standalone_page, spec), "ecosystem-view.html", "text/html",
                            on_click="ignore")
+
+if side is not None:
+    inspector(side)

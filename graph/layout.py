@@ -1,6 +1,7 @@
 """Positions computed in Python, so the browser draws a fixed picture instead of running physics.
 
-Each function takes a graph and returns ``{node: (x, y)}``.
+Each layout takes a graph and returns ``{node: (x, y)}``. The lanes of :func:`chain_lanes` come from the model
+(``catalogue.lanes()``: context, one lane per taxonomy stage, evidence), not from a list kept here.
 """
 
 from __future__ import annotations
@@ -9,40 +10,110 @@ import math
 
 import networkx as nx
 
-# Lanes from left to right: places and policies, the three chain stages, then claims and documents.
-LANES = ("context", "upstream", "midstream", "downstream", "evidence")
-LANE_TITLES = ("places and policies", "upstream: core components", "midstream: brain, cerebellum, body, machines",
-               "downstream: integration and scenes", "claims and documents")
-LANE_OF_TYPE = {"Region": "context", "Cluster": "context", "Policy": "context", "Scene": "downstream",
-                "TechDirection": "midstream", "Claim": "evidence", "Document": "evidence"}
-STAGE_ORDER = {"upstream": 0, "midstream": 1, "downstream": 2}
+from .model import catalogue_of, types_with
+
+LANE_WIDTH = 420.0   # canvas units; the drawing is fitted to its frame, so only the proportions matter
+LABEL_GAP = 16.0     # vertical room between two dots, for a label line
+MAX_ROWS = 36        # a longer lane is split into columns
+
+
+def node_sizes(G: nx.MultiDiGraph, size_by: str = "degree") -> dict:
+    """Dot radius of every node: grows with the square root of its degree or mentions."""
+    if size_by == "degree":
+        value = dict(G.degree())
+    else:
+        value = {n: d.get("mentions", 0) for n, d in G.nodes(data=True)}
+    return {n: 6.0 + 3.0 * math.sqrt(value[n] or 0) for n in G}
+
+
+def lane_ids(G: nx.MultiDiGraph) -> list[str]:
+    """Lane ids left to right, from the model: ``context``, the stages in taxonomy order, ``evidence``."""
+    return [lane["id"] for lane in catalogue_of(G).lanes()]
 
 
 def lane_of(G: nx.MultiDiGraph, node) -> str:
-    """The lane a node is drawn in: its chain stage (its most upstream segment) or a context/evidence lane."""
+    """The lane a node is drawn in: its type's lane in data/schema.yaml, or for ``chain`` types its chain stage.
+
+    A segment goes to its stage, a stage to itself, anything else to the stage of its most upstream segment (a folded
+    group of firms knows its segment's stage); an organisation without a segment goes to the middle stage.
+    """
+    cat = catalogue_of(G)
     d = G.nodes[node]
     t = d.get("type")
-    if t == "Segment":
-        return d.get("stage", "midstream")
-    if t == "Stage":
+    spec = cat.schema["node_types"].get(t, {})
+    lane = spec.get("lane", "context")
+    if lane != "chain":
+        return lane
+    order = [s.id.split(":", 1)[1] for s in cat.stages()]
+    if t in cat.types_with("stage"):
         stage = str(node).split(":", 1)[-1]
-        return stage if stage in STAGE_ORDER else "context"
-    if t in LANE_OF_TYPE:
-        return LANE_OF_TYPE[t]
-    if d.get("stage") in STAGE_ORDER:  # e.g. a folded group of firms, which knows its segment's stage
+        return stage if stage in order else "context"
+    if d.get("stage") in order:
         return d["stage"]
     stages = [G.nodes[s].get("stage") for s in d.get("segments", []) if s in G]
-    stages = [s for s in stages if s in STAGE_ORDER]
+    stages = [s for s in stages if s in order]
     if stages:
-        return min(stages, key=STAGE_ORDER.get)
-    return "midstream" if t in ("Company", "Institution", "Product", "Dataset", "Platform") else "context"
+        return min(stages, key=order.index)
+    if t in cat.types_with("organisation") and order:
+        return order[len(order) // 2]
+    return "context"
 
 
-def chain_lanes(G: nx.MultiDiGraph, lane_width: float = 600.0, row_height: float = 36.0,
-                max_rows: int = 60) -> dict:
-    """Upstream → midstream → downstream → scenes at fixed x; nodes of a lane sorted by type and name.
+def chain_plan(G: nx.MultiDiGraph, sizes: dict | None = None, lane_width: float = LANE_WIDTH,
+               max_rows: int = MAX_ROWS) -> tuple[dict, list[dict]]:
+    """Positions in lanes and the lanes drawn: ``(pos, [{"id", "x", "width"}])``.
 
-    A lane with more than ``max_rows`` nodes is split into several columns inside the lane.
+    Only lanes with nodes get a column (a view of upstream firms is one lane wide). Inside a lane, nodes are grouped
+    by their first segment in taxonomy order (the segment first, then its members, largest first), and spaced by
+    their size so that no two dots touch and a label line fits between them. A lane with more than ``max_rows``
+    nodes is split into columns.
+    """
+    sizes = sizes or node_sizes(G)
+    segment_types = set(types_with(G, "segment"))
+    seg_rank = {s.id: i for i, s in enumerate(catalogue_of(G).segments())}
+    lanes: dict[str, list] = {lane: [] for lane in lane_ids(G)}
+    for n in G.nodes:
+        lanes.setdefault(lane_of(G, n), []).append(n)
+
+    def order(n):
+        d = G.nodes[n]
+        seg = n if d.get("type") in segment_types else (d.get("segments") or [None])[0]
+        return (seg_rank.get(seg, len(seg_rank)), d.get("type") not in segment_types, d.get("type", ""),
+                -sizes.get(n, 0), str(d.get("name", n)))
+
+    pos, drawn = {}, []
+    x0 = 0.0
+    for lane, members in lanes.items():
+        if not members:
+            continue
+        members.sort(key=order)
+        cols = max(1, math.ceil(len(members) / max_rows))
+        per_col = math.ceil(len(members) / cols)
+        col_w = lane_width / cols
+        for c in range(cols):
+            column = members[c * per_col:(c + 1) * per_col]
+            y, prev = 0.0, 0.0
+            for n in column:
+                r = sizes.get(n, 8.0)
+                y += prev + r + LABEL_GAP if prev else 0.0
+                pos[n] = (x0 + c * col_w, y)
+                prev = r
+        drawn.append({"id": lane, "x": x0, "width": lane_width})
+        x0 += lane_width * 1.08
+    # Centre every column on y = 0 so that the lanes line up.
+    by_x: dict[float, list] = {}
+    for n, (x, y) in pos.items():
+        by_x.setdefault(x, []).append(n)
+    for x, col in by_x.items():
+        mid = (max(pos[n][1] for n in col) + min(pos[n][1] for n in col)) / 2
+        for n in col:
+            pos[n] = (x, pos[n][1] - mid)
+    return pos, drawn
+
+
+def chain_lanes(G: nx.MultiDiGraph, sizes: dict | None = None, lane_width: float = LANE_WIDTH,
+                max_rows: int = MAX_ROWS) -> dict:
+    """Places and policies → the chain's stages left to right → claims and documents, at fixed x per lane.
 
     Examples
     --------
@@ -51,21 +122,7 @@ def chain_lanes(G: nx.MultiDiGraph, lane_width: float = 600.0, row_height: float
     >>> pos["segment:reducers"][0] < pos["segment:complete_machines"][0] < pos["scene_household"][0]
     True
     """
-    lanes: dict[str, list] = {name: [] for name in LANES}
-    for n in G.nodes:
-        lanes[lane_of(G, n)].append(n)
-    pos = {}
-    for i, name in enumerate(LANES):
-        members = sorted(lanes[name], key=lambda n: (G.nodes[n].get("type", ""), str(G.nodes[n].get("name", n))))
-        if not members:
-            continue
-        cols = max(1, math.ceil(len(members) / max_rows))
-        rows = math.ceil(len(members) / cols)
-        col_w = lane_width * 0.8 / cols
-        for j, n in enumerate(members):
-            c, r = divmod(j, rows)
-            pos[n] = (i * lane_width + c * col_w, (r - rows / 2) * row_height)
-    return pos
+    return chain_plan(G, sizes, lane_width, max_rows)[0]
 
 
 def force_layout(G: nx.MultiDiGraph, scale: float = 1000.0, seed: int = 7) -> dict:

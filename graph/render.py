@@ -13,12 +13,15 @@ import html
 import json
 import math
 import re
+from functools import lru_cache
+from pathlib import Path
 
 import networkx as nx
 
 from loaders.catalogue import load_catalogue
 
-from .layout import LANE_TITLES, LAYOUTS
+from .layout import LAYOUTS, chain_plan, node_sizes
+from .model import catalogue_of
 
 LANGUAGES = {"English": "name_en", "中文": "name_zh", "日本語": "name_ja"}
 _CDN_TAG = re.compile(r"<(?:link|script)\b[^>]*\b(?:href|src)=\"https?://[^\"]*\"[^>]*>(?:\s*</script>)?", re.S)
@@ -134,7 +137,7 @@ def to_pyvis_html(G: nx.MultiDiGraph, layout: str = "chain lanes", language: str
     head = (f'<h3 style="font:16px sans-serif;margin:6px 8px">{html.escape(heading)}</h3>' if heading else "")
     if positions is None and layout == "chain lanes":
         head += ('<div style="font:12px sans-serif;padding:0 8px;color:#555">Lanes, left to right: '
-                 + " → ".join(LANE_TITLES) + "</div>")
+                 + html.escape(" → ".join(lane["name_en"] for lane in catalogue_of(G).lanes())) + "</div>")
     page = page.replace("<body>", "<body>" + head + legend_html(G), 1)
     return page
 
@@ -163,3 +166,221 @@ def highlight_html(sentence: str, start: int, end: int) -> str:
     """
     e = html.escape
     return e(sentence[:start]) + "<mark>" + e(sentence[start:end]) + "</mark>" + e(sentence[end:])
+
+
+# ------------------------------------------------------------------------------------------------- words of the page
+LANGUAGE_CODES = {"English": "en", "中文": "zh", "日本語": "ja"}
+UI_FILE = Path(__file__).resolve().parent.parent / "data" / "ui.yaml"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@lru_cache(maxsize=4)
+def ui_strings(path: str | None = None) -> dict:
+    """The page's words (data/ui.yaml), checked: every entry in en, zh and ja with the same ``{placeholders}``.
+
+    Raises :class:`loaders.errors.InputError` naming the file, the entry and what is missing.
+
+    Examples
+    --------
+    >>> ui_strings()["strings"]["view_chain"]["zh"]
+    '产业链图谱'
+    """
+    import yaml
+
+    from loaders.errors import InputError
+
+    file = Path(path) if path else UI_FILE
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read the page's words: {exc}", path=file) from exc
+    langs = set(LANGUAGE_CODES.values())
+
+    def check(where: str, entry) -> None:
+        if not isinstance(entry, dict) or set(entry) != langs or not all(isinstance(v, str) for v in entry.values()):
+            raise InputError(f"{where} must give a text for each of en, zh, ja (found {entry!r})", path=file,
+                             field=where)
+        slots = {lang: sorted(set(_PLACEHOLDER.findall(v))) for lang, v in entry.items()}
+        if len({tuple(v) for v in slots.values()}) > 1:
+            raise InputError(f"{where}: the languages use different placeholders {slots}", path=file, field=where)
+
+    for section in ("strings", "types", "methods", "metrics"):
+        for key, entry in (data.get(section) or {}).items():
+            check(f"{section}.{key}", entry)
+    for key, entry in (data.get("relations") or {}).items():
+        if not isinstance(entry, dict) or set(entry) != {"out", "in"}:
+            raise InputError(f"relations.{key} needs `out` and `in`", path=file, field=f"relations.{key}")
+        check(f"relations.{key}.out", entry["out"])
+        check(f"relations.{key}.in", entry["in"])
+    return data
+
+
+def ui(key: str, language: str = "English", section: str = "strings", **values) -> str:
+    """A word of the page in ``language`` (English, 中文 or 日本語), with ``values`` filled in.
+
+    Outside ``strings``, a missing entry falls back to the id made readable (``firm_count`` -> ``firm count``), so a
+    metric or type added to the model shows before it is translated.
+
+    Examples
+    --------
+    >>> ui("more", "English", n=12), ui("Company", "中文", section="types")
+    ('+12 more', '企业')
+    """
+    lang = LANGUAGE_CODES.get(language, "en")
+    entry = ui_strings().get(section, {}).get(key)
+    if entry is None:
+        if section == "strings":
+            raise KeyError(f"data/ui.yaml has no string {key!r}")
+        return str(key).replace("_", " ")
+    text = entry[lang]
+    return text.format(**values) if values else text
+
+
+def relation_name(edge_type: str, outgoing: bool, language: str = "English") -> str:
+    """An edge type read from one end: ``LOCATED_IN`` is "located in" from the firm and "hosts" from the place."""
+    entry = ui_strings().get("relations", {}).get(edge_type)
+    if entry is None:
+        return edge_type.replace("_", " ").lower()
+    return entry["out" if outgoing else "in"][LANGUAGE_CODES.get(language, "en")]
+
+
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+
+
+def short_label(text: str, width: int = 26) -> str:
+    """``text`` cut to about ``width`` Latin characters (a CJK character counts two), at a word boundary, with "…".
+
+    Examples
+    --------
+    >>> short_label("National and Local Co-built Humanoid Robot Innovation Center", 26)
+    'National and Local…'
+    >>> short_label("国家地方共建人形机器人创新中心", 16)
+    '国家地方共建人…'
+    """
+    text = " ".join(str(text).split())
+    units = [2 if _WIDE.match(ch) else 1 for ch in text]
+    if sum(units) <= width:
+        return text
+    used, cut = 0, 0
+    for i, u in enumerate(units):
+        if used + u > width - 1:
+            break
+        used += u
+        cut = i + 1
+    head = text[:cut]
+    space = head.rfind(" ")
+    if space >= len(head) // 2:  # a word boundary not too far back
+        head = head[:space]
+    return head.rstrip(" ,;:-–(") + "…"
+
+
+def highlight_spans(sentence: str, spans) -> str:
+    """A sentence with every ``(start, end)`` span marked (overlaps merged); all text escaped.
+
+    Examples
+    --------
+    >>> highlight_spans("AgiBot and <AgiBot>", [(0, 6), (12, 18)])
+    '<mark>AgiBot</mark> and &lt;<mark>AgiBot</mark>&gt;'
+    """
+    e = html.escape
+    merged: list[list[int]] = []
+    for s, t in sorted((max(0, a), min(len(sentence), b)) for a, b in spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], t)
+        elif t > s:
+            merged.append([s, t])
+    out, at = [], 0
+    for s, t in merged:
+        out.append(e(sentence[at:s]) + "<mark>" + e(sentence[s:t]) + "</mark>")
+        at = t
+    return "".join(out) + e(sentence[at:])
+
+
+# ------------------------------------------------------------------------------------- the explorer's drawing (spec)
+WEB_DIR = Path(__file__).resolve().parent / "web"
+
+
+def type_legend(G: nx.MultiDiGraph, language: str = "English") -> list[dict]:
+    """Legend items (colour, type name in ``language``) for the node types present, in schema order."""
+    colors = type_colors()
+    present = {d.get("type") for _, d in G.nodes(data=True)}
+    return [{"color": c, "text": ui(t, language, "types")} for t, c in colors.items() if t in present]
+
+
+def tooltip_lines(G: nx.MultiDiGraph, node, language: str = "English") -> list[str]:
+    """Plain-text tooltip lines (the page sets them as text): names, type, mentions, segments, first evidence."""
+    d = G.nodes[node]
+    lines = [node_label(d, language) or str(node)]
+    others = [x for x in dict.fromkeys((d.get("name_en"), d.get("name_zh"), d.get("name_ja"))) if x and x != lines[0]]
+    if others:
+        lines.append(" / ".join(others))
+    kind = ui(d.get("type", ""), language, "types")
+    lines.append(kind + (f" · {ui('mentions', language)} {d['mentions']}" if d.get("mentions") else ""))
+    segs = [node_label(G.nodes[s], language) if s in G else s for s in d.get("segments", [])]
+    if segs:
+        lines.append(ui("in_segments", language) + ": " + ", ".join(map(str, segs[:5])))
+    if d.get("text"):
+        lines.append(str(d["text"]))
+    ev = (d.get("evidence") or [None])[0]
+    if ev:
+        lines.append("“" + str(ev["quote"])[:160] + "”")
+    return lines
+
+
+def network_spec(G: nx.MultiDiGraph, layout: str = "chain lanes", language: str = "English",
+                 size_by: str = "degree", physics: bool = False, selected=None, focus=None,
+                 height: int = 640, key: str = "", title: str = "") -> dict:
+    """What the explorer's network drawing needs, as plain data (the component and the offline page draw it).
+
+    Nodes carry position, size, colour, a short label (cut at a word boundary) and a rank: the page draws labels
+    at a constant size on screen, most important first (by size, then name), skipping any that would overlap one
+    already drawn. Lanes (id, x, width, title in ``language``) are drawn as headers over the canvas.
+    """
+    sizes = node_sizes(G, size_by)
+    lanes = []
+    if layout == "chain lanes":
+        pos, drawn = chain_plan(G, sizes)
+        names = {lane["id"]: lane for lane in catalogue_of(G).lanes()}
+        lang = LANGUAGES.get(language, "name_en")
+        lanes = [{"x": lane["x"] - 10.0, "width": lane["width"],
+                  "title": names.get(lane["id"], {}).get(lang) or names.get(lane["id"], {}).get("name_en", lane["id"])}
+                 for lane in drawn]
+    else:
+        pos = LAYOUTS[layout](G)
+    colors = type_colors()
+    order = sorted(G.nodes, key=lambda n: (-sizes[n], str(G.nodes[n].get("name", n))))
+    rank = {n: i for i, n in enumerate(order)}
+    nodes = []
+    for n, d in G.nodes(data=True):
+        x, y = pos.get(n, (0.0, 0.0))
+        nodes.append({"id": n, "x": float(x), "y": float(y), "size": round(sizes[n], 1),
+                      "color": colors.get(d.get("type"), "#999999"), "shape": "diamond" if d.get("folded") else "dot",
+                      "text": short_label(node_label(d, language) or str(n)), "rank": rank[n],
+                      "tooltip": tooltip_lines(G, n, language)})
+    edges = []
+    for u, v, d in G.edges(data=True):
+        edges.append({"from": u, "to": v, "title": relation_name(d.get("type", ""), True, language),
+                      "color": "#d62728" if d.get("conflict") else "#c4c4c4",
+                      "width": min(6.0, 0.5 + math.log1p(d.get("weight") or 1)),
+                      "arrows": "" if d.get("type") == "CO_MENTIONED" else "to"})
+    return {"mode": "network", "key": key, "title": title, "nodes": nodes, "edges": edges, "lanes": lanes,
+            "legend": type_legend(G, language), "physics": bool(physics), "selected": selected, "focus": focus,
+            "height": height, "texts": {"fit": ui("fit", language)}}
+
+
+def standalone_page(spec: dict) -> str:
+    """The explorer's drawing as one offline HTML file: the component page with vis-network and ``spec`` inlined.
+
+    Examples
+    --------
+    >>> page = standalone_page({"mode": "chain", "key": "k", "stages": [], "legend": []})
+    >>> "STANDALONE_SPEC" in page and 'src="vis-network' not in page
+    True
+    """
+    page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+    script = (WEB_DIR / "vis-network.min.js").read_text(encoding="utf-8")
+    # JSON inside a script element: "<", ">" and "&" as \u escapes so no text can close the element.
+    data = json.dumps(spec, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    inline = "<script>" + script.replace("</script", "<\\/script") + "</script>\n<script>window.STANDALONE_SPEC = " \
+             + data + ";</script>"
+    return page.replace('<script src="vis-network.min.js"></script>', inline, 1)

@@ -10,44 +10,91 @@ import networkx as nx
 from loaders.fold import fold
 
 from .display import sentence_text
-from .model import types_with
+from .model import catalogue_of, types_with
 from .places import firms_in_region
 
 DEFAULT_CAP = 1500
 
 
 def filter_view(G: nx.MultiDiGraph, types=None, stages=None, segments=None, region=None, min_mentions: int = 0,
-                show_documents: bool = False, show_claims: bool = True) -> nx.MultiDiGraph:
-    """A read-only subgraph view.
+                show_documents: bool = False, show_claims: bool = True, show_places: bool = True) -> nx.MultiDiGraph:
+    """A read-only subgraph view, focused on what a filter asks for.
 
-    ``types`` keeps those node types; ``stages``/``segments`` keep entities in those chain segments (other kinds of
-    node are not affected); ``region`` keeps organisations located in it or inside it; ``min_mentions`` drops
-    entities mentioned fewer times (Segment, Stage, Claim and Document nodes are kept); Document and Claim nodes can
-    be switched off.
+    ``types`` keeps those node types. ``stages``/``segments``/``region`` keep the matching organisations (and other
+    segmented entities: products, platforms, scenes…) and *their* segments and stages; under a region filter, a
+    product, platform or scene stays only when a kept organisation is linked to it. Places and policies
+    (``show_places``), claims (``show_claims``) and documents (``show_documents``) join only when asked; under a
+    filter, only the claims about kept nodes and the documents that mention them. ``min_mentions`` drops entities
+    mentioned fewer times (segments, stages, claims and documents are kept).
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> H = filter_view(build_graph(), stages=["upstream"], show_claims=False, show_places=False)
+    >>> sorted({d["type"] for _, d in H.nodes(data=True)})
+    ['Company', 'Platform', 'Segment', 'Stage']
     """
     orgs, segmented = set(types_with(G, "organisation")), set(types_with(G, "segmented"))
+    seg_types, stage_types = set(types_with(G, "segment")), set(types_with(G, "stage"))
+    places, policies = set(types_with(G, "place")), set(types_with(G, "policy"))
+    claim_types, doc_types = set(types_with(G, "claim")), set(types_with(G, "document"))
+    focused = bool(stages or segments or region)
     seg_ok = None
     if stages or segments:
-        seg_ok = {n for n, d in G.nodes(data=True) if d.get("type") == "Segment"
+        seg_ok = {n for n, d in G.nodes(data=True) if d.get("type") in seg_types
                   and (not stages or d.get("stage") in stages) and (not segments or n in segments)}
     inside = set(firms_in_region(G, region)) if region else None
-    keep = []
-    for n, d in G.nodes(data=True):
+
+    def wanted(t):
+        return not types or t in types
+
+    kept = set()
+    for n, d in G.nodes(data=True):  # the entities the filters ask for
         t = d.get("type")
-        if types and t not in types:
+        if t not in segmented or not wanted(t) or t in places:
             continue
-        if t == "Document" and not show_documents or t == "Claim" and not show_claims:
+        if seg_ok is not None and not set(d.get("segments", [])) & seg_ok:
             continue
-        if seg_ok is not None:
-            if t == "Segment" and n not in seg_ok:
-                continue
-            if t in segmented and not set(d.get("segments", [])) & seg_ok:
-                continue
         if inside is not None and t in orgs and n not in inside:
             continue
-        if min_mentions and t not in ("Segment", "Stage", "Claim", "Document") and d.get("mentions", 0) < min_mentions:
+        if min_mentions and d.get("mentions", 0) < min_mentions:
             continue
-        keep.append(n)
+        kept.add(n)
+    if inside is not None:  # under a region filter, other entities only when a kept organisation is linked to them
+        kept_orgs = {n for n in kept if G.nodes[n].get("type") in orgs}
+        linked = {v for u in kept_orgs for _, v, e in G.out_edges(u, data=True) if e.get("type") != "CO_MENTIONED"}
+        linked |= {u for v in kept_orgs for u, _, e in G.in_edges(v, data=True) if e.get("type") != "CO_MENTIONED"}
+        kept = {n for n in kept if G.nodes[n].get("type") in orgs or n in linked}
+    keep = set(kept)
+    if focused:
+        segs = {s for n in kept for s in G.nodes[n].get("segments", []) if s in G}
+        if seg_ok is not None:
+            segs = (segs & seg_ok) | (seg_ok if not kept else set())
+    else:
+        segs = {n for n, d in G.nodes(data=True) if d.get("type") in seg_types}
+    if seg_types & set(types or seg_types):
+        keep |= segs
+    if stage_types & set(types or stage_types):
+        if focused:
+            keep |= {f"stage:{G.nodes[s].get('stage')}" for s in segs} & set(G)
+        else:
+            keep |= {n for n, d in G.nodes(data=True) if d.get("type") in stage_types}
+    for n, d in G.nodes(data=True):  # context and evidence, when asked
+        t = d.get("type")
+        if not wanted(t) or n in keep:
+            continue
+        if t in places or t in policies:
+            if show_places and (not focused or any(u in keep for u in G.predecessors(n))
+                                or any(v in keep for v in G.successors(n))):
+                keep.add(n)
+        elif t in claim_types:
+            if show_claims and (not focused or any(v in keep for v in G.successors(n))):
+                keep.add(n)
+        elif t in doc_types:
+            if show_documents and (not focused or any(u in keep for u in G.predecessors(n))):
+                keep.add(n)
+        elif t not in segmented and t not in seg_types and t not in stage_types and not focused:
+            keep.add(n)
     return G.subgraph(keep)
 
 
@@ -137,6 +184,74 @@ def node_details(G: nx.MultiDiGraph, node) -> dict:
             "lists": {k: v for k, v in d.items() if isinstance(v, list) and k not in ("evidence", "sources", "conflicts") and v},
             "neighbours": dict(sorted(neighbours.items())), "evidence": evidence,
             "sources": d.get("sources", []), "conflicts": d.get("conflicts", [])}
+
+
+def node_card(G: nx.MultiDiGraph, node) -> dict:
+    """What the inspector shows a person about ``node``, with ids resolved to names and nothing said twice.
+
+    Returns
+    -------
+    dict
+        ``id``, ``type``, ``names`` ({en, zh, ja}), ``origin``, ``mentions``, ``segments`` (ids),
+        ``places`` (one row per place: ``{"place", "methods"}``), ``conflict`` (the places when sources put it in
+        two or more different places, else None), ``relations`` (one row per relation, direction and neighbour,
+        with the methods merged: ``{"type", "outgoing", "id", "methods"}``), ``evidence`` (one row per sentence with
+        every mention's span: ``{"doc", "doc_title", "sentence", "sentence_text", "spans"}``) and ``sources``
+        (``{"source", "file", "line", "quote"}`` for facts not from a loaded text; no file paths of this repository).
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> card = node_card(build_graph(), "agibot")
+    >>> card["names"]["zh"], sorted(card["conflict"])
+    ('智元机器人', ['lingang', 'zhangjiang'])
+    """
+    from .chainmap import _names, node_origin
+
+    d = G.nodes[node]
+    place_types = set(types_with(G, "place"))
+    relations: dict[tuple, set] = {}
+    for _, v, e in G.out_edges(node, data=True):
+        relations.setdefault((e.get("type"), True, v), set()).add(e.get("method", ""))
+    for u, _, e in G.in_edges(node, data=True):
+        relations.setdefault((e.get("type"), False, u), set()).add(e.get("method", ""))
+    rows = [{"type": t, "outgoing": out, "id": other, "methods": sorted(m - {""})}
+            for (t, out, other), m in relations.items()]
+    edge_order = {t: i for i, t in enumerate(catalogue_of(G).edge_types)}
+    rows.sort(key=lambda r: (edge_order.get(r["type"], len(edge_order)), not r["outgoing"],
+                             -G.nodes[r["id"]].get("mentions", 0), str(G.nodes[r["id"]].get("name", r["id"]))))
+    places = [{"place": r["id"], "methods": r["methods"]} for r in rows
+              if r["type"] == "LOCATED_IN" and r["outgoing"] and G.nodes[r["id"]].get("type") in place_types]
+    stated = {s["place"] for c in d.get("conflicts") or [] for s in c.get("statements", [])}
+    conflict = sorted(stated) if len(stated) > 1 else None
+    by_sentence: dict[tuple, list] = {}
+    for ev in d.get("evidence", []):
+        by_sentence.setdefault((ev["doc"], ev["sentence"]), []).append(ev)
+    texts = G.graph.get("document_texts", {})
+    titles = {n.split(":", 1)[1]: dd.get("title", n) for n, dd in G.nodes(data=True) if dd.get("type") == "Document"}
+    evidence = []
+    for (doc, i), evs in sorted(by_sentence.items()):
+        if doc not in texts:
+            continue
+        start = texts[doc]["sentences"][i][0]
+        sentence = sentence_text(G, doc, i)
+        spans = sorted({(ev["start"] - start, ev["end"] - start) for ev in evs})
+        evidence.append({"doc": doc, "doc_title": titles.get(doc, doc), "sentence": i, "sentence_text": sentence,
+                         "spans": spans})
+    sources, seen = [], set()
+    for src in d.get("sources") or []:
+        item = {"source": str(src.get("source", "")), "file": src.get("file"), "line": src.get("line"),
+                "quote": src.get("quote") or ""}
+        if not item["source"].startswith(("http://", "https://")) and not item["file"]:
+            continue  # a file of this repository (entities.yaml): the origin says "curated catalogue"
+        k = (item["source"], item["file"], item["line"])
+        if k not in seen:
+            seen.add(k)
+            sources.append(item)
+    return {"id": node, "type": d.get("type"), "names": _names(d), "origin": node_origin(d),
+            "mentions": d.get("mentions", 0), "segments": [s for s in d.get("segments", []) if s in G],
+            "places": places, "conflict": conflict, "relations": rows, "evidence": evidence, "sources": sources,
+            "text": d.get("text"), "note": d.get("note")}
 
 
 FOLD_BY = ("segment", "region", "type")
@@ -249,3 +364,59 @@ def _fold_group(G: nx.MultiDiGraph, node, fold_by: str = "segment") -> tuple[str
             if e.get("type") == "LOCATED_IN":
                 return "region", place
     return "type", d.get("type", "?")
+
+
+def claim_table(G: nx.MultiDiGraph) -> list[dict]:
+    """The claims as people read them: one row per claim of a text, with its value and unit together, and what
+    other sources say (their value, date and address) when they dispute it; a dispute that matches no claim of the
+    loaded texts is a row of its own. Sources are web addresses only (never a file of this repository).
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> row = next(r for r in claim_table(build_graph()) if r["metric"] == "registered_model_count")
+    >>> row["value"], row["disputed"], row["disputes"][0]["value"]
+    ('82 models', True, '66 models')
+    """
+    from .display import format_value
+    from .query import claim_rows
+
+    def value_of(d: dict) -> str:
+        unit = d.get("unit") or ""
+        if d.get("value") is None or (d.get("date") and unit in ("", "date")):
+            return str(d.get("date") or "")
+        if unit == "year":
+            return f"{d['value']:.0f}"
+        text = format_value(d.get("value"), unit)
+        return text if not unit or unit.startswith("share") or unit in ("year", "date") else f"{text} {unit}"
+
+    def web_source(d: dict) -> str:
+        for s in d.get("sources") or []:
+            for part in str(s.get("source", "")).split(" ; "):
+                if part.startswith(("http://", "https://")):
+                    return part
+        return ""
+
+    rows, matched = [], set()
+    for r in claim_rows(G):
+        d = G.nodes[r["id"]]
+        if not r["evidence"]:
+            continue
+        disputes = []
+        for u in r["disputed_by"]:
+            matched.add(u)
+            o = G.nodes[u]
+            disputes.append({"id": u, "value": value_of(o), "date": o.get("date") if o.get("value") is not None else "",
+                             "statement": o.get("text") or "", "source": web_source(o)})
+        rows.append({"id": r["id"], "metric": r["metric"], "value": value_of(d), "qualifier": r["qualifier"] or "",
+                     "about": r["subject_names"], "text": r["text"] or "", "sentence": r["sentence_text"] or "",
+                     "doc": r["doc"], "source": "", "named": r["reconciliation"] or "", "disputed": bool(disputes),
+                     "disputes": disputes})
+    for n, d in G.nodes(data=True):
+        if d.get("type") in types_with(G, "claim") and not d.get("evidence") and n not in matched:
+            subjects = [s for s in (d.get("subject") or "").split(";") if s in G]
+            rows.append({"id": n, "metric": d.get("metric"), "value": value_of(d), "qualifier": d.get("qualifier") or "",
+                         "about": [G.nodes[s].get("name", s) for s in subjects], "text": d.get("text") or "",
+                         "sentence": d.get("text") or "", "doc": None, "source": web_source(d), "named": "",
+                         "disputed": False, "disputes": []})
+    return rows

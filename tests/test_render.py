@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from graph import build_graph
-from graph.layout import LANES, chain_lanes, force_layout, lane_of
+from graph.layout import chain_lanes, chain_plan, force_layout, lane_of
 from graph.render import highlight_html, to_pyvis_html, tooltip_html, vis_data
 from graph.view import cap_view, filter_view, node_details, search_nodes
 from loaders.catalogue import load_catalogue
@@ -56,12 +56,13 @@ def test_highlight_escapes_around_the_mark():
 
 
 def test_chain_lanes_run_upstream_to_downstream(seed_graph):
-    pos = chain_lanes(seed_graph)
-    assert set(pos) == set(seed_graph.nodes)
-    x = {lane: LANES.index(lane) * 600.0 for lane in LANES}
+    pos, lanes = chain_plan(seed_graph)
+    assert set(pos) == set(seed_graph.nodes) == set(chain_lanes(seed_graph))
+    span = {lane["id"]: (lane["x"], lane["x"] + lane["width"]) for lane in lanes}
+    assert [lane["id"] for lane in lanes] == ["context", "upstream", "midstream", "downstream", "evidence"]
     for n, (px, _) in pos.items():
-        lane = lane_of(seed_graph, n)
-        assert x[lane] <= px < x[lane] + 600.0
+        lo, hi = span[lane_of(seed_graph, n)]
+        assert lo <= px < hi
     assert lane_of(seed_graph, "segment:reducers") == "upstream"
     assert lane_of(seed_graph, "segment:complete_machines") == "midstream"
 

@@ -1,0 +1,130 @@
+"""The chain map (产业链图谱): a region's organisations by stage and segment, as plain data.
+
+Stages and segments come from the taxonomy (data/taxonomy.yaml) in its order; which organisation covers which segment
+is the coverage scorecard's answer (:func:`graph.coverage.chain_coverage`), so the map and the scorecard always agree.
+At any size each segment lists only its best-known organisations (most mentioned, then most connected) with the
+count of the rest, so the map stays one screen for 100,000 firms.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import networkx as nx
+
+from .coverage import chain_coverage
+from .model import catalogue_of
+
+ORIGINS = ("catalogue", "roster", "discovered")
+
+
+def node_origin(d: dict) -> str:
+    """Where an organisation comes from: ``catalogue``, ``roster`` or ``discovered`` (found in the texts).
+
+    The node's ``origin`` attribute when the builder set one; otherwise a node with only roster sources (file and
+    line) is a roster firm, and anything else a catalogue entity.
+
+    Examples
+    --------
+    >>> node_origin({"origin": "discovered"}), node_origin({"sources": [{"file": "r.csv", "line": 2}]})
+    ('discovered', 'roster')
+    """
+    origin = d.get("origin")
+    if origin in ORIGINS:
+        return origin
+    sources = d.get("sources") or []
+    if sources and all(s.get("file") and s.get("line") for s in sources):
+        return "roster"
+    return "catalogue"
+
+
+def best_known(G: nx.MultiDiGraph, nodes, limit: int | None = None) -> list:
+    """``nodes`` best known first: most mentions, then highest degree, then name (the ``limit`` first only)."""
+    def key(n):
+        d = G.nodes[n]
+        return (-d.get("mentions", 0), -G.degree(n), str(d.get("name", n)))
+
+    if limit is None:
+        return sorted(nodes, key=key)
+    return heapq.nsmallest(limit, nodes, key=key)
+
+
+def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 8, card: dict | None = None) -> dict:
+    """A region's chain map: stages left to right, each with its segments, each with its best-known organisations.
+
+    Parameters
+    ----------
+    region : str, optional
+        Region id or any name (default: the analysis default, :func:`graph.places.default_region`).
+    per_segment : int
+        Organisations listed per segment; the rest are counted (``more``).
+    card : dict, optional
+        A :func:`chain_coverage` result for this region, to reuse instead of computing it again.
+
+    Returns
+    -------
+    dict
+        ``region``, ``region_name``, ``segments_total``, ``segments_covered`` and ``stages``: a list of
+        ``{"id", "names": {en, zh, ja}, "segments": [...]}``; each segment is ``{"id", "names", "count", "status"
+        ("uncovered", "single" or "covered"), "firms": [{"id", "names", "origin", "mentions"}], "more"}``.
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> m = chain_map(build_graph(), "zhangjiang")
+    >>> [s["id"] for s in m["stages"]]
+    ['upstream', 'midstream', 'downstream']
+    >>> seg = next(s for st in m["stages"] for s in st["segments"] if s["id"] == "segment:complete_machines")
+    >>> seg["status"], "agibot" in [f["id"] for f in seg["firms"]]
+    ('covered', True)
+    """
+    card = card or chain_coverage(G, region)
+    rows = {r["segment"]: r for r in card["segments"]}
+    stages = []
+    for stage in catalogue_of(G).stages():
+        sid = stage.id.split(":", 1)[1]
+        segments = []
+        for s in catalogue_of(G).segments():
+            if s.attrs.get("stage") != sid or s.id not in rows:
+                continue
+            firms = rows[s.id]["firms"]
+            shown = best_known(G, firms, per_segment)
+            segments.append({
+                "id": s.id, "names": _names(G.nodes[s.id]) if s.id in G else _names(vars(s)),
+                "count": len(firms),
+                "status": "uncovered" if not firms else "single" if len(firms) == 1 else "covered",
+                "firms": [{"id": f, "names": _names(G.nodes[f]), "origin": node_origin(G.nodes[f]),
+                           "mentions": G.nodes[f].get("mentions", 0)} for f in shown],
+                "more": len(firms) - len(shown)})
+        stages.append({"id": sid, "names": {"en": stage.name_en, "zh": stage.name_zh, "ja": stage.name_ja},
+                       "segments": segments})
+    return {"region": card["region"], "region_name": card["region_name"],
+            "region_names": _names(G.nodes[card["region"]]), "segments_total": card["segments_total"],
+            "segments_covered": card["segments_covered"], "stages": stages}
+
+
+def segment_members(G: nx.MultiDiGraph, segment: str, card: dict, limit: int = 200) -> dict:
+    """The organisations of ``card``'s region in ``segment``, best known first, with where they are and why.
+
+    Returns ``{"segment", "names", "stage", "count", "status", "firms": [{"id", "names", "origin", "mentions",
+    "places": [place ids], "quote", "doc", "sentence", "source"}]}`` (the first ``limit`` firms).
+    """
+    row = next(r for r in card["segments"] if r["segment"] == segment)
+    firms = row["firms"]
+    out = []
+    for f in best_known(G, firms, limit):
+        d = G.nodes[f]
+        places = sorted({v for _, v, e in G.out_edges(f, data=True) if e.get("type") == "LOCATED_IN"})
+        ev = (d.get("evidence") or [None])[0]
+        src = next((s for s in d.get("sources") or [] if str(s.get("source", "")).startswith("http")), None)
+        out.append({"id": f, "names": _names(d), "origin": node_origin(d), "mentions": d.get("mentions", 0),
+                    "places": places, "quote": ev["quote"] if ev else None, "doc": ev["doc"] if ev else None,
+                    "sentence": ev["sentence"] if ev else None,
+                    "source": src["source"].split(" ; ")[0] if src else None})
+    return {"segment": segment, "names": _names(G.nodes[segment]), "stage": row["stage"], "count": len(firms),
+            "status": "uncovered" if not firms else "single" if len(firms) == 1 else "covered", "firms": out}
+
+
+def _names(d: dict) -> dict:
+    name = d.get("name") or d.get("name_en") or ""
+    return {"en": d.get("name_en") or name, "zh": d.get("name_zh") or name, "ja": d.get("name_ja") or name}
