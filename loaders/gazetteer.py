@@ -132,8 +132,8 @@ class Places:
         named = [(p, n, n in p.short) for p in self.places.values()
                  for n in dict.fromkeys((p.name_en, p.name_zh, p.name_ja, *p.full, *p.short)) if n]
         for (p, _, is_short), key in zip(named, _fold_all([n for _, n, _ in named])):
-            if not key:
-                continue
+            if not key or (key.isascii() and len(key) < 4):
+                continue  # 'He', 'Li', 'Ufa': single pinyin syllables and tiny names are words of other texts
             # A one-character name plus 县/区 (涉县, 城区) is as risky as a short form.
             risky = p.level == "district" and len(key) <= 2 and not key.isascii()
             self._add_key(key, p.id, "short" if is_short or risky else "full")
