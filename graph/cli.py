@@ -14,6 +14,7 @@ import sys
 import time
 from contextlib import contextmanager
 
+from loaders.clean import input_limit
 from loaders.errors import ConnectionFailure, InputError, OutputError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_OUTPUT, EXIT_SERVER = 0, 1, 2, 3, 4
@@ -28,6 +29,8 @@ def _inputs(p: argparse.ArgumentParser, rosters: bool = True) -> None:
                        help="a roster CSV to merge; repeatable")
     p.add_argument("--no-bundled", action="store_true",
                    help="leave out the bundled seed documents and reference roster (data/ catalogue still applies)")
+    p.add_argument("--max-input-mb", type=float, default=None, metavar="MB",
+                   help="refuse input files larger than this (default 50, or $GRAPH_MAX_INPUT_MB)")
 
 
 def _json_flag(p: argparse.ArgumentParser) -> None:
@@ -251,11 +254,33 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _input_warnings_on_stderr():
+    """Print what the loaders cleaned or dropped (loaders.clean.InputWarning) as ``warning: file:line: ...``."""
+    import warnings
+
+    from loaders.clean import InputWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, InputWarning):
+                print(f"warning: {message}", file=sys.stderr)
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
 def main(argv=None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with _input_warnings_on_stderr(), input_limit(getattr(args, "max_input_mb", None)):
+            return args.func(args)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_OUTPUT

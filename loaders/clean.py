@@ -195,19 +195,24 @@ def input_limit(megabytes: float | None):
         _limit_override.pop()
 
 
+def _mb(n: int) -> str:
+    x = n / 2 ** 20
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+
+
 def check_size(size: int, path, what: str = "file") -> None:
     """Refuse ``size`` bytes above :func:`max_input_bytes`, saying how to raise the limit."""
     limit = max_input_bytes()
     if size > limit:
-        raise InputError(f"the {what} is {size / 2 ** 20:,.1f} MB, more than the limit of {limit / 2 ** 20:,.0f} MB; "
-                         f"split it, or raise the limit with --max-input-mb or {MAX_INPUT_ENV}", path=path)
+        raise InputError(f"the {what} is {_mb(size)} MB, more than the limit of {_mb(limit)} MB; split it, or raise "
+                         f"the limit with --max-input-mb or {MAX_INPUT_ENV}", path=path)
 
 
-def read_input(path, what: str = "file") -> bytes:
+def read_input(path, what: str = "file", limited: bool = True) -> bytes:
     """The bytes of a regular file no larger than :func:`max_input_bytes`; anything else is an :class:`InputError`.
 
     Devices (``/dev/zero`` never ends), FIFOs (a read blocks until a writer comes), directories and sockets are refused
-    before they are opened.
+    before they are opened. ``limited=False`` (the project's own data/ files) skips the size limit.
     """
     path = Path(path)
     try:
@@ -219,12 +224,14 @@ def read_input(path, what: str = "file") -> bytes:
                 else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
                 else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
         raise InputError(f"is {kind}, not a regular file; give the path of a {what}", path=path)
-    check_size(st.st_size, path, what)
-    limit = max_input_bytes()
+    if limited:
+        check_size(st.st_size, path, what)
+    limit = max_input_bytes() if limited else -1
     try:
         with open(path, "rb") as fh:
-            data = fh.read(limit + 1)  # a file that grows while being read still stops at the limit
+            data = fh.read(limit + 1 if limited else -1)  # a file growing while it is read still stops at the limit
     except OSError as exc:
         raise InputError(f"cannot read the {what}: {exc.strerror}", path=path) from None
-    check_size(len(data), path, what)
+    if limited:
+        check_size(len(data), path, what)
     return data

@@ -112,6 +112,10 @@ def _decode_roster(data: bytes, path) -> str:
     from .clean import check_size
 
     check_size(len(data), path, "roster")
+    nul = data.find(b"\x00")
+    if nul >= 0:  # a spreadsheet file, or UTF-16 without a BOM
+        raise InputError("the file contains NUL bytes, so it is not a CSV text (a spreadsheet file, or UTF-16?); "
+                         "save it as \"CSV UTF-8\"", path=path, line=data[:nul].count(b"\n") + 1)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

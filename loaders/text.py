@@ -439,9 +439,9 @@ def document_from_text(text: str, doc_id: str, **meta) -> Document:
     >>> document_from_text("智元机器人在张江。", "d", title="upload.txt").meta["language"]
     'zh'
     """
-    from .clean import check_size, clean_field, warn_all
+    from .clean import check_size, clean_field, clean_text, warn_all
 
-    name = meta.get("title") if isinstance(meta.get("title"), str) else doc_id
+    name = clean_text(meta["title"] if isinstance(meta.get("title"), str) else str(doc_id))[0]  # for messages
     if not isinstance(text, str) or not text.strip():
         raise InputError("the document is empty (or only blanks); give a file with text", path=name)
     check_size(len(text.encode("utf-8", "surrogatepass")), name, "document")

@@ -94,20 +94,25 @@ def load_yaml_lines(path: Path, aliases: bool = True) -> tuple[dict, dict[str, i
     """:func:`load_yaml` and the line of each top-level key (``{key: line}``), for errors about one key."""
     from .clean import read_input
 
-    data_bytes = read_input(path, "YAML file")
+    data_bytes = read_input(path, "YAML file", limited=not aliases)  # the size limit is for files users give
     try:
         text = data_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8; save the file as UTF-8", path=path,
                          line=data_bytes[:exc.start].count(b"\n") + 1) from exc
-    loader = (_LineLoader if aliases else _NoAliasLoader)(text)
+    loader = None
     try:
+        loader = (_LineLoader if aliases else _NoAliasLoader)(text)  # the reader refuses control characters here
         node = loader.get_single_node()
         if node is not None and aliases:
             _expanded_size(node, MAX_EXPANDED_NODES)
         data = loader.construct_document(node) if node is not None else None
     except _Refused as exc:
         raise InputError(exc.message, path=path, line=exc.line) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError(f"invalid YAML: character U+{exc.character if isinstance(exc.character, int) else 0:04X} is "
+                         "not allowed in YAML; remove it", path=path,
+                         line=text[:exc.position].count("\n") + 1) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=path,
@@ -119,7 +124,8 @@ def load_yaml_lines(path: Path, aliases: bool = True) -> tuple[dict, dict[str, i
         raise InputError(f"invalid value: {exc}; correct it, or quote it to keep it as text", path=path, line=line,
                          field=key) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise InputError("expected a mapping (key: value lines) at the top level", path=path)
     key_lines = {}
