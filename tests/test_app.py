@@ -1,4 +1,11 @@
-"""The Streamlit page, driven by streamlit.testing.v1.AppTest (a real script run, no browser)."""
+"""The Streamlit page, driven by streamlit.testing.v1.AppTest (a real script run, no browser).
+
+The drawings (chain map and network) are a custom component; AppTest cannot click in them, but it sees the data each
+one is sent (``json_args``), so every widget's effect on the drawing is checked here; the clicks themselves are
+checked in a real browser (test_browser.py).
+"""
+
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -6,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 
 from graph.coverage import chain_coverage
+from graph.render import ui
+from graph.report import coverage_verdict, roster_what_if
 
 APP = str(ROOT / "app.py")
 # Two firms in two segments Zhangjiang does not cover on the bundled data (hypothetical names: a user's roster).
@@ -28,97 +37,207 @@ def app():
     return run_app()
 
 
-def drawn(at) -> int:
-    """Nodes drawn in the Graph tab, read from its caption."""
-    for c in at.caption:
-        if c.value.endswith("drag to pan, scroll to zoom."):
-            return int(c.value.split()[0])
-    raise AssertionError("the graph tab drew nothing: " + " | ".join(i.value for i in at.info))
+def drawing(at) -> dict:
+    """The spec the page sent to its drawing component (chain map or network)."""
+    found = at.get("component_instance")
+    assert found, "the page drew nothing: " + " | ".join(i.value for i in at.info)
+    return json.loads(found[0].proto.json_args)["spec"]
 
 
-def test_runs_on_bundled_data(app, seed_graph):
+def show(at, view):
+    at.segmented_control(key="view").set_value(view).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chips(spec) -> dict:
+    return {f["id"]: f for st in spec["stages"] for s in st["segments"] for f in s["firms"]}
+
+
+def inspector_title(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("### "))[4:].replace("\\", "")
+
+
+def test_opens_on_the_chain_map_of_the_analysis_region(app, seed_graph):
     assert app.title[0].value == "Ecosystem Graph Explorer"
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Nodes"] == str(seed_graph.number_of_nodes())
-    assert metrics["Edges"] == str(seed_graph.number_of_edges())
-    assert [t.label for t in app.tabs] == ["Graph", "Inspector", "Coverage", "Claims", "Export"]
-    assert drawn(app) == sum(1 for _, d in seed_graph.nodes(data=True) if d["type"] != "Document")
-    assert not app.error
-
-
-def test_coverage_tab_shows_chain_coverage(app, seed_graph):
+    assert app.segmented_control(key="view").value == "chain"
+    assert app.selectbox(key="region").value == "zhangjiang"
+    spec = drawing(app)
     card = chain_coverage(seed_graph, "zhangjiang")
-    metrics = {m.label: m for m in app.metric}
-    assert metrics["Stated by the texts"].value == f"{card['stated_share']:.0%}"
-    assert metrics["Measured (all loaded)"].value == f"{card['measured_share']:.1%}"
-    assert metrics["Measured (texts alone)"].value == f"{card['measured_share_text_only']:.1%}"
-    delta = (card["measured_share"] - card["stated_share"]) * 100
-    assert metrics["Measured (all loaded)"].delta == f"{delta:+.1f} pp vs stated"
-    table = next(df.value for df in app.dataframe if "segment" in df.value.columns and "stage" in df.value.columns)
-    assert len(table) == card["segments_total"]
-    assert sorted(table["firms"]) == sorted(len(r["firms"]) for r in card["segments"])
+    assert spec["mode"] == "chain" and [s["id"] for s in spec["stages"]] == ["upstream", "midstream", "downstream"]
+    segments = {s["id"]: s for st in spec["stages"] for s in st["segments"]}
+    assert len(segments) == card["segments_total"]
+    for row in card["segments"]:  # the map and the scorecard agree, box by box
+        s = segments[row["segment"]]
+        assert s["status"] == ("uncovered" if not row["firms"] else "single" if len(row["firms"]) == 1 else "covered")
+        assert {f["id"] for f in s["firms"]} <= set(row["firms"]) and len(s["firms"]) + s["more"] == len(row["firms"])
+    assert "agibot" in chips(spec) and chips(spec)["agibot"]["label"] == "AgiBot"
+    assert {chips(spec)[f]["origin"] for f in chips(spec)} <= {"catalogue", "roster", "discovered"}
+    assert "13 of 23" in spec["title"] or f"{card['segments_covered']} of {card['segments_total']}" in spec["title"]
+    assert any("Click a firm" in i.value for i in app.info)  # the inspector waits for a click
 
 
-def test_claims_tab_lists_every_claim_with_its_sentence(app, seed_graph):
-    table = next(df.value for df in app.dataframe if "as written" in df.value.columns)
-    assert len(table) == sum(1 for _, d in seed_graph.nodes(data=True) if d["type"] == "Claim")
-    row = table[table["metric"] == "chain_share"].iloc[0]
-    assert row["value"] == "60%" and row["as written"] in row["sentence"]
-
-
-def test_type_filter_and_empty_result():
+def test_region_and_language_redraw_the_map():
     at = run_app()
-    at.multiselect(key="types").set_value(["Segment"]).run()
-    assert drawn(at) == 23
-    at.multiselect(key="types").set_value(["Company"]).run()
-    at.slider(key="min_mentions").set_value(at.slider(key="min_mentions").max).run()
-    at.multiselect(key="types").set_value(["Dataset"]).run()
-    assert any("No node matches" in i.value for i in at.info)
-    assert not at.exception
-
-
-def test_stage_and_region_filters(seed_graph):
-    at = run_app()
-    at.multiselect(key="types").set_value(["Company", "Segment"]).run()
-    at.multiselect(key="stages").set_value(["upstream"]).run()
-    upstream = drawn(at)
-    assert 7 < upstream < drawn(run_app())
-    at.selectbox(key="region").set_value("zhangjiang").run()
-    assert drawn(at) < upstream
-
-
-def test_search_any_language_fills_the_inspector():
-    at = run_app()
-    at.text_input(key="search").input("智元機器人").run()  # traditional script, not in the catalogue as written
-    assert at.selectbox(key="node").value == "agibot"
-    assert at.subheader[0].value == "AgiBot"
-    evidence = [h.proto.body for h in at.get("html") if "<mark>" in h.proto.body]
-    assert evidence and all("</mark>" in m for m in evidence)
-    assert any("Sources disagree" in w.value for w in at.warning)
-    at.toggle(key="focus").set_value(True).run()
-    assert any("AgiBot and its neighbours" in w.value for w in at.warning)
+    at.selectbox(key="region").set_value("shanghai").run()
+    spec = drawing(at)
+    assert "Shanghai" in spec["title"]
+    assert sum(len(s["firms"]) + s["more"] for st in spec["stages"] for s in st["segments"]) > \
+        sum(len(s["firms"]) + s["more"] for st in drawing(run_app())["stages"] for s in st["segments"])
     at.radio(key="language").set_value("中文").run()
-    assert at.subheader[0].value == "智元机器人"
+    spec = drawing(at)
+    assert spec["stages"][0]["name"] == "上游：核心零部件"
+    assert at.title[0].value == ui("app_title", "中文")
+    assert [ui("view_" + v, "中文") for v in ("chain",)] == ["产业链图谱"]
+    assert "legend" in spec and spec["legend"][0]["text"] == ui("legend_catalogue", "中文")
+
+
+def test_selected_firm_and_segment_open_in_the_inspector(seed_graph):
+    at = run_app()
+    at.session_state["selected"] = {"kind": "node", "id": "agibot"}  # what a click on the AgiBot chip sets
+    at.run()
+    assert inspector_title(at) == "AgiBot"
+    spec = drawing(at)
+    assert spec["selected"] == "agibot" and "segment:complete_machines" in spec["highlight_segments"]
+    relations = next(df.value for df in at.dataframe if "relation" in df.value.columns)
+    assert not relations.duplicated(["relation", "name"]).any()  # one row per relation, methods merged
+    assert "located in" in set(relations["relation"]) and "LOCATED_IN" not in set(relations["relation"])
+    warning = " ".join(w.value for w in at.warning)
+    assert "Lingang New Area" in warning and "Zhangjiang / Zhangjiang" not in warning
+    marks = [h.proto.body for h in at.get("html") if "<mark>" in h.proto.body]
+    assert marks and len(marks) == len({m for m in marks})  # each sentence once
+    at.session_state["selected"] = {"kind": "segment", "id": "segment:complete_machines"}
+    at.run()
+    assert inspector_title(at) == "Complete machines"
+    firms = next(df.value for df in at.dataframe if "where" in df.value.columns)
+    row = next(r for r in chain_coverage(seed_graph, "zhangjiang")["segments"]
+               if r["segment"] == "segment:complete_machines")
+    assert sorted(firms["name"]) == sorted(seed_graph.nodes[f].get("name_en") or seed_graph.nodes[f]["name"]
+                                           for f in row["firms"])
+
+
+def test_search_lists_matches_and_the_pick_is_selected_and_centred():
+    at = run_app()
+    at.text_input(key="search").input("智元").run()
+    picks = at.radio(key="pick")
+    assert set(picks.options) >= {"AgiBot · company", "AgiBot World · dataset"}
+    assert inspector_title(at) == "AgiBot"
+    picks.set_value("agibot_world").run()
+    assert inspector_title(at) == "AgiBot World"
+    show(at, "network")
+    spec = drawing(at)
+    assert spec["selected"] == "agibot_world" and spec["focus"] == "agibot_world"
+    at.toggle(key="ego").set_value(True).run()
+    ego = drawing(at)
+    assert "agibot_world" in {n["id"] for n in ego["nodes"]} and len(ego["nodes"]) < len(spec["nodes"])
+    at.radio(key="language").set_value("日本語").run()
+    assert inspector_title(at) == "AgiBot World" and at.title[0].value == ui("app_title", "日本語")
 
 
 def test_search_without_match_says_so():
     at = run_app()
     at.text_input(key="search").input("no such firm").run()
-    assert any("Nothing is called" in i.value for i in at.info)
+    assert any("Nothing is called" in i.value for i in at.sidebar.info)
     assert not at.exception
+
+
+def test_network_filters_are_focused(seed_graph):
+    at = show(run_app(), "network")
+    spec = drawing(at)
+    kinds = {n["id"]: seed_graph.nodes[n["id"]]["type"] for n in spec["nodes"]}
+    assert spec["mode"] == "network" and not {"Claim", "Document", "Region"} & set(kinds.values())
+    assert [lane["title"] for lane in spec["lanes"]][1:4] == [
+        "Upstream: core components", "Midstream: brain, cerebellum, body and complete machines",
+        "Downstream: application scenes"]
+    assert all(n["text"] and len(n["text"]) <= 27 for n in spec["nodes"])
+    at.multiselect(key="stages").set_value(["upstream"]).run()
+    up = drawing(at)
+    orgs = [n for n in up["nodes"] if seed_graph.nodes[n["id"]]["type"] in ("Company", "Institution")]
+    ups = {n for n, d in seed_graph.nodes(data=True) if d["type"] == "Segment" and d["stage"] == "upstream"}
+    assert orgs and all(set(seed_graph.nodes[n["id"]]["segments"]) & ups for n in orgs)
+    assert {seed_graph.nodes[n["id"]]["type"] for n in up["nodes"]} <= {"Company", "Institution", "Segment",
+                                                                          "Stage", "Platform", "Product", "Dataset",
+                                                                          "Scene", "TechDirection"}
+    assert len(up["lanes"]) == 1  # only the upstream lane has nodes
+    at.multiselect(key="stages").set_value([]).run()
+    at.toggle(key="region_only").set_value(True).run()
+    inside = drawing(at)
+    in_orgs = {n["id"] for n in inside["nodes"] if seed_graph.nodes[n["id"]]["type"] in ("Company", "Institution")}
+    assert in_orgs == set(chain_coverage(seed_graph, "zhangjiang")["firms"])
+    at.toggle(key="claims").set_value(True).run()
+    with_claims = drawing(at)
+    assert any(seed_graph.nodes[n["id"]]["type"] == "Claim" for n in with_claims["nodes"])
+    at.toggle(key="places").set_value(True).run()
+    assert any(seed_graph.nodes[n["id"]]["type"] == "Region" for n in drawing(at)["nodes"])
+    at.toggle(key="documents").set_value(True).run()
+    assert any(seed_graph.nodes[n["id"]]["type"] == "Document" for n in drawing(at)["nodes"])
+
+
+def test_drawing_options_change_the_drawing(seed_graph):
+    at = show(run_app(), "network")
+    base = drawing(at)
+    at.radio(key="layout").set_value("force-directed").run()
+    assert drawing(at)["lanes"] == [] and drawing(at)["key"] != base["key"]
+    at.radio(key="size_by").set_value("mentions").run()
+    sizes = {n["id"]: n["size"] for n in drawing(at)["nodes"]}
+    assert sizes != {n["id"]: n["size"] for n in base["nodes"]}
+    at.toggle(key="physics").set_value(True).run()
+    assert drawing(at)["physics"] is True
+    at.multiselect(key="types").set_value(["Company"]).run()
+    assert {seed_graph.nodes[n["id"]]["type"] for n in drawing(at)["nodes"]} == {"Company"}
+    at.slider(key="min_mentions").set_value(2).run()
+    assert all(seed_graph.nodes[n["id"]].get("mentions", 0) >= 2 for n in drawing(at)["nodes"])
+
+
+def test_display_cap_and_what_happens_above_it():
+    at = show(run_app(), "network")
+    at.number_input(key="cap").set_value(50).run()
+    assert "folding the other" in at.warning[0].value and "one per chain segment" in at.warning[0].value
+    assert len(drawing(at)["nodes"]) <= 50
+    at.selectbox(key="above_cap").set_value("fold_region").run()
+    assert "one per region" in at.warning[0].value
+    at.selectbox(key="above_cap").set_value("top_mentions").run()
+    assert "most-mentioned" in at.warning[0].value.replace("\\", "") and len(drawing(at)["nodes"]) == 50
+
+
+def test_coverage_says_its_verdict_first(seed_graph):
+    at = show(run_app(), "coverage")
+    card = chain_coverage(seed_graph, "zhangjiang")
+    verdict = coverage_verdict(card)
+    assert at.markdown[0].value.replace("\\", "") == "#### " + verdict
+    assert verdict.startswith("The text states about 60%; the graph supports at least 56.5% (13 of 23 segments)")
+    assert at.markdown[1].value.replace("\\", "") == roster_what_if(card)
+    gaps = " ".join(m.value for m in at.markdown if m.value.startswith("- **"))
+    assert "Sensors" in gaps and "Reducers" in gaps
+    assert at.get("download_button")  # the gaps as CSV
+    assert at.get("vega_lite_chart")
+    at.radio(key="language").set_value("中文").run()
+    assert at.markdown[0].value.replace("\\", "") == "#### " + coverage_verdict(card, "中文")
+
+
+def test_claims_for_people(seed_graph):
+    at = show(run_app(), "claims")
+    table = at.dataframe[0].value
+    assert list(table.columns)[:3] == ["disputed", "what", "value"]
+    assert "None" not in table.astype(str).values and "nan" not in table.astype(str).values
+    assert not table["what"].str.contains("_").any()
+    models = table[table["what"] == "Registered large models"].iloc[0]
+    assert models["disputed"] and models["value"] == "82 models" and models["other source says"].startswith("66 models")
+    assert not table["sentence or source"].str.contains(r"\.\./|\.md", regex=True).any()
 
 
 def test_good_roster_upload_changes_coverage(seed_graph):
     at = run_app()
     at.file_uploader(key="rosters").set_value(("more.csv", GOOD_ROSTER, "text/csv")).run()
     assert not at.exception and not at.error
+    show(at, "coverage")
     before = chain_coverage(seed_graph, "zhangjiang")["measured_share"]
     after = before + 2 / 23
-    assert {m.label: m.value for m in at.metric}["Measured (all loaded)"] == f"{after:.1%}"
-    effect = next(m.value for m in at.markdown if m.value.startswith("**Effect of the uploaded rosters:**"))
-    assert f"{before:.1%} → {after:.1%}" in effect
-    closed = " ".join(m.value for m in at.markdown if m.value.startswith("closes "))  # names without specials
-    assert "Test Hands Co" in closed and "Test Sensors Co" in closed
+    effect = next(m.value for m in at.markdown if "uploaded rosters move" in m.value).replace("\\", "")
+    assert f"{before:.1%} to {after:.1%}" in effect
+    assert "Test Hands Co" in effect and "Test Sensors Co" in effect
+    show(at, "chain")
+    assert {"Test Hands Co", "Test Sensors Co"} <= {f["label"] for f in chips(drawing(at)).values()}
 
 
 def test_bad_roster_upload_shows_errors_and_the_app_keeps_working(seed_graph):
@@ -127,8 +246,8 @@ def test_bad_roster_upload_shows_errors_and_the_app_keeps_working(seed_graph):
     assert not at.exception
     message = at.error[0].value.replace("\\", "")  # shown with Markdown escapes
     assert message.startswith("bad.csv:2: field 'region'") and "atlantis" in message and "zhangjiang" in message
-    assert {m.label: m.value for m in at.metric}["Nodes"] == str(seed_graph.number_of_nodes())
-    assert drawn(at) > 0
+    assert f"{seed_graph.number_of_nodes():,} nodes" in at.caption[0].value
+    assert drawing(at)["stages"]
 
 
 def test_document_upload_adds_its_mentions(seed_graph):
@@ -136,7 +255,7 @@ def test_document_upload_adds_its_mentions(seed_graph):
     text = "AgiBot and Fourier opened a joint lab in Zhangjiang.".encode()
     at.file_uploader(key="docs").set_value(("note.txt", text, "text/plain")).run()
     assert not at.exception and not at.error
-    assert {m.label: m.value for m in at.metric}["Documents"] == str(len(seed_graph.graph["documents"]) + 1)
+    assert f"Built from {len(seed_graph.graph['documents']) + 1} document" in at.caption[0].value
 
 
 def test_start_arguments_load_a_roster(tmp_path, monkeypatch, seed_graph):
@@ -145,18 +264,14 @@ def test_start_arguments_load_a_roster(tmp_path, monkeypatch, seed_graph):
     monkeypatch.setattr("sys.argv", [APP, "--roster", str(roster)])  # as `streamlit run app.py -- --roster ...`
     at = run_app()
     orgs = sum(1 for _, d in seed_graph.nodes(data=True) if d["type"] in ("Company", "Institution"))
-    assert {m.label: m.value for m in at.metric}["Organisations"] == str(orgs + 2)
+    assert f"{orgs + 2:,} organisations" in at.caption[0].value
     monkeypatch.setattr("sys.argv", [APP, "--roster", str(tmp_path / "missing.csv")])
     at = run_app()
     assert "missing.csv" in at.error[0].value.replace("\\", "") and not at.exception
 
 
-def test_display_cap_and_what_happens_above_it(seed_graph):
-    at = run_app()
-    at.number_input(key="cap").set_value(60).run()
-    assert "folding the other" in at.warning[0].value and "one per chain segment" in at.warning[0].value
-    assert drawn(at) <= 60
-    at.selectbox(key="above_cap").set_value("fold by region").run()
-    assert "one per region" in at.warning[0].value
-    at.selectbox(key="above_cap").set_value("top by mentions").run()
-    assert "most-mentioned" in at.warning[0].value.replace("\\", "") and drawn(at) == 60
+def test_export_offers_every_format_and_the_view():
+    at = show(run_app(), "export")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert sorted(labels) == sorted(["GraphML", "GEXF", "Node-link JSON", "Nodes CSV", "Edges CSV",
+                                     "Current view (HTML, offline)"])
