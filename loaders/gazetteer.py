@@ -33,7 +33,7 @@ from .catalogue import Catalogue
 from .errors import InputError
 from .fold import fold
 from .matcher import AliasMatcher
-from .records import Entity, Fact, Mention
+from .records import Entity, Fact, Mention, Source
 from .text import Document
 from .yamlio import LINE_KEY, load_yaml, strip_lines
 
@@ -292,8 +292,8 @@ class Places:
     def entity(self, pid: str) -> Entity:
         """The Region entity of a gazetteer place, PART_OF its container (sourced to the gazetteer)."""
         p = self.places[pid]
-        src = {"source": p.source}
-        part_of = [Fact(self.canonical(p.parent), "curated", dict(src))] if p.parent else []
+        src = Source(p.source)
+        part_of = [Fact(self.canonical(p.parent), "curated", src)] if p.parent else []
         aliases = list(dict.fromkeys(n for n in (*p.full, *p.short) if n not in (p.name_en, p.name_zh, p.name_ja)))
         return Entity(id=pid, type="Region", name_en=p.name_en, name_zh=p.name_zh, name_ja=p.name_ja,
                       aliases=aliases, part_of=part_of, sources=[src], attrs={"level": p.level}, origin="gazetteer")
