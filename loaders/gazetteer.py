@@ -193,7 +193,8 @@ class Places:
         return [self.canonical(x) for x in [pid, *self.ancestors(pid)]]
 
     def describe(self, pid: str) -> str:
-        """'南山区 (Nanshan District; Shenzhen, Guangdong, China) cn_440305'."""
+        """'南山区 (Nanshan District; Shenzhen, Guangdong, China) cn_440305' (``pid``: gazetteer or node id)."""
+        pid = pid if pid in self.places else self._back.get(pid, pid)
         p = self.places[pid]
         within = ", ".join(self.places[a].name_en for a in self.ancestors(pid) if a in self.places)
         return f"{p.name_zh or p.name_en} ({p.name_en}{'; ' + within if within else ''}) {self.canonical(pid)}"
@@ -364,6 +365,14 @@ class Places:
             changed = False
             context = set(resolved.values())
             for i, (cands, needs_parent) in list(pending.items()):
+                # Written right after its container (北京市朝阳区, 長春市朝陽区): that container decides.
+                before = resolved.get(i - 1) if i and raw[i - 1][0].end == raw[i][0].start else None
+                hit = [c for c in cands if before and self.places[c].parent == before]
+                if len(hit) == 1:
+                    resolved[i] = hit[0]
+                    del pending[i]
+                    changed = True
+                    continue
                 # The candidate whose own container is mentioned wins (上海市普陀区, not Zhoushan's 普陀区 in a text
                 # that also names Zhejiang); without one, any relation to a mentioned place (not a country) counts.
                 hit = [c for c in cands if self.places[c].parent in context]
