@@ -1,0 +1,1518 @@
+"""Open-world discovery: organisations, products and policy documents that no catalogue or roster lists.
+
+Patterns are data (``data/discovery.yaml``): legal and sector suffixes (优必选科技, 株式会社X, "Unitree Robotics"),
+list contexts (如A、B、C等企业 / A、BなどのX / "companies such as A, B and C"), appositions ("the startup A", 企业A,
+A公司), parenthetical translations (宇树科技（Unitree）), quoted and model-number product names (「青龍」, "Walker S2")
+and policy titles (《…行动计划（2025—2027年）》). Every place a pattern fires is a :class:`Candidate`; candidates are
+merged across documents and scripts by a key of their folded name (parenthetical pairs join two keys), scored
+(noisy-OR of the weights of the patterns that found them) and kept only at or above the threshold.
+
+The work per document is proportional to the places where a pattern word occurs: one Aho-Corasick pass over the
+folded text finds the trigger words, and only short windows around them are looked at in Python.
+
+Examples
+--------
+>>> from loaders.catalogue import load_catalogue
+>>> from loaders.text import document_from_text
+>>> cat = load_catalogue()
+>>> doc = document_from_text("深圳集聚了优必选科技、乐聚机器人等企业。优必选科技发布了Walker S2人形机器人。", "d")
+>>> found = discover([doc], cat)
+>>> sorted((e.type, e.name) for e in found.entities.values())
+[('Company', '乐聚机器人'), ('Company', '优必选科技'), ('Product', 'Walker S2')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import InputError
+from .fold import fold
+from .paths import DATA_DIR
+from .records import Entity, Mention, Relation
+from .text import Document, clause_bounds
+from .yamlio import load_yaml, strip_lines
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+KANA = "\u30a0-\u30ff"  # katakana with ー and ・
+_NAME_TAIL = re.compile(rf"(?:[{HAN}{KANA}]|\([{HAN}{KANA}]{{2,4}}\))+$")
+_NAME_HEAD = re.compile(rf"[{HAN}{KANA}]+")
+_LATIN_ITEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .&'’-]{0,40}")
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_YEARS = re.compile(r"\s*\(\s*\d{4}\s*[-—–~至到]+\s*\d{4}\s*年?\s*\)\s*$")
+_QUOTED = re.compile(r"「([^「」\n]{1,14})」|『([^『』\n]{1,14})』|“([^“”\n]{1,14})”|\"([^\"\n]{1,14})\"")
+_TITLED = re.compile(r"《([^《》\n]{2,90})》|「([^「」\n]{4,90})」")
+_MODEL = re.compile(r"(?<![A-Za-z0-9\-])((?:[A-Z][a-z]{2,12} )?(?:[A-Z][A-Za-z]{0,5}-?\d{1,3}[A-Za-z]{0,3}|[A-Z]{3,6} \d{1,2})"
+                    r"(?: (?:Pro|Max|Plus|Ultra|Mini|Lite|Edu))?)(?![A-Za-z0-9\-])")
+_LATIN_TOKEN = re.compile(r"\S+")
+_CONNECTORS = {"of", "and", "for", "&"}
+_PAREN = re.compile(r"\(([^()\n]{1,48})\)")
+ORG_TYPES = ("Company", "Institution")
+# Known mentions of these types are never overlapped by a discovered name; a place, segment, scene or platform
+# word inside a longer name (北京 and 人形机器人 in 北京人形机器人创新中心) is part of that name.
+BLOCKING_TYPES = ("Company", "Institution", "Product", "Dataset", "Policy")
+ID_PREFIX = {"Company": "org_", "Institution": "org_", "Product": "product_", "Policy": "policy_"}
+
+
+# ------------------------------------------------------------------------------------------------ rules from data
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _SuffixModel(_Strict):
+    pattern: str
+    type: str
+    weight: float
+    words: list[str]
+    languages: list[str] = []
+    needs_place: bool = False
+
+
+class _ListModel(_Strict):
+    weight: float
+    close: dict[str, list[str]] = {}
+    close_after_gap: dict[str, list[str]] = {}
+    close_gap: int = 12
+    open: dict[str, list[str]] = {}
+    open_after_noun: _OpenAfterNounModel | None = None
+
+
+class _AppositionModel(_Strict):
+    weight: float
+    weight_latin: float | None = None
+    before: dict[str, list[str]] = {}
+    after: dict[str, list[str]] = {}
+    latin_based: bool = False
+    latin_after_nouns: list[str] = []
+    hyphen_after: list[str] = []
+    strong_after: _StrongModel | None = None
+
+
+class _WeightModel(_Strict):
+    weight: float
+
+
+class _StrongModel(_Strict):
+    weight: float
+    words: dict[str, list[str]]
+
+
+class _OpenAfterNounModel(_Strict):
+    cues: list[str]
+    nouns: dict[str, list[str]]
+
+
+class _OrgModel(_Strict):
+    suffixes: list[_SuffixModel]
+    heads_with_of: list[str] = []
+    latin_and_joins: list[str] = []
+    list_context: _ListModel
+    list_peers: _WeightModel
+    apposition: _AppositionModel
+    parenthetical: _WeightModel
+    short_name_cues: list[str] = []
+    classifiers: list[str] = []
+    person_endings: list[str] = []
+    person_surnames: list[str] = []
+    legal_name_words: list[str] = []
+    left_stops: list[str]
+    generic: list[str]
+    latin_left_stops: list[str] = []
+    sha_rejects: list[str] = []
+    suffix_continuations: list[str] = []
+    legal_prefixes: list[str] = []
+
+
+class _QuotedModel(_Strict):
+    weight: float
+    cues: list[str]
+    cues_after: list[str] = []
+
+
+class _ModelNumberModel(_Strict):
+    weight: float
+    cues: list[str]
+    rejects: list[str] = []
+    product_after: list[str] = []
+
+
+class _NamedModel(_Strict):
+    weight: float
+    before: list[str] = []
+    after: list[str] = []
+
+
+class _ProductModel(_Strict):
+    quoted: _QuotedModel
+    model_number: _ModelNumberModel
+    named: _NamedModel
+
+
+class _PolicyModel(_Strict):
+    weight: float
+    heads: list[str]
+    min_title_words: int = 3
+
+
+class _DiscoveryModel(_Strict):
+    threshold: float
+    repeat_weight: float = 0.0
+    organisations: _OrgModel
+    products: _ProductModel
+    policies: _PolicyModel
+    segment_cues: dict[str, list[str]] = {}
+
+
+def _alternation(words) -> re.Pattern | None:
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+
+
+@dataclass
+class DiscoveryRules:
+    """The patterns of ``data/discovery.yaml``, folded and compiled once.
+
+    Attributes
+    ----------
+    threshold : float
+        The confidence at or above which a candidate becomes an entity.
+    weights : dict
+        Pattern id -> weight (``suffix_legal``, ``list_context``, ``parenthetical``, ``quoted_product``, …).
+    """
+
+    threshold: float
+    repeat_weight: float
+    weights: dict[str, float]
+    triggers: ahocorasick.Automaton
+    heads_with_of: set[str]
+    left_stops: re.Pattern
+    right_stops: re.Pattern
+    generic: set[str]
+    generic_cover: re.Pattern
+    cover_words: set[str]
+    gap_types: dict[str, str]
+    latin_left_stops: set[str]
+    sha_rejects: tuple[str, ...]
+    suffix_words: set[str]
+    latin_and_joins: set[str]
+    close_gap: re.Pattern
+    after_nouns: re.Pattern | None
+    short_name: re.Pattern | None
+    classifiers: tuple[str, ...]
+    person_endings: tuple[str, ...]
+    person_surnames: set[str]
+    legal_stops: re.Pattern
+    open_nouns: list[tuple[re.Pattern, str]]
+    suffix_continuations: tuple[str, ...]
+    legal_prefixes: tuple[str, ...]
+    product_cues: re.Pattern
+    product_cues_before: re.Pattern
+    product_cues_after: re.Pattern | None
+    named_after: list[str]
+    model_cues: re.Pattern
+    model_rejects: set[str]
+    model_product_after: re.Pattern | None
+    named_before: re.Pattern | None
+    policy_heads: tuple[str, ...]
+    media_heads: tuple[str, ...]
+    policy_heads_latin: tuple[str, ...]
+    min_title_words: int
+    segment_cues: dict[str, list[str]]
+    path: str = ""
+    _segment_automata: dict = field(default_factory=dict, repr=False)
+
+
+def _is_latin(word: str) -> bool:
+    return bool(word) and word[0].isascii()
+
+
+@lru_cache(maxsize=4)
+def _load_rules_cached(path: str) -> DiscoveryRules:
+    p = Path(path)
+    raw = load_yaml(p)
+    try:
+        m = _DiscoveryModel.model_validate(strip_lines(raw))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InputError(f"discovery rules: {err['msg']}", path=p,
+                         field=".".join(str(x) for x in err["loc"])) from exc
+    org = m.organisations
+    weights = {s.pattern: s.weight for s in org.suffixes}
+    weights.update({"list_context": org.list_context.weight, "list_peers": org.list_peers.weight,
+                    "short_name": org.parenthetical.weight, "apposition": org.apposition.weight,
+                    "apposition_latin": org.apposition.weight_latin or org.apposition.weight,
+                    "parenthetical": org.parenthetical.weight, "quoted_product": m.products.quoted.weight,
+                    "model_number": m.products.model_number.weight, "named_product": m.products.named.weight,
+                    "policy_title": m.policies.weight})
+    auto = ahocorasick.Automaton()
+    entries: dict[str, list] = defaultdict(list)
+    suffix_words = set()
+    for s in org.suffixes:
+        for w in s.words:
+            key = fold(w)
+            suffix_words.add(key)
+            entries[key].append(("suffix", s.pattern, s.type, tuple(s.languages), s.needs_place))
+    for typ, words in org.list_context.close.items():
+        for w in words:
+            entries[fold(w)].append(("close", "list_context", typ, (), False))
+    for typ, words in org.list_context.open.items():
+        for w in words:
+            entries[fold(w)].append(("open", "list_context", typ, (), False))
+    for typ, words in org.apposition.before.items():
+        for w in words:
+            entries[fold(w)].append(("appos_before", "apposition", typ, (), False))
+    for typ, words in org.apposition.after.items():
+        for w in words:
+            entries[fold(w)].append(("appos_after", "apposition", typ, (), False))
+    for h in m.policies.heads:
+        if _is_latin(h):
+            entries[fold(h)].append(("policy_head", "policy_title", "Policy", (), False))
+    for w in m.products.named.before:
+        if _is_latin(w):
+            entries[fold(w) + " "].append(("named_before", "named_product", "Product", (), False))
+    for w in m.products.named.after:
+        if _is_latin(w):
+            entries[" " + fold(w)].append(("named_after", "named_product", "Product", (), False))
+    for w in org.legal_prefixes:
+        entries[fold(w)].append(("prefix", "suffix_legal", "Company", (), False))
+    if org.list_context.close_after_gap:
+        entries["等"].append(("close_gap", "list_context", "", (), False))
+    if org.apposition.latin_based:
+        entries["-based "].append(("based", "apposition", "Company", (), False))
+    if org.apposition.latin_after_nouns:
+        for art in (", a ", ", an ", ", the "):
+            entries[art].append(("after_noun", "apposition", "Company", (), False))
+    if org.apposition.strong_after:
+        weights["strong_cue"] = org.apposition.strong_after.weight
+        for typ, words in org.apposition.strong_after.words.items():
+            for w in words:
+                entries[fold(w)].append(("appos_after", "strong_cue", typ, (), False))
+    for w in org.apposition.hyphen_after:
+        entries[fold(w) + " "].append(("hyphen", "apposition", "Company", (), False))
+    oan = org.list_context.open_after_noun
+    if oan:
+        for w in oan.cues:
+            entries[" " + fold(w) + " "].append(("open_noun", "list_context", "", (), False))
+    gap_words = {fold(w): t for t, ws in org.list_context.close_after_gap.items() for w in ws}
+    for key, vals in entries.items():
+        auto.add_word(key, (key, tuple(vals)))
+    auto.make_automaton()
+    stops = [fold(s) for s in org.left_stops]
+    generic = {fold(g) for g in org.generic}
+    cover_words = generic | suffix_words
+    return DiscoveryRules(
+        threshold=m.threshold, repeat_weight=m.repeat_weight, weights=weights, triggers=auto,
+        heads_with_of={fold(h) for h in org.heads_with_of}, left_stops=_alternation(stops),
+        right_stops=re.compile("(?:" + "|".join(re.escape(s) for s in sorted(set(stops), key=len, reverse=True)) + ")"),
+        generic=generic, generic_cover=re.compile(r"[\s\-·・&.'’]+"), cover_words=cover_words, gap_types=gap_words,
+        latin_left_stops={s.lower() for s in org.latin_left_stops}, sha_rejects=tuple(fold(s) for s in org.sha_rejects),
+        suffix_words=suffix_words, latin_and_joins={fold(x) for x in org.latin_and_joins},
+        close_gap=re.compile(r"[^,。;:!?、()「」《》“”\n]{0,%d}?(%s)" % (
+            org.list_context.close_gap, "|".join(re.escape(w) for w in sorted(gap_words, key=len, reverse=True)))),
+        after_nouns=re.compile(r"(?:[a-z][a-z-]* ){0,3}(?:%s)s?\b" % "|".join(
+            re.escape(w) for w in org.apposition.latin_after_nouns)) if org.apposition.latin_after_nouns else None,
+        short_name=re.compile(r"\((?:[^()]{0,30}[,、])?\s*(?:%s)[,、:\s]*[“\"「『]([^”\"」』()]{1,24})[”\"」』]\)" % "|".join(
+            re.escape(fold(w)) for w in sorted(org.short_name_cues, key=len, reverse=True)))
+        if org.short_name_cues else None,
+        classifiers=tuple(fold(x) for x in org.classifiers), person_endings=tuple(fold(x) for x in org.person_endings),
+        person_surnames={x.lower() for x in org.person_surnames},
+        legal_stops=_alternation(x for x in stops if x not in {fold(w) for w in org.legal_name_words}),
+        open_nouns=[(re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in nouns)), t)
+                    for t, nouns in (oan.nouns.items() if oan else [])],
+        suffix_continuations=tuple(fold(x) for x in org.suffix_continuations),
+        legal_prefixes=tuple(fold(x) for x in org.legal_prefixes), product_cues=_alternation(fold(c) for c in m.products.quoted.cues),
+        product_cues_before=re.compile("(?:%s)(?:的|の|了|\\s)*$" % "|".join(
+            re.escape(fold(c)) for c in sorted(m.products.quoted.cues, key=len, reverse=True))),
+        product_cues_after=re.compile("(?:的|の|\\s)*(?:%s)" % "|".join(
+            re.escape(fold(c)) for c in sorted(m.products.quoted.cues_after, key=len, reverse=True)))
+        if m.products.quoted.cues_after else None,
+        named_after=[fold(w) for w in m.products.named.after],
+        model_cues=_alternation(fold(c) for c in m.products.model_number.cues),
+        model_rejects={fold(r) for r in m.products.model_number.rejects},
+        model_product_after=_alternation(fold(c) for c in m.products.model_number.product_after),
+        named_before=_alternation(fold(c) for c in m.products.named.before),
+        policy_heads=tuple(sorted({fold(h) for h in m.policies.heads if not _is_latin(h)}, key=len, reverse=True)),
+        media_heads=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_media" for w in sfx.words
+                          if not _is_latin(w)) + ("报",),
+        policy_heads_latin=tuple(sorted({fold(h) for h in m.policies.heads if _is_latin(h)}, key=len, reverse=True)),
+        min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues, path=str(p))
+
+
+def load_discovery_rules(data_dir=None) -> DiscoveryRules:
+    """Load and compile ``data/discovery.yaml`` (cached per directory; a bad file raises :class:`InputError`).
+
+    Examples
+    --------
+    >>> load_discovery_rules().threshold
+    0.7
+    """
+    return _load_rules_cached(str((Path(data_dir or DATA_DIR) / "discovery.yaml").resolve()))
+
+
+# ------------------------------------------------------------------------------------------------ candidates
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One place where a pattern found a name: folded and original spans, the name as written, what found it."""
+
+    kind: str  # organisation, product, policy
+    type: str  # Company, Institution, Product, Policy
+    doc: str
+    start: int  # original offsets
+    end: int
+    quote: str
+    pattern: str
+    weight: float
+    partner: str = ""  # the other name of a parenthetical pair
+
+
+def name_key(name: str, rules: DiscoveryRules | None = None) -> str:
+    """The key two names of one organisation share: folded, without legal suffixes, a leading city, sector suffixes
+    (when something is left), spaces and punctuation.
+
+    Examples
+    --------
+    >>> name_key("深圳市优必选科技股份有限公司") == name_key("優必選科技") == name_key("优必选")
+    True
+    >>> name_key("Unitree Robotics Co., Ltd."), name_key("UNITREE")
+    ('unitree', 'unitree')
+    """
+    rules = rules or load_discovery_rules()
+    return _key(fold(name), rules)
+
+
+_CITY = re.compile(rf"^[{HAN}]{{2,3}}(?:省|市)(?=[{HAN}{KANA}]{{2}})")
+_STRIP = re.compile(r"[\s·・\-_.,'\"’()（）]")
+
+
+def _key(folded: str, rules: DiscoveryRules) -> str:
+    k = folded.strip()
+    k = _YEARS.sub("", k)
+    if k.startswith(rules.legal_prefixes):
+        k = k[len(next(p for p in rules.legal_prefixes if k.startswith(p))):]
+    changed = True
+    while changed:
+        changed = False
+        for suf in rules.suffix_words:
+            if k.endswith(suf) and len(_STRIP.sub("", k[: -len(suf)])) >= 2:
+                rest = k[: -len(suf)].rstrip(" ,.")
+                if rest and rest[-1].isascii() and rest[-1].isalnum() and suf[0].isascii() and suf[0].isalnum() \
+                        and not k[-len(suf) - 1].isspace():
+                    continue  # "AgiBot" does not end in the suffix "Bot"
+                k = rest
+                changed = True
+    k = re.sub(r"\([^()]*\)$", "", k)
+    stripped = _CITY.sub("", k)
+    if len(stripped) >= 2:
+        k = stripped
+    return _STRIP.sub("", k)
+
+
+def _is_generic(folded_name: str, rules: DiscoveryRules, places=None) -> bool:
+    """True when the name is made only of generic words, suffixes and places (人形机器人 is; 优必选科技 is not).
+
+    ``places`` is a set of folded place names (or None).
+    """
+    s = folded_name.strip()
+    if s in rules.generic:
+        return True
+    core = rules.generic_cover.sub("", s)
+    if len(core) < 2:
+        return True
+    cover = rules.cover_words
+    if s.isascii():
+        words = [w.strip(".,'’()") for w in re.split(r"[\s\-]+", s)]
+        return all(not w or w in cover or (places is not None and w in places) for w in words)
+    n = len(core)
+    ok = [True] + [False] * n  # ok[i]: core[:i] is a sequence of generic words and places
+    for i in range(n):
+        if not ok[i]:
+            continue
+        for j in range(i + 1, min(n, i + 10) + 1):
+            w = core[i:j]
+            if w in cover or (places is not None and w in places):
+                ok[j] = True
+    return ok[n]
+
+
+class DocumentScanner:
+    """Finds the candidates of one document (see :func:`discover`, which most callers want).
+
+    Parameters
+    ----------
+    rules : DiscoveryRules
+    places : iterable of str
+        Names of known places (folded or not): a legal name may start with one (深圳市优必选科技…), a government
+        body must (深圳市科技创新局), and a name made only of places and generic words is not an organisation.
+    segmenter : {"stops", "jieba"}
+        How a Chinese name's left edge is found: after the last stop word in the window before the suffix
+        (``stops``), or the same counting only stop words that jieba cuts as whole words (``jieba``).
+    """
+
+    def __init__(self, rules: DiscoveryRules, places=(), segmenter: str = "stops"):
+        self.rules = rules
+        self.places = frozenset(k for k in (fold(p) for p in places) if len(k) >= 2)
+        self.segmenter = segmenter
+
+    # ---------------------------------------------------------------- boundaries
+    def _left_cjk(self, f: str, s: int, known_ends: set[int], lo: int = 0, legal: bool = False) -> int:
+        """Start of the CJK name that ends at folded offset ``s`` (== s when there is none)."""
+        window = f[max(lo, s - 18):s]
+        m = _NAME_TAIL.search(window)
+        if not m:
+            return s
+        tail = m.group()
+        base = s - len(tail)
+        cut = 0
+        for k in range(len(tail) - 1, 0, -1):  # a known mention ending inside the tail is a left edge
+            if base + k in known_ends:
+                cut = k
+                break
+        stops = list((self.rules.legal_stops if legal else self.rules.left_stops).finditer(tail, cut))
+        if self.segmenter == "jieba" and stops:
+            bounds = _jieba_bounds(tail)
+            stops = [x for x in stops if x.start() in bounds and x.end() in bounds]
+        if stops:
+            cut = max(cut, max(x.end() for x in stops))
+        if s > 0 and _KANA_CHAR.match(f[s - 1]) and _HAN_THEN_KANA.search(tail, cut):
+            cut = _HAN_THEN_KANA.search(tail, cut).end(1)  # 港英字紙サウスチャイナ…ポスト: a katakana name
+        q = _COUNT_PREFIX.match(tail, cut)  # 近百家机器人企业: a count is not part of a name
+        if q:
+            cut = q.end()
+        # after a number, a classifier starts no name (20所高校, 30余家企业)
+        if base + cut > 0 and (f[base + cut - 1].isdigit() or f[base + cut - 1] in "一二三四五六七八九十百千万两几数"):
+            for c in self.rules.classifiers:
+                if tail.startswith(c, cut):
+                    cut += len(c)
+                    break
+        return base + cut
+
+    def _right_ok(self, f: str, e: int, strong: bool = False) -> bool:
+        """A CJK name may end at ``e``: what follows is not a letter of the same word."""
+        if e >= len(f):
+            return True
+        ch = f[e]
+        if not ("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"):
+            return not ("\u30a0" <= ch <= "\u30ff")
+        if strong:
+            return not f.startswith(self.rules.suffix_continuations, e)
+        return self.rules.right_stops.match(f, e) is not None or f.startswith(("公司", "有限", "股份"), e)
+
+    def _latin_left(self, text: str, s: int, lo: int = 0) -> int:
+        """Start of the run of capitalised words (with of/and/& between them) ending at original offset ``s``."""
+        window_start = max(lo, s - 120)
+        window = text[window_start:s]
+        tokens = list(_LATIN_TOKEN.finditer(window))
+        start = s
+        taken = 0
+        for i in range(len(tokens) - 1, -1, -1):
+            tok = tokens[i]
+            w = tok.group()
+            if not window[tok.end():start - window_start].isspace() and window_start + tok.end() != start:
+                break
+            if w[-1] in ",;:\"”“)(" and not re.fullmatch(r"\([A-Z][a-z]+\)", w) or w[0] in "(\"“" \
+                    and not re.fullmatch(r"\([A-Z][a-z]+\)", w):
+                break
+            low = w.lower()
+            if re.search(r"-[a-z]", w):
+                break  # "ByteDance-linked Jinqiu Capital": the name starts after it
+            if low in _CONNECTORS:
+                if low == "and" and i > 0 and fold(tokens[i - 1].group().strip(",")) not in self.rules.latin_and_joins:
+                    break  # "DroidVP and Noetix Robotics" are two names
+                start = window_start + tok.start()
+                continue
+            if not (w[0].isupper() or w[0].isdigit()) or low in self.rules.latin_left_stops or taken >= 6:
+                break
+            start = window_start + tok.start()
+            taken += 1
+        while start < s:  # a name does not start with a connector
+            m = re.match(r"(\S+)\s+", text[start:s])
+            if m and m.group(1).lower() in _CONNECTORS:
+                start += m.end()
+            else:
+                break
+        return start
+
+    def _latin_right(self, text: str, e: int, hi: int) -> int:
+        """End of the run of capitalised words after ``e`` ("University of Science and Technology of China")."""
+        end = e
+        pos = e
+        for tok in _LATIN_TOKEN.finditer(text, e, min(hi, e + 120)):
+            if not text[pos:tok.start()].isspace() and tok.start() != pos:
+                break
+            w = tok.group()
+            core = w.rstrip(",;:.)\"”'’s") if w.endswith(("'s", "’s")) else w.rstrip(",;:.)\"”")
+            if core.lower() in _CONNECTORS:
+                pos = tok.end()
+                continue
+            if not core or not core[0].isupper():
+                break
+            end = tok.start() + len(core)
+            pos = tok.end()
+            if core != w:
+                break
+        return end
+
+    def _has_place(self, name: str) -> bool:
+        if _CITY.match(name) or name.startswith(("国家", "中国", "全国", "national", "china", "chinese", "state")):
+            return True
+        return any(name[:k] in self.places for k in range(2, min(len(name), 9) + 1))
+
+    def _person(self, name: str) -> bool:
+        """'Wang Xingxing': a romanised surname and one given name."""
+        words = name.split()
+        return len(words) == 2 and words[0].lower() in self.rules.person_surnames and words[1][:1].isupper() \
+            and words[1][1:].islower()
+
+    def _generic(self, name: str) -> bool:
+        return _is_generic(name, self.rules, self.places)
+
+    def _cjk_item(self, item: str) -> str:
+        """A list item or apposed name cut at the first stop word after its first character."""
+        item = item.strip()
+        if not item or item.isascii():
+            return item
+        if self.rules.left_stops.match(item):
+            return ""
+        m = self.rules.right_stops.search(item, 1)
+        return item[:m.start()] if m else item
+
+    # ---------------------------------------------------------------- the scan
+    def scan(self, doc: Document, known: list[Mention], known_types: dict[str, str]) -> list[Candidate]:
+        """Every candidate in ``doc``; ``known`` are the mentions of listed entities (never overlapped)."""
+        ft = doc.folded
+        f, text = ft.folded, doc.text
+        lang = doc.language
+        to_orig = (lambda a, b: (a, b)) if ft.is_identity else ft.to_original
+        occupied = _Spans([(m.start, m.end) for m in known if known_types.get(m.entity) in BLOCKING_TYPES])
+        known_ends = {m.end for m in known if known_types.get(m.entity) not in ("Region", "Cluster")} \
+            if ft.is_identity else set()
+        out: list[Candidate] = []
+        w = self.rules.weights
+
+        def add(kind, typ, fs, fe, pattern, partner="", weight=None):
+            os_, oe = to_orig(fs, fe)
+            raw = text[os_:oe]
+            quote = raw.strip()
+            if not quote or len(quote) > 80:
+                return
+            os_ += len(raw) - len(raw.lstrip())
+            oe = os_ + len(quote)
+            if occupied.overlaps(os_, oe):
+                return
+            out.append(Candidate(kind, typ, doc.id, os_, oe, quote, pattern,
+                                 w[pattern] if weight is None else weight, partner))
+
+        for end_idx, (key, vals) in self.rules.triggers.iter(f):
+            s, e = end_idx - len(key) + 1, end_idx + 1
+            latin = key[0].isascii()
+            if latin and ((key[0].isalnum() and s > 0 and f[s - 1] in _ASCII_WORD) or
+                          (e < len(f) and key[-1].isalnum() and f[e] in _ASCII_WORD)):
+                continue
+            for kind, pattern, typ, langs, needs_place in vals:
+                if langs and lang not in langs:
+                    continue
+                if kind == "suffix":
+                    self._suffix(f, text, s, e, latin, pattern, typ, needs_place, lang, known_ends, add)
+                elif kind == "prefix":
+                    self._prefix(f, s, e, pattern, typ, add)
+                elif kind == "close":
+                    self._list_close(f, s, typ, known_ends, add)
+                elif kind == "close_gap":
+                    gm = self.rules.close_gap.match(f, e)
+                    if gm:
+                        self._list_close(f, s, self.rules.gap_types[gm.group(1)], known_ends, add)
+                elif kind == "open":
+                    self._list_open(f, text, s, e, latin, typ, add)
+                elif kind == "appos_before":
+                    self._appos_before(f, text, s, e, latin, typ, add)
+                elif kind == "appos_after":
+                    self._appos_after(f, text, s, e, latin, typ, known_ends, add, pattern)
+                elif kind == "based":
+                    if s > 0 and text[max(0, s - 1)].isalpha():
+                        self._appos_before(f, text, s, e - 1, True, typ, add)
+                elif kind == "after_noun":
+                    if self.rules.after_nouns and self.rules.after_nouns.match(text, e):
+                        self._appos_after(f, text, s, e, True, typ, known_ends, add)
+                elif kind == "hyphen":
+                    self._appos_after(f, text, s, s, True, typ, known_ends, add)
+                elif kind == "open_noun":
+                    before = f[max(0, s - 40):s]
+                    for pat, t in self.rules.open_nouns:
+                        if pat.search(before):
+                            self._list_open(f, text, s, e - 1, True, t, add)
+                            break
+                elif kind == "policy_head":
+                    self._policy_latin(f, text, s, e, add)
+                elif kind == "named_before":
+                    if text[s:e - 1].islower():  # a common noun ("the humanoid robot Tien Kung"), not "Robot Valley"
+                        self._named_before(text, s, e - 1, add)
+                elif kind == "named_after":
+                    if (e >= len(f) or not f[e].isalnum()) and text[s + 1:e].islower():
+                        start = self._latin_left(text, s)
+                        name = text[start:s].strip()
+                        if start < s and re.fullmatch(r"[A-Z][A-Za-z0-9]+(?: [A-Z0-9][A-Za-z0-9]*){0,2}", name) \
+                                and not self._generic(fold(name)) and not self._has_place(fold(name)) \
+                                and not self._person(name):
+                            add("product", "Product", start, start + len(name), "named_product")
+        self._parenthetical(f, text, known_ends, add)
+        self._titles(f, add)
+        org_ends = {c.end for c in out if c.kind == "organisation"} | \
+            {m.end for m in known if known_types.get(m.entity) in ORG_TYPES}
+        self._quoted(f, add, org_ends)
+        self._models(f, text, add)
+        self._short_names(f, text, out, known, known_types, add)
+        self._list_peers(f, text, to_orig, out, known, known_types, known_ends, add)
+        return out
+
+    # ---------------------------------------------------------------- organisations
+    def _suffix(self, f, text, s, e, latin, pattern, typ, needs_place, lang, known_ends, add):
+        rules = self.rules
+        strong = pattern in ("suffix_legal", "suffix_institution", "suffix_government", "suffix_media",
+                             "suffix_company")
+        if latin:
+            if s == 0 or not text[s:s + 1].isupper() and not text[s:e].startswith(("Co", "Ltd", "Inc", "Corp", "LLC",
+                                                                                   "GmbH", "AI")):
+                return
+            if f[s:e] in rules.heads_with_of and f.startswith(" of ", e):
+                start = self._latin_left(text, s)
+                end = self._latin_right(text, e + 4, len(text))
+                if end <= e + 4:
+                    return
+            else:
+                nxt = re.match(r" ([A-Z][a-z]+)", text[e:e + 30])
+                if nxt and fold(nxt.group(1)) not in rules.latin_left_stops and pattern != "suffix_legal":
+                    return  # "Robot" in "Shenzhen Robot Action Plan": the name goes on
+                start, end = self._latin_left(text, s), e
+            if start >= s and end == e:
+                return  # a suffix alone ("Robotics", "Institute") names nothing
+            name = f[start:end]
+            if self._generic(name) and not (pattern in _PLACE_NAMED and self._has_place(name)):
+                return
+            if self._person(text[start:end]):
+                return
+            add("organisation", typ, start, end, pattern)
+            return
+        # Chinese and Japanese
+        if not self._right_ok(f, e, strong=strong or lang == "ja"):
+            if lang != "ja":
+                return
+        if e < len(f) and f.startswith(tuple(rules.suffix_words), e) and not f[e].isascii():
+            return  # another suffix follows (科技 in 优必选科技股份有限公司): the longer name is found there
+        end = e
+        if lang == "ja" and e < len(f) and _HAN_CHAR.match(f[e]):
+            run = _NAME_HEAD.match(f, e)  # 高巨創新科技開発が: a Japanese text writes the whole name before a particle
+            if run and len(run.group()) <= 4 and (run.end() >= len(f) or not _NAME_HEAD.match(f[run.end()])):
+                end = run.end()
+            else:
+                return
+        if f[s:e] == "社":
+            j = s
+            while j > 0 and f[j - 1] in _ASCII_WORD_OR_SPACE:
+                j -= 1
+            latin_body = f[j:s].strip()
+            if latin_body and re.search("[a-z]", latin_body):  # Unitree社
+                start = s - len(f[j:s].lstrip())
+                if not self._generic(latin_body):
+                    add("organisation", typ, start, s, pattern)
+                return
+            body_start = self._left_cjk(f, s, known_ends)
+            body = f[body_start:s]
+            if not body or body.endswith(rules.sha_rejects) or not re.search(f"[{KANA}]|[{HAN}]{{2}}", body):
+                return
+        start = self._left_cjk(f, s, known_ends, legal=pattern == "suffix_legal")
+        if needs_place:
+            start = self._place_start(f, start, s)
+            if start is None:
+                return
+        if s - start < 2 and typ != "Institution" or s - start < 1:
+            return
+        name = f[start:end]
+        body = f[start:s]
+        if typ == "Institution":
+            if self._generic(body) and not self._has_place(body):
+                return
+        elif self._generic(body) or len(_key(name, rules)) < 2:
+            return
+        add("organisation", typ, start, end, pattern)
+
+    def _place_start(self, f: str, start: int, s: int) -> int | None:
+        """For a government body: where the place its name starts with begins (和 may stand inside:
+        杭州市经济和信息化局), or None when the name does not start with a place."""
+        lo = max(0, s - 24)
+        window = f[lo:s]
+        m = re.search(rf"[{HAN}{KANA}・和与]+$", window)
+        if not m:
+            return None
+        run_start = lo + m.start()
+        for i in range(max(run_start, start - 12), s - 1):
+            if self._has_place(f[i:s]):
+                if any(ch in _GOV_BREAKS for ch in f[i:s]):
+                    continue
+                return i
+        return None
+
+    def _prefix(self, f, s, e, pattern, typ, add):
+        m = _NAME_HEAD.match(f, e)
+        if not m:
+            return
+        name = self._cjk_item(m.group())
+        if len(name) < 2 or self._generic(name):
+            return
+        add("organisation", typ, s, e + len(name), pattern)
+
+    def _list_close(self, f, s, typ, known_ends, add):
+        """Items before a closing cue, separated by 、 (the last two may be joined by 和/与/及/や/と)."""
+        lo = max(0, s - 120)
+        window = f[lo:s]
+        cut = max(window.rfind(c) for c in ",。;:!?()「」《》\n")
+        seg_start = lo + cut + 1
+        parts = self._split_list(f, seg_start, s)
+        if len(parts) < 2:
+            return
+        parts[0] = self._first_item(f, parts[0], known_ends, seg_start)
+        for p, item in parts:
+            self._list_item(p, item, typ, add, "list_context")
+
+    def _first_item(self, f, part, known_ends, lo):
+        """The first item of a list starts after the last stop word before it (仅有SMC、… → SMC)."""
+        pos, item = part
+        end = pos + len(item)
+        latin = re.search(r"[a-z0-9][a-z0-9 .&-]*$", item)
+        if latin and not item.isascii():
+            return pos + latin.start(), item[latin.start():]
+        if item.strip().isascii():
+            return part
+        start = self._left_cjk(f, end, known_ends, lo=lo)
+        return start, f[start:end]
+
+    @staticmethod
+    def _split_list(f: str, lo: int, hi: int) -> list[tuple[int, str]]:
+        segment = f[lo:hi]
+        if "、" not in segment and not re.search("[和与及やと]", segment):
+            return []
+        parts, pos = [], lo
+        for piece in re.split(r"(、|和|与|及|や|と|, and |, | and )", segment):
+            if piece in ("、", "和", "与", "及", "や", "と", ", and ", ", ", " and "):
+                pos += len(piece)
+                continue
+            parts.append((pos, piece))
+            pos += len(piece)
+        return parts
+
+    def _list_item(self, p, item, typ, add, pattern):
+        raw = item
+        item = item.strip()
+        p += len(raw) - len(raw.lstrip())
+        if not item:
+            return False
+        if item.isascii():
+            if not re.fullmatch(r"[a-z][a-z0-9 .&'-]{1,40}", item):
+                return False
+        elif not re.fullmatch(rf"[{HAN}{KANA}a-z0-9]{{2,14}}", item):
+            return False
+        if self._generic(item) or item in self.places:
+            return False
+        if not item.isascii() and (self.rules.left_stops.search(item) and self.segmenter == "stops"
+                                   or item.endswith(self.rules.person_endings)):
+            return False
+        add("organisation", typ, p, p + len(item), pattern)
+        return True
+
+    def _list_open(self, f, text, s, e, latin, typ, add):
+        if latin:
+            pos = e
+            hi = min(len(text), e + 240)
+            stop = re.search(r"\.(?=\s|$)|[;:!?()\n–—]", text[pos:hi])
+            hi = pos + stop.start() if stop else hi
+            items = re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+", text[pos:hi])
+            cursor = pos
+            for raw in items:
+                at = text.find(raw, cursor)
+                cursor = at + len(raw)
+                m = _LATIN_NAME.match(raw)
+                if not m or m.start(1) != len(raw) - len(raw.lstrip()):
+                    break
+                name = m.group(1)
+                if self._generic(fold(name)) or self._person(name):
+                    break
+                add("organisation", typ, at + m.start(1), at + m.start(1) + len(name), "list_context")
+                if m.end(1) < len(raw.rstrip()):
+                    break
+            return
+        # zh: 如/包括/例如 A、B、C（等…）
+        if f[s:e] == "如" and ((s > 0 and f[s - 1] in HAN_SET) or (e < len(f) and f[e] in "何果今此下同期实")):
+            return  # 例如 is its own cue; 如 inside a word (比如, 如何) is not
+        hi = min(len(f), e + 120)
+        m = re.search(r"[,。;:!?()\n「」《》]|等", f[e:hi])
+        end = e + m.start() if m else hi
+        if "、" not in f[e:end]:
+            return
+        parts = self._split_list(f, e, end)
+        for p, item in parts:
+            self._list_item(p, self._cjk_item(item), typ, add, "list_context")
+
+    def _appos_before(self, f, text, s, e, latin, typ, add):
+        if latin:
+            if e >= len(text) or text[e] != " ":
+                return
+            m = _LATIN_NAME.match(text, e, min(len(text), e + 80))
+            if not m:
+                return
+            name = m.group(1)
+            if self._generic(fold(name)) or name.lower() in self.rules.latin_left_stops or self._person(name):
+                return
+            add("organisation", typ, m.start(1), m.start(1) + len(name), "apposition_latin")
+            return
+        m = _NAME_HEAD.match(f, e)
+        if not m:
+            return
+        item = self._cjk_item(m.group())
+        if not 2 <= len(item) <= 8:
+            return
+        if m.end() == e + len(item) and not self._right_ok(f, m.end()):
+            return
+        if self._generic(item):
+            return
+        add("organisation", typ, e, e + len(item), "apposition")
+
+    def _appos_after(self, f, text, s, e, latin, typ, known_ends, add, pattern="apposition"):
+        latin_pattern = "strong_cue" if pattern == "strong_cue" else "apposition_latin"
+        if latin:
+            start = self._latin_left(text, s)
+            if start >= s:
+                return
+            name = re.sub(r"(?:'s|’s)$", "", text[start:s].strip())
+            if self._generic(fold(name)) or self._person(name):
+                return
+            add("organisation", typ, start, start + len(name), latin_pattern)
+            return
+        if s > 0 and f[s - 1].isascii() and f[s - 1].isalnum():  # CNSが伝えた, CGTN Japaneseによると
+            start = self._latin_left(text, s)
+            name = text[start:s].strip()
+            if start < s and not self._generic(fold(name)) and not self._person(name):
+                add("organisation", typ, start, start + len(name), pattern)
+            return
+        start = self._left_cjk(f, s, known_ends)
+        if start < s and s - start <= 1:
+            return
+        body = f[start:s]
+        if len(body) < 2 or self._generic(body) or body.endswith(self.rules.sha_rejects) \
+                or body.endswith(self.rules.person_endings):
+            return
+        add("organisation", typ, start, s, pattern)
+
+    def _parenthetical(self, f, text, known_ends, add):
+        for m in _PAREN.finditer(f):
+            inner_s, inner_e = m.start(1), m.end(1)
+            inner = f[inner_s:inner_e].strip()
+            ps = m.start()
+            before_latin = ps > 0 and (f[ps - 1].isascii() and f[ps - 1].isalnum() or
+                                       f[ps - 1] == " " and ps > 1 and f[ps - 2].isascii() and f[ps - 2].isalnum())
+            if re.fullmatch(rf"[{HAN}{KANA}]{{2,12}}", inner) and before_latin:
+                end = ps - 1 if f[ps - 1] == " " else ps
+                start = self._latin_left(text, end)
+                if start >= end:
+                    continue
+                name = text[start:end]
+                if self._generic(fold(name)) or self._generic(inner) or inner in self.places or self._person(name):
+                    continue
+                add("organisation", "", start, end, "parenthetical", partner=text[inner_s:inner_e])
+                add("organisation", "", inner_s, inner_e, "parenthetical", partner=name)
+            elif re.fullmatch(r"[a-z][a-z0-9 .&'-]{1,40}", inner) and ps > 0 and _NAME_CHAR.match(f[ps - 1]):
+                raw_inner = text[inner_s:inner_e]
+                orig_inner = raw_inner.strip()
+                if not orig_inner[0].isupper():
+                    continue
+                start = self._left_cjk(f, ps, known_ends)
+                if ps - start < 2:
+                    continue
+                name = f[start:ps]
+                if self._generic(name) or self._generic(inner) or name in self.places or self._person(orig_inner):
+                    continue
+                if any(name.endswith(h) for h in self.rules.policy_heads):
+                    continue
+                add("organisation", "", start, ps, "parenthetical", partner=orig_inner)
+                s2 = inner_s + (len(raw_inner) - len(raw_inner.lstrip()))
+                add("organisation", "", s2, s2 + len(orig_inner), "parenthetical", partner=text[start:ps])
+
+    def _short_names(self, f, text, out, known, known_types, add):
+        """（下称“凯尔达”）: the short name of the organisation just before the bracket."""
+        if self.rules.short_name is None:
+            return
+        ends = {c.end: c for c in out if c.kind == "organisation"}
+        known_ends = {m.end: m for m in known if known_types.get(m.entity) in ORG_TYPES}
+        for m in self.rules.short_name.finditer(f):
+            before = ends.get(m.start())
+            if before is None and m.start() in known_ends:
+                continue  # the short name of a listed organisation: the catalogue should list it
+            if before is None:
+                continue
+            short = m.group(1).strip()
+            if len(short) < 2 or self._generic(short):
+                continue
+            add("organisation", before.type, m.start(1), m.end(1), "short_name", partner=before.quote)
+
+    def _list_peers(self, f, text, to_orig, out, known, known_types, known_ends, add):
+        """Items of a 、-list in which a listed organisation or a suffix-found firm stands are organisations too;
+        a list that names a place, segment or scene is not a list of organisations."""
+        anchors_org = {(m.start, m.end) for m in known if known_types.get(m.entity) in ORG_TYPES}
+        anchors_other = {(m.start, m.end) for m in known if known_types.get(m.entity) not in ORG_TYPES}
+        anchors_org |= {(c.start, c.end) for c in out if c.kind == "organisation" and c.pattern in _STRONG}
+        if not anchors_org:
+            return
+        for m in _LIST_SEGMENT.finditer(f):
+            parts = self._split_list(f, m.start(), m.end())
+            if len(parts) < 2:
+                continue
+            parts[0] = self._first_item(f, parts[0], known_ends, m.start())
+            last_pos, last = parts[-1]
+            parts[-1] = (last_pos, self._cjk_item(last.split("等")[0]))
+            spans = []
+            for p, item in parts:
+                raw = item.strip()
+                p += len(item) - len(item.lstrip())
+                if not raw:
+                    spans = []
+                    break
+                spans.append(tuple(to_orig(p, p + len(raw))))
+            if not spans or any(sp in anchors_other for sp in spans):
+                continue
+            if not any(sp in anchors_org for sp in spans):
+                continue
+            for (p, item), sp in zip(parts, spans):
+                if sp not in anchors_org:
+                    self._list_item(p, item, "Company", add, "list_peers")
+
+    # ---------------------------------------------------------------- policies and products
+    def _titles(self, f, add):
+        for m in _TITLED.finditer(f):
+            g = 1 if m.group(1) is not None else 2
+            title = m.group(g)
+            core = _YEARS.sub("", title).strip()
+            if g == 1 and core.endswith(self.rules.media_heads) and 2 <= len(core) <= 12:
+                add("organisation", "Institution", m.start(g), m.end(g), "suffix_media")  # 《明报》 is a newspaper
+                continue
+            if not core.endswith(self.rules.policy_heads) or len(core) < 4 or core in self.rules.policy_heads:
+                continue
+            add("policy", "Policy", m.start(g), m.end(g), "policy_title")
+
+    def _policy_latin(self, f, text, s, e, add):
+        if not text[s:s + 1].isupper():
+            return
+        if f.startswith(self.rules.policy_heads_latin, e + 1) and f[e:e + 1] == " ":
+            return  # "Action" + "Plan": the longer head is found too
+        start = self._latin_left(text, s)
+        words = [x for x in text[start:e].split() if x[0].isupper()]
+        if len(words) < self.rules.min_title_words:
+            return
+        end = e
+        y = re.match(r"\s*\(\s*\d{4}\s*[-–—]\s*\d{4}\s*\)", text[e:e + 20])
+        if y:
+            end = e + y.end()
+        add("policy", "Policy", start, end, "policy_title")
+
+    def _named_before(self, text, s, e, add):
+        m = re.match(r"[ ]+[\"“]?([A-Z]\w*(?:-[A-Z0-9]\w*)*(?:[ ]+[A-Z0-9]\w*(?:-[A-Z0-9]\w*)*)?)(?![\w-])",
+                     text[e:e + 60])
+        if not m:
+            return
+        name = m.group(1)
+        if self._generic(fold(name)) or self._has_place(fold(name)) or self._person(name):
+            return
+        add("product", "Product", e + m.start(1), e + m.start(1) + len(name), "named_product")
+
+    @staticmethod
+    def _clause_has(f, s, e, cues: re.Pattern) -> bool:
+        lo = max(0, s - 30)
+        hi = min(len(f), e + 30)
+        before = f[lo:s]
+        cut = max(before.rfind(c) for c in "。;!?\n")
+        after = f[e:hi]
+        stop = re.search(r"[。;!?\n]", after)
+        region = before[cut + 1:] + " " + (after[:stop.start()] if stop else after)
+        return cues.search(region) is not None
+
+    def _quoted(self, f, add, org_ends=frozenset()):
+        for m in _QUOTED.finditer(f):
+            g = next(i for i in range(1, 5) if m.group(i) is not None)
+            name = m.group(g).strip()
+            if len(name) < 2 or name.endswith(self.rules.policy_heads) or not re.search(rf"[a-z{HAN}{KANA}]", name):
+                continue
+            if name.endswith(tuple(self.rules.suffix_words)) and not name.isascii():
+                continue  # 「深セン衆擎机器人科技」 is a firm, found by its suffix
+            if self._generic(name) or not name.isascii() and self.rules.left_stops.search(name):
+                continue
+            before = f[max(0, m.start() - 12):m.start()]
+            after = f[m.end():m.end() + 12]
+            # NOETIX社の「N2」, 楽聚ロボティクス（Leju Robotics）の「Kuavo」, 优必选的“天工”: a firm's product
+            owner = re.search(r"(\([^()]{1,40}\))?(?:的|の|'s|’s)$", before if "(" not in before else
+                              f[max(0, m.start() - 50):m.start()])
+            at = m.start() - len(owner.group()) if owner else -1
+            if owner and (at in org_ends or (owner.group(1) and at + len(owner.group(1)) - 1 in org_ends)
+                          or f[:at].endswith("社")):
+                add("product", "Product", m.start(g), m.end(g), "quoted_product")
+                continue
+            if not (self.rules.product_cues_before.search(before) or
+                    self.rules.product_cues_after and self.rules.product_cues_after.match(after)):
+                continue
+            add("product", "Product", m.start(g), m.end(g), "quoted_product")
+
+    def _models(self, f, text, add):
+        for m in _MODEL.finditer(text):
+            name = m.group(1)
+            s, e = m.start(1), m.end(1)
+            lead = name.split(" ")[0]
+            if " " in name and (fold(lead) in self.rules.generic or lead.lower() in self.rules.latin_left_stops
+                                or fold(lead) in self.places):
+                s += len(lead) + 1
+                name = text[s:e]
+            if fold(name) in self.rules.model_rejects:
+                after = f[e:e + 20].lstrip()
+                if not (self.rules.model_product_after and self.rules.model_product_after.match(after)):
+                    continue
+            if not re.search(r"\d", name):
+                continue
+            if not self._clause_has(f, s, e, self.rules.model_cues):
+                continue
+            add("product", "Product", s, e, "model_number")
+
+
+_PLACE_NAMED = ("suffix_institution", "suffix_government", "suffix_media")
+_LATIN_WORD = r"[\w&]*(?:[.-][A-Za-z]\w*|['’](?!s\b)[A-Za-z]\w*|['’]s(?= [A-Z][a-z]))*"
+_LATIN_NAME = re.compile(rf"\s*((?:[A-Z]{_LATIN_WORD})(?:[ ]+(?:[A-Z0-9]{_LATIN_WORD}|of|&))*)")
+_KANA_CHAR = re.compile(f"[{KANA}]")
+_HAN_THEN_KANA = re.compile(f"([{HAN}]+)(?=[{KANA}]+$)")
+_GOV_BREAKS = frozenset("的在是由等将对向从被把了于、")
+_COUNT_PREFIX = re.compile(r"[近约超逾]?[一二三四五六七八九十百千万两几数]+[余多]?[家个所款位名项座台批]")
+_STRONG = ("suffix_legal", "suffix_company", "suffix_institution", "suffix_government", "suffix_media")
+_LIST_SEGMENT = re.compile(r"[^\s,。;:!?()「」《》“”\"\n]*、[^\s,。;:!?()「」《》“”\"\n]*")
+_HAN_CHAR = re.compile(f"[{HAN}]")
+_NAME_CHAR = re.compile(f"[{HAN}{KANA}]")
+_ASCII_WORD_OR_SPACE = _ASCII_WORD | {" ", "-", "."}
+
+
+HAN_SET = frozenset(chr(c) for c in range(0x4e00, 0xa000))
+
+
+@lru_cache(maxsize=20000)
+def _jieba_bounds(s: str) -> frozenset:
+    import jieba
+
+    jieba.setLogLevel(60)
+    bounds, pos = {0}, 0
+    for tok in jieba.lcut(s, HMM=True):
+        pos += len(tok)
+        bounds.add(pos)
+    return frozenset(bounds)
+
+
+class _Spans:
+    """Sorted non-overlapping spans with an overlap test by bisection."""
+
+    def __init__(self, spans):
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+
+    def overlaps(self, s: int, e: int) -> bool:
+        from bisect import bisect_left
+
+        i = bisect_left(self.starts, e)  # spans starting before e
+        return i > 0 and max(self.ends[max(0, i - 8):i]) > s
+
+
+# ------------------------------------------------------------------------------------------------ merging
+
+
+@dataclass
+class Discovery:
+    """What discovery found over a set of documents.
+
+    Attributes
+    ----------
+    entities : dict of str to Entity
+        Kept entities by id, ``origin="discovered"``; ``attrs`` hold ``confidence`` (0–1) and ``found_by`` (pattern
+        ids).
+    mentions : dict of str to list of Mention
+        Per document id, the mentions of the kept entities (pattern finds and later occurrences of their names).
+    relations : dict of str to list of Relation
+        Per document id, ``IN_SEGMENT`` relations (method ``rule``) from segment cue words in a firm's clause.
+    rejected : list of dict
+        Names that were found but scored below the threshold (name, type, confidence, found_by), for review.
+    """
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    mentions: dict[str, list[Mention]] = field(default_factory=dict)
+    relations: dict[str, list[Relation]] = field(default_factory=dict)
+    rejected: list[dict] = field(default_factory=list)
+
+
+class _UnionFind:
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def stable_id(key: str, type_: str) -> str:
+    """``org_`` / ``product_`` / ``policy_`` + a slug of an ASCII key, or a short hash of any other key.
+
+    Examples
+    --------
+    >>> stable_id("unitree", "Company"), stable_id("优必选", "Company")
+    ('org_unitree', 'org_7a1a8b9b2c')
+    """
+    prefix = ID_PREFIX.get(type_, "ent_")
+    slug = re.sub(r"[^a-z0-9]+", "_", key).strip("_")
+    if key.isascii() and slug:
+        return prefix + slug[:60]
+    return prefix + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+def _script(name: str, language: str) -> str:
+    if re.search(f"[{HAN}{KANA}]", name):
+        if re.search("[\u3040-\u30ff]", name) or language == "ja":
+            return "ja"
+        return "zh"
+    return "en"
+
+
+def known_places(entities, catalogue=None) -> list[str]:
+    """Every name and alias of the Region and Cluster entities, and the gazetteer's place names when there is one."""
+    names = [n for e in entities if e.type in ("Region", "Cluster") for n in e.all_names()]
+    if catalogue is not None:
+        try:
+            from .gazetteer import places_for
+        except ImportError:  # a data directory without a gazetteer
+            return names
+        try:
+            places = places_for(catalogue)
+        except InputError:
+            return names
+        # countries, provinces and cities only: a county's short name (新华, Xinhua) is also a newspaper's
+        big = {"country", "province", "city"}
+        names.extend(k for k, refs in places.index.items()
+                     if any(_place_level(places, pid) in big for pid, _ in refs))
+    return names
+
+
+def _place_level(places, pid: str) -> str:
+    try:
+        return places.place(pid).level
+    except KeyError:
+        return ""
+
+
+def discover(documents, catalogue, entities: dict[str, Entity] | None = None, known_mentions=None,
+             rules: DiscoveryRules | None = None, segmenter: str = "stops") -> Discovery:
+    """Discover organisations, products and policies in ``documents`` that ``entities`` do not list.
+
+    Parameters
+    ----------
+    documents : list of Document
+    catalogue : Catalogue
+        For the clause breaks and segment names; its entities are the known ones unless ``entities`` is given.
+    entities : dict of str to Entity, optional
+        The known entities (catalogue plus rosters).
+    known_mentions : dict of str to list of Mention, optional
+        Mentions of the known entities per document id (computed with the matcher when absent).
+    rules : DiscoveryRules, optional
+        Defaults to ``data/discovery.yaml`` of the catalogue's data directory.
+    segmenter : {"stops", "jieba"}
+        See :class:`DocumentScanner`.
+
+    Returns
+    -------
+    Discovery
+    """
+    from .matcher import AliasMatcher
+
+    entities = entities if entities is not None else catalogue.entities
+    rules = rules or load_discovery_rules(catalogue.data_dir)
+    known_types = {eid: e.type for eid, e in entities.items()}
+    if known_mentions is None:
+        matcher = AliasMatcher([e for e in entities.values() if e.type not in ("Segment", "Stage")]
+                               + [e for e in catalogue.matchable_entities() if e.type == "Segment"],
+                               catalogue.stop_phrases)
+        known_mentions = {d.id: matcher.find(d) for d in documents}
+    scanner = DocumentScanner(rules, known_places(entities.values(), catalogue), segmenter=segmenter)
+    docs = {d.id: d for d in documents}
+
+    candidates: list[Candidate] = []
+    for d in documents:
+        candidates.extend(scanner.scan(d, known_mentions.get(d.id, []), known_types))
+
+    # "Unitree Go2": the product is Go2 when Unitree is an organisation (found or listed)
+    org_words = {fold(c.quote) for c in candidates if c.kind == "organisation"}
+    org_words |= {fold(n) for e in entities.values() if e.type in ORG_TYPES for n in e.all_names()}
+    for c in candidates:
+        if c.kind == "product" and " " in c.quote:
+            lead, rest = c.quote.split(" ", 1)
+            if fold(lead) in org_words and rest:
+                c.start += len(lead) + 1
+                c.quote = rest
+    # Keys of known entities: a candidate with one of them is a listed entity written another way; leave it.
+    known_keys = set()
+    for e in entities.values():
+        if e.type in ("Company", "Institution", "Product", "Dataset", "Policy"):
+            for n in e.all_names():
+                k = _key(fold(n), rules)
+                if len(k) >= 2:
+                    known_keys.add(k)
+    kind_of = {"organisation": "org", "product": "product", "policy": "policy"}
+    uf = _UnionFind()
+    for c in candidates:
+        k = kind_of[c.kind] + ":" + _key(fold(c.quote), rules)
+        uf.find(k)
+        if c.partner:
+            kp = _key(fold(c.partner), rules)
+            if len(kp) >= 2:
+                uf.union(k, kind_of[c.kind] + ":" + kp)
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        k = _key(fold(c.quote), rules)
+        if len(k) < 2:
+            continue
+        groups[uf.find(kind_of[c.kind] + ":" + k)].append(c)
+    members: dict[str, set[str]] = defaultdict(set)
+    for k in uf.parent:
+        members[uf.find(k)].add(k.split(":", 1)[1])
+
+    result = Discovery()
+    kept: list[tuple[Entity, list[Candidate]]] = []
+    for root, cands in groups.items():
+        keys = members[root]
+        if keys & known_keys:
+            continue
+        best: dict[str, float] = {}
+        for c in cands:
+            best[c.pattern] = max(best.get(c.pattern, 0.0), c.weight)
+        miss = 1.0
+        for wgt in best.values():
+            miss *= 1 - wgt
+        if len({(c.doc, c.start) for c in cands}) >= 2:
+            miss *= 1 - rules.repeat_weight
+        confidence = round(1 - miss, 3)
+        typ = _vote_type(cands)
+        surfaces = list(dict.fromkeys(c.quote for c in cands))
+        if confidence < rules.threshold or not typ:
+            result.rejected.append({"name": surfaces[0], "type": typ or "?", "confidence": confidence,
+                                    "found_by": sorted(best), "quotes": surfaces[:5]})
+            continue
+        canonical = sorted(keys, key=lambda k: (not k.isascii(), len(k), k))[0]
+        eid = stable_id(canonical, typ)
+        ent = _entity(eid, typ, cands, docs, rules, confidence, sorted(best), keys, scanner.places)
+        kept.append((ent, cands))
+
+    # Two entities of different kinds may claim one id (rare); the later gets a suffix.
+    for ent, cands in kept:
+        while ent.id in result.entities or ent.id in entities:
+            ent.id += "_2"
+        result.entities[ent.id] = ent
+
+    # Mentions: pattern finds, then every other occurrence of a kept name (a second, small automaton).
+    by_doc: dict[str, list[Mention]] = defaultdict(list)
+    for ent, cands in kept:
+        for c in cands:
+            d = docs[c.doc]
+            by_doc[c.doc].append(Mention(ent.id, c.doc, d.sentence_at(c.start).index, c.start, c.end, c.quote))
+    if result.entities:
+        again = AliasMatcher(result.entities.values())
+        for d in documents:
+            taken = _Spans([(m.start, m.end) for m in known_mentions.get(d.id, [])] +
+                           [(m.start, m.end) for m in by_doc.get(d.id, [])])
+            for m in again.find(d):
+                if not taken.overlaps(m.start, m.end):
+                    by_doc[d.id].append(m)
+    for doc_id, ms in by_doc.items():
+        ms.sort(key=lambda m: (m.start, -m.end))
+        clean, last_end = [], -1
+        for m in ms:
+            if m.start >= last_end:
+                clean.append(m)
+                last_end = m.end
+        result.mentions[doc_id] = clean
+    for ent in result.entities.values():
+        ent.attrs["mentions_found"] = sum(1 for ms in result.mentions.values() for m in ms if m.entity == ent.id)
+    result.relations = segment_relations(documents, result, catalogue, rules, known_mentions, known_types)
+    return result
+
+
+def _vote_type(cands: list[Candidate]) -> str:
+    score: dict[str, float] = defaultdict(float)
+    for c in cands:
+        if c.type:
+            score[c.type] += c.weight
+    if not score:
+        return ""
+    if "Institution" in score and "Company" in score:
+        # an institution suffix (大学, 研究院) says more than a list of "enterprises" it stands in
+        strong = [c for c in cands if c.pattern in ("suffix_institution", "suffix_legal")]
+        if strong:
+            return strong[0].type
+    return max(score, key=score.get)
+
+
+def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=frozenset()) -> Entity:
+    by_script: dict[str, list[str]] = defaultdict(list)
+    for c in cands:
+        by_script[_script(c.quote, docs[c.doc].language)].append(c.quote)
+        if c.partner:
+            by_script[_script(c.partner, docs[c.doc].language)].append(c.partner)
+
+    def most_common(xs):
+        return max(dict.fromkeys(xs), key=xs.count) if xs else ""
+
+    names = {s: most_common(v) for s, v in by_script.items()}
+    aliases = []
+    for v in by_script.values():
+        aliases.extend(v)
+    # the short form (优必选 of 优必选科技) finds later mentions, when it is not a generic word
+    for c in cands:
+        k = _key(fold(c.quote), rules)
+        if typ == "Company" and docs[c.doc].language == "zh" and k != fold(c.quote) and len(k) >= (2 if not k.isascii() else 3) and \
+                not _is_generic(k, rules, None) and not k.isascii():
+            aliases.append(k)
+    if typ in ORG_TYPES:  # 深圳众擎机器人 is also written 众擎机器人
+        for c in cands:
+            q = fold(c.quote)
+            for k in range(4, 1, -1):
+                rest = c.quote[k:]
+                if q[:k] in places and len(rest) >= 2 and not _is_generic(fold(rest), rules, places) \
+                        and not rest.startswith(("(", "（")):
+                    aliases.append(rest)
+                    break
+    primary = {n for n in names.values()}
+    aliases = [a for a in dict.fromkeys(aliases) if a not in primary]
+    return Entity(id=eid, type=typ, name_en=names.get("en", ""), name_zh=names.get("zh", ""),
+                  name_ja=names.get("ja", ""), aliases=aliases, origin="discovered",
+                  sources=[{"source": "discovery", "quote": f"found by {', '.join(found_by)} "
+                                                              f"(confidence {confidence:.2f})"}],
+                  attrs={"confidence": confidence, "found_by": list(found_by), "origin": "discovered"})
+
+
+def segment_relations(documents, found: Discovery, catalogue, rules: DiscoveryRules, known_mentions, known_types):
+    """``IN_SEGMENT`` relations (method ``rule``) for discovered firms whose clause has a segment cue word.
+
+    The cue words are the names and aliases of the upstream and midstream segments in ``data/taxonomy.yaml`` plus
+    ``segment_cues`` of ``data/discovery.yaml``; a cue inside a name (人形机器人 in 北京人形机器人创新中心) does not count.
+    A cue goes to the firm nearest to it in the clause and to the firms listed together with that one.
+    """
+    auto = _segment_automaton(catalogue, rules)
+    breaks = [re.compile(p) for p in catalogue.clause_breaks]
+    out: dict[str, list[Relation]] = {}
+    for d in documents:
+        ms = found.mentions.get(d.id)
+        if not ms:
+            continue
+        orgs = [m for m in ms if found.entities[m.entity].type in ORG_TYPES]
+        if not orgs:
+            continue
+        names = _Spans([(m.start, m.end) for m in ms] + [(m.start, m.end) for m in known_mentions.get(d.id, [])
+                                                         if known_types.get(m.entity) != "Segment"])
+        all_orgs = sorted(orgs + [m for m in known_mentions.get(d.id, []) if known_types.get(m.entity) in ORG_TYPES],
+                          key=lambda m: m.start)
+        by_sentence = defaultdict(list)
+        for m in all_orgs:
+            by_sentence[m.sentence].append(m)
+        rels = []
+        for idx, sent_orgs in by_sentence.items():
+            if not any(m.entity in found.entities for m in sent_orgs):
+                continue
+            s = d.sentences[idx]
+            folded = fold(d.text[s.start:s.end])
+            for lo, hi in clause_bounds(folded, breaks):
+                clause_orgs = [m for m in sent_orgs if lo <= m.start - s.start < hi]
+                if not any(m.entity in found.entities for m in clause_orgs):
+                    continue
+                for end_idx, (cue, seg) in auto.iter(folded[lo:hi]):
+                    cs, ce = s.start + lo + end_idx - len(cue) + 1, s.start + lo + end_idx + 1
+                    if cue.isascii() and ((cs > 0 and d.text[cs - 1].isalnum()) or
+                                          (ce < len(d.text) and d.text[ce].isalnum())):
+                        continue
+                    if names.overlaps(cs, ce):
+                        continue
+                    for m in _nearest_group(clause_orgs, cs, ce, d.text):
+                        if m.entity in found.entities:
+                            rels.append(Relation(m.entity, "IN_SEGMENT", seg, "rule",
+                                                 evidence=[d.evidence(s.start + lo, s.start + hi)],
+                                                 attrs={"rule": "segment_cue", "cue": d.text[cs:ce]}))
+        if rels:
+            seen, uniq = set(), []
+            for r in rels:
+                k = (r.source, r.target, r.evidence[0]["start"])
+                if k not in seen:
+                    seen.add(k)
+                    uniq.append(r)
+            out[d.id] = uniq
+    return out
+
+
+def _nearest_group(orgs, cs, ce, text):
+    if not orgs:
+        return []
+
+    def dist(m):
+        return max(0, cs - m.end, m.start - ce)
+
+    nearest = min(orgs, key=dist)
+    group = [nearest]
+    i = orgs.index(nearest)
+    for step in (-1, 1):
+        j = i
+        while 0 <= j + step < len(orgs):
+            a, b = (orgs[j + step], orgs[j]) if step < 0 else (orgs[j], orgs[j + step])
+            between = text[a.end:b.start]
+            if re.fullmatch(r"\s*(?:、|,|，|和|与|及|や|と|and|, and|or)\s*", between):
+                group.append(orgs[j + step])
+                j += step
+            else:
+                break
+    return group
+
+
+def _segment_automaton(catalogue, rules: DiscoveryRules):
+    key = id(catalogue)
+    auto = rules._segment_automata.get(key)
+    if auto is not None:
+        return auto
+    auto = ahocorasick.Automaton()
+    cues: dict[str, str] = {}
+    for seg, words in rules.segment_cues.items():
+        sid = f"segment:{seg}"
+        if sid not in catalogue.entities:
+            raise InputError(f"segment_cues names unknown segment {seg!r}", path=rules.path, field="segment_cues")
+        for w in words:
+            cues.setdefault(fold(w), sid)
+    for e in catalogue.segments():
+        if e.attrs.get("group") == "scene":
+            continue
+        for n in e.all_names():
+            if len(fold(n)) >= 2:
+                cues.setdefault(fold(n), e.id)
+    for k, sid in cues.items():
+        auto.add_word(k, (k, sid))
+    auto.make_automaton()
+    rules._segment_automata[key] = auto
+    return auto
