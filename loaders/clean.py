@@ -11,7 +11,7 @@ Names and metadata (roster cells, ``.meta.yaml`` values, upload titles) lose
   symbols (an emoji sequence such as 👩‍🔬) is kept.
 
 Document texts keep their length, so every offset and quote still points into the text as decoded: the characters
-that no file can hold (controls, U+FFFE/U+FFFF, lone surrogates) become a space (U+FFFD for a surrogate), and
+that no file can hold (C0 controls, U+FFFE/U+FFFF, lone surrogates) become a space (U+FFFD for a surrogate), and
 format characters stay (a quote must be the exact text).
 
 Whatever is removed is reported, never silent: :class:`CleanNote` records (file, line, field, what) are returned
@@ -73,8 +73,8 @@ def _patterns() -> tuple[re.Pattern, re.Pattern]:
     """(characters removed from names and metadata, characters no file can hold)."""
     unsafe = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufdd0-\\ufdef"
     nonchars = "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(0x11))
-    # Category Cf, read from the running Python's Unicode tables (about 170 code points in a few ranges).
-    fmt = [c for c in range(sys.maxunicode + 1)
+    # Category Cf, read from the running Python's Unicode tables (about 170 code points; planes 2-13 have none).
+    fmt = [c for c in [*range(0x20000), *range(0xE0000, 0xE1000)]
            if unicodedata.category(chr(c)) == "Cf" and chr(c) not in _ZWJ]
     ranges, lo = [], None
     for i, c in enumerate(fmt):
@@ -86,8 +86,23 @@ def _patterns() -> tuple[re.Pattern, re.Pattern]:
     # A zero-width joiner counts as invisible unless it sits between two symbols (emoji sequences).
     names = re.compile(f"[{unsafe}{nonchars}{''.join(ranges)}]|(?<![\\U0001f000-\\U0001faff\\u2600-\\u27bf])\u200d"
                        "|\u200d(?![\\U0001f000-\\U0001faff\\u2600-\\u27bf])")
-    text = re.compile(f"[{unsafe}{nonchars}]")
+    # In document texts only what XML 1.0 or UTF-8 cannot hold at all (C1 controls and other noncharacters are legal).
+    text = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff\\ufffe\\uffff]")
     return names, text
+
+
+_TEXT_BYTES_OK = bytes(c for c in range(256) if c >= 0x20 or c in b"\t\n\r")
+
+
+def _document_text_is_clean(text: str) -> bool:
+    """True when ``text`` has nothing :func:`clean_document_text` replaces: a check in C at ~1 GB/s, where a regex
+    character class over the text runs at 60 MB/s."""
+    try:
+        data = text.encode("utf-8")  # a lone surrogate cannot be encoded
+    except UnicodeEncodeError:
+        return False
+    # C0 bytes never occur inside a multi-byte UTF-8 sequence; U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+    return not data.translate(None, _TEXT_BYTES_OK) and b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data
 
 
 def _describe(ch: str) -> str:
@@ -126,9 +141,9 @@ def clean_document_text(text: str) -> tuple[str, int]:
     >>> clean_document_text("a\\x0cb\\ud800")
     ('a b\\ufffd', 2)
     """
-    _, unsafe = _patterns()
-    if unsafe.search(text) is None:
+    if _document_text_is_clean(text):
         return text, 0
+    _, unsafe = _patterns()
     count = 0
 
     def repl(m: re.Match) -> str:

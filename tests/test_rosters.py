@@ -67,3 +67,31 @@ def test_org_key():
     assert org_key("上海开普勒机器人有限公司") == org_key("开普勒机器人")
     assert org_key("Hesai Technology Co., Ltd.") == org_key("Hesai")
     assert org_key("光本位科技(上海)有限公司") == org_key("光本位")
+
+
+@pytest.mark.parametrize("body,line,field,hint", [
+    ('Acme,"Acme Ltd,,,,,\nBeta,,,,,,\n', 2, None, "never closed"),
+    ('Acme,"Acme\nBeta,,,,,,\nGamma",,,,,\n', 2, "name_zh", "line break"),
+    ('"' + "x" * 140_000 + '",,,,,,\n', 2, None, "131,072"),
+    ("减速器,,,,,,\n", 2, "name", "segment"),
+    ("Acme,,Reducers,,,,\n", 2, "name_en", "segment"),
+    ("Zhangjiang,,,,,,\n", 2, "name", "'region' column"),
+])
+def test_malformed_csv_and_reserved_names(catalogue, body, line, field, hint):
+    with pytest.raises(InputError) as err:
+        parse_roster(HEADER + body, catalogue, "bad.csv")
+    assert (err.value.path, err.value.line, err.value.field) == ("bad.csv", line, field)
+    assert hint in str(err.value)
+
+
+def test_bare_cr_and_cleaned_cells_are_reported(catalogue):
+    from loaders.clean import InputWarning
+
+    with pytest.warns(InputWarning, match=r"r.csv:3: field 'name': .*U\+200B"):
+        rows = parse_roster((HEADER + "Acme,,,,reducers,,\rAgi\u200bBot,,,,,,\r").replace("\n", "\r"), catalogue,
+                            "r.csv")
+    assert [(r.line, r.name) for r in rows] == [(2, "Acme"), (3, "AgiBot")]
+    assert [str(n) for n in rows.notes] == [
+        "r.csv:3: field 'name': removed invisible or control characters: U+200B ZERO WIDTH SPACE"]
+    entities, assigned = merge_rosters(catalogue, rows)
+    assert assigned["r.csv:3"] == "agibot"  # not a look-alike firm

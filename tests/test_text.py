@@ -81,3 +81,65 @@ def test_seed_metadata(seed_doc):
     for key in ("title", "publisher", "source", "language", "effective_from", "effective_until", "authoritative_note"):
         assert seed_doc.meta.get(key), key
     assert "japanese.shanghai.gov.cn" in seed_doc.meta["source"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("AgiBot is here.\rFourier too.\rNext", ["AgiBot is here.", "Fourier too.", "Next"]),  # bare CR (old Mac)
+    ("Zhangjiang hosts companies, including\r\nAgiBot and Fourier.\r\n\r\nNext",
+     ["Zhangjiang hosts companies, including\r\nAgiBot and Fourier.", "Next"]),  # CRLF hard wrap stays one sentence
+    ("U.S. firms, e.g. AgiBot. Mr. Li said so. J. R. Smith left.",
+     ["U.S. firms, e.g. AgiBot.", "Mr. Li said so.", "J. R. Smith left."]),
+    ("  \n 智元机器人在张江。  \n\n", ["智元机器人在张江。"]),
+])
+def test_sentences_line_ends_and_abbreviations(text, expected):
+    assert [text[s.start:s.end] for s in split_sentences(text)] == expected
+
+
+def test_sentence_lookup_is_linear():
+    """Evidence for every sentence of a long text: sentence starts are built once, not per record."""
+    import time
+
+    from loaders.text import document_from_text
+
+    timings = []
+    for n in (20_000, 80_000):
+        doc = document_from_text("AgiBot and Fourier in Zhangjiang. " * n, "d")
+        t = time.perf_counter()
+        assert [doc.evidence(s.start, s.end)["sentence"] for s in doc.sentences[::10]] == list(range(0, n, 10))
+        timings.append((time.perf_counter() - t) / n)
+    assert timings[1] < timings[0] * 3  # quadratic would be 4x per sentence at 4x the size
+
+
+def test_metadata_model_checks_types_dates_and_keys(tmp_path):
+    from loaders.text import metadata_keys, validate_metadata
+
+    assert {"id", "file", "title", "title_en", "publisher", "source", "source_note", "sources", "language",
+            "authoritative_version", "authoritative_note", "effective_from", "effective_until", "released", "date",
+            "retrieved", "about", "cluster"} <= set(metadata_keys())
+    import datetime
+
+    ok = validate_metadata({"released": 2025, "date": datetime.date(2025, 7, 28), "retrieved": "2026-11",
+                            "sources": ["https://example.org"], "title": "Plan\u200b"})
+    assert ok == {"released": "2025", "date": "2025-07-28", "retrieved": "2026-11",
+                  "sources": ["https://example.org"], "title": "Plan"}
+    for raw, field, fragment in [({"about": ["x"]}, "about", "not a list"), ({"date": "2025-02-30"}, "date", "real"),
+                                 ({"language": "fr"}, "language", "'en'"), ({"x": 1}, "x", "unknown key")]:
+        with pytest.raises(InputError) as err:
+            validate_metadata(raw, "m.meta.yaml", {k: 3 for k in raw})
+        assert (err.value.path, err.value.line, err.value.field) == ("m.meta.yaml", 3, field)
+        assert fragment in str(err.value)
+
+
+def test_yaml_aliases_refused_in_user_files_and_bounded_in_data(tmp_path):
+    from loaders import yamlio
+
+    p = tmp_path / "x.yaml"
+    p.write_text("a: &a [1, 2]\nb: *a\n", encoding="utf-8")
+    assert yamlio.strip_lines(yamlio.load_yaml(p)) == {"a": [1, 2], "b": [1, 2]}  # data/ files may use anchors
+    with pytest.raises(InputError, match="anchor &a"):
+        yamlio.load_yaml(p, aliases=False)
+    lines = ["a: &a [" + ",".join(["1"] * 10) + "]"]
+    lines += [f"{c}: &{c} [" + ",".join([f"*{p_}"] * 10) + "]" for p_, c in zip("abcde", "bcdef")]
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")  # 10**6 values from six lines
+    with pytest.raises(InputError, match="expands to more than 1,000,000"):
+        yamlio.load_yaml(p)
