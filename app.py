@@ -56,7 +56,8 @@ def build_with_progress(**inputs):
 
 @st.cache_resource(show_spinner="Building the graph from the documents and rosters…")
 def start_graph(docs: tuple = (), rosters: tuple = (), bundled: bool = True):
-    return build_with_progress(docs=list(docs), rosters=list(rosters), bundled=bundled)
+    # The start graph is kept on disk (graph/cache.py), so a restart with the same inputs does not build it again.
+    return build_with_progress(docs=list(docs), rosters=list(rosters), bundled=bundled, cache=True)
 
 
 def read_uploads(doc_files, roster_files):

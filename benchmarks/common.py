@@ -58,17 +58,25 @@ def scratch(name: str) -> Path:
     return path
 
 
-def synthetic_inputs(firms: int, docs: int, doc_bytes: int) -> tuple[Path, list[Path]]:
-    """The synthetic roster and documents for this scale, generated once and kept in benchmarks/.work/."""
-    from synthetic import GENERATOR_VERSION, write_documents, write_roster
+def synthetic_inputs(firms: int, docs: int, doc_bytes: int, realistic: bool = False) -> tuple[Path, list[Path]]:
+    """The synthetic roster and documents for this scale, generated once and kept in benchmarks/.work/.
 
-    folder = scratch(f"synthetic-v{GENERATOR_VERSION}-{firms}-{docs}-{doc_bytes}")
+    ``realistic``: register names in three scripts with repeats and rows that merge into each other and into data/
+    (:func:`synthetic.write_realistic_roster`) instead of one simple row per firm.
+    """
+    from synthetic import GENERATOR_VERSION, write_documents, write_realistic_roster, write_roster
+
+    kind = "realistic" if realistic else "simple"
+    folder = scratch(f"synthetic-v{GENERATOR_VERSION}-{kind}-{firms}-{docs}-{doc_bytes}")
     roster = folder / "roster.csv"
     doc_dir = folder / "docs"
     paths = sorted(doc_dir.glob("*.txt")) if doc_dir.exists() else []
     if not roster.exists() or len(paths) != docs:
-        rows = write_roster(roster, firms)
-        paths = write_documents(doc_dir, [(r["name"], r["name_zh"]) for r in rows], docs, doc_bytes)
+        if realistic:
+            pairs = [r["_mention"] for r in write_realistic_roster(roster, firms) if "_mention" in r]
+        else:
+            pairs = [(r["name"], r["name_zh"]) for r in write_roster(roster, firms)]
+        paths = write_documents(doc_dir, pairs, docs, doc_bytes)
     return roster, paths
 
 

@@ -1,9 +1,15 @@
 """Synthetic inputs at scale: a roster of N firms and M documents that name them, in Japanese, Chinese and English.
 
 The firms are made up (benchmarks only; nothing here enters data/). Segments and regions come from data/, so the
-roster validates like a real one. Deterministic for a given seed.
+roster validates like a real one. Deterministic for a given seed. Two rosters:
 
-    python benchmarks/synthetic.py --firms 100000 --docs 1000 --out /tmp/synthetic
+- :func:`write_roster`: one row per firm, a Latin and a Chinese name (simple; the tests use it);
+- :func:`write_realistic_roster`: names as registers print them in three scripts (深圳市…机器人科技有限公司,
+  株式会社…ロボティクス, "… Robotics Co., Ltd."), short names and aliases, repeated rows, rows that name the same
+  firm another way (another legal form, upper case, a different source) and rows that name a catalogue
+  organisation, so a build has to merge rows into each other and into data/ as it would with real registers.
+
+    python benchmarks/synthetic.py --firms 100000 --docs 1000 --out /tmp/synthetic [--realistic]
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -46,7 +53,7 @@ TEMPLATES = {
 # synthetic texts have about the mention density of the seed plan (82 mentions in 7.7 kB, 10.7 per kB); the
 # extraction benchmark prints the density it ran at.
 FILLER_SHARE = 0.72
-GENERATOR_VERSION = 2  # part of the cache folder name in benchmarks/.work/
+GENERATOR_VERSION = 3  # part of the cache folder name in benchmarks/.work/
 FILLERS = {
     "en": ["The municipal government said the measures would remain in force until the end of 2027.",
            "Officials expect demand for service robots to keep growing as labour costs rise across the region.",
@@ -100,6 +107,133 @@ def write_roster(path: Path, n: int, seed: int = 7) -> list[dict]:
     return rows
 
 
+# Realistic names. Brand characters avoid place names, so a brand never reads as a region.
+BRAND_HAN = ("优必选宇树达闼傅星海智元银河通用云深处乐聚逐际动力众擎帕西尼灵心巧手因时松灵开普勒加速进化魔法原子卓益得"
+             "钛虎帕猿星尘鹿明柔灵睿尔曼越疆节卡艾利特珞石遨博图灵灵初千寻跨维星动纪元穹彻清微拓斯达埃夫特新松汇川"
+             "绿的谐波禾川兆威鸣志柯力雷赛步科昊志奥比中光思岚速腾镭神禾赛")
+CITIES = ["深圳市", "杭州市", "苏州市", "北京", "广州市", "东莞市", "合肥市", "成都市", "武汉市", "南京市", "宁波市",
+          "天津市", "重庆市", "西安市", "无锡市", "常州市", "青岛市", "厦门市", "长沙市", "佛山市"]
+INDUSTRY = [("机器人", "Robotics", "ロボティクス"), ("智能", "Intelligence", "インテリジェンス"),
+            ("精密传动", "Precision Drive", "プレシジョンドライブ"), ("传感", "Sensing", "センシング"),
+            ("具身智能", "Embodied AI", "エンボディドAI"), ("灵巧手", "Dexterous Hands", "デクステラスハンド"),
+            ("驱动", "Actuation", "アクチュエーション"), ("视觉", "Vision", "ビジョン")]
+ZH_FORMS = ["科技有限公司", "有限公司", "技术有限公司", "股份有限公司", "智能科技有限公司"]
+EN_FORMS = ["Co., Ltd.", "Technology Co., Ltd.", "Ltd.", "Inc.", "Group Co., Ltd."]
+KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン"
+KANA_ROMAJI = ["a", "i", "u", "e", "o", "ka", "ki", "ku", "ke", "ko", "sa", "shi", "su", "se", "so", "ta", "chi",
+               "tsu", "te", "to", "na", "ni", "nu", "ne", "no", "ha", "hi", "fu", "he", "ho", "ma", "mi", "mu", "me",
+               "mo", "ya", "yu", "yo", "ra", "ri", "ru", "re", "ro", "wa", "n"]
+PINYIN = ["you", "bi", "xuan", "yu", "shu", "da", "ta", "fu", "xing", "hai", "zhi", "yuan", "yin", "he", "tong",
+          "yong", "yun", "shen", "chu", "le", "ju", "zhu", "ji", "dong", "li", "zhong", "qing", "pa", "xi", "ni",
+          "ling", "xin", "qiao", "shou", "yin2", "song", "kai", "pu", "le2", "jia", "su", "jin", "hua", "mo", "fa",
+          "yuan2", "zi", "zhuo", "yi", "de", "tai", "hu", "pa2", "chen", "lu", "ming", "rou", "rui", "er", "man",
+          "yue", "jiang", "jie", "ka", "ai", "te", "luo", "shi", "ao", "bo", "tu", "chu2", "qian", "xun", "kua",
+          "wei", "ji2", "qiong", "che", "qing2", "wei2", "tuo", "si", "ai2", "fu2", "hui", "chuan", "lv", "de2",
+          "xie", "bo2", "he2", "chuan2", "zhao", "wei3", "ming2", "zhi2", "ke", "li2", "lei", "sai", "bu", "ke2",
+          "hao", "zhi3", "ao2", "bi2", "zhong2", "guang", "si2", "lan", "su2", "teng", "lei2", "shen2", "he3",
+          "sai2"]
+
+
+def _romanise(han: str) -> str:
+    table = {c: re.sub(r"\d", "", PINYIN[i % len(PINYIN)]) for i, c in enumerate(BRAND_HAN)}
+    return "".join(table[c] for c in han).capitalize()
+
+
+def realistic_roster_rows(n: int, seed: int = 7) -> list[dict]:
+    """``n`` roster rows naming about ``0.92 n`` firms: Chinese, English and Japanese register names with short
+    names and aliases; 3% of rows repeat an earlier row exactly, 5% name an earlier firm another way (another legal
+    form or upper case, another source), and 0.5% name a catalogue organisation by its own name plus a legal form.
+    """
+    cat = load_catalogue()
+    segments = [s.id.split(":", 1)[1] for s in cat.segments()]
+    regions = [r.id for r in cat.regions()]
+    known = [e for e in cat.entities.values() if e.type == "Company"]
+    rng = random.Random(seed + 3)
+    taken_han, taken_latin, taken_kana = set(), set(), set()
+    firms: list[dict] = []  # the firm rows written so far (the originals, for repeats and variants)
+    rows: list[dict] = []
+
+    def facts() -> dict:
+        return {"segments": ";".join(rng.sample(segments, rng.choice((1, 1, 2)))), "region": rng.choice(regions)}
+
+    def new_firm(i: int) -> dict:
+        kind = rng.random()
+        ind_zh, ind_en, ind_ja = rng.choice(INDUSTRY)
+        if kind < 0.85:  # a Chinese or English-first firm with a Chinese brand
+            while True:
+                han = "".join(rng.choice(BRAND_HAN) for _ in range(rng.choice((2, 3, 3, 4))))
+                latin = _romanise(han)
+                if han not in taken_han and latin not in taken_latin and cat.resolve(han) is None:
+                    break
+            taken_han.add(han)
+            taken_latin.add(latin)
+            legal_zh = f"{rng.choice(CITIES)}{han}{ind_zh}{rng.choice(ZH_FORMS)}"
+            short_zh, legal_en = f"{han}{ind_zh}", f"{latin} {ind_en} {rng.choice(EN_FORMS)}"
+            english_first = kind >= 0.65
+            alias_en = f"{latin} {ind_en}" if rng.random() < 0.5 else ""
+            row = {"name": legal_en if english_first else legal_zh, "name_zh": short_zh,
+                   "name_en": legal_en if (english_first or rng.random() < 0.7) else "", "name_ja": "",
+                   "aliases": ";".join(a for a in (han if rng.random() < 0.5 else "",
+                                                   legal_zh if english_first else "", alias_en) if a)}
+            row["_mention"] = (alias_en or row["name_en"] or short_zh, short_zh)
+        else:  # a Japanese firm
+            while True:
+                idx = [rng.randrange(len(KANA)) for _ in range(rng.choice((3, 4)))]
+                kana = "".join(KANA[k] for k in idx)
+                latin = "".join(KANA_ROMAJI[k] for k in idx).capitalize()
+                if kana not in taken_kana and latin not in taken_latin:
+                    break
+            taken_kana.add(kana)
+            taken_latin.add(latin)
+            legal_ja = f"株式会社{kana}{ind_ja}" if rng.random() < 0.5 else f"{kana}{ind_ja}株式会社"
+            row = {"name": legal_ja, "name_zh": "", "name_en": f"{latin} {ind_en} Inc.", "name_ja": f"{kana}{ind_ja}",
+                   "aliases": kana if rng.random() < 0.3 else ""}
+            row["_mention"] = (row["name_en"], row["name_ja"])
+        row.update(facts(), source=f"synthetic register, entry {i}")
+        return row
+
+    for i in range(n):
+        r = rng.random()
+        if firms and r < 0.03:  # the same row again (a register exported twice)
+            rows.append(dict(rng.choice(firms)))
+        elif firms and r < 0.08:  # the same firm named another way, with another source and facts
+            base = rng.choice(firms)
+            name = base["name"]
+            for form in ZH_FORMS:  # another legal form keeps the loose key (org_key) of the name
+                if name.endswith(form):
+                    name = name[: -len(form)] + rng.choice([f for f in ZH_FORMS if f != form])
+                    break
+            else:
+                name = name.upper()
+            rows.append({**base, "name": name, "name_zh": "", "name_en": "", "name_ja": "", "aliases": "",
+                         **facts(), "source": f"second register, entry {i}"})
+        elif known and r < 0.085:  # a catalogue organisation as a register prints it
+            e = rng.choice(known)
+            name = f"{e.name_zh}有限公司" if e.name_zh and rng.random() < 0.5 else e.name
+            rows.append({"name": name, "name_zh": "", "name_en": "", "name_ja": "", "aliases": "", **facts(),
+                         "source": f"third register, entry {i}", "_mention": (e.name, e.name_zh or e.name)})
+        else:
+            firm = new_firm(i)
+            firms.append(firm)
+            rows.append(firm)
+    return rows
+
+
+ROSTER_FIELDS = ["name", "name_zh", "name_en", "name_ja", "segments", "region", "source", "aliases"]
+
+
+def write_realistic_roster(path: Path, n: int, seed: int = 7) -> list[dict]:
+    """A roster CSV of ``n`` rows from :func:`realistic_roster_rows`; returns its rows (``_mention`` holds the
+    (Latin, CJK) names a text would use)."""
+    rows = realistic_roster_rows(n, seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=ROSTER_FIELDS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    return rows
+
+
 def document_texts(firms: list[tuple[str, str]], m: int, size: int = 10_000, seed: int = 7) -> list[tuple[str, str]]:
     """``m`` (language, text) documents of about ``size`` bytes of UTF-8 each, naming firms from ``firms``."""
     cat = load_catalogue()
@@ -145,9 +279,15 @@ def main(argv=None) -> int:
     ap.add_argument("--docs", type=int, default=1000)
     ap.add_argument("--doc-size", type=int, default=10_000, help="bytes of UTF-8 per document")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--realistic", action="store_true", help="register names in three scripts, repeats and merges")
     args = ap.parse_args(argv)
-    rows = write_roster(args.out / "roster.csv", args.firms)
-    write_documents(args.out / "docs", [(r["name"], r["name_zh"]) for r in rows], args.docs, args.doc_size)
+    if args.realistic:
+        rows = write_realistic_roster(args.out / "roster.csv", args.firms)
+        pairs = [r["_mention"] for r in rows if "_mention" in r]
+    else:
+        rows = write_roster(args.out / "roster.csv", args.firms)
+        pairs = [(r["name"], r["name_zh"]) for r in rows]
+    write_documents(args.out / "docs", pairs, args.docs, args.doc_size)
     print(f"wrote {args.out / 'roster.csv'} ({args.firms} firms) and {args.docs} documents in {args.out / 'docs'}")
     return 0
 

@@ -148,7 +148,8 @@ def cyclic_gc_paused():
             gc.enable()
 
 
-def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, progress=None) -> nx.MultiDiGraph:
+def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, progress=None,
+                cache=False) -> nx.MultiDiGraph:
     """Build the ecosystem graph.
 
     Parameters
@@ -163,6 +164,10 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, pr
         Another data/ directory (same layout).
     progress : callable, optional
         Called as ``progress(done, total)`` after each document.
+    cache : bool or path
+        Keep the built graph on disk keyed by its inputs and the code, and serve it from there next time
+        (:mod:`graph.cache`): True uses ``$ECOSYSTEM_GRAPH_CACHE`` or ``~/.cache/ecosystem-graph``, a path that
+        folder; False (default) neither reads nor writes a cache.
 
     Returns
     -------
@@ -174,6 +179,10 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, pr
     >>> G.nodes["agibot"]["name_zh"], G.nodes["agibot"]["mentions"] > 0
     ('智元机器人', True)
     """
+    if cache is not False and cache is not None:
+        from .cache import cached_build_graph
+
+        return cached_build_graph(docs, rosters, bundled, data_dir, progress, cache=cache)
     with cyclic_gc_paused():
         return _build_graph(docs, rosters, bundled, data_dir, progress)
 

@@ -31,6 +31,9 @@ def _inputs(p: argparse.ArgumentParser, rosters: bool = True) -> None:
                    help="leave out the bundled seed documents and reference roster (data/ catalogue still applies)")
     p.add_argument("--max-input-mb", type=float, default=None, metavar="MB",
                    help="refuse input files larger than this (default 50, or $GRAPH_MAX_INPUT_MB)")
+    p.add_argument("--cache", nargs="?", const=True, default=False, metavar="DIR",
+                   help="reuse the graph built from the same inputs and code, kept in DIR (default "
+                        "$ECOSYSTEM_GRAPH_CACHE or ~/.cache/ecosystem-graph; safe to delete)")
 
 
 def _json_flag(p: argparse.ArgumentParser) -> None:
@@ -80,7 +83,7 @@ def _graph(args, rosters=None):
 
     with _progress("doc", "documents") as progress:
         return build_graph(docs=args.doc, rosters=getattr(args, "roster", []) if rosters is None else rosters,
-                           bundled=not args.no_bundled, progress=progress)
+                           bundled=not args.no_bundled, progress=progress, cache=getattr(args, "cache", False))
 
 
 def _print_json(data) -> None:

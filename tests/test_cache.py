@@ -1,0 +1,151 @@
+"""The on-disk graph cache (graph/cache.py): hits give the same graph, any changed input misses, bad entries rebuild."""
+
+import json
+import shutil
+
+import pytest
+
+import graph.build
+import graph.cache as cache
+from graph import build_graph
+from graph.cache import cached_build_graph, input_key
+from loaders.paths import DATA_DIR
+
+ROSTER = ("name,name_zh,name_en,name_ja,segments,region,source\n"
+          "\"Cache Test Robotics Co., Ltd.\",缓存测试机器人科技有限公司,,,reducers,Minhang,https://example.org/a\n"
+          "Zhiyuan Robotics,,,,sensors,zhangjiang,https://example.org/b\n")
+TEXT = "缓存测试机器人科技有限公司与智元机器人在闵行签署减速器供货协议。智元机器人计划年产1000台人形机器人。\n"
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    doc = tmp_path / "news.zh.txt"
+    doc.write_text(TEXT, encoding="utf-8")
+    return {"docs": [str(doc)], "rosters": [str(roster)], "bundled": False}
+
+
+def canonical(G) -> tuple:
+    dump = lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False, default=str)  # noqa: E731
+    return (list(G.nodes), sorted(dump([n, d]) for n, d in G.nodes(data=True)),
+            sorted(dump([u, v, k, d]) for u, v, k, d in G.edges(keys=True, data=True)), dump(G.graph))
+
+
+def entries(folder):
+    return sorted(folder.glob("graph-*.pickle")) if folder.exists() else []
+
+
+def refuse_build(*args, **kwargs):
+    raise AssertionError("built although the cache holds this graph")
+
+
+def test_hit_returns_an_equal_graph_without_building(inputs, tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    built = cached_build_graph(**inputs, cache=folder)
+    assert len(entries(folder)) == 1
+    assert canonical(built) == canonical(build_graph(**inputs))  # a cached build is the build
+    monkeypatch.setattr(graph.build, "build_graph", refuse_build)
+    again = cached_build_graph(**inputs, cache=folder)
+    assert again is not built and canonical(again) == canonical(built)
+    assert not list(folder.glob("*.tmp"))  # written through a temporary file that was renamed
+
+
+def test_build_graph_cache_argument_and_environment_folder(inputs, tmp_path, monkeypatch):
+    folder = tmp_path / "env-cache"
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    G = build_graph(**inputs, cache=True)
+    assert len(entries(folder)) == 1
+    monkeypatch.setattr(graph.build, "_build_graph", refuse_build)
+    assert canonical(build_graph(**inputs, cache=True)) == canonical(G)
+
+
+def test_changing_a_roster_byte_misses(inputs, tmp_path):
+    folder = tmp_path / "cache"
+    first = cached_build_graph(**inputs, cache=folder)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER.replace("reducers", "sensors", 1), encoding="utf-8")  # same length, one fact changed
+    second = cached_build_graph(**inputs, cache=folder)
+    assert len(entries(folder)) == 2
+    assert canonical(first) != canonical(second)
+    assert canonical(second) == canonical(build_graph(**inputs))
+
+
+def test_changing_a_document_or_its_metadata_misses(inputs, tmp_path):
+    key = input_key(**inputs)
+    (tmp_path / "news.zh.meta.yaml").write_text("title: 新闻\n", encoding="utf-8")
+    with_meta = input_key(**inputs)
+    (tmp_path / "news.zh.txt").write_text(TEXT.replace("1000", "2000"), encoding="utf-8")
+    assert len({key, with_meta, input_key(**inputs)}) == 3
+
+
+def test_changing_a_data_file_misses(inputs, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    key = input_key(**inputs, data_dir=data)
+    assert input_key(**inputs, data_dir=data) == key
+    with open(data / "analysis.yaml", "a", encoding="utf-8") as fh:
+        fh.write("\n# a comment is a change too\n")
+    assert input_key(**inputs, data_dir=data) != key
+    assert input_key(**inputs) != key  # the bundled data/ is another input again
+
+
+def test_changing_the_code_misses(inputs, tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    cached_build_graph(**inputs, cache=folder)
+    key = input_key(**inputs)
+    monkeypatch.setattr(cache, "code_version", lambda: "another version of graph/ and loaders/")
+    assert input_key(**inputs) != key
+    cached_build_graph(**inputs, cache=folder)
+    assert len(entries(folder)) == 2
+
+
+def test_code_version_covers_the_sources():
+    version = cache.code_version()
+    assert len(version) == 64 and version == cache.code_version()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other key"])
+def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(inputs, tmp_path, damage):
+    folder = tmp_path / "cache"
+    good = cached_build_graph(**inputs, cache=folder)
+    [entry] = entries(folder)
+    data = entry.read_bytes()
+    if damage == "garbage":
+        entry.write_bytes(b"not a pickle at all")
+    elif damage == "truncated":
+        entry.write_bytes(data[: len(data) // 2])
+    else:  # a valid entry stored under another name must not be served for this key
+        other = tmp_path / "other.csv"
+        other.write_text(ROSTER.replace("Minhang", "Pudong"), encoding="utf-8")
+        cached_build_graph(docs=inputs["docs"], rosters=[str(other)], bundled=False, cache=folder)
+        [foreign] = [p for p in entries(folder) if p != entry]
+        shutil.copyfile(foreign, entry)
+    rebuilt = cached_build_graph(**inputs, cache=folder)
+    assert canonical(rebuilt) == canonical(good)
+    assert cache.load_entry(entry, input_key(**inputs)) is not None  # the entry was rewritten whole
+
+
+def test_disabled_cache_writes_nothing(inputs, tmp_path, monkeypatch):
+    folder = tmp_path / "never"
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    build_graph(**inputs)
+    build_graph(**inputs, cache=False)
+    cached_build_graph(**inputs, cache=False)
+    assert not folder.exists()
+
+
+def test_old_entries_beyond_the_limit_are_removed(inputs, tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setattr(cache, "KEEP", 2)
+    for i in range(3):
+        monkeypatch.setattr(cache, "code_version", lambda i=i: f"version {i}")
+        cached_build_graph(**inputs, cache=folder)
+    assert len(entries(folder)) == 2
+
+
+def test_environment_can_turn_the_default_cache_off(inputs, tmp_path, monkeypatch):
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    monkeypatch.chdir(tmp_path)
+    cached_build_graph(**inputs, cache=True)
+    assert not (tmp_path / "off").exists() and not entries(tmp_path)
