@@ -1,8 +1,11 @@
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
+# No on-disk graph cache in tests unless a test asks for one (tests/test_cache.py): every build is a fresh build.
+os.environ.setdefault("ECOSYSTEM_GRAPH_CACHE", "off")
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 if str(ROOT) not in sys.path:
