@@ -9,7 +9,6 @@ The peer for finding places is the catalogue matcher every document already goes
 from __future__ import annotations
 
 import tracemalloc
-from pathlib import Path
 
 from common import ROOT, Row, Timer
 

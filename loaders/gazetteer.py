@@ -7,9 +7,10 @@ CSVs. Places become graph nodes only when a document mentions them or a roster n
 containing places up to the country; catalogue Regions of data/entities.yaml keep their ids (上海市 *is* ``shanghai``).
 
 Finding places is cautious (``stoplist.yaml``): full names (南山区, 深圳市, Nanshan District) match freely; short forms
-of provinces and cities (广东, 深圳) match unless listed as ordinary words; short forms of districts (南山, Nanshan)
-only when their city is mentioned too. A name several places share (朝阳区, 鼓楼区, Suzhou) goes to the candidate
-related to the other places of the same document, or stays an unresolved mention with its candidates.
+of provinces and cities (广东, 深圳) match unless listed as ordinary words; those words and short forms of districts
+(朝阳, 南山, Nanshan) count only when the place containing them is mentioned too. A name several places share
+(朝阳区, 鼓楼区, Suzhou) goes to the candidate whose container the same document names (or, failing that, that is
+related to another place it names), or stays an unresolved mention with its candidates: no node is guessed.
 
 Examples
 --------
@@ -167,7 +168,8 @@ class Places:
 
     # ------------------------------------------------------------------------------------------------ containment
     def place(self, pid: str) -> Place:
-        return self.places[pid]
+        """The gazetteer record of a gazetteer id or of the node id of a linked catalogue Region."""
+        return self.places[pid if pid in self.places else self._back[pid]]
 
     def canonical(self, pid: str) -> str:
         """The node id of a gazetteer place: the catalogue's id when the catalogue has the same place."""
