@@ -329,6 +329,8 @@ class Places:
             if key[0].isascii():
                 if not m.quote[:1].isupper():
                     continue  # 'china', 'turkey': a place name in running English text is capitalised
+                if fold(text[end:end + 12]).lstrip().startswith(self.followers):
+                    continue  # Zhongshan Road, Zhejiang University
             else:
                 if _is_katakana(key[0]) and start > 0 and _is_katakana(text[start - 1]):
                     continue  # マリ inside マリオ
