@@ -105,12 +105,19 @@ def _password(var: str) -> str:
 
 # ---------------------------------------------------------------------------------------------------------- commands
 def cmd_build(args) -> int:
+    from collections import Counter
+
+    from graph.export import refuse_output_over_inputs
     from graph.io import format_of, write_graph
 
     format_of(args.out)  # refuse a bad extension before doing any work
+    refuse_output_over_inputs(args.out, [*args.doc, *args.roster])
     t0 = time.perf_counter()
     G = _graph(args)
-    write_graph(G, args.out)
+    notes = Counter()
+    write_graph(G, args.out, notes=notes)
+    for what, n in notes.items():
+        print(f"note: {n} {what}", file=sys.stderr)
     print(f"wrote {args.out}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges "
           f"({time.perf_counter() - t0:.2f} s)", file=sys.stderr)
     return EXIT_OK
@@ -119,6 +126,8 @@ def cmd_build(args) -> int:
 def cmd_entities(args) -> int:
     from graph.query import found_entities
 
+    if getattr(args, "discovered", False):
+        return _discovered(args)
     rows = found_entities(_graph(args))
     if args.json:
         _print_json(rows)
@@ -128,6 +137,24 @@ def cmd_entities(args) -> int:
         for ev in r["evidence"][: args.evidence]:
             print(f"    {ev['doc']} #{ev['sentence']} [{ev['start']}:{ev['end']}] {ev['quote']}")
     print(f"{len(rows)} entities found", file=sys.stderr)
+    return EXIT_OK
+
+
+def _discovered(args) -> int:
+    """``entities --discovered``: what discovery found, with confidence, patterns and evidence, for review."""
+    from graph.discovery import discovered_entities
+
+    rows = discovered_entities(_graph(args))
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    for r in rows:
+        names = " / ".join(n for n in (r["name_zh"], r["name_en"], r["name_ja"]) if n and n != r["name"])
+        print(f"{r['type']:<12} {r['name']}{f'  [{names}]' if names else ''}  confidence={r['confidence']:.2f}  "
+              f"found_by={','.join(r['found_by'])}  mentions={r['mentions']}  id={r['id']}")
+        for ev in r["evidence"][: args.evidence]:
+            print(f"    {ev['doc']} #{ev['sentence']} [{ev['start']}:{ev['end']}] {ev['quote']}")
+    print(f"{len(rows)} discovered entities", file=sys.stderr)
     return EXIT_OK
 
 
@@ -172,7 +199,9 @@ def cmd_coverage(args) -> int:
 def cmd_export(args) -> int:
     from graph.export import export_bundle
 
-    manifest = export_bundle(_graph(args), args.bundle)
+    manifest = export_bundle(_graph(args), args.bundle, inputs=[*args.doc, *args.roster])
+    for what, n in manifest["replaced"].items():
+        print(f"note: {n} {what}", file=sys.stderr)
     for name, f in manifest["files"].items():
         print(f"{f['bytes']:>10}  {name}", file=sys.stderr)
     print(f"wrote {len(manifest['files'])} files and manifest.json to {args.bundle}", file=sys.stderr)
@@ -221,6 +250,9 @@ def make_parser() -> argparse.ArgumentParser:
     _inputs(p)
     _json_flag(p)
     p.add_argument("--evidence", type=int, default=3, metavar="N", help="evidence lines per entity in the table")
+    p.add_argument("--discovered", action="store_true",
+                   help="only entities discovery found (no catalogue or roster lists them), with confidence and the "
+                        "patterns that found them, for review")
     p.set_defaults(func=cmd_entities)
 
     p = sub.add_parser("claims", help="list the quantities the documents state, with their sentences")

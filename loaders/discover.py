@@ -599,6 +599,7 @@ class DocumentScanner:
             if ft.is_identity else set()
         out: list[Candidate] = []
         w = self.rules.weights
+        self._org_fends: set[int] = set()  # folded ends of the organisations found so far
 
         def add(kind, typ, fs, fe, pattern, partner="", weight=None):
             os_, oe = to_orig(fs, fe)
@@ -737,6 +738,8 @@ class DocumentScanner:
                 return
         if s - start < 2 and typ != "Institution" or s - start < 1:
             return
+        if any(start < x < s for x in self._org_fends):
+            return  # 帕西尼科技专注触觉传感: a name found already ends inside; this suffix is another word
         name = f[start:end]
         body = f[start:s]
         if typ == "Institution":
@@ -744,6 +747,7 @@ class DocumentScanner:
                 return
         elif self._generic(body) or len(_key(name, rules)) < 2:
             return
+        self._org_fends.add(end)
         add("organisation", typ, start, end, pattern)
 
     def _place_start(self, f: str, start: int, s: int) -> int | None:
@@ -1353,8 +1357,6 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
                 clean.append(m)
                 last_end = m.end
         result.mentions[doc_id] = clean
-    for ent in result.entities.values():
-        ent.attrs["mentions_found"] = sum(1 for ms in result.mentions.values() for m in ms if m.entity == ent.id)
     result.relations = segment_relations(documents, result, catalogue, rules, known_mentions, known_types)
     return result
 

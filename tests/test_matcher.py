@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from loaders.matcher import AliasMatcher
@@ -53,3 +55,59 @@ def test_earlier_entity_wins_a_shared_alias():
     b = Entity("b", "Company", "Beta", aliases=["Shared"])
     found = AliasMatcher([a, b]).find(document_from_text("Shared", "t"))
     assert [m.entity for m in found] == ["a"]
+
+
+# ---------------------------------------------------------------- every alias in data/ is one whole name
+
+_LIST_SEPARATOR = re.compile(r"[、；;]|[,，](?!\s*(?:Ltd|Inc|LLC|Limited|Co\b))")
+_BARE_LEGAL = {"ltd", "ltd.", "co", "co.", "inc", "inc.", "llc", "corp", "corp.", "limited", "gmbh", "co., ltd.",
+               "co.,ltd.", "有限公司", "股份有限公司", "有限责任公司", "株式会社", "公司", "集团"}
+
+
+def _data_names(catalogue):
+    from loaders.paths import BUNDLED_ROSTERS
+    from loaders.rosters import read_roster
+
+    for e in catalogue.matchable_entities():  # the names texts are searched for (stages and scenes are categories)
+        for n in e.all_names():
+            yield f"{e.id} ({e.type})", n
+    for path in BUNDLED_ROSTERS:
+        for row in read_roster(path, catalogue):
+            for n in row.names():
+                yield f"{path.name}:{row.line}", n
+
+
+def test_every_alias_in_data_is_one_whole_name(catalogue):
+    bad = [(owner, n) for owner, n in _data_names(catalogue)
+           if _LIST_SEPARATOR.search(n) or n.strip().lower() in _BARE_LEGAL or n != n.strip()]
+    assert not bad, f"aliases that are lists or bare legal forms (quote names with commas in YAML): {bad}"
+
+
+def test_the_alias_check_catches_a_split_list():
+    # What an unquoted YAML flow list does to "X Co., Ltd.": the check must see both pieces as wrong.
+    import yaml
+
+    pieces = yaml.safe_load("[Humanoid Robots (Shanghai) Co., Ltd., Other]")
+    assert "Ltd." in pieces and "Ltd." .lower() in _BARE_LEGAL
+    assert not _LIST_SEPARATOR.search("Humanoid Robots (Shanghai) Co., Ltd.")
+    assert _LIST_SEPARATOR.search("优必选、乐聚")
+
+
+def test_bare_legal_suffix_matches_nothing(matcher):
+    found = matcher.find(document_from_text("Humanoid Robots (Shanghai) Co., Ltd. signed with Acme Ltd. and Foo Inc.", "t"))
+    assert [(m.entity, m.quote) for m in found] == [("national_local_humanoid_center",
+                                                     "Humanoid Robots (Shanghai) Co., Ltd.")]
+
+
+@pytest.mark.parametrize("text,absent", [
+    ("其中国家级专精特新企业12家", "china"),            # 其中 + 国家, not 中国
+    ("国家集成电路产业投资基金入股", "platform_investment"),  # 投资 in a fund's name
+    ("人型ロボットの商業応用が進む", "scene_commercial"),     # 商業応用 is one word
+])
+def test_matches_never_split_a_word(matcher, text, absent):
+    assert absent not in [m.entity for m in matcher.find(document_from_text(text, "t"))]
+
+
+def test_the_words_still_match_on_their_own(matcher):
+    found = [m.entity for m in matcher.find(document_from_text("中国的投资平台。商業・スポーツ", "t"))]
+    assert "china" in found and "platform_investment" in found and "scene_commercial" in found

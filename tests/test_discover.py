@@ -1,0 +1,238 @@
+"""Open-world discovery (loaders/discover.py, data/discovery.yaml) and its review functions (graph/discovery.py).
+
+The sentences here are written for the tests (not taken from the benchmark corpus), one pattern each.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from loaders.discover import discover, load_discovery_rules, name_key, stable_id
+from loaders.errors import InputError
+from loaders.text import document_from_text
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def found(texts, catalogue, **kw):
+    docs = [document_from_text(t, f"t{i}") for i, t in enumerate(texts)]
+    return discover(docs, catalogue, **kw), docs
+
+
+def names(result, type_=None):
+    return sorted(e.name for e in result.entities.values() if type_ is None or e.type == type_)
+
+
+# ---------------------------------------------------------------- organisations, by pattern
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("据悉，星海图智能科技有限公司完成新一轮融资。", ["星海图智能科技有限公司"]),          # legal suffix, stop word 据悉
+    ("会上，松灵机器人与帕西尼科技签署合作协议。", ["帕西尼科技"]),                     # 科技; 机器人 alone is too weak
+    ("展会吸引了云鲸、追觅、石头等企业参展。", ["云鲸", "石头", "追觅"]),               # list closed by 等企业
+    ("株式会社ミライロボティクスが新型機を発表した。", ["株式会社ミライロボティクス"]),      # legal prefix (ja)
+    ("Shenzhen hosts companies such as Narwhal, Dreame and Roborock.", ["Dreame", "Narwhal", "Roborock"]),
+    ("Researchers at the Harbin Institute of Technology built it.", ["Harbin Institute of Technology"]),
+])
+def test_organisations_by_pattern(catalogue, text, expected):
+    result, _ = found([text], catalogue)
+    assert names(result) == expected
+
+
+def test_company_or_institution_from_the_suffix_or_cue(catalogue):
+    result, _ = found(["清华大学、北京大学等高校与星海图科技合作。"], catalogue)
+    types = {e.name: e.type for e in result.entities.values()}
+    assert types == {"清华大学": "Institution", "北京大学": "Institution", "星海图科技": "Company"}
+
+
+def test_generic_words_and_numbers_are_not_firms(catalogue):
+    result, _ = found(["人工智能和具身智能产业快速发展，工业机器人产量增长，全市集聚近百家机器人企业。"
+                       "同社は本社を移転した。Robotics and AI Technology are growing."], catalogue)
+    assert names(result) == []
+
+
+def test_a_single_weak_pattern_stays_below_the_threshold(catalogue):
+    result, _ = found(["行业龙头企业星海图发布新品。"], catalogue)  # apposition alone: 0.5 < 0.7
+    assert names(result) == []
+    assert [r["name"] for r in result.rejected] == ["星海图"]
+    assert result.rejected[0]["confidence"] < load_discovery_rules().threshold
+
+
+def test_person_names_are_not_organisations(catalogue):
+    result, _ = found(["The startup Galbot (银河通用) was founded by Wang He (王鹤)."], catalogue)
+    assert names(result) == ["Galbot"]
+
+
+def test_listed_entities_are_never_rediscovered(catalogue):
+    result, _ = found(["智元机器人、傅利叶、开普勒等企业集聚张江。"], catalogue)
+    assert names(result) == []
+
+
+# ---------------------------------------------------------------- one entity across documents and scripts
+
+
+def test_parenthetical_pair_joins_two_scripts_into_one_entity(catalogue):
+    result, docs = found(["据报道，宇树科技（Unitree）推出了新机型。", "Unitree Robotics opened a new factory.",
+                          "宇樹科技などの企業が参入した。"], catalogue)
+    orgs = [e for e in result.entities.values() if e.type == "Company"]
+    assert len(orgs) == 1
+    e = orgs[0]
+    assert e.id == "org_unitree" and e.name_zh == "宇树科技" and e.name_en == "Unitree"
+    assert e.name_ja == "宇樹科技" and "Unitree Robotics" in e.aliases
+    assert {m.doc for ms in result.mentions.values() for m in ms if m.entity == e.id} == {"t0", "t1", "t2"}
+
+
+def test_stable_id_from_the_folded_name():
+    assert name_key("優必選科技") == name_key("优必选科技股份有限公司") == name_key("深圳市优必选科技有限公司") == "优必选"
+    assert stable_id(name_key("優必選科技"), "Company") == stable_id(name_key("优必选"), "Company")
+    assert stable_id("unitree", "Company") == "org_unitree"
+    assert stable_id(name_key("Walker S2"), "Product") == "product_walkers2"
+
+
+def test_discovered_records_carry_confidence_patterns_and_exact_evidence(catalogue):
+    result, docs = found(["深圳集聚了星海图科技、云鲸等企业。星海图科技发布了Walker X2人形机器人。"], catalogue)
+    text = docs[0].text
+    for e in result.entities.values():
+        assert e.origin == "discovered"
+        assert 0 < e.attrs["confidence"] <= 1 and e.attrs["found_by"]
+    for m in result.mentions["t0"]:
+        assert text[m.start:m.end] == m.quote
+        s = docs[0].sentences[m.sentence]
+        assert s.start <= m.start < m.end <= s.end
+    firm = next(e for e in result.entities.values() if e.name == "星海图科技")
+    assert set(firm.attrs["found_by"]) == {"list_context", "suffix_company"}
+    assert sum(1 for m in result.mentions["t0"] if m.entity == firm.id) == 2
+
+
+# ---------------------------------------------------------------- products, policies, segments
+
+
+def test_products_and_policies(catalogue):
+    result, _ = found([
+        "北京人形机器人创新中心发布了人形机器人“天工”。星海图科技推出Walker X2人形机器人。",
+        "深圳市人民政府办公厅印发《深圳市具身智能机器人技术创新与产业发展行动计划（2025—2027年）》。",
+        "The city issued the Shenzhen Embodied Intelligence Robot Action Plan (2025-2027).",
+        "ユニツリー社は人型ロボット「H1」を発表した。"], catalogue)
+    assert names(result, "Product") == ["H1", "Walker X2", "天工"]
+    assert names(result, "Policy") == ["Shenzhen Embodied Intelligence Robot Action Plan (2025-2027)",
+                                       "深圳市具身智能机器人技术创新与产业发展行动计划（2025—2027年）"]
+
+
+def test_chain_segments_from_cue_words_in_the_firms_clause(catalogue):
+    result, docs = found(["星海图科技、云鲸等企业研发灵巧手，而帕西尼科技专注触觉传感器。"], catalogue)
+    segs = {(result.entities[r.source].name, r.target) for r in result.relations["t0"]}
+    assert segs == {("星海图科技", "segment:dexterous_hands"), ("云鲸", "segment:dexterous_hands"),
+                    ("帕西尼科技", "segment:sensors")}
+    for r in result.relations["t0"]:
+        assert r.type == "IN_SEGMENT" and r.method == "rule" and r.evidence[0]["quote"] in docs[0].text
+
+
+def test_a_cue_inside_a_name_is_not_a_segment(catalogue):
+    result, _ = found(["北京人形机器人创新中心成立。"], catalogue)
+    assert names(result) == ["北京人形机器人创新中心"]
+    assert not result.relations.get("t0")
+
+
+# ---------------------------------------------------------------- the rules file
+
+
+def test_bad_rules_file_names_file_and_field(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(Path(load_discovery_rules().path).parent, data)
+    text = (data / "discovery.yaml").read_text(encoding="utf-8")
+    (data / "discovery.yaml").write_text(text.replace("threshold: 0.7", "threshold: high"), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_discovery_rules(data)
+    assert "discovery.yaml" in str(err.value) and "threshold" in str(err.value)
+
+
+def test_segmenter_choice_is_honoured(catalogue):
+    pytest.importorskip("jieba")
+    a, _ = found(["会上，松灵机器人与帕西尼科技签署合作协议。"], catalogue, segmenter="jieba")
+    assert names(a) == ["帕西尼科技"]
+
+
+# ---------------------------------------------------------------- in the graph
+
+
+def test_seed_entities_and_claims_are_all_still_found():
+    """Everything the bundled seed and the two test articles yielded before discovery is still found."""
+    from graph import build_graph
+    from graph.query import claim_rows, found_entities
+
+    snapshot = json.loads((FIXTURES / "seed_found.json").read_text(encoding="utf-8"))
+    cases = {"bundled": dict(), "plan_article_zh": dict(docs=[FIXTURES / "plan_article.zh.txt"], bundled=False),
+             "plan_article_en": dict(docs=[FIXTURES / "plan_article.en.txt"], bundled=False)}
+    for name, kwargs in cases.items():
+        G = build_graph(**kwargs)
+        entities = {r["id"] for r in found_entities(G)}
+        claims = {r["id"] for r in claim_rows(G, include_disputes=False)}
+        assert set(snapshot[name]["entities"]) <= entities, (name, set(snapshot[name]["entities"]) - entities)
+        assert set(snapshot[name]["claims"]) <= claims, (name, set(snapshot[name]["claims"]) - claims)
+
+
+@pytest.fixture(scope="module")
+def discovered_graph():
+    from graph import build_graph
+
+    docs = [document_from_text("深圳市人民政府办公厅印发《深圳市具身智能机器人技术创新与产业发展行动计划（2025—2027年）》。"
+                               "深圳集聚了星海图科技、云鲸等企业。星海图科技研发灵巧手，并发布了Walker X2人形机器人。", "sz")]
+    return build_graph(docs=docs, bundled=False)
+
+
+def test_discovered_entities_are_nodes_with_origin_confidence_and_evidence(discovered_graph):
+    G = discovered_graph
+    nodes = {d["name"]: (n, d) for n, d in G.nodes(data=True) if d.get("origin") == "discovered"}
+    assert {"星海图科技", "云鲸", "Walker X2", "深圳市人民政府办公厅"} <= set(nodes)
+    for n, d in nodes.values():
+        assert 0 < d["confidence"] <= 1 and d["found_by"] and d["evidence"] and d["mentions"] == len(d["evidence"])
+        assert G.has_edge(n, "doc:sz")
+
+
+def test_discovered_mentions_flow_into_relation_rules(discovered_graph):
+    G = discovered_graph
+    by_name = {d["name"]: n for n, d in G.nodes(data=True) if d.get("origin") == "discovered"}
+    firm, product = by_name["星海图科技"], by_name["Walker X2"]
+    policy = next(n for n, d in G.nodes(data=True) if d.get("type") == "Policy")
+    assert G.has_edge(firm, product, key="DEVELOPS:rule")
+    assert G.has_edge(policy, by_name["深圳市人民政府办公厅"], key="ISSUED_BY:rule")
+    edge = G.edges[firm, "segment:dexterous_hands", "IN_SEGMENT:rule"]
+    assert edge["method"] == "rule" and "灵巧手" in edge["evidence"][0]["quote"]
+
+
+def test_graphml_round_trip_keeps_discovery_attributes(discovered_graph, tmp_path):
+    from graph import read_graph, write_graph
+
+    write_graph(discovered_graph, tmp_path / "g.graphml")
+    H = read_graph(tmp_path / "g.graphml")
+    d = next(d for _, d in H.nodes(data=True) if d.get("name") == "星海图科技")
+    assert d["origin"] == "discovered" and isinstance(d["found_by"], list) and isinstance(d["confidence"], float)
+
+
+def test_review_rows_loaded_back_become_roster_entities(discovered_graph, catalogue):
+    from graph import build_graph
+    from graph.discovery import discovered_entities, roster_csv, roster_rows
+    from loaders.rosters import parse_roster
+
+    rows = discovered_entities(discovered_graph, types=["Company"])
+    assert [r["name"] for r in rows] == ["星海图科技", "云鲸"]
+    assert rows[0]["evidence"] and rows[0]["found_by"] and "segment:dexterous_hands" in rows[0]["segments"]
+    confirmed = roster_rows(discovered_graph, [rows[0]["id"]])
+    assert confirmed[0]["segments"] == "dexterous_hands" and confirmed[0]["quote"]
+    parsed = parse_roster(roster_csv(confirmed), catalogue, "reviewed.csv")
+    G = build_graph(docs=[document_from_text("星海图科技发布新品。", "d2")], rosters=[parsed], bundled=False)
+    firm = [(n, d) for n, d in G.nodes(data=True) if d.get("name") == "星海图科技"]
+    assert len(firm) == 1 and firm[0][1].get("origin") != "discovered" and firm[0][1]["mentions"] == 1
+    with pytest.raises(ValueError):
+        roster_rows(discovered_graph, ["segment:reducers"])
+
+
+def test_cli_lists_discovered_entities(capsys):
+    from graph.cli import main
+
+    assert main(["entities", "--discovered", "--json", "--no-bundled", "--doc",
+                 str(FIXTURES / "plan_article.zh.txt")]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert all(r["confidence"] >= load_discovery_rules().threshold and r["found_by"] for r in rows)
