@@ -286,7 +286,8 @@ def _add_claims(G, edges: _Edges, claims: list[Claim], doc_node: str, policy: st
         recon = reconciliation(c)
         _add_node(G, c.id, type="Claim", name=describe_claim(c, names), label=describe_claim(c, names),
                    metric=c.metric, value=c.value, unit=c.unit, qualifier=c.qualifier, text=c.text, date=c.date,
-                   doc=c.doc, subject=";".join(c.subjects), subject_from=c.subject_from,
+                   doc=c.doc, subject=";".join(c.subjects), subject_from=c.subject_from, target=c.target,
+                   value_max=c.attrs.get("value_max"),
                    named_count=len(c.members) if c.members else None, reconciliation=recon,
                    members=list(c.members), mentions=1, evidence=[as_dict(x) for x in c.evidence], sources=[], aliases=[])
         edges.add(c.id, doc_node, "MENTIONED_IN", "mention", evidence=c.evidence)

@@ -1,27 +1,46 @@
 """Quantities in Japanese, Chinese and English text, and the claims they make.
 
-:func:`find_quantities` finds counts ("70社以上", "70余家", "more than 70 companies"), shares ("約60%", "三分之一",
-"one third"), money ("500億元", "50 billion yuan"), and dates ("2025年7月28日", "July 28, 2025", "by 2027") in a folded
-sentence, with values in base units and a qualifier. :class:`ClaimExtractor` then asks the metric rules of
-data/claims.yaml what each quantity measures and what it is about, and yields :class:`~loaders.records.Claim` records
-with evidence. Vocabulary and rules are data; this module only knows the grammar of numbers.
+:class:`NumberGrammar` finds counts ("70社以上", "70余家", "2192家", "more than 70 companies", "3000名"), shares
+("約60%", "三分之一", "三成", "3割", "one third", "5~10%"), money ("500億元", "約2兆円", "百亿规模", "$1.2 billion",
+"RMB 500 million", "30-50亿元") and dates ("2025年7月28日", "July 28, 2025", "by 2027") in a folded sentence, with
+values in base units, a qualifier and, for ranges, an upper bound. Months, days, durations, multiples and ranks
+("今年3月", "3月29日", "March 29", "6个月", "2倍") are recognised so that they are never read as counts.
+:class:`ClaimExtractor` then asks the metric rules of data/claims.yaml what each quantity measures, what it is about
+and whether it is a target, and yields :class:`~loaders.records.Claim` records with evidence. Vocabulary and rules are
+data; this module only knows the grammar of numbers and how to look for a subject.
+
+A number that does not fit a finite float (``1`` followed by 400 zeros, thirty-nine 亿 in a row) or that is longer
+than :data:`MAX_NUMBER_CHARS` characters is not a quantity: it yields no claim (JSON, GraphML and Neo4j cannot hold an
+infinite value, and no text states such an amount).
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from .fold import fold, fold_text
+from .errors import InputError
+from .fold import fold
 from .records import Claim, Mention
 from .text import Document, clause_bounds
 
 QUALIFIER_SYMBOL = {"at_least": "≥", "about": "≈", "at_most": "≤", "exact": "="}
+_ASIDE = re.compile(r"\s*\([^()]{1,20}\)")
+# Longer numerals are not quantities; the cap also keeps parsing linear on hostile input.
+MAX_NUMBER_CHARS = 64
+# What a claim's subject_from says when no subject was found.
+NO_SUBJECT = "none"
 
 
 @dataclass
 class Quantity:
-    """A number found in a folded sentence; ``start``/``end`` index that folded sentence."""
+    """A number found in a folded sentence; ``start``/``end`` index that folded sentence.
+
+    ``start`` includes qualifier words before the number ("约", "more than"); ``num_start`` is where the number (or
+    the lower bound of a range) itself starts. ``upper`` is the upper bound of a range ("30-50亿元"), else None.
+    """
 
     kind: str  # count, share, money, date
     value: float | None
@@ -32,27 +51,72 @@ class Quantity:
     counter: str = ""
     date: str = ""
     full_date: bool = False
+    upper: float | None = None
+    num_start: int = -1
+    noun: bool = False  # the counter is an English plural noun ("exhibitors"), not a CJK counter
 
 
 def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted({fold(w) for w in words}, key=len, reverse=True))
 
 
-class NumberGrammar:
-    """Regular expressions and number parsing built from the lexicon of data/claims.yaml."""
+def _word_alternation(words) -> str:
+    """Like :func:`_alternation`, but a word starting or ending with a Latin letter must be a whole word."""
+    parts = []
+    for w in sorted({fold(w) for w in words}, key=len, reverse=True):
+        p = re.escape(w)
+        if w[:1].isascii() and w[:1].isalpha():
+            p = r"(?<![a-z])" + p
+        if w[-1:].isascii() and w[-1:].isalpha():
+            p += r"(?![a-z])"
+        parts.append(p)
+    return "|".join(parts)
 
-    def __init__(self, lexicon: dict):
+
+def _finite(value: float | None, cap: float = math.inf) -> float | None:
+    """``value`` if it is a finite float no larger than ``cap``, else None."""
+    return value if value is not None and math.isfinite(value) and abs(value) <= cap else None
+
+
+def _need(mapping: dict, key: str, source, where: str = "lexicon"):
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise InputError(f"missing '{key}'; see the comments in claims.yaml for what it holds", path=source,
+                         field=f"{where}.{key}")
+    return mapping[key]
+
+
+class NumberGrammar:
+    """Regular expressions and number parsing built from the lexicon of data/claims.yaml.
+
+    Examples
+    --------
+    >>> from loaders.catalogue import load_catalogue
+    >>> g = NumberGrammar(load_catalogue().claim_lexicon)
+    >>> [(q.kind, q.value, q.qualifier) for q in g.scan("今年3月,深圳集聚企业2192家,产值超百亿")]
+    [('count', 2192.0, 'exact'), ('money', 10000000000.0, 'at_least')]
+    """
+
+    def __init__(self, lexicon: dict, source="data/claims.yaml"):
+        need = lambda key: _need(lexicon, key, source)  # noqa: E731
         fw = lambda d: {fold(k): v for k, v in d.items()}  # noqa: E731
-        self.digits = fw(lexicon["digits"])
-        self.small_units = fw(lexicon["small_units"])
-        self.big_units = fw(lexicon["big_units"])
-        self.word_numbers = fw(lexicon["word_numbers"])
-        self.multipliers = fw(lexicon["multipliers"])
-        self.fraction_words = fw(lexicon["fraction_words"])
-        self.currency_after = fw(lexicon["currency_after"])
-        self.currency_before = fw(lexicon["currency_before"])
-        self.months = fw(lexicon["dates"]["months_en"])
-        q = lexicon["qualifiers"]
+        self.digits = fw(need("digits"))
+        self.small_units = fw(need("small_units"))
+        self.big_units = fw(need("big_units"))
+        self.word_numbers = fw(need("word_numbers"))
+        self.multipliers = fw(need("multipliers"))
+        self.fraction_words = fw(need("fraction_words"))
+        self.currency_after = fw(need("currency_after"))
+        self.currency_before = fw(need("currency_before"))
+        self.counters = fw(need("counters"))
+        self.plural_noun = str(need("plural_noun"))
+        noun_counter = fold("(noun)")
+        self.max_value = float(need("max_value"))
+        bare = need("bare_money")
+        self.bare_currency = {k: str(v) for k, v in _need(bare, "currency", source, "lexicon.bare_money").items()}
+        self.bare_after = re.compile(r"\s*(?:" + _alternation(_need(bare, "after", source, "lexicon.bare_money")) + ")")
+        self.bare_before = re.compile(_alternation(_need(bare, "before", source, "lexicon.bare_money")))
+        self.months = fw(need("dates")["months_en"])
+        q = need("qualifiers")
         self.q_before = [(re.compile(r"(?:^|(?<![0-9a-z]))(?:" + phrase_pattern(ws).pattern + r")\s*$"), k)
                          for k, ws in q["before"].items()]
         self.q_after = [(re.compile(r"^\s*(?:" + phrase_pattern(ws).pattern + r")(?![a-z])"), k)
@@ -61,16 +125,27 @@ class NumberGrammar:
         kanji_chars = "".join(sorted(set(self.digits) | set(self.small_units) | set(self.big_units)))
         arabic = r"\d+(?:,\d{3})*(?:\.\d+)?"
         kanji = f"[{re.escape(kanji_chars)}]+"
+        big = "".join(sorted(self.big_units))
+        # "1万2000", "523億175万", "1兆8765億": Arabic digit groups with big units between them.
+        mixed = rf"\d+(?:\.\d+)?(?:\s*[{re.escape(big)}]\s*\d+(?:\.\d+)?)+(?:\s*[{re.escape(big)}])?"
         words = r"\b(?:" + _alternation(self.word_numbers) + r")\b"
-        num = f"(?:{arabic}|{kanji}|{words})"
+        num = f"(?:{mixed}|{arabic}|{kanji}|{words})"
         months = _alternation(self.months)
-        counters = _alternation(lexicon["counters"])
+        counters = _alternation(c for c in self.counters if c != noun_counter)
+        count_mult = _word_alternation(k for k in self.multipliers if len(k) > 2 or not k.isascii())
         mult = _alternation(self.multipliers)
-        cur_after = _alternation(self.currency_after)
-        cur_before = _alternation(self.currency_before)
-        percent = _alternation(lexicon["percent"])
-        year_cues = _alternation(lexicon["dates"]["year_cues_en"])
-        # Order matters: earlier patterns claim their span first.
+        bare_mult = _alternation(_need(bare, "multipliers", source, "lexicon.bare_money"))
+        cur_after = _word_alternation(self.currency_after)
+        cur_before = _word_alternation(self.currency_before)
+        percent = _alternation(need("percent"))
+        tenths = _alternation(need("tenths"))
+        tenths_not = _alternation(need("tenths_not_before"))
+        sep = _word_alternation(need("range_separators"))
+        not_counts = _word_alternation(_need(need("not_counts"), "after", source, "lexicon.not_counts"))
+        year_cues = _alternation(need("dates")["year_cues_en"])
+        # An optional lower bound of a range: "30-", "5%~", "5万至", "20 to ".
+        lo = rf"(?:(?P<lo>{arabic}|{kanji}|{words})\s*(?P<lomult>{mult})?\s*(?:{percent})?\s*(?:{sep})\s*)?"
+        # Order matters: earlier patterns claim their span first; `guard_*` patterns claim a span and yield nothing.
         self.patterns: list[tuple[str, re.Pattern]] = [
             ("date_cjk", re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?")),
             ("date_iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
@@ -80,25 +155,51 @@ class NumberGrammar:
                 rf"|(?P<mon3>{months})\.?\s+(?P<y3>\d{{4}}))\b")),
             ("year_cjk", re.compile(r"(?P<y>\d{4})\s*年(?!代|度?\d)")),
             ("year_en", re.compile(rf"\b(?:{year_cues})\s+(?P<y>(?:19|20)\d{{2}})\b(?!\s*(?:{cur_after}|%))")),
+            # "2025-2027", "2025至2027年": a span of years, not a range of counts.
+            ("guard_years", re.compile(rf"(?<![\d.])(?:19|20)\d{{2}}\s*(?:{sep})\s*(?:(?:19|20)\d{{2}}|\d{{2}})(?!\d)")),
+            # "March 29", "29 March", "29th of March": a day without a year.
+            ("guard_day_en", re.compile(
+                rf"\b(?:(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{months}))\b")),
             ("percent_zh", re.compile(rf"百分之(?P<num>{arabic}|{kanji})")),
             ("fraction_ja", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分の\s*(?P<num>{arabic}|{kanji})")),
             ("fraction_zh", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分之\s*(?P<num>{arabic}|{kanji})")),
             ("fraction_en", re.compile(r"\b(?:" + _alternation(self.fraction_words) + r")\b")),
-            ("percent", re.compile(rf"(?P<num>{num})\s*(?:{percent})")),
-            ("money_before", re.compile(rf"(?P<cur>{cur_before})\s*(?P<num>{arabic})\s*(?P<mult>{mult})?\b")),
+            ("percent", re.compile(rf"{lo}(?P<num>{num})\s*-?\s*(?:{percent})")),
+            ("tenths", re.compile(rf"(?<![\d.{re.escape(kanji_chars)}])(?P<num>10|[1-9]|[{re.escape(kanji_chars)}])"
+                                  rf"\s*(?:{tenths})(?!{tenths_not})")),
+            ("money_before", re.compile(
+                rf"(?P<cur>{cur_before})\s*(?:(?P<lo>{arabic})\s*(?:{sep})\s*(?:{cur_before})?\s*)?"
+                rf"(?P<num>{arabic})\s*(?P<mult>{mult})?(?![a-z])")),
             ("money", re.compile(
-                rf"(?P<num>{num})\s*(?P<q1>余|多)?\s*(?P<mult>{mult})?\s*(?P<cur>{cur_after})")),
+                rf"{lo}(?P<num>{num})\s*(?P<q1>余|多)?[\s-]*(?:(?P<mult>{mult})[\s-]*)?(?P<cur>{cur_after})")),
+            ("money_bare", re.compile(
+                rf"{lo}(?P<num>{arabic}|{kanji})\s*(?P<q1>余|多)?\s*(?P<mult>{bare_mult})?(?!\s*(?:{counters}))")),
+            ("guard_units", re.compile(rf"(?<![\d.])(?:{arabic}|{kanji}|{words})\s*(?:{not_counts})")),
             ("count", re.compile(
-                rf"(?P<num>{num})(?P<q1>余|多|\+)?\s*(?P<mult>万|亿)?\s*(?P<counter>{counters})?"
+                rf"{lo}(?P<num>{num})(?P<q1>余り|余|多|\+)?(?:\s*(?P<mult>{count_mult}))?"
+                rf"(?:\s*(?P<counter>{counters})|\s+(?P<noun>{self.plural_noun})(?![a-z]))?"
                 rf"(?P<q2>以上|以内|以下|超|前后|左右)?")),
         ]
         self._kanji_re = re.compile(kanji)
         self._arabic_re = re.compile(arabic)
+        self._mixed_re = re.compile(mixed)
+        self._mixed_token = re.compile(rf"\d+(?:\.\d+)?|[{re.escape(big)}]")
+        self._bare_mult_re = re.compile(f"(?:{bare_mult})$")
 
     # ---------------------------------------------------------------- number parsing
     def parse_kanji(self, s: str) -> float | None:
-        """'五千万' -> 50000000, '百万' -> 1000000, '三' -> 3, '二十' -> 20."""
-        total, section, digit = 0, 0, None
+        """'五千万' -> 50000000, '三万亿' -> 3e12, '三' -> 3, '二十' -> 20; None if not a finite number.
+
+        Examples
+        --------
+        >>> from loaders.catalogue import load_catalogue
+        >>> g = NumberGrammar(load_catalogue().claim_lexicon)
+        >>> g.parse_kanji("一万五千亿"), g.parse_kanji("三" + "亿" * 39)
+        (1500000000000.0, None)
+        """
+        if len(s) > MAX_NUMBER_CHARS:
+            return None
+        section, digit, tokens = 0, None, []
         for ch in s:
             if ch in self.digits:
                 digit = self.digits[ch] if digit is None else digit * 10 + self.digits[ch]
@@ -106,40 +207,83 @@ class NumberGrammar:
                 section += (1 if digit is None else digit) * self.small_units[ch]
                 digit = None
             elif ch in self.big_units:
-                unit_value = self.big_units[ch]
-                chunk = section + (digit or 0)
-                total = (total + (chunk or 1)) * unit_value if unit_value > 10000 and total else \
-                    total + (chunk or 1) * unit_value
+                tokens += [section + (digit or 0), ch]
                 section, digit = 0, None
             else:
                 return None
-        return float(total + section + (digit or 0))
+        return self._combine(tokens + [section + (digit or 0)])
+
+    def _combine(self, tokens: list) -> float | None:
+        """Numbers and big units in order ([1, '万', 2000] -> 12000) to a finite float, or None.
+
+        Exact ints (or the floats of Arabic groups) until the end, so that huge inputs fail on the final float()."""
+        total, chunk = 0, 0
+        for t in tokens:
+            if not isinstance(t, str):
+                chunk = t
+                continue
+            unit = self.big_units[t]
+            if total and not chunk:
+                total *= unit  # 万亿: a unit of units
+            elif total and total < unit:
+                total = (total + chunk) * unit  # 一万五千亿: the smaller unit was part of this one
+            else:
+                total += (chunk or 1) * unit  # 三亿五千万
+            chunk = 0
+        try:
+            return _finite(float(total + chunk), self.max_value)
+        except OverflowError:
+            return None
 
     def parse_number(self, s: str) -> float | None:
+        """An Arabic, kanji or English-word number as a finite float, else None."""
         s = s.strip()
+        if len(s) > MAX_NUMBER_CHARS:
+            return None
         if self._arabic_re.fullmatch(s):
-            return float(s.replace(",", ""))
+            return _finite(float(s.replace(",", "")), self.max_value)
+        if self._mixed_re.fullmatch(s):
+            return self._combine([t if t in self.big_units else float(t) for t in self._mixed_token.findall(s)])
         if s in self.word_numbers:
             return float(self.word_numbers[s])
         if self._kanji_re.fullmatch(s):
             return self.parse_kanji(s)
         return None
 
+    def _scaled(self, numtxt: str, mult: str | None, table: dict) -> float | None:
+        v = self.parse_number(numtxt)
+        if v is None:
+            return None
+        try:
+            return _finite(v * table.get(mult or "", 1), self.max_value)
+        except OverflowError:
+            return None
+
     # ---------------------------------------------------------------- scanning
-    def scan(self, text: str) -> list[Quantity]:
-        """Quantities in a folded sentence, left to right, non-overlapping."""
+    def scan(self, text: str, language: str = "") -> list[Quantity]:
+        """Quantities in a folded sentence, left to right, non-overlapping; ``language`` picks the currency of
+        amounts written without one ("百亿规模")."""
         taken = [False] * (len(text) + 1)
         found: list[Quantity] = []
         for kind, pattern in self.patterns:
             for m in pattern.finditer(text):
                 s, e = m.span("y") if kind == "year_en" else m.span()
+                if e > s and any(taken[s:e]) and "lo" in pattern.groupindex and m.group("lo"):
+                    # "25.5 per cent to 8.8 million units": the 'lower bound' was another quantity; read on from num
+                    m = pattern.match(text, m.start("num"))
+                    s, e = m.span() if m else (0, 0)
                 if e == s or any(taken[s:e]):
                     continue
-                q = self._make(kind, m, text)
+                if kind.startswith("guard"):
+                    for i in range(s, e):
+                        taken[i] = True
+                    continue
+                q = self._make(kind, m, text, language)
                 if q is None:
                     continue
                 while q.end > q.start and text[q.end - 1].isspace():
                     q.end -= 1
+                q.num_start = q.start
                 self._qualify(q, text)
                 if any(taken[q.start:q.end]):
                     continue
@@ -147,9 +291,29 @@ class NumberGrammar:
                     taken[i] = True
                 found.append(q)
         found.sort(key=lambda q: q.start)
+        for prev, q in zip(found, found[1:]):
+            # "over 90 billion yuan ($12.55 billion)": a conversion in brackets says the same as the amount before it
+            if prev.kind == q.kind == "money" and q.qualifier == "exact" and \
+                    re.fullmatch(r"\s*\(\s*", text[prev.end:q.start]):
+                q.qualifier = prev.qualifier
         return found
 
-    def _make(self, kind: str, m: re.Match, text: str) -> Quantity | None:
+    def _range(self, q: Quantity, m: re.Match, mult: str | None, table: dict) -> Quantity:
+        """Apply the lower bound of a range ("30-50亿元"): value = lower, upper = the stated upper bound."""
+        g = m.groupdict()
+        if not g.get("lo"):
+            return q
+        lo = self._scaled(g["lo"], g.get("lomult") or mult, table)
+        if q.kind == "share" and lo is not None:
+            lo /= 100
+        if lo is None or q.value is None or not lo < q.value:
+            q.start = m.start("num")  # not a range: keep the upper number alone
+            return q
+        q.upper, q.value = q.value, lo
+        q.qualifier = "at_least"
+        return q
+
+    def _make(self, kind: str, m: re.Match, text: str, language: str) -> Quantity | None:
         s, e = m.span("y") if kind == "year_en" else m.span()
         g = m.groupdict()
         if kind.startswith("date") or kind.startswith("year"):
@@ -160,16 +324,21 @@ class NumberGrammar:
             else:
                 y, mon, d = g.get("y"), g.get("m"), g.get("d")
             year = int(y)
-            if not 1900 <= year <= 2100:
+            if not 1900 <= year <= 2100 or (mon and not 1 <= int(mon) <= 12) or (d and not 1 <= int(d) <= 31):
                 return None
             parts = [f"{year:04d}"] + ([f"{int(mon):02d}"] if mon else []) + ([f"{int(d):02d}"] if d else [])
             return Quantity("date", float(year), s, e, unit="date" if mon else "year", date="-".join(parts),
                             full_date=bool(mon and d))
         if self._glued(text, s, e, kind):
             return None
-        if kind == "percent_zh":
+        if kind in ("percent_zh", "percent"):
             v = self.parse_number(g["num"])
-            return None if v is None else Quantity("share", v / 100, s, e, unit="share")
+            if v is None:
+                return None
+            return self._range(Quantity("share", v / 100, s, e, unit="share"), m, None, {})
+        if kind == "tenths":
+            v = self.parse_number(g["num"])
+            return None if not v or v > 10 else Quantity("share", v / 10, s, e, unit="share")
         if kind in ("fraction_ja", "fraction_zh"):
             num, den = self.parse_number(g["num"]), self.parse_number(g["den"])
             if not num or not den or num > den:
@@ -177,22 +346,44 @@ class NumberGrammar:
             return Quantity("share", num / den, s, e, unit="share")
         if kind == "fraction_en":
             return Quantity("share", float(self.fraction_words[m.group(0)]), s, e, unit="share")
-        if kind == "percent":
-            v = self.parse_number(g["num"])
-            return None if v is None else Quantity("share", v / 100, s, e, unit="share")
         if kind in ("money", "money_before"):
-            v = self.parse_number(g["num"])
+            v = self._scaled(g["num"], g.get("mult"), self.multipliers)
             if v is None:
                 return None
-            mult = self.multipliers.get(g.get("mult") or "", 1)
             cur = g["cur"]
             unit = self.currency_before[cur] if kind == "money_before" else self.currency_after[cur]
-            q = Quantity("money", v * mult, s, e, unit=unit)
+            q = self._range(Quantity("money", v, s, e, unit=unit), m, g.get("mult"), self.multipliers)
             if g.get("q1"):
                 q.qualifier = "at_least"
             return q
-        # count
-        numtxt, counter = g["num"], g.get("counter") or ""
+        if kind == "money_bare":
+            return self._bare_money(m, text, language)
+        return self._count(m, text)
+
+    def _bare_money(self, m: re.Match, text: str, language: str) -> Quantity | None:
+        """'百亿规模', '千亿级', '投资超百亿': an amount in 亿/万亿/兆 with a money word around it, no currency."""
+        g = m.groupdict()
+        s, e = m.span()
+        numtxt, mult = g["num"], g.get("mult")
+        if not mult and not (self._kanji_re.fullmatch(numtxt) and self._bare_mult_re.search(numtxt)):
+            return None
+        clause_start = max((text.rfind(p, 0, s) for p in ",;:、。!?"), default=-1) + 1
+        if not (self.bare_after.match(text, e) or self.bare_before.search(text, clause_start, s)):
+            return None  # "千亿参数": an amount of something else
+        v = self._scaled(numtxt, mult, self.multipliers)
+        if v is None:
+            return None
+        unit = self.bare_currency.get(language) or self.bare_currency.get("default") or \
+            next(iter(self.bare_currency.values()))
+        q = self._range(Quantity("money", v, s, e, unit=unit), m, mult, self.multipliers)
+        if g.get("q1"):
+            q.qualifier = "at_least"
+        return q
+
+    def _count(self, m: re.Match, text: str) -> Quantity | None:
+        g = m.groupdict()
+        s, e = m.span()
+        numtxt, counter = g["num"], g.get("counter") or g.get("noun") or ""
         if counter == "つ" and text[e:e + 1] == "目":
             return None  # 一つ目: an ordinal
         if s > 0 and text[s - 1] == "第":
@@ -200,12 +391,15 @@ class NumberGrammar:
         is_kanji = bool(self._kanji_re.fullmatch(numtxt))
         if is_kanji and not counter and not re.search("[百千万亿]", numtxt):
             return None  # a lone 一 or 三 is a word, not a quantity
-        v = self.parse_number(numtxt)
+        v = self._scaled(numtxt, g.get("mult"), self.multipliers)
         if v is None:
             return None
-        if g.get("mult"):
-            v *= self.big_units.get(g["mult"], 1)
-        q = Quantity("count", v, s, e, counter=counter, unit=counter)
+        if v <= 1 and not self._arabic_re.fullmatch(numtxt):
+            return None  # 一家, one of: an article, not a count; 零部件: a word
+        if not counter and (self._bare_mult_re.search(numtxt) or self._bare_mult_re.fullmatch(g.get("mult") or "")):
+            return None  # 千亿参数: hundreds of millions of something uncounted, not a count of things
+        q = Quantity("count", v, s, e, counter=counter, unit=counter, noun=bool(g.get("noun")))
+        q = self._range(q, m, g.get("mult"), self.multipliers)
         if g.get("q1"):
             q.qualifier = "at_least"
         if g.get("q2"):
@@ -236,8 +430,11 @@ class NumberGrammar:
                 best = (m.start(), kind, m)
         if best:
             m = best[2]
-            q.qualifier = best[1]
+            if q.upper is None:
+                q.qualifier = best[1]
             q.start = head_start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        elif q.start > 0 and text[q.start - 1] == "上" and text[q.start:q.start + 1] in self.small_units:
+            q.qualifier, q.start = "at_least", q.start - 1  # 上千家, 上百家: upwards of
         tail = text[q.end:q.end + 12]
         for pattern, kind in self.q_after:
             m = pattern.match(tail)
@@ -245,7 +442,14 @@ class NumberGrammar:
                 if q.qualifier == "exact":
                     q.qualifier = kind
                 q.end += m.end()
-                break
+                return
+        aside = _ASIDE.match(text, q.end)  # "900億元(約1兆8765億円)を超え": the qualifier after a bracketed aside
+        if aside and q.qualifier == "exact":
+            tail = text[aside.end():aside.end() + 12]
+            for pattern, kind in self.q_after:
+                if pattern.match(tail):
+                    q.qualifier = kind
+                    break
 
 
 # ---------------------------------------------------------------------------------------------------------- claims
@@ -255,6 +459,23 @@ def phrase_pattern(words) -> re.Pattern | None:
     if not words:
         return None
     return re.compile("|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in words))
+
+
+def cue_pattern(words, whole_words: bool = True) -> re.Pattern | None:
+    """Like :func:`phrase_pattern`, but a Latin word does not match inside another word ('city' is not in
+    'capacity'; with ``whole_words`` also 'will' is not in 'willing'), and ``{year}`` stands for a year 1900-2099."""
+    words = sorted({fold(w) for w in words if w}, key=len, reverse=True)
+    if not words:
+        return None
+    parts = []
+    for w in words:
+        p = r"\s+".join(re.escape(part) for part in w.split()).replace(re.escape("{year}"), r"(?:19|20)\d{2}")
+        if w[:1].isascii() and w[:1].isalpha():
+            p = r"(?<![a-z])" + p
+        if whole_words and w[-1:].isascii() and w[-1:].isalpha():
+            p += r"(?![a-z])"
+        parts.append(p)
+    return re.compile("|".join(parts))
 
 
 @dataclass
@@ -275,8 +496,23 @@ def _find_cue(window: str, cues: re.Pattern | None, offset: int) -> tuple[int, i
     return (offset + m.start(), offset + m.end()) if m else None
 
 
+def _last_end(pattern: re.Pattern | None, text: str) -> int:
+    """End of the last match of ``pattern`` in ``text`` (-1 if none)."""
+    end = -1
+    if pattern:
+        for m in pattern.finditer(text):
+            end = m.end()
+    return end
+
+
 class ClaimExtractor:
     """Turns quantities into claims with the metric rules of data/claims.yaml.
+
+    A claim's subject is an entity of its metric's ``subject_types``: the nearest one in the quantity's clause, else
+    in its sentence, else (after a back-reference such as "そのうち" / "其中" / "of which") the last one of the
+    previous sentence, else the document's main subject (metadata ``about``, then ``cluster``, then the document's
+    policy, then the place or policy it names most), else none. Never an entity the cue word itself names. The
+    claim records which step found it in ``subject_from``: clause, sentence, previous_sentence, document or none.
 
     Examples
     --------
@@ -290,17 +526,44 @@ class ClaimExtractor:
 
     def __init__(self, catalogue):
         self.catalogue = catalogue
-        self.grammar = NumberGrammar(catalogue.claim_lexicon)
+        lex = catalogue.claim_lexicon
+        source = catalogue.data_dir / "claims.yaml"
+        self.grammar = NumberGrammar(lex, source)
         self.rules = [
-            _Rule(r, phrase_pattern(r["before"]), phrase_pattern(r["after"]), phrase_pattern(r["either"]),
-                  {fold(c) for c in r["counters"]})
+            _Rule(r, cue_pattern(r["before"], False), cue_pattern(r["after"], False),
+                  cue_pattern(r["either"], False), {fold(c) for c in r["counters"]})
             for r in catalogue.metric_rules
         ]
         self.clause_breaks = [re.compile(p) for p in catalogue.clause_breaks]
+        self.counter_units = {fold(k): str(v) for k, v in _need(lex, "counters", source).items()}
+        self.noun_counter = fold("(noun)")
+        self.strict_units = {str(u) for u in _need(lex, "strict_counter_units", source)}
+        target = _need(lex, "target", source)
+        self.target_before = cue_pattern(_need(target, "target_before", source, "lexicon.target"))
+        self.target_after = cue_pattern(_need(target, "target_after", source, "lexicon.target"))
+        self.fact_before = cue_pattern(_need(target, "fact_before", source, "lexicon.target"))
+        subjects = _need(lex, "subjects", source)
+        self.document_types, self.topic_types = (self._types_of_roles(subjects, key, source)
+                                                 for key in ("document_roles", "topic_roles"))
+        self.policy_types = set(catalogue.types_with("policy"))
+        self.refer_back = cue_pattern(_need(subjects, "refer_back", source, "lexicon.subjects"))
+        self.source_before = re.compile(
+            "(?:" + cue_pattern(_need(subjects, "source_before", source, "lexicon.subjects")).pattern + r")\W{0,3}$")
+        self.source_after = re.compile(
+            r"^\W{0,3}(?:" + cue_pattern(_need(subjects, "source_after", source, "lexicon.subjects")).pattern + ")")
+
+    def _types_of_roles(self, section: dict, key: str, source) -> list[str]:
+        roles = [str(r) for r in _need(section, key, source, "lexicon.subjects")]
+        known = self.catalogue.schema["roles"]
+        unknown = [r for r in roles if r not in known]
+        if unknown:
+            raise InputError(f"unknown role(s) {unknown}; roles of data/schema.yaml: {', '.join(known)}",
+                             path=source, field=f"lexicon.subjects.{key}")
+        return [t for r in roles for t in self.catalogue.types_with(r)]
 
     def _classify(self, q: Quantity, text: str, clause: tuple[int, int], lo: int, hi: int):
-        before = text[max(clause[0], lo, q.start - 40):q.start]
-        b_off = q.start - len(before)
+        before = text[max(clause[0], lo, q.num_start - 40):q.num_start]
+        b_off = q.num_start - len(before)
         after = text[q.end:min(clause[1], hi, q.end + 40)]
         for rule in self.rules:
             spec = rule.spec
@@ -308,11 +571,15 @@ class ClaimExtractor:
             whole = text[span[0]:span[1]]
             if q.kind not in spec["kinds"] or (spec["full_date_only"] and not q.full_date):
                 continue
+            counted = self.counter_units.get(q.counter, "")
+            if counted in self.strict_units and spec["unit"] and spec["unit"] != counted:
+                continue  # "50款" counts products, "六位" people, "1000台" units, whatever cue is near
             if rule.catch_all:
                 return rule, []
             hits = []
-            if q.counter and q.counter in rule.counters:
-                hits.append((q.start, q.end))
+            if q.counter and (q.counter in rule.counters or (q.noun and self.noun_counter in rule.counters)
+                              or (rule.after and (rule.after.match if q.noun else rule.after.fullmatch)(q.counter))):
+                hits.append((q.start, q.end))  # "2192家": the counter says what is counted
             for window, cues, off in ((before, rule.before, b_off), (after, rule.after, q.end),
                                       (whole, rule.either, span[0])):
                 hit = _find_cue(window, cues, off)
@@ -322,17 +589,101 @@ class ClaimExtractor:
                 return rule, hits
         return None, []
 
+    def _target(self, spec: dict, q: Quantity, text: str, clause: tuple[int, int]) -> tuple[bool, str]:
+        """Target or fact from the wording around the quantity; the rule's default when the wording says nothing."""
+        if q.kind == "date":
+            return spec["target"], "rule"
+        t_end, f_end = _last_end(self.target_before, text[:q.start]), _last_end(self.fact_before, text[:q.start])
+        if t_end >= 0 or f_end >= 0:
+            return t_end > f_end, "wording"
+        if self.target_after and self.target_after.search(text, q.end, clause[1]):
+            return True, "wording"
+        return spec["target"], "rule"
+
+    def document_subjects(self, doc: Document, mentions: list[Mention], policy: str | None = None,
+                          targets: bool = False) -> list[str]:
+        """What ``doc`` is mainly about, best first.
+
+        1. the entity its metadata ``about`` names (an id or a name in any script);
+        2. its topic: the entity of the `topic_roles` (data/claims.yaml) it names most, if that is one entity;
+        3. the entity its metadata ``cluster`` names ("Shanghai (Baoshan, Minhang)" names Shanghai);
+        4. its ``policy``, then the entities of the `document_roles` by how often it names them.
+
+        With ``targets`` (for `subject: policy` metrics: the targets a policy sets), a document without metadata
+        puts its ``policy`` (the policy it names most) second, before its topic.
+
+        When the metadata names something this graph does not hold (a place no text mentioned), only the entities
+        before it are returned: nothing is guessed in its place.
+
+        Examples
+        --------
+        >>> from loaders.catalogue import load_catalogue
+        >>> from loaders.text import document_from_text
+        >>> ex = ClaimExtractor(load_catalogue())
+        >>> ex.document_subjects(document_from_text("浦东。", "d", cluster="Shanghai (Pudong)"), [])
+        ['shanghai']
+        """
+        entities = self.catalogue.entities
+
+        def ranked(types):
+            counts = Counter(m.entity for m in mentions if entities.get(m.entity) and entities[m.entity].type in types)
+            best = counts.most_common(2)
+            return [eid for eid, _ in counts.most_common()], (best[0][0] if best and (
+                len(best) == 1 or best[0][1] > best[1][1]) else None)
+
+        named, _ = ranked(self.document_types)
+        _, topic = ranked(self.topic_types)
+        out: list[str] = []
+        if targets and policy in entities and not (doc.meta.get("about") or doc.meta.get("cluster")):
+            out.append(policy)
+        for key in ("about", "topic", "cluster"):
+            if key == "topic":
+                out += [topic] if topic else []
+                continue
+            name = str(doc.meta.get(key) or "").strip()
+            if name:
+                eid = self._resolve_meta(name)
+                if eid is None:
+                    return list(dict.fromkeys(out))  # named, but not an entity here: the subject is unknown
+                out.append(eid)
+        if policy in entities:
+            out.append(policy)
+        return list(dict.fromkeys(out + named))
+
+    def _resolve_meta(self, name: str) -> str | None:
+        """The entity a metadata value names (catalogue names, then the gazetteer), if the graph holds it."""
+        from .gazetteer import AmbiguousPlace, resolve_place
+
+        entities = self.catalogue.entities
+        for candidate in dict.fromkeys([name, name.split("(")[0].split("（")[0].strip()]):
+            if not candidate:
+                continue
+            eid = self.catalogue.resolve(candidate, tuple(self.document_types))
+            if eid:
+                return eid
+            try:
+                eid = resolve_place(candidate, self.catalogue)
+            except (AmbiguousPlace, InputError):
+                eid = None
+            if eid in entities:
+                return eid
+        return None
+
     def extract(self, doc: Document, mentions: list[Mention], policy: str | None = None) -> list[Claim]:
-        """Claims of ``doc``; ``mentions`` are its entity mentions (for subjects and members)."""
+        """Claims of ``doc``; ``mentions`` are its entity mentions (for subjects and members); ``policy`` the policy
+        the document is about, if known."""
         entities = self.catalogue.entities
         by_sentence: dict[int, list[Mention]] = {}
         for m in mentions:
             by_sentence.setdefault(m.sentence, []).append(m)
+        anchors = {mode: self.document_subjects(doc, mentions, policy, targets=mode == "policy")
+                   for mode in ("nearest", "policy")}
+        sources = self._sources(doc, mentions)
         claims: list[Claim] = []
         for sent in doc.sentences:
-            ft = fold_text(doc.text[sent.start:sent.end])
+            ft = doc.folded.span(sent.start, sent.end)
             text = ft.folded
-            quantities = self.grammar.scan(text)
+            quantities = self.grammar.scan(text, doc.language)
             if not quantities:
                 continue
             clauses = clause_bounds(text, self.clause_breaks)
@@ -351,49 +702,80 @@ class ClaimExtractor:
                 if qualifier == "exact" and spec["qualifier"]:
                     qualifier = spec["qualifier"]
                 o_clause = tuple(sent.start + x for x in ft.to_original(*clause))
-                subjects, subject_from = self._subjects(spec, start, end, sent, doc, by_sentence, cue_orig, policy)
+                refers_back = bool(self.refer_back and self.refer_back.search(text, 0, q.start))
+                subjects, subject_from = self._subjects(spec, (start, end), o_clause, sent, doc, by_sentence,
+                                                        cue_orig, anchors, refers_back, sources)
                 members = []
                 if spec["members"]:
                     members = list(dict.fromkeys(
                         m.entity for m in by_sentence.get(sent.index, [])
                         if entities.get(m.entity) and entities[m.entity].type in spec["members"]
                         and o_clause[0] <= m.start < o_clause[1]))
+                target, target_from = self._target(spec, q, text, clause)
+                attrs = {"rule": spec["metric"], "target_from": target_from}
+                if q.upper is not None:
+                    attrs["value_max"] = q.upper
                 claims.append(Claim(
                     id=f"claim:{doc.id}:{sent.index}:{start}", metric=spec["metric"], value=q.value,
-                    unit=spec["unit"] or q.unit or q.kind, qualifier=qualifier, text=doc.text[start:end], doc=doc.id,
-                    evidence=[doc.evidence(start, end)], subjects=subjects, subject_from=subject_from,
-                    members=members, date=q.date, target=spec["target"], subsidy=spec["subsidy"] or "",
-                    kind=q.kind, attrs={"rule": spec["metric"]}))
+                    unit=spec["unit"] or self.counter_units.get(q.counter) or q.unit or q.kind, qualifier=qualifier,
+                    text=doc.text[start:end], doc=doc.id, evidence=[doc.evidence(start, end)], subjects=subjects,
+                    subject_from=subject_from, members=members, date=q.date, target=target,
+                    subsidy=spec["subsidy"] or "", kind=q.kind, attrs=attrs))
         return claims
 
-    def _subjects(self, spec, start, end, sent, doc, by_sentence, cue_spans, policy):
+    def _sources(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
+        """Spans of mentions named as the source of a statement ("according to Xinhua", "据《明报》统计")."""
+        folded, out = doc.folded, set()
+        if not folded.is_identity:
+            return out  # offsets differ between folded and original text; the sentence-level check is skipped
+        text = folded.folded
+        for m in mentions:
+            if self.source_before.search(text, max(0, m.start - 16), m.start) or \
+                    self.source_after.match(text[m.end:m.end + 12]):
+                out.add((m.start, m.end))
+        return out
+
+    def _subjects(self, spec, span, clause, sent, doc, by_sentence, cue_spans, anchors, refers_back, sources=()):
+        """(subject ids, subject_from) by the rules in the class docstring."""
         entities = self.catalogue.entities
-        types = spec["subject_types"]
+        types = set(spec["subject_types"])
+        mode = spec["subject"]
+        start, end = span
+        # `subject: policy` names a policy in the text, else the document's subject (its policy first).
+        near_types = self.policy_types if mode == "policy" else types
+        doc_types = types | self.policy_types if mode == "policy" else types
 
-        def candidates(index):
+        def candidates(index, wanted):
             return [m for m in by_sentence.get(index, [])
-                    if entities.get(m.entity) and entities[m.entity].type in types
-                    and not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans)]
+                    if entities.get(m.entity) and entities[m.entity].type in wanted
+                    and not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans)
+                    and (m.start, m.end) not in sources]
 
-        if spec["subject"] == "policy" and policy:
-            return [policy], "policy"
-        here = candidates(sent.index)
+        def nearest(ms):
+            return min(ms, key=lambda m: (max(0, m.start - end, start - m.end), m.start >= end)).entity
+
+        here = candidates(sent.index, near_types)
         prev = []
-        if not here and sent.index > 0:
+        if sent.index > 0 and (mode == "all" or refers_back):
             p = doc.sentences[sent.index - 1]
             if p.paragraph == sent.paragraph:
-                prev = candidates(p.index)
-        if spec["subject"] == "all":
+                prev = candidates(p.index, near_types)
+        if mode == "all" and (here or prev):
             chosen = here or prev
-            return list(dict.fromkeys(m.entity for m in chosen)), ("sentence" if here else "previous_sentence")
+            where = "previous_sentence" if not here else \
+                "clause" if all(clause[0] <= m.start < clause[1] for m in here) else "sentence"
+            return list(dict.fromkeys(m.entity for m in chosen)), where
+        in_clause = [m for m in here if clause[0] <= m.start < clause[1]]
+        if in_clause:
+            return [nearest(in_clause)], "clause"
         if here:
-            best = min(here, key=lambda m: max(0, m.start - end, start - m.end))
-            return [best.entity], "sentence"
+            return [nearest(here)], "sentence"
         if prev:
             return [prev[-1].entity], "previous_sentence"
-        if policy and "Policy" in types:
-            return [policy], "policy"
-        return [], ""
+        for eid in anchors["policy" if mode == "policy" else "nearest"]:
+            if entities.get(eid) and entities[eid].type in doc_types:
+                return [eid], "document"
+        return [], NO_SUBJECT
 
 
 def reconciliation(claim: Claim) -> str:

@@ -16,7 +16,7 @@ def grammar(catalogue):
 @pytest.mark.parametrize("text,kind,value,qualifier,quote", [
     ("張江に70社以上が集積", "count", 70, "at_least", "70社以上"),
     ("张江集聚了70余家企业", "count", 70, "at_least", "70余家"),
-    ("more than 70 companies", "count", 70, "at_least", "more than 70"),
+    ("more than 70 companies", "count", 70, "at_least", "more than 70 companies"),
     ("産業チェーンの約60%をカバー", "share", 0.6, "about", "約60%"),
     ("覆盖产业链约60%", "share", 0.6, "about", "约60%"),
     ("roughly 60 percent of the chain", "share", 0.6, "about", "roughly 60 percent"),
@@ -167,7 +167,7 @@ def test_seed_claims_unchanged():
     from graph.query import claim_rows
 
     G = build_graph(docs=[FIXTURES / "plan_article.zh.txt", FIXTURES / "plan_article.en.txt"])
-    key = lambda r: (r["doc"], r["start"], r["text"])  # noqa: E731
+    key = lambda r: (r["doc"], r["start"])  # noqa: E731  (where the quantity starts; its span may grow: 百 -> 百大)
     want = {key(r): r for r in json.loads((FIXTURES / "seed_claims.json").read_text(encoding="utf-8"))}
     got = {key({"start": r["evidence"][0]["start"], **r}): r for r in claim_rows(G, include_disputes=False)}
     assert sorted(got) == sorted(want), "claims appeared or disappeared"
