@@ -171,6 +171,18 @@ def warn_all(notes) -> None:
 
 
 # ----------------------------------------------------------------------------------------------- reading input files
+def path_text(path) -> str:
+    """A path as text any file can hold: bytes of the file name that are not UTF-8 (which Python keeps as lone
+    surrogates) become U+FFFD.
+
+    Examples
+    --------
+    >>> path_text("/tmp/\udcff.txt")
+    '/tmp/\ufffd.txt'
+    """
+    return os.fsencode(str(path)).decode("utf-8", "replace")
+
+
 def max_input_bytes() -> int:
     """The largest input file or upload accepted, in bytes: ``--max-input-mb``, else ``$GRAPH_MAX_INPUT_MB``, else 50.
 

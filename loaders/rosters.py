@@ -29,10 +29,38 @@ _TRUE, _FALSE = {"true", "yes", "y", "1", "uncertain"}, {"false", "no", "n", "0"
 
 @lru_cache(maxsize=8)
 def _name_rules(place_prefixes: tuple[str, ...], legal_suffixes: tuple[str, ...]):
-    """Compiled name rules of data/analysis.yaml ``names``: suffixes, their last characters, place patterns."""
+    """Compiled name rules of data/analysis.yaml ``names``: suffixes, their last characters, place patterns, and
+    the place prefixes themselves (a cheap ``startswith`` before the pattern)."""
     places = "|".join(re.escape(p) for p in place_prefixes) or "(?!)"
     return (legal_suffixes, {s[-1] for s in legal_suffixes} | set(" ,."), re.compile(rf"^(?:{places})\s*"),
-            re.compile(rf"[（(]\s*(?:{places})\s*[)）]"))
+            re.compile(rf"[（(]\s*(?:{places})\s*[)）]"), place_prefixes)
+
+
+def _rules_of(names: dict):
+    return _name_rules(tuple(names["place_prefixes"]), tuple(names["legal_suffixes"]))
+
+
+_KEY_DROP = re.compile(r"[\s·・\-_.,'\"()（）]")
+
+
+def _org_key(k: str, rules) -> str:
+    """:func:`org_key` of an already folded name with compiled ``rules`` (:func:`_name_rules`)."""
+    suffixes, suffix_ends, place_prefix, brackets, prefixes = rules
+    if "(" in k or "（" in k:  # the bracket pattern needs one
+        k = brackets.sub("", k)
+    k = k.strip()
+    changed = True
+    while changed and k and k[-1] in suffix_ends:
+        changed = False
+        for suf in suffixes:
+            if k.endswith(suf) and len(k) > len(suf) + 1:
+                k = k[: -len(suf)].strip(" ,.")
+                changed = True
+    if k.startswith(prefixes):  # the place pattern is anchored at a prefix
+        stripped = place_prefix.sub("", k)
+        if len(stripped) >= 2:
+            k = stripped
+    return _KEY_DROP.sub("", k)
 
 
 def org_key(name: str, folded: str | None = None, names: dict | None = None) -> str:
@@ -50,20 +78,16 @@ def org_key(name: str, folded: str | None = None, names: dict | None = None) -> 
         from .catalogue import load_catalogue
 
         names = load_catalogue().analysis["names"]
-    suffixes, suffix_ends, place_prefix, brackets = _name_rules(tuple(names["place_prefixes"]),
-                                                                tuple(names["legal_suffixes"]))
-    k = brackets.sub("", fold(name) if folded is None else folded).strip()
-    changed = True
-    while changed and k and k[-1] in suffix_ends:
-        changed = False
-        for suf in suffixes:
-            if k.endswith(suf) and len(k) > len(suf) + 1:
-                k = k[: -len(suf)].strip(" ,.")
-                changed = True
-    stripped = place_prefix.sub("", k)
-    if len(stripped) >= 2:
-        k = stripped
-    return re.sub(r"[\s·・\-_.,'\"()（）]", "", k)
+    return _org_key(fold(name) if folded is None else folded, _rules_of(names))
+
+
+def fold_each(names: list[str]) -> list[str]:
+    """``[fold(n) for n in names]`` in one call: :func:`fold` is character by character and NUL folds to itself, so
+    the fold of the NUL-joined names split at NUL is each name's fold (names never hold NUL; such a name is folded
+    on its own)."""
+    if len(names) < 2 or any("\x00" in n for n in names):
+        return [fold(n) for n in names]
+    return fold("\x00".join(names)).split("\x00")
 
 
 @dataclass
@@ -88,8 +112,13 @@ class RosterRow:
 
     @property
     def source_record(self) -> Source:
-        name = Path(self.path).name
+        name = _file_name(self.path)
         return Source(self.source or f"{name}:{self.line}", self.quote, name, self.line)
+
+
+@lru_cache(maxsize=64)
+def _file_name(path: str) -> str:
+    return Path(path).name
 
 
 def _suggest(value: str, choices: list[str]) -> str:
@@ -128,10 +157,10 @@ def read_roster(path, catalogue: Catalogue) -> list[RosterRow]:
 
     Only a regular file up to the input limit is read (see :func:`loaders.clean.read_input`).
     """
-    from .clean import read_input
+    from .clean import path_text, read_input
 
     path = Path(path)
-    return parse_roster(_decode_roster(read_input(path, "roster"), path), catalogue, path)
+    return parse_roster(_decode_roster(read_input(path, "roster"), path), catalogue, path_text(path))
 
 
 def parse_roster_bytes(data: bytes, catalogue: Catalogue, name: str) -> RosterRows:
@@ -199,7 +228,7 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
     a line break inside a one-line cell and an organisation named like a chain segment, stage or place are refused
     with the file, line and field.
     """
-    from .clean import clean_field, warn_all
+    from .clean import clean_field, clean_text, warn_all
 
     # newline="": the csv module splits lines itself, so CRLF, LF and bare CR (old Excel for Mac) all work.
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
@@ -219,6 +248,14 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
     rows = RosterRows()
     rows.notes = notes = []
     rows.sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    # Per-file work done once, not per row (a register has a million rows): whether any cell can need cleaning
+    # (one scan of the whole text), the roster types, and each distinct segment or region cell resolved once.
+    needs_cleaning = bool(clean_text(text)[1])
+    roster_types = catalogue.types_with("roster")
+    truth = _TRUE | _FALSE
+    segment_cells: dict[str, list[str]] = {}
+    region_cells: dict[str, str | None] = {}
+    path_text = str(path)
     line = 1
     records = iter(reader)
     while True:
@@ -233,64 +270,83 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
         if None in raw:
             raise InputError(f"this row has more cells than the header has columns ({len(header)})", path=path,
                              line=line)
-        for k, v in raw.items():
-            if k in known and v:
-                if k in _ONE_LINE and ("\n" in v or "\r" in v):
-                    raise InputError("this cell has a line break: usually a quote (\") left open that swallowed "
-                                     "the rows after it; close the quote, or remove the line break",
-                                     path=path, line=record_start, field=k)
-                raw[k] = clean_field(v, notes, path, record_start, k)
-        get = lambda k: (raw.get(k) or "").strip()  # noqa: E731
-        if not any(get(k) for k in header):
+        # A row read from one physical line has no line break in any cell; a row over several lines has one.
+        if needs_cleaning or line != record_start:
+            for k, v in raw.items():
+                if k in known and v:
+                    if k in _ONE_LINE and ("\n" in v or "\r" in v):
+                        raise InputError("this cell has a line break: usually a quote (\") left open that swallowed "
+                                         "the rows after it; close the quote, or remove the line break",
+                                         path=path, line=record_start, field=k)
+                    if needs_cleaning:
+                        raw[k] = clean_field(v, notes, path, record_start, k)
+        cell = {k: v.strip() for k, v in raw.items() if v}
+        if not any(cell.get(k) for k in header):
             continue
-        name = get("name")
+        get = cell.get
+        name = get("name", "")
         if not name:
             raise InputError("'name' is empty; every row needs a name", path=path, line=line, field="name")
-        for col in ("name", "name_zh", "name_en", "name_ja", "aliases"):
-            for n in (get(col).split(";") if col == "aliases" else [get(col)]):
-                hit = reserved.get(fold(n).strip()) if n.strip() else None
-                if hit is not None:
-                    where = "'region' column" if hit.type == "Region" else "'segments' column"
-                    raise InputError(f"{n.strip()!r} is the name of the {hit.type.lower()} {hit.id!r}, not of an "
-                                     f"organisation; give the organisation's own name and put {n.strip()!r} in the "
-                                     f"{where}", path=path, line=line, field=col)
+        alias_cell = get("aliases", "")
+        checked = [(col, get(col, "")) for col in ("name", "name_zh", "name_en", "name_ja")]
+        checked += [("aliases", n) for n in alias_cell.split(";")] if alias_cell else []
+        checked = [(col, n) for col, n in checked if n.strip()]
+        for (col, n), f in zip(checked, fold_each([n for _, n in checked])):
+            hit = reserved.get(f.strip())
+            if hit is not None:
+                where = "'region' column" if hit.type == "Region" else "'segments' column"
+                raise InputError(f"{n.strip()!r} is the name of the {hit.type.lower()} {hit.id!r}, not of an "
+                                 f"organisation; give the organisation's own name and put {n.strip()!r} in the "
+                                 f"{where}", path=path, line=line, field=col)
         typ = get("type") or "Company"
-        roster_types = catalogue.types_with("roster")
         if typ not in roster_types:
             raise InputError(f"unknown type {typ!r}{_suggest(typ, list(roster_types))}; valid: "
                              + ", ".join(roster_types), path=path, line=line, field="type")
-        segments = []
-        for s in filter(None, (x.strip() for x in get("segments").split(";"))):
-            sid = catalogue.resolve(s, types=("Segment",)) or catalogue.resolve(f"segment:{s}", types=("Segment",))
-            if sid is None:
-                raise InputError(f"unknown segment {s!r}{_suggest(s, segment_ids)}; valid segment ids: "
-                                 + ", ".join(segment_ids) + " (or their names in English, Chinese or Japanese)",
-                                 path=path, line=line, field="segments")
-            segments.append(sid)
+        seg_cell = get("segments", "")
+        segments = segment_cells.get(seg_cell)
+        if segments is None:
+            segments = []
+            for s in filter(None, (x.strip() for x in seg_cell.split(";"))):
+                sid = catalogue.resolve(s, types=("Segment",)) or catalogue.resolve(f"segment:{s}", types=("Segment",))
+                if sid is None:
+                    raise InputError(f"unknown segment {s!r}{_suggest(s, segment_ids)}; valid segment ids: "
+                                     + ", ".join(segment_ids) + " (or their names in English, Chinese or Japanese)",
+                                     path=path, line=line, field="segments")
+                segments.append(sid)
+            segment_cells[seg_cell] = segments
         region = None
-        if get("region"):
-            region = catalogue.resolve(get("region"), types=("Region", "Cluster"))
+        region_cell = get("region")
+        if region_cell:
+            if region_cell in region_cells:
+                region = region_cells[region_cell]
+            else:
+                region = region_cells[region_cell] = catalogue.resolve(region_cell, types=("Region", "Cluster"))
             if region is None:
-                raise InputError(f"unknown region {get('region')!r}{_suggest(get('region'), region_ids)}; valid: "
+                raise InputError(f"unknown region {region_cell!r}{_suggest(region_cell, region_ids)}; valid: "
                                  + ", ".join(region_ids) + " (or their names in any language; add new places to "
                                  "data/entities.yaml)", path=path, line=line, field="region")
-        unc = get("uncertain").lower()
-        if unc not in _TRUE | _FALSE:
+        unc = get("uncertain", "").lower()
+        if unc not in truth:
             raise InputError(f"'uncertain' must be true or false, not {unc!r}", path=path, line=line,
                              field="uncertain")
         rows.append(RosterRow(
-            path=str(path), line=line, name=name, name_zh=get("name_zh"), name_en=get("name_en"),
-            name_ja=get("name_ja"), type=typ, segments=segments, region=region, source=get("source"),
-            aliases=[a.strip() for a in get("aliases").split(";") if a.strip()], uncertain=unc in _TRUE,
-            note=get("note") or get("district_as_stated"), quote=get("quote")))
+            path_text, line, name, get("name_zh", ""), get("name_en", ""), get("name_ja", ""), typ,
+            list(segments), region, get("source", ""),
+            [a for a in map(str.strip, alias_cell.split(";")) if a] if alias_cell else [], unc in _TRUE,
+            get("note") or get("district_as_stated", ""), get("quote", "")))
     warn_all(notes)
     return rows
 
 
+_LATIN = re.compile("[A-Za-z]")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_LOWER = re.compile("[a-z]")
+
+
 def _new_id(row: RosterRow, taken) -> str:
-    base = row.name if re.search("[A-Za-z]", row.name) else (row.name_en or row.name)
-    slug = re.sub(r"[^a-z0-9]+", "_", fold(base)).strip("_")
-    if not slug or not re.search("[a-z]", slug):
+    base = row.name if _LATIN.search(row.name) else (row.name_en or row.name)
+    slug = _NOT_SLUG.sub("_", fold(base)).strip("_")
+    if not slug or not _LOWER.search(slug):
         slug = "org_" + hashlib.sha1((row.name_zh or row.name).encode("utf-8")).hexdigest()[:10]
     slug = slug[:60]
     candidate, n = slug, 2
@@ -310,33 +366,36 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str
     entities = {eid: _copy(e) for eid, e in catalogue.entities.items()}
     exact: dict[str, str] = {}
     loose: dict[str, str] = {}
-    roster_types, names = set(catalogue.types_with("roster")), catalogue.analysis["names"]
+    roster_types, rules = set(catalogue.types_with("roster")), _rules_of(catalogue.analysis["names"])
     for e in entities.values():
         if e.type not in roster_types:
             continue  # a roster lists organisations: "Zhangjiang Group" is not the region Zhangjiang
         for n in e.all_names():
             f = fold(n)
             exact.setdefault(f, e.id)
-            loose.setdefault(org_key(n, f, names), e.id)
+            loose.setdefault(_org_key(f, rules), e.id)
     assigned: dict[str, str] = {}
+    exact_get, loose_get = exact.get, loose.get
     for row in rows:
         eid = None
-        keys = []
-        for n in row.names():
-            f = fold(n)
-            keys.append((f, org_key(n, f, names)))
-        for f, k in keys:
-            eid = exact.get(f) or loose.get(k)
+        names = row.names()
+        folded = fold_each(names)  # one fold per row, not one per name
+        keys = [_org_key(f, rules) for f in folded]
+        for f, k in zip(folded, keys):
+            eid = exact_get(f) or loose_get(k)
             if eid:
                 break
         if eid is None:
             eid = _new_id(row, entities)  # the dict itself: a set per row would be quadratic
-            entities[eid] = Entity(id=eid, type=row.type, name_en=row.name_en or (row.name if row.name.isascii() else ""),
-                                   name_zh=row.name_zh or ("" if row.name.isascii() else row.name), name_ja=row.name_ja,
-                                   origin="roster")
-        ent = entities[eid]
-        known = set(ent.all_names())
-        for n, (f, k) in zip(row.names(), keys):
+            entities[eid] = ent = Entity(
+                id=eid, type=row.type, name_en=row.name_en or (row.name if row.name.isascii() else ""),
+                name_zh=row.name_zh or ("" if row.name.isascii() else row.name), name_ja=row.name_ja, origin="roster")
+        else:
+            ent = entities[eid]
+        known = None  # the entity's names, computed only when a row brings a name it might not have
+        for n, f, k in zip(names, folded, keys):
+            if known is None:
+                known = set(ent.all_names())
             if n not in known:
                 ent.aliases.append(n)
                 known.add(n)

@@ -415,7 +415,7 @@ def load_document(path, doc_id: str | None = None) -> Document:
     >>> load_document(SEEDS_DIR / "shanghai_embodied_ai_plan.ja.txt").language
     'ja'
     """
-    from .clean import read_input, warn_all
+    from .clean import path_text, read_input, warn_all
 
     path = Path(path)
     text, encoding = decode_bytes(read_input(path, "document"), path)
@@ -427,9 +427,10 @@ def load_document(path, doc_id: str | None = None) -> Document:
     if mp.exists():
         raw, key_lines = load_yaml_lines(mp, aliases=False)
         meta = validate_metadata(raw, mp, key_lines, notes)
-    doc_id = doc_id or meta.get("id") or path.stem
-    meta.setdefault("path", str(path))
-    doc = Document(id=str(doc_id), text=text, meta=meta, path=str(path), encoding=encoding, notes=notes)
+    shown = path_text(path)  # a file name that is not UTF-8 must not carry lone surrogates into ids and exports
+    doc_id = doc_id or meta.get("id") or Path(shown).stem
+    meta.setdefault("path", shown)
+    doc = Document(id=str(doc_id), text=text, meta=meta, path=shown, encoding=encoding, notes=notes)
     warn_all(doc.notes)
     return doc
 

@@ -364,3 +364,12 @@ def test_any_unicode_in_roster_names_and_metadata_never_breaks_a_build(name, tit
     for row in rows:
         for n in row.names():
             assert clean_text(n)[0] == n  # nothing invisible or unencodable is left in a name
+
+
+def test_file_name_that_is_not_utf8_becomes_readable_text(tmp_path, capsys):
+    name = os.fsdecode(b"plan-\xff\xfe.txt")  # a lone surrogate in Python's view of the name
+    (tmp_path / name).write_bytes(DOC)
+    out = tmp_path / "g.json"
+    assert main(["build", "--no-bundled", "--doc", str(tmp_path / name), "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert "doc:plan-\ufffd\ufffd" in {n["id"] for n in data["nodes"]}
