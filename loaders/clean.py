@@ -177,8 +177,8 @@ def path_text(path) -> str:
 
     Examples
     --------
-    >>> path_text("/tmp/\udcff.txt")
-    '/tmp/\ufffd.txt'
+    >>> path_text("/tmp/\\udcff.txt") == "/tmp/\\ufffd.txt"
+    True
     """
     return os.fsencode(str(path)).decode("utf-8", "replace")
 
