@@ -41,6 +41,7 @@ from .yamlio import LINE_KEY, load_yaml, strip_lines
 LEVELS = {"country": 0, "province": 1, "city": 2, "district": 3, "area": 4}
 CSV_FILES = ("countries.csv", "china.csv", "world_cities.csv")
 ZONE_FIELDS = ("id", "name_en", "name_zh", "name_ja", "part_of", "source")
+MAX_COMPOUND = 40  # longest Chinese 'province + city + district' read as a compound (5 times that in Latin)
 
 
 class AmbiguousPlace(ValueError):
@@ -255,24 +256,29 @@ class Places:
         found = [pid for pid, _ in self.index.get(key, [])]
         return found or self._compound(key)
 
-    def _compound(self, key: str, depth: int = 0) -> list[str]:
+    def _compound(self, key: str, depth: int = 0, memo: dict | None = None) -> list[str]:
         """'深圳市南山区', '广东省深圳市南山区', 'Nanshan District, Shenzhen': a place written after (or before) its
         container."""
-        if depth > 2 or len(key) < 3:
-            return []
-        seps = [i for i, ch in enumerate(key) if ch in ", ，、"]
+        if depth > 2 or not 3 <= len(key) <= MAX_COMPOUND * (5 if key.isascii() else 1):
+            return []  # place names are short: a long cell is not read split by split
+        memo = {} if memo is None else memo
+        if (key, depth) in memo:
+            return memo[key, depth]
+        memo[key, depth] = []
+        seps = [i for i, ch in enumerate(key) if ch in ",，、"]
         points = seps or ([i for i, ch in enumerate(key) if ch == " "] if key.isascii() else range(2, len(key) - 1))
         for i in points:
             a, b = key[:i].strip(" ,，、"), key[i:].strip(" ,，、")
             if not a or not b:
                 continue
             for outer, inner in ((a, b), (b, a)):
-                outs = [p for p, _ in self.index.get(outer, [])] or self._compound(outer, depth + 1)
                 ins = [p for p, _ in self.index.get(inner, [])]
-                if not outs or not ins:
+                if not ins:
                     continue
+                outs = [p for p, _ in self.index.get(outer, [])] or self._compound(outer, depth + 1, memo)
                 hit = [c for c in ins if set(outs) & set(self.ancestors(c))]
                 if hit:
+                    memo[key, depth] = hit
                     return hit
         return []
 
