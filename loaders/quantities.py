@@ -485,6 +485,11 @@ class _Rule:
     after: re.Pattern | None = None
     either: re.Pattern | None = None
     counters: set[str] = field(default_factory=set)
+    noun_before: re.Pattern | None = None  # an `after` cue right before the number: "培育龙头企业10家"
+
+    def __post_init__(self):
+        if self.after:
+            self.noun_before = re.compile(f"(?:{self.after.pattern})\\s*$")
 
     @property
     def catch_all(self) -> bool:
@@ -546,6 +551,7 @@ class ClaimExtractor:
         self.document_types, self.topic_types = (self._types_of_roles(subjects, key, source)
                                                  for key in ("document_roles", "topic_roles"))
         self.policy_types = set(catalogue.types_with("policy"))
+        self.place_types = set(catalogue.types_with("place"))
         self.refer_back = cue_pattern(_need(subjects, "refer_back", source, "lexicon.subjects"))
         self.source_before = re.compile(
             "(?:" + cue_pattern(_need(subjects, "source_before", source, "lexicon.subjects")).pattern + r")\W{0,3}$")
@@ -581,7 +587,7 @@ class ClaimExtractor:
                               or (rule.after and (rule.after.match if q.noun else rule.after.fullmatch)(q.counter))):
                 hits.append((q.start, q.end))  # "2192家": the counter says what is counted
             for window, cues, off in ((before, rule.before, b_off), (after, rule.after, q.end),
-                                      (whole, rule.either, span[0])):
+                                      (whole, rule.either, span[0]), (before, rule.noun_before, b_off)):
                 hit = _find_cue(window, cues, off)
                 if hit:
                     hits.append(hit)
@@ -605,15 +611,14 @@ class ClaimExtractor:
         """What ``doc`` is mainly about, best first.
 
         1. the entity its metadata ``about`` names (an id or a name in any script);
-        2. its topic: the entity of the `topic_roles` (data/claims.yaml) it names most, if that is one entity;
+        2. its topic: the one entity of the `topic_roles` (data/claims.yaml) it names most, at least twice (the firm
+           of a funding story); a place counts only when it lies in the metadata's ``cluster`` (a zone of the city);
         3. the entity its metadata ``cluster`` names ("Shanghai (Baoshan, Minhang)" names Shanghai);
         4. its ``policy``, then the entities of the `document_roles` by how often it names them.
 
         With ``targets`` (for `subject: policy` metrics: the targets a policy sets), a document without metadata
-        puts its ``policy`` (the policy it names most) second, before its topic.
-
-        When the metadata names something this graph does not hold (a place no text mentioned), only the entities
-        before it are returned: nothing is guessed in its place.
+        puts its ``policy`` (the policy it names most) first. When the metadata names something this graph does not
+        hold (a place no text mentioned), steps 3 and 4 are left out: nothing is guessed in its place.
 
         Examples
         --------
@@ -628,27 +633,45 @@ class ClaimExtractor:
         def ranked(types):
             counts = Counter(m.entity for m in mentions if entities.get(m.entity) and entities[m.entity].type in types)
             best = counts.most_common(2)
-            return [eid for eid, _ in counts.most_common()], (best[0][0] if best and (
-                len(best) == 1 or best[0][1] > best[1][1]) else None)
+            dominant = best and best[0][1] >= 2 and (len(best) == 1 or best[0][1] > best[1][1])
+            return [eid for eid, _ in counts.most_common()], (best[0][0] if dominant else None)
 
-        named, _ = ranked(self.document_types)
-        _, topic = ranked(self.topic_types)
+        named, topic = ranked(self.document_types)[0], ranked(self.topic_types)[1]
+        meta = {key: self._resolve_meta(str(doc.meta[key]).strip())
+                for key in ("about", "cluster") if str(doc.meta.get(key) or "").strip()}
         out: list[str] = []
-        if targets and policy in entities and not (doc.meta.get("about") or doc.meta.get("cluster")):
+        if targets and policy in entities and not meta:
             out.append(policy)
-        for key in ("about", "topic", "cluster"):
-            if key == "topic":
-                out += [topic] if topic else []
-                continue
-            name = str(doc.meta.get(key) or "").strip()
-            if name:
-                eid = self._resolve_meta(name)
-                if eid is None:
-                    return list(dict.fromkeys(out))  # named, but not an entity here: the subject is unknown
-                out.append(eid)
+        if meta.get("about"):
+            out.append(meta["about"])
+        if topic and "cluster" in meta and entities[topic].type in self.place_types and \
+                not (meta["cluster"] and self._within(topic, meta["cluster"])):
+            topic = None  # another place than the one the document is filed under is not its topic
+        if topic:
+            out.append(topic)
+        if None in meta.values():
+            return list(dict.fromkeys(out))  # metadata names what this graph does not hold: guess nothing else
+        if meta.get("cluster"):
+            out.append(meta["cluster"])
         if policy in entities:
             out.append(policy)
         return list(dict.fromkeys(out + named))
+
+    def _within(self, eid: str, container: str, depth: int = 8) -> bool:
+        """Whether ``eid`` is ``container`` or lies in it (its part_of / located_in chain)."""
+        entities, seen, todo = self.catalogue.entities, set(), [eid]
+        while todo and depth:
+            depth -= 1
+            nxt = []
+            for e in todo:
+                if e == container:
+                    return True
+                if e in seen or e not in entities:
+                    continue
+                seen.add(e)
+                nxt += [f.target for f in (*entities[e].part_of, *entities[e].located_in)]
+            todo = nxt
+        return False
 
     def _resolve_meta(self, name: str) -> str | None:
         """The entity a metadata value names (catalogue names, then the gazetteer), if the graph holds it."""

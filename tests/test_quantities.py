@@ -1,10 +1,14 @@
 import json
+import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from loaders.fold import fold
 from loaders.quantities import ClaimExtractor, NumberGrammar
+from loaders.records import Entity
 from loaders.text import document_from_text
 
 
@@ -176,3 +180,214 @@ def test_seed_claims_unchanged():
         assert (g["metric"], g["unit"], g["qualifier"], g["subjects"]) == \
             (w["metric"], w["unit"], w["qualifier"], w["subjects"]), k
         assert g["value"] == pytest.approx(w["value"]), k
+
+
+# ------------------------------------------------------------------------------------------------ grammar, by item
+def _scan(grammar, text, language=""):
+    """(kind, value, qualifier, unit, upper, quote) of every quantity of ``text``."""
+    ft = document_from_text(text, "t").folded
+    out = []
+    for q in grammar.scan(ft.folded, language):
+        s, e = ft.to_original(q.start, q.end)
+        out.append((q.kind, q.value, q.qualifier, q.unit, q.upper, text[s:e]))
+    return out
+
+
+@pytest.mark.parametrize("text,kind,value,qualifier,unit,quote", [
+    # counts without a noun after them, and counters
+    ("截至2024年底，全市机器人企业达2192家，产值持续增长。", "count", 2192, "exact", "家", "2192家"),
+    ("全区已集聚相关企业超过100家。", "count", 100, "at_least", "家", "超过100家"),
+    ("集聚上下游企业200余家", "count", 200, "at_least", "家", "200余家"),
+    ("ロボット関連企業は200社余りにのぼる。", "count", 200, "at_least", "社", "200社余り"),
+    ("建成3套中试验证平台", "count", 3, "exact", "套", "3套"),
+    ("今年已交付500台人形机器人", "count", 500, "exact", "台", "500台"),
+    ("全年发布20款新品", "count", 20, "exact", "款", "20款"),
+    ("集聚3000名工程师和50位院士", "count", 3000, "exact", "名", "3000名"),
+    ("突破100项关键技术", "count", 100, "at_least", "项", "突破100项"),
+    ("沿线聚集了上千家机器人相关企业", "count", 1000, "at_least", "家", "上千家"),
+    ("7万7000社以上の国家レベルハイテク企業", "count", 77000, "at_least", "社", "7万7000社以上"),
+    ("観客1万2000人が沿道で声援", "count", 12000, "exact", "人", "1万2000人"),
+    ("各選手には3人までの伴走が許可された", "count", 3, "at_most", "人", "3人まで"),
+    ("人形机器人出货量年增2倍", "count", 2, "exact", "倍", "2倍"),
+    # money without 元, ranges, Japanese and English money
+    ("设立百亿规模的产业基金", "money", 1e10, "about", "CNY", "百亿规模"),
+    ("打造千亿级产业集群", "money", 1e11, "about", "CNY", "千亿级"),
+    ("项目总投资超百亿，", "money", 1e10, "at_least", "CNY", "超百亿"),
+    ("到2030年产业规模达1.5万亿元", "money", 1.5e12, "exact", "CNY", "1.5万亿元"),
+    ("总规模三万亿元", "money", 3e12, "exact", "CNY", "三万亿元"),
+    ("約2兆円の投資", "money", 2e12, "about", "JPY", "約2兆円"),
+    ("25億元（約523億175万円）規模の契約", "money", 2.5e9, "about", "CNY", "25億元"),
+    ("UBTech raised $1.2 billion last year", "money", 1.2e9, "exact", "USD", "$1.2 billion"),
+    ("a fund of RMB 500 million", "money", 5e8, "exact", "CNY", "RMB 500 million"),
+    ("orders worth 1.5bn yuan", "money", 1.5e9, "exact", "CNY", "1.5bn yuan"),
+    ("announced a 700-million-yuan angel round", "money", 7e8, "exact", "CNY", "700-million-yuan"),
+    ("HK$62 billion in assets", "money", 6.2e10, "exact", "HKD", "HK$62 billion"),
+    ("revenue surpassed 1 billion yuan", "money", 1e9, "at_least", "CNY", "surpassed 1 billion yuan"),
+    # shares: percent, 成, 割
+    ("三成企业实现盈利", "share", 0.3, "exact", "share", "三成"),
+    ("七成以上的订单来自海外", "share", 0.7, "at_least", "share", "七成以上"),
+    ("輸出比率は3割に達した", "share", 0.3, "exact", "share", "3割"),
+    ("受注量はほぼ300％増となった", "share", 3.0, "about", "share", "ほぼ300％"),
+    ("with a 95-percent success rate", "share", 0.95, "exact", "share", "95-percent"),
+    # English counts take their plural noun as counter
+    ("of roughly 4,100 exhibitors at the show", "count", 4100, "about", "exhibitors", "roughly 4,100 exhibitors"),
+    ("sales rose 25.5 per cent to 8.8 million units", "count", 8.8e6, "exact", "units", "8.8 million units"),
+])
+def test_grammar_items(grammar, text, kind, value, qualifier, unit, quote):
+    found = [q for q in _scan(grammar, text) if q[0] == kind]
+    assert found, f"no {kind} in {text!r}: {_scan(grammar, text)}"
+    k, v, qual, u, _, qt = found[0]
+    assert (v, qual, fold(u), qt) == (pytest.approx(value), qualifier, fold(unit), quote)
+
+
+@pytest.mark.parametrize("text,kind,low,high,quote", [
+    ("研发投入30-50亿元", "money", 3e9, 5e9, "30-50亿元"),
+    ("投资5万至10万元", "money", 5e4, 1e5, "5万至10万元"),
+    ("研发投入占比5～10%", "share", 0.05, 0.10, "5～10%"),
+    ("培育专精特新企业15—20家", "count", 15, 20, "15—20家"),
+    ("from 20 to 30 firms", "count", 20, 30, "20 to 30 firms"),
+    ("3-4倍に増えた", "count", 3, 4, "3-4倍"),
+])
+def test_ranges_keep_both_bounds(grammar, text, kind, low, high, quote):
+    k, v, qual, _, upper, qt = next(q for q in _scan(grammar, text) if q[0] == kind)
+    assert (v, upper, qual, qt) == (pytest.approx(low), pytest.approx(high), "at_least", quote)
+
+
+@pytest.mark.parametrize("text,counts", [
+    # a month or a day is never a count
+    ("今年3月，北京发布了平台建设方案。", []),
+    ("3月29日，深圳启用5个平台。", [5]),
+    ("March 29 the city opened three platforms.", [3]),
+    ("On 29 March two platforms opened.", [2]),
+    ("2025年3月，上海建成3个平台。", [3]),
+    ("今年3月、初めて政府活動報告に明記された。", []),
+    # durations, years, ranks, words and names
+    ("6个月内建成", []),
+    ("《行动计划（2025-2027年）》", []),
+    ("the 2023-2024 period", []),
+    ("a 3-year plan over 10 years", []),
+    ("跻身世界500强", []),
+    ("千亿参数大模型", []),
+    ("一家企业和一个平台", []),
+    ("核心零部件", []),
+    ("第3届大会", []),
+    ("GR-1, K2 and L4级 on 5G", []),
+])
+def test_not_counts(grammar, text, counts):
+    assert [q[1] for q in _scan(grammar, text) if q[0] == "count"] == counts
+
+
+def test_money_and_conversion_share_the_qualifier(grammar):
+    got = [(q[1], q[2], q[3]) for q in _scan(grammar, "revenue exceeded 90 billion yuan ($12.55 billion) last year")]
+    assert got == [(9e10, "at_least", "CNY"), (pytest.approx(1.255e10), "at_least", "USD")]
+    got = [(q[1], q[2]) for q in _scan(grammar, "売上高は900億元（約1兆8765億円）を超え、全国トップ")]
+    assert got == [(9e10, "at_least"), (pytest.approx(1.8765e12), "about")]
+
+
+# ------------------------------------------------------------------------------------------------- robustness
+def test_huge_numbers_yield_no_claim(catalogue, grammar):
+    for text in ["三" + "亿" * 39 + "元", "1" + "0" * 400 + "元", "产业规模" + "9" * 80 + "亿元", "9" * 400 + "%"]:
+        assert all(q.value is not None and math.isfinite(q.value) for q in grammar.scan(fold(text)))
+        claims = ClaimExtractor(catalogue).extract(document_from_text(text, "huge"), [])
+        json.dumps([c.value for c in claims], allow_nan=False)  # JSON cannot hold Infinity or NaN
+
+
+_NUMERALS = "0123456789〇零一二两三四五六七八九十百千万亿兆萬億"
+_UNITS = ["元", "亿元", "万元", "円", "億円", "%", "％", "家", "社", "台", "个", "名", "成", "割", "倍", "月", "日", "年",
+          "以上", "余", "约", "超过", "-", "～", "至", ",", ".", " ", "，", "billion yuan", "$", "million", "per cent"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.text(alphabet=_NUMERALS, min_size=1, max_size=60), st.sampled_from(_UNITS)),
+                max_size=12).map("".join))
+def test_random_numerals_never_raise_and_stay_finite(grammar, catalogue, text):
+    for q in grammar.scan(fold(text)):
+        assert q.value is not None and math.isfinite(q.value) and abs(q.value) <= grammar.max_value
+        assert 0 <= q.start < q.end <= len(text) and (q.upper is None or math.isfinite(q.upper))
+    if text.strip():
+        claims = ClaimExtractor(catalogue).extract(document_from_text(text, "random"), [])
+        json.dumps([[c.value, c.attrs.get("value_max")] for c in claims], allow_nan=False)
+
+
+# --------------------------------------------------------------------------------------------- target or fact
+@pytest.mark.parametrize("text,expected", [
+    ("到2027年，力争培育10家以上领军企业。", [True]),
+    ("截至2024年底，已集聚机器人企业2192家。", [False]),
+    ("目前已有企业300家，力争到2027年达到1000家。", [False, True]),
+    ("全市将建设5个公共服务平台。", [True]),
+    ("The city aims to attract 50 robot firms by 2027.", [True]),
+    ("Shenzhen already has 2,192 robot firms.", [False]),
+    ("2030年までに関連企業100社の集積を目指す。", [True]),
+    ("すでに関連企業70社が集積している。", [False]),
+    ("関連企業100社の集積を目指す。", [True]),
+])
+def test_target_or_fact_from_the_wording(catalogue, text, expected):
+    claims = [c for c in ClaimExtractor(catalogue).extract(document_from_text(text, "t"), []) if c.kind != "date"]
+    assert [c.target for c in claims] == expected
+    assert {c.attrs["target_from"] for c in claims} == {"wording"}
+
+
+def test_target_without_wording_is_the_rules(catalogue):
+    claims = ClaimExtractor(catalogue).extract(document_from_text("集聚100家骨干企业。", "t"), [])
+    assert [(c.metric, c.target, c.attrs["target_from"]) for c in claims] == [("key_firm_target", True, "rule")]
+
+
+# --------------------------------------------------------------------------------------------------- subjects
+_EXTRA = [  # entities other engineers' loaders add: gazetteer places and discovered organisations and policies
+    Entity("t_shenzhen", "Region", name_en="Shenzhen", name_zh="深圳市", name_ja="深セン市", aliases=["深圳", "深セン"],
+           origin="gazetteer"),
+    Entity("t_ubtech", "Company", name_en="UBTech", name_zh="优必选", name_ja="優必選", origin="discovered"),
+    Entity("t_unitree", "Company", name_en="Unitree", name_zh="宇树科技", origin="discovered"),
+    Entity("t_xinhua", "Institution", name_en="Xinhua", name_zh="新华社", origin="discovered"),
+    Entity("t_sz_plan", "Policy", name_zh="深圳市具身智能机器人行动计划", origin="discovered"),
+]
+
+
+@pytest.fixture(scope="module")
+def subject_extractor(catalogue):
+    from loaders.extract import alias_matcher, with_entities
+
+    seen = with_entities(catalogue, {**catalogue.entities, **{e.id: e for e in _EXTRA}})
+    extractor, matcher = ClaimExtractor(seen), alias_matcher(seen, seen.entities)
+
+    def run(text, **meta):
+        doc = document_from_text(text, "s", **meta)
+        return [(c.text, c.subjects, c.subject_from) for c in extractor.extract(doc, matcher.find(doc))
+                if c.kind != "date"]
+    return run
+
+
+@pytest.mark.parametrize("text,meta,expected", [
+    # the nearest entity of the metric's subject types in the clause: a second city keeps its own figures
+    ("北京集聚机器人企业300家，深圳集聚机器人企业2192家。", {},
+     [("300家", ["beijing"], "clause"), ("2192家", ["t_shenzhen"], "clause")]),
+    ("Beijing has 300 robot firms; Shenzhen has 2,192 robot firms.", {},
+     [("300", ["beijing"], "clause"), ("2,192", ["t_shenzhen"], "clause")]),
+    # then the sentence
+    ("深圳出台新政，全市企业达2192家。", {}, [("2192家", ["t_shenzhen"], "sentence")]),
+    # never the entity the cue names (全国 is China, the share is Shanghai's)
+    ("上海机器人产业规模约占全国的三分之一。", {}, [("三分之一", ["shanghai"], "clause")]),
+    # never the source of the statement
+    ("据新华社报道，优必选今年已交付500台人形机器人。", {}, [("500台", ["t_ubtech"], "clause")]),
+    ("According to Xinhua, UBTech delivered 500 humanoid robots this year.", {},
+     [("500", ["t_ubtech"], "clause")]),
+    # a back-reference takes the previous sentence's subject
+    ("张江是机器人产业集聚区。其中，整机企业50余家。", {}, [("50余家", ["zhangjiang"], "previous_sentence")]),
+    ("張江は集積区である。そのうち、完成品メーカーが50社以上にのぼる。", {},
+     [("50社以上", ["zhangjiang"], "previous_sentence")]),
+    # else the document: its metadata (a gazetteer place), its topic, its policy
+    ("北京是首都。规上工业企业达2192家。", {"cluster": "Shenzhen"}, [("2192家", ["t_shenzhen"], "document")]),
+    ("北京是首都。全市规上工业企业达2192家。", {"cluster": "Shenzhen"}, [("2192家", ["beijing"], "previous_sentence")]),
+    ("宇树科技完成C轮融资，宇树科技估值约120亿元。融资金额近7亿元。", {"cluster": "Hangzhou"},
+     [("约120亿元", ["t_unitree"], "clause"), ("近7亿元", ["t_unitree"], "document")]),
+    ("《深圳市具身智能机器人行动计划》发布。到2027年，培育龙头企业10家。", {},
+     [("10家", ["t_sz_plan"], "document")]),
+    ("深圳发布《深圳市具身智能机器人行动计划》，提出培育龙头企业10家。", {"cluster": "Shenzhen"},
+     [("10家", ["t_sz_plan"], "sentence")]),
+    # else nobody: a cluster the graph does not hold is not replaced by another place (Beijing is not Atlantis)
+    ("北京是首都。规上工业企业达2192家。", {"cluster": "Atlantis"}, [("2192家", [], "none")]),
+    ("Output grew by 30 per cent.", {}, [("30 per cent", [], "none")]),
+])
+def test_subject_rules(subject_extractor, text, meta, expected):
+    got = subject_extractor(text, **meta)
+    assert [(t[:len(e[0])], s, f) for (t, s, f), e in zip(got, expected)] == expected and len(got) == len(expected)
