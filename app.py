@@ -34,6 +34,9 @@ from loaders.rosters import parse_roster
 from loaders.text import decode_bytes, document_from_text
 
 st.set_page_config(page_title="Ecosystem Graph Explorer", layout="wide")
+# Less empty space above the title, so the chain map starts on the first screen.
+st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.2rem; padding-bottom: 2rem;}"
+        " h1 {padding-top: 0.2rem !important; padding-bottom: 0.4rem !important;}</style>")
 # The drawing: a local component folder (index.html + vis-network from pyvis); nothing loads from a CDN.
 explorer = components.declare_component("explorer", path=str(WEB_DIR))
 
@@ -407,7 +410,7 @@ def network_page():
 
 # --------------------------------------------------------------------------------------------------------- the views
 if view in ("chain", "network", "coverage"):
-    drawing, side = st.columns([13, 7], gap="medium")
+    drawing, side = st.columns([2, 1], gap="medium")
 else:
     drawing, side = st.container(), None
 
@@ -501,7 +504,9 @@ elif view == "claims":
         T("col_sentence"): r["sentence"] or r["source"]} for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", height=640,
                  column_config={T("col_sentence"): st.column_config.TextColumn(width="large"),
-                                T("col_dispute"): st.column_config.TextColumn(width="medium")})
+                                T("col_dispute"): st.column_config.TextColumn(width="large"),
+                                T("col_about"): st.column_config.TextColumn(width="medium"),
+                                T("col_written"): st.column_config.TextColumn(width="small")})
 
 else:  # export
     st.write(T("export_intro"))
