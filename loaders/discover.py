@@ -27,7 +27,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -229,6 +229,11 @@ class DiscoveryRules:
     segment_cues: dict[str, list[str]]
     path: str = ""
     _segment_automata: dict = field(default_factory=dict, repr=False)
+    _key_cache: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def _suffix_lengths(self) -> list[int]:
+        return sorted({len(w) for w in self.suffix_words}, reverse=True)
 
 
 def _is_latin(word: str) -> bool:
@@ -396,21 +401,36 @@ _STRIP = re.compile(r"[\s·・\-_.,'\"’()（）]")
 
 
 def _key(folded: str, rules: DiscoveryRules) -> str:
+    cache = rules._key_cache
+    k = cache.get(folded)
+    if k is None:
+        if len(cache) > 200_000:
+            cache.clear()
+        k = cache[folded] = _compute_key(folded, rules)
+    return k
+
+
+def _compute_key(folded: str, rules: DiscoveryRules) -> str:
     k = folded.strip()
     k = _YEARS.sub("", k)
     if k.startswith(rules.legal_prefixes):
         k = k[len(next(p for p in rules.legal_prefixes if k.startswith(p))):]
     changed = True
+    lengths = rules._suffix_lengths
     while changed:
         changed = False
-        for suf in rules.suffix_words:
-            if k.endswith(suf) and len(_STRIP.sub("", k[: -len(suf)])) >= 2:
+        for n in lengths:
+            suf = k[-n:]
+            if len(k) <= n or suf not in rules.suffix_words:
+                continue
+            if len(_STRIP.sub("", k[: -len(suf)])) >= 2:
                 rest = k[: -len(suf)].rstrip(" ,.")
                 if rest and rest[-1].isascii() and rest[-1].isalnum() and suf[0].isascii() and suf[0].isalnum() \
                         and not k[-len(suf) - 1].isspace():
                     continue  # "AgiBot" does not end in the suffix "Bot"
                 k = rest
                 changed = True
+                break
     k = re.sub(r"\([^()]*\)$", "", k)
     stripped = _CITY.sub("", k)
     if len(stripped) >= 2:
@@ -461,7 +481,9 @@ class DocumentScanner:
 
     def __init__(self, rules: DiscoveryRules, places=(), segmenter: str = "stops"):
         self.rules = rules
-        self.places = frozenset(k for k in (fold(p) for p in places) if len(k) >= 2)
+        places = list(places)
+        folded = fold_many(places)
+        self.places = frozenset(k for k in folded if len(k) >= 2)
         self.segmenter = segmenter
 
     # ---------------------------------------------------------------- boundaries
@@ -531,8 +553,9 @@ class DocumentScanner:
                     break  # "DroidVP and Noetix Robotics" are two names
                 start = window_start + tok.start()
                 continue
-            if not (w[0].isupper() or w[0].isdigit()) or low in self.rules.latin_left_stops or taken >= 6:
-                break
+            if not (w[0].isupper() or w[0].isdigit() and re.search("[A-Za-z]", w)) \
+                    or low in self.rules.latin_left_stops or taken >= 6:
+                break  # a lower-case word, a number or a date ends the name on its left
             start = window_start + tok.start()
             taken += 1
         while start < s:  # a name does not start with a connector
@@ -620,10 +643,15 @@ class DocumentScanner:
             if latin and ((key[0].isalnum() and s > 0 and f[s - 1] in _ASCII_WORD) or
                           (e < len(f) and key[-1].isalnum() and f[e] in _ASCII_WORD)):
                 continue
+            inside_known = None
             for kind, pattern, typ, langs, needs_place in vals:
                 if langs and lang not in langs:
                     continue
                 if kind == "suffix":
+                    if inside_known is None:  # a suffix inside a listed name ("… Robotics" of a roster firm)
+                        inside_known = occupied.overlaps(*to_orig(s, e))
+                    if inside_known:
+                        continue
                     self._suffix(f, text, s, e, latin, pattern, typ, needs_place, lang, known_ends, add)
                 elif kind == "prefix":
                     self._prefix(f, s, e, pattern, typ, add)
@@ -705,6 +733,9 @@ class DocumentScanner:
             add("organisation", typ, start, end, pattern)
             return
         # Chinese and Japanese
+        if typ == "Company" and s >= 2 and f[s - 2:s] in rules.generic and (
+                s == 2 or not _NAME_CHAR.match(f[s - 3]) or rules.left_stops.match(f, s - 3)):
+            return  # 的人形机器人, ，关键技术: a generic word before the suffix and nothing that could be a name
         if not self._right_ok(f, e, strong=strong or lang == "ja"):
             if lang != "ja":
                 return
@@ -975,11 +1006,25 @@ class DocumentScanner:
         anchors_org |= {(c.start, c.end) for c in out if c.kind == "organisation" and c.pattern in _STRONG}
         if not anchors_org:
             return
-        for m in _LIST_SEGMENT.finditer(f):
-            parts = self._split_list(f, m.start(), m.end())
+        from bisect import bisect_left
+
+        org_starts = sorted(a for a, _ in anchors_org)
+        pos = f.find("、")
+        while pos != -1:
+            w0 = max(0, pos - 60)
+            pm = _LAST_PUNCT.match(f, w0, pos)
+            lo = pm.end() if pm else w0
+            hm = _PUNCT.search(f, pos + 1, pos + 80)
+            hi = hm.start() if hm else min(len(f), pos + 80)
+            pos = f.find("、", hi)
+            olo, ohi = to_orig(lo, hi)
+            i = bisect_left(org_starts, olo)
+            if i >= len(org_starts) or org_starts[i] >= ohi:
+                continue  # no listed or suffix-found organisation in this list
+            parts = self._split_list(f, lo, hi)
             if len(parts) < 2:
                 continue
-            parts[0] = self._first_item(f, parts[0], known_ends, m.start())
+            parts[0] = self._first_item(f, parts[0], known_ends, lo)
             last_pos, last = parts[-1]
             parts[-1] = (last_pos, self._cjk_item(last.split("等")[0]))
             spans = []
@@ -1073,7 +1118,14 @@ class DocumentScanner:
             add("product", "Product", m.start(g), m.end(g), "quoted_product")
 
     def _models(self, f, text, add):
-        for m in _MODEL.finditer(text):
+        pos = 0
+        for hint in _MODEL_HINT.finditer(text):
+            if hint.start() < pos:
+                continue
+            m = _MODEL.search(text, max(pos, hint.start() - 14), hint.end() + 12)
+            if not m:
+                continue
+            pos = m.end()
             name = m.group(1)
             s, e = m.start(1), m.end(1)
             lead = name.split(" ")[0]
@@ -1093,14 +1145,16 @@ class DocumentScanner:
 
 
 _PLACE_NAMED = ("suffix_institution", "suffix_government", "suffix_media")
-_LATIN_WORD = r"[\w&]*(?:[.-][A-Za-z]\w*|['’](?!s\b)[A-Za-z]\w*|['’]s(?= [A-Z][a-z]))*"
+_LATIN_WORD = r"[\w&]*(?:[.-][A-Za-z]\w*|['’](?!s\b)[A-Za-z]\w*)*"
 _LATIN_NAME = re.compile(rf"\s*((?:[A-Z]{_LATIN_WORD})(?:[ ]+(?:[A-Z0-9]{_LATIN_WORD}|of|&))*)")
 _KANA_CHAR = re.compile(f"[{KANA}]")
 _HAN_THEN_KANA = re.compile(f"([{HAN}]+)(?=[{KANA}]+$)")
 _GOV_BREAKS = frozenset("的在是由等将对向从被把了于、")
-_COUNT_PREFIX = re.compile(r"[近约超逾]?[一二三四五六七八九十百千万两几数]+[余多]?[家个所款位名项座台批]")
+_COUNT_PREFIX = re.compile(r"[近约超逾第]?[一二三四五六七八九十百千万两几数]+[余多]?[家个所款位名项座台批届期]")
 _STRONG = ("suffix_legal", "suffix_company", "suffix_institution", "suffix_government", "suffix_media")
-_LIST_SEGMENT = re.compile(r"[^\s,。;:!?()「」《》“”\"\n]*、[^\s,。;:!?()「」《》“”\"\n]*")
+_PUNCT = re.compile(r"[\s,。;:!?()「」《》“”\"]")
+_LAST_PUNCT = re.compile(r"(?s).*[\s,。;:!?()「」《》“”\"]")
+_MODEL_HINT = re.compile(r"[A-Z][A-Za-z]{0,5}[- ]?\d")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _NAME_CHAR = re.compile(f"[{HAN}{KANA}]")
 _ASCII_WORD_OR_SPACE = _ASCII_WORD | {" ", "-", "."}
@@ -1206,19 +1260,29 @@ def known_places(entities, catalogue=None) -> list[str]:
     """Every name and alias of the Region and Cluster entities, and the gazetteer's place names when there is one."""
     names = [n for e in entities if e.type in ("Region", "Cluster") for n in e.all_names()]
     if catalogue is not None:
+        names.extend(_gazetteer_places(catalogue))
+    return names
+
+
+_GAZETTEER_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def _gazetteer_places(catalogue) -> tuple[str, ...]:
+    """Folded names of the gazetteer's countries, provinces and cities (once per data directory)."""
+    key = str(catalogue.data_dir)
+    if key not in _GAZETTEER_CACHE:
         try:
             from .gazetteer import places_for
-        except ImportError:  # a data directory without a gazetteer
-            return names
-        try:
+
             places = places_for(catalogue)
-        except InputError:
-            return names
+        except (ImportError, InputError):  # a data directory without a gazetteer
+            _GAZETTEER_CACHE[key] = ()
+            return ()
         # countries, provinces and cities only: a county's short name (新华, Xinhua) is also a newspaper's
         big = {"country", "province", "city"}
-        names.extend(k for k, refs in places.index.items()
-                     if any(_place_level(places, pid) in big for pid, _ in refs))
-    return names
+        _GAZETTEER_CACHE[key] = tuple(k for k, refs in places.index.items()
+                                      if any(_place_level(places, pid) in big for pid, _ in refs))
+    return _GAZETTEER_CACHE[key]
 
 
 def _place_level(places, pid: str) -> str:
@@ -1268,22 +1332,19 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
         candidates.extend(scanner.scan(d, known_mentions.get(d.id, []), known_types))
 
     # "Unitree Go2": the product is Go2 when Unitree is an organisation (found or listed)
-    org_words = {fold(c.quote) for c in candidates if c.kind == "organisation"}
-    org_words |= {fold(n) for e in entities.values() if e.type in ORG_TYPES for n in e.all_names()}
-    for c in candidates:
-        if c.kind == "product" and " " in c.quote:
+    spaced = [c for c in candidates if c.kind == "product" and " " in c.quote]
+    if spaced:
+        leads = {c.quote.split(" ", 1)[0].lower() for c in spaced}
+        org_words = {c.quote.lower() for c in candidates if c.kind == "organisation"}
+        org_words |= {n.lower() for e in entities.values() if e.type in ORG_TYPES for n in e.all_names()
+                      if n.lower() in leads}
+        for c in spaced:
             lead, rest = c.quote.split(" ", 1)
-            if fold(lead) in org_words and rest:
+            if lead.lower() in org_words and rest:
                 c.start += len(lead) + 1
                 c.quote = rest
     # Keys of known entities: a candidate with one of them is a listed entity written another way; leave it.
-    known_keys = set()
-    for e in entities.values():
-        if e.type in ("Company", "Institution", "Product", "Dataset", "Policy"):
-            for n in e.all_names():
-                k = _key(fold(n), rules)
-                if len(k) >= 2:
-                    known_keys.add(k)
+    known_keys = _known_keys(entities, {_key(fold(c.quote), rules) for c in candidates}, rules)
     kind_of = {"organisation": "org", "product": "product", "policy": "policy"}
     uf = _UnionFind()
     for c in candidates:
@@ -1359,6 +1420,45 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
         result.mentions[doc_id] = clean
     result.relations = segment_relations(documents, result, catalogue, rules, known_mentions, known_types)
     return result
+
+
+_SEP = "\x1f"  # a separator fold keeps (it turns line breaks into spaces)
+
+
+def fold_many(names) -> list[str]:
+    """``[fold(n) for n in names]`` in one pass over the joined names (one call instead of thousands)."""
+    names = [n.replace(_SEP, " ") for n in names]
+    if not names:
+        return []
+    out = fold(_SEP.join(names)).split(_SEP)
+    return out if len(out) == len(names) else [fold(n) for n in names]
+
+
+def _known_keys(entities: dict[str, Entity], wanted: set[str], rules: DiscoveryRules) -> set[str]:
+    """The keys among ``wanted`` that a known organisation, product or policy also has.
+
+    Computing the key of every known name would cost seconds with a large roster, so the names are folded in one
+    pass and only those that contain a wanted key (found with one automaton) are keyed.
+    """
+    wanted = {k for k in wanted if len(k) >= 2}
+    if not wanted:
+        return set()
+    names = [n for e in entities.values() if e.type in BLOCKING_TYPES for n in e.all_names()]
+    if not names:
+        return set()
+    lines = fold_many(names)
+    folded = _SEP.join(lines)
+    auto = ahocorasick.Automaton()
+    for k in wanted:
+        auto.add_word(k, k)
+    auto.make_automaton()
+    starts = [0]
+    for ln in lines:
+        starts.append(starts[-1] + len(ln) + 1)
+    from bisect import bisect_right
+
+    hit_lines = {bisect_right(starts, end) - 1 for end, _ in auto.iter(folded)}
+    return {k for i in hit_lines for k in [_key(lines[i], rules)] if k in wanted}
 
 
 def _vote_type(cands: list[Candidate]) -> str:
