@@ -242,7 +242,8 @@ def _document_node(doc: Document) -> dict:
     return dict(type="Document", name=title, label=title, title=meta.get("title", doc.id),
                 publisher=meta.get("publisher", ""), source=meta.get("source", ""),
                 date=str(meta.get("released") or meta.get("date") or ""), language=doc.language,
-                path=doc.path or "", sha256=doc.sha256, effective_from=str(meta.get("effective_from") or ""),
+                path=os.path.basename(doc.path or ""),  # the file name only: no local folders in graphs or exports
+                sha256=doc.sha256, effective_from=str(meta.get("effective_from") or ""),
                 effective_until=str(meta.get("effective_until") or ""), mentions=0, evidence=[], aliases=[])
 
 
