@@ -215,11 +215,13 @@ def _ratio(a: int, b: int):
     return round(a / b, 3) if b else None
 
 
-def summarise(per_doc: dict[str, dict], items: list[dict]) -> dict:
+def summarise(per_doc: dict[str, dict], items: list[dict], seen: set[str] | None = None) -> dict:
     groups = {"all": [i["id"] for i in items]}
     for i in items:
         groups.setdefault(f"language {i['language']}", []).append(i["id"])
         groups.setdefault("held-out" if i["held_out"] else "development", []).append(i["id"])
+        if seen is not None and i["id"] not in seen:
+            groups.setdefault("unseen (not in --seen)", []).append(i["id"])
     out = {}
     for g, ids in groups.items():
         rows = {}
@@ -234,7 +236,7 @@ def summarise(per_doc: dict[str, dict], items: list[dict]) -> dict:
     return out
 
 
-def run(separately: bool = False, corpus: Path = CORPUS) -> dict:
+def run(separately: bool = False, corpus: Path = CORPUS, seen: set[str] | None = None) -> dict:
     from graph import build_graph
     from loaders.catalogue import load_catalogue
 
@@ -252,7 +254,7 @@ def run(separately: bool = False, corpus: Path = CORPUS) -> dict:
         for it in items:
             per_doc[it["id"]] = score_document(G, it, catalogue)
     return {"documents": [{"id": i["id"], "language": i["language"], "held_out": i["held_out"]} for i in items],
-            "summary": summarise(per_doc, items), "per_document": per_doc}
+            "summary": summarise(per_doc, items, seen), "per_document": per_doc}
 
 
 def _fmt(v):
@@ -279,8 +281,14 @@ def main(argv=None) -> int:
     p.add_argument("--separately", action="store_true", help="one graph per document instead of one for all")
     p.add_argument("--details", action="store_true", help="also print the counts per document")
     p.add_argument("--corpus", type=Path, default=CORPUS, help="the corpus folder")
+    p.add_argument("--seen", type=Path, metavar="FILE",
+                   help="a file of document ids (one per line) the rules were written with; the others are also "
+                        "reported as 'unseen'")
     args = p.parse_args(argv)
-    result = run(args.separately, args.corpus)
+    seen = None
+    if args.seen:
+        seen = {ln.strip() for ln in args.seen.read_text(encoding="utf-8").splitlines() if ln.strip()}
+    result = run(args.separately, args.corpus, seen)
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         print()
