@@ -274,9 +274,11 @@ region = st.sidebar.selectbox(T("region"), list(regions), index=list(regions).in
 st.sidebar.header(T("side_filter"))
 stage_ids = [s.id.split(":", 1)[1] for s in catalogue.stages()]
 stage_names = {s.id.split(":", 1)[1]: getattr(s, f"name_{lang}") or s.name_en for s in catalogue.stages()}
-stages = st.sidebar.multiselect(T("stages"), stage_ids, format_func=stage_names.get, key="stages")
+stages = st.sidebar.multiselect(T("stages"), stage_ids, format_func=stage_names.get, key="stages",
+                                placeholder=T("choose"))
 segment_names = {s.id: getattr(s, f"name_{lang}") or s.name_en for s in catalogue.segments()}
-segments = st.sidebar.multiselect(T("segments"), list(segment_names), format_func=segment_names.get, key="segments")
+segments = st.sidebar.multiselect(T("segments"), list(segment_names), format_func=segment_names.get, key="segments",
+                                  placeholder=T("choose"))
 region_only = st.sidebar.toggle(T("region_only", region=node_label(G.nodes[region], language)), key="region_only")
 show_places = st.sidebar.toggle(T("show_places"), value=False, key="places")
 show_claims = st.sidebar.toggle(T("show_claims"), value=False, key="claims")
@@ -305,7 +307,7 @@ types_count = pd.Series([d.get("type") for _, d in G.nodes(data=True)]).value_co
 orgs = int(sum(types_count.get(t, 0) for t in catalogue.types_with("organisation")))
 st.caption(md(T("built_from", docs=len(titles), titles="; ".join(titles[:3]) + (" …" if len(titles) > 3 else ""),
                 rosters=len(G.graph.get("rosters", []))))
-           + f" · {G.number_of_nodes():,} nodes · {G.number_of_edges():,} edges · {orgs:,} organisations")
+           + " · " + T("counts", nodes=f"{G.number_of_nodes():,}", edges=f"{G.number_of_edges():,}", orgs=f"{orgs:,}"))
 for message in upload_errors:
     st.error(md(message))
 
@@ -456,14 +458,17 @@ elif view == "coverage":
                                on_click="ignore", key="gaps_download")
         else:
             st.write(T("gaps_none"))
+        chain_order = {s: i for i, s in enumerate(segment_names)}  # the taxonomy's order, upstream first
         rows = pd.DataFrame([{"segment": r["segment"], "name": segment_names.get(r["segment"], r["name"]),
                               "stage": stage_names.get(r["stage"], r["stage"]), "firms": len(r["firms"]),
-                              "names": ", ".join(r["firm_names"][:8])} for r in card["segments"]])
+                              "names": ", ".join(r["firm_names"][:8])}
+                             for r in sorted(card["segments"], key=lambda r: chain_order.get(r["segment"], 1e9))])
         bar = alt.selection_point(name="bar", fields=["segment"], on="click")
         chart = (alt.Chart(rows, title=T("chart_title")).mark_bar()
                  .encode(y=alt.Y("name:N", sort=list(rows["name"]), title=None, axis=alt.Axis(labelLimit=0)),
                          x=alt.X("firms:Q", title=T("col_firms"), axis=alt.Axis(tickMinStep=1)),
-                         color=alt.Color("stage:N", sort=list(dict.fromkeys(rows["stage"])), title=T("col_stage")),
+                         color=alt.Color("stage:N", sort=list(dict.fromkeys(rows["stage"])), title=None,
+                                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
                          opacity=alt.condition(bar, alt.value(1.0), alt.value(0.55)),
                          tooltip=[alt.Tooltip("name:N", title=T("col_segment")),
                                   alt.Tooltip("firms:Q", title=T("col_firms")),

@@ -35,7 +35,7 @@ def lane_of(G: nx.MultiDiGraph, node) -> str:
     """The lane a node is drawn in: its type's lane in data/schema.yaml, or for ``chain`` types its chain stage.
 
     A segment goes to its stage, a stage to itself, anything else to the stage of its most upstream segment (a folded
-    group of firms knows its segment's stage); an organisation without a segment goes to the middle stage.
+    group of firms knows its segment's stage); a chain type without a segment goes to the middle stage.
     """
     cat = catalogue_of(G)
     d = G.nodes[node]
@@ -54,9 +54,7 @@ def lane_of(G: nx.MultiDiGraph, node) -> str:
     stages = [s for s in stages if s in order]
     if stages:
         return min(stages, key=order.index)
-    if t in cat.types_with("organisation") and order:
-        return order[len(order) // 2]
-    return "context"
+    return order[len(order) // 2] if order else "context"  # in the chain, but where is unknown
 
 
 def chain_plan(G: nx.MultiDiGraph, sizes: dict | None = None, lane_width: float = LANE_WIDTH,

@@ -174,6 +174,13 @@ def test_coverage_says_its_verdict_first(browser_page):
     first = " ".join(text.split())
     assert first.startswith("The text states about 60%; the graph supports at least"), first[:200]
     assert first.index("consistent, a lower bound") < first.index("What the rosters add") < first.index("Gaps")
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    shot = ARTIFACTS / "explorer-6b-coverage-chart.png"
+    page.screenshot(path=str(shot))
+    text = " ".join(ocr_text(shot, "eng").split())
+    assert "Dexterous hands and end effectors" in text and "Commercial, sports, culture and entertainment" in text
     clean(seen)
 
 
