@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .errors import InputError
 from .fold import fold
 from .paths import DATA_DIR
-from .records import Entity, Mention, Relation
+from .records import Entity, Mention, Relation, Source
 from .text import Document, clause_bounds
 from .yamlio import load_yaml, strip_lines
 
@@ -479,17 +479,19 @@ class DocumentScanner:
         (``stops``), or the same counting only stop words that jieba cuts as whole words (``jieba``).
     """
 
-    def __init__(self, rules: DiscoveryRules, places=(), segmenter: str = "stops"):
+    def __init__(self, rules: DiscoveryRules, places=(), segmenter: str = "stops", all_places=()):
         self.rules = rules
         places = list(places)
         folded = fold_many(places)
         self.places = frozenset(k for k in folded if len(k) >= 2)
+        # districts and counties too, for the place a government body's name starts with (萧山区委)
+        self.all_places = self.places | frozenset(k for k in fold_many(list(all_places)) if len(k) >= 2)
         self.segmenter = segmenter
 
     # ---------------------------------------------------------------- boundaries
     def _left_cjk(self, f: str, s: int, known_ends: set[int], lo: int = 0, legal: bool = False) -> int:
         """Start of the CJK name that ends at folded offset ``s`` (== s when there is none)."""
-        window = f[max(lo, s - 18):s]
+        window = f[max(lo, s - 24):s]
         m = _NAME_TAIL.search(window)
         if not m:
             return s
@@ -586,10 +588,11 @@ class DocumentScanner:
                 break
         return end
 
-    def _has_place(self, name: str) -> bool:
+    def _has_place(self, name: str, any_level: bool = False) -> bool:
         if _CITY.match(name) or name.startswith(("国家", "中国", "全国", "national", "china", "chinese", "state")):
             return True
-        return any(name[:k] in self.places for k in range(2, min(len(name), 9) + 1))
+        places = self.all_places if any_level else self.places
+        return any(name[:k] in places for k in range(2, min(len(name), 9) + 1))
 
     def _person(self, name: str) -> bool:
         """'Wang Xingxing': a romanised surname and one given name."""
@@ -791,7 +794,7 @@ class DocumentScanner:
             return None
         run_start = lo + m.start()
         for i in range(max(run_start, start - 12), s - 1):
-            if self._has_place(f[i:s]):
+            if self._has_place(f[i:s], any_level=True):
                 if any(ch in _GOV_BREAKS for ch in f[i:s]):
                     continue
                 return i
@@ -948,6 +951,15 @@ class DocumentScanner:
         add("organisation", typ, start, s, pattern)
 
     def _parenthetical(self, f, text, known_ends, add):
+        for m in _PAREN_LIST.finditer(f):  # 中国移動（チャイナモバイル、China Mobile）: several names of one
+            start = self._left_cjk(f, m.start(), known_ends)
+            name = f[start:m.start()]
+            parts = [p.strip() for p in re.split(r"[、,，]", text[m.start(1):m.end(1)])]
+            if m.start() - start < 2 or self._generic(name) or any(len(p) < 2 or self._generic(fold(p))
+                                                                   for p in parts):
+                continue
+            for p in parts:
+                add("organisation", "", start, m.start(), "parenthetical", partner=p)
         for m in _PAREN.finditer(f):
             inner_s, inner_e = m.start(1), m.end(1)
             inner = f[inner_s:inner_e].strip()
@@ -1152,6 +1164,7 @@ _HAN_THEN_KANA = re.compile(f"([{HAN}]+)(?=[{KANA}]+$)")
 _GOV_BREAKS = frozenset("的在是由等将对向从被把了于、")
 _COUNT_PREFIX = re.compile(r"[近约超逾第]?[一二三四五六七八九十百千万两几数]+[余多]?[家个所款位名项座台批届期]")
 _STRONG = ("suffix_legal", "suffix_company", "suffix_institution", "suffix_government", "suffix_media")
+_PAREN_LIST = re.compile(rf"\(((?:[{KANA}a-z][{KANA}a-z .&-]{{1,30}}[、,]\s*){{1,3}}[{KANA}a-z][{KANA}a-z .&-]{{1,30}})\)")
 _PUNCT = re.compile(r"[\s,。;:!?()「」《》“”\"]")
 _LAST_PUNCT = re.compile(r"(?s).*[\s,。;:!?()「」《》“”\"]")
 _MODEL_HINT = re.compile(r"[A-Z][A-Za-z]{0,5}[- ]?\d")
@@ -1267,9 +1280,10 @@ def known_places(entities, catalogue=None) -> list[str]:
 _GAZETTEER_CACHE: dict[str, tuple[str, ...]] = {}
 
 
-def _gazetteer_places(catalogue) -> tuple[str, ...]:
-    """Folded names of the gazetteer's countries, provinces and cities (once per data directory)."""
-    key = str(catalogue.data_dir)
+def _gazetteer_places(catalogue, every_level: bool = False) -> tuple[str, ...]:
+    """Folded names of the gazetteer's countries, provinces and cities, or of all its places (once per data
+    directory)."""
+    key = f"{catalogue.data_dir}|{every_level}"
     if key not in _GAZETTEER_CACHE:
         try:
             from .gazetteer import places_for
@@ -1281,7 +1295,7 @@ def _gazetteer_places(catalogue) -> tuple[str, ...]:
         # countries, provinces and cities only: a county's short name (新华, Xinhua) is also a newspaper's
         big = {"country", "province", "city"}
         _GAZETTEER_CACHE[key] = tuple(k for k, refs in places.index.items()
-                                      if any(_place_level(places, pid) in big for pid, _ in refs))
+                                      if every_level or any(_place_level(places, pid) in big for pid, _ in refs))
     return _GAZETTEER_CACHE[key]
 
 
@@ -1324,7 +1338,8 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
                                + [e for e in catalogue.matchable_entities() if e.type == "Segment"],
                                catalogue.stop_phrases)
         known_mentions = {d.id: matcher.find(d) for d in documents}
-    scanner = DocumentScanner(rules, known_places(entities.values(), catalogue), segmenter=segmenter)
+    scanner = DocumentScanner(rules, known_places(entities.values(), catalogue), segmenter=segmenter,
+                              all_places=_gazetteer_places(catalogue, every_level=True))
     docs = {d.id: d for d in documents}
 
     candidates: list[Candidate] = []
@@ -1509,8 +1524,7 @@ def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=fro
     aliases = [a for a in dict.fromkeys(aliases) if a not in primary]
     return Entity(id=eid, type=typ, name_en=names.get("en", ""), name_zh=names.get("zh", ""),
                   name_ja=names.get("ja", ""), aliases=aliases, origin="discovered",
-                  sources=[{"source": "discovery", "quote": f"found by {', '.join(found_by)} "
-                                                              f"(confidence {confidence:.2f})"}],
+                  sources=[Source("discovery", quote=f"found by {', '.join(found_by)} (confidence {confidence:.2f})")],
                   attrs={"confidence": confidence, "found_by": list(found_by), "origin": "discovered"})
 
 
