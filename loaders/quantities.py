@@ -554,7 +554,8 @@ class ClaimExtractor:
         self.place_types = set(catalogue.types_with("place"))
         self.refer_back = cue_pattern(_need(subjects, "refer_back", source, "lexicon.subjects"))
         self.source_before = re.compile(
-            "(?:" + cue_pattern(_need(subjects, "source_before", source, "lexicon.subjects")).pattern + r")\W{0,3}$")
+            "(?:" + cue_pattern(_need(subjects, "source_before", source, "lexicon.subjects")).pattern
+            + r")(?:\W{0,3}|\s+the\s+)$")
         self.source_after = re.compile(
             r"^\W{0,3}(?:" + cue_pattern(_need(subjects, "source_after", source, "lexicon.subjects")).pattern + ")")
 
@@ -701,6 +702,8 @@ class ClaimExtractor:
             by_sentence.setdefault(m.sentence, []).append(m)
         anchors = {mode: self.document_subjects(doc, mentions, policy, targets=mode == "policy")
                    for mode in ("nearest", "policy")}
+        about = self._resolve_meta(str(doc.meta["about"]).strip()) if doc.meta.get("about") else None
+        anchors["about"] = about if about and self.catalogue.entities[about].type in self.policy_types else None
         sources = self._sources(doc, mentions)
         claims: list[Claim] = []
         for sent in doc.sentences:
@@ -720,13 +723,16 @@ class ClaimExtractor:
                 spec = rule.spec
                 o_start, o_end = ft.to_original(q.start, q.end)
                 start, end = sent.start + o_start, sent.start + o_end
+                # every place where a cue of the rule occurs in the sentence names no subject ("全国", "中国の")
+                cue_spans = cue_spans + [m.span() for p in (rule.before, rule.after, rule.either) if p
+                                         for m in p.finditer(text)]
                 cue_orig = [tuple(sent.start + x for x in ft.to_original(*c)) for c in cue_spans]
                 qualifier = q.qualifier
                 if qualifier == "exact" and spec["qualifier"]:
                     qualifier = spec["qualifier"]
                 o_clause = tuple(sent.start + x for x in ft.to_original(*clause))
                 refers_back = bool(self.refer_back and self.refer_back.search(text, 0, q.start))
-                subjects, subject_from = self._subjects(spec, (start, end), o_clause, sent, doc, by_sentence,
+                subjects, subject_from = self._subjects(rule, (start, end), o_clause, sent, doc, by_sentence,
                                                         cue_orig, anchors, refers_back, sources)
                 members = []
                 if spec["members"]:
@@ -753,14 +759,15 @@ class ClaimExtractor:
             return out  # offsets differ between folded and original text; the sentence-level check is skipped
         text = folded.folded
         for m in mentions:
-            if self.source_before.search(text, max(0, m.start - 16), m.start) or \
+            if self.source_before.search(text, max(0, m.start - 32), m.start) or \
                     self.source_after.match(text[m.end:m.end + 12]):
                 out.add((m.start, m.end))
         return out
 
-    def _subjects(self, spec, span, clause, sent, doc, by_sentence, cue_spans, anchors, refers_back, sources=()):
+    def _subjects(self, rule, span, clause, sent, doc, by_sentence, cue_spans, anchors, refers_back, sources=()):
         """(subject ids, subject_from) by the rules in the class docstring."""
         entities = self.catalogue.entities
+        spec = rule.spec
         types = set(spec["subject_types"])
         mode = spec["subject"]
         start, end = span
@@ -778,6 +785,11 @@ class ClaimExtractor:
             return min(ms, key=lambda m: (max(0, m.start - end, start - m.end), m.start >= end)).entity
 
         here = candidates(sent.index, near_types)
+        if mode == "policy" and not here:
+            # no policy named here: the policy the document is about, else what the sentence names
+            if anchors["about"]:
+                return [anchors["about"]], "document"
+            here = candidates(sent.index, types)
         prev = []
         if sent.index > 0 and (mode == "all" or refers_back):
             p = doc.sentences[sent.index - 1]
