@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from loaders.catalogue import Catalogue, load_catalogue
+from loaders.discover import discover
 from loaders.errors import InputError
 from loaders.extract import DocumentRecords, Extractors
 from loaders.paths import BUNDLED_ROSTERS, DATA_DIR
@@ -51,10 +52,26 @@ class _Edges:
                 e[k] = val
         return e
 
+    def add_fact(self, u: str, v: str, etype: str, method: str, source) -> None:
+        """``add(u, v, etype, method, sources=[source])`` for the millions of roster facts, without the general
+        path's argument handling (same edge, same attributes in the same order)."""
+        key = (u, v, etype, method, "")
+        s = as_dict(source)
+        e = self.items.get(key)
+        if e is None:
+            self.items[key] = {"type": etype, "method": method, "evidence": [], "sources": [s], "weight": 1.0}
+            return
+        if s not in e["sources"]:
+            e["sources"].append(s)
+        e["weight"] += 1
+
     def into(self, G: nx.MultiDiGraph) -> None:
-        for (u, v, etype, method, variant), attrs in self.items.items():
-            key = f"{etype}:{method}" + (f":{variant}" if variant else "")
-            G.add_edge(u, v, key=key, **attrs)
+        """Add the edges to ``G`` in the order they were first seen, letting go of each one as it is added (the
+        graph holds its own copy of the attributes), so a large build does not hold every edge twice."""
+        items = self.items
+        for k in list(items):
+            u, v, etype, method, variant = k
+            G.add_edge(u, v, key=f"{etype}:{method}:{variant}" if variant else f"{etype}:{method}", **items.pop(k))
 
 
 def _node_attrs(e: Entity) -> dict:
@@ -105,9 +122,14 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
     conflicts = []
     ancestors: dict[str, set[str]] = {}  # per place, computed once
     locatable = set(catalogue_of(G).schema["edge_types"]["LOCATED_IN"]["sources"]) - set(types_with(G, "place"))
+    successors = dict(G.adjacency())  # the plain neighbour dicts: no view object per node
     for n, data in G.nodes(data=True):
         if data.get("type") not in locatable:
             continue
+        nbrs = successors[n]
+        if len(nbrs) < 2 or sum(1 for keyed in nbrs.values() if any(d["type"] == "LOCATED_IN"
+                                                                   for d in keyed.values())) < 2:
+            continue  # fewer than two places: nothing to compare (most nodes; the rest as before)
         located = [(v, k, d) for _, v, k, d in G.out_edges(n, keys=True, data=True) if d["type"] == "LOCATED_IN"]
         places = {v for v, _, _ in located}
         if len(places) < 2:
@@ -192,6 +214,7 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     rows, roster_names = _load_rosters(rosters, bundled, catalogue)
     documents = _load_documents(docs, bundled)
     entities, _ = merge_rosters(catalogue, rows)
+    del rows  # a million rows are a gigabyte; the entities hold what the graph needs
 
     G = nx.MultiDiGraph()
     G.graph.update({"name": "Ecosystem Graph", "schema_version": catalogue.schema["version"],
@@ -202,6 +225,14 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     _add_entities(G, edges, catalogue, entities)
 
     extractors = Extractors(catalogue, entities)
+    # Organisations, products and policies no catalogue or roster lists (loaders/discover.py): nodes with origin,
+    # confidence and found_by; then every occurrence of their names is a mention like any other.
+    found = discover(documents, catalogue, entities, matcher=extractors.matcher)
+    if found.entities:
+        for e in found.entities.values():
+            G.add_node(e.id, **_node_attrs(e))
+        entities = {**entities, **found.entities}
+        extractors = Extractors(catalogue, entities)
     names = {eid: e.name for eid, e in entities.items()}
     doc_texts = {}
     all_claims: list[Claim] = []
@@ -209,6 +240,8 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
         records = extractors.extract(doc)
         doc_texts[doc.id] = {"text": doc.text, "sentences": [[s.start, s.end] for s in doc.sentences]}
         _add_document(G, edges, records, names)
+        for r in found.relations.get(doc.id, ()):  # IN_SEGMENT of discovered firms from cue words
+            edges.add(r.source, r.target, r.type, r.method, evidence=r.evidence, rule=r.attrs.get("rule"))
         all_claims.extend(records.claims)
         if progress:
             progress(done, len(documents))
@@ -222,15 +255,15 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
 
 def _add_entities(G: nx.MultiDiGraph, edges: _Edges, catalogue: Catalogue, entities: dict[str, Entity]) -> None:
     """Catalogue, taxonomy and roster entities, their sourced facts and the curated relations."""
-    for e in entities.values():
-        G.add_node(e.id, **_node_attrs(e))
+    G.add_nodes_from((e.id, _node_attrs(e)) for e in entities.values())
+    add_fact = edges.add_fact
     for e in entities.values():
         for f in e.part_of:
-            edges.add(e.id, f.target, "PART_OF", f.method, sources=[f.source])
+            add_fact(e.id, f.target, "PART_OF", f.method, f.source)
         for f in e.segments:
-            edges.add(e.id, f.target, "IN_SEGMENT", f.method, sources=[f.source])
+            add_fact(e.id, f.target, "IN_SEGMENT", f.method, f.source)
         for f in e.located_in:
-            edges.add(e.id, f.target, "LOCATED_IN", f.method, sources=[f.source])
+            add_fact(e.id, f.target, "LOCATED_IN", f.method, f.source)
     for c in catalogue.curated_relations:
         edges.add(c["source"], c["target"], c["type"], "curated",
                   sources=[{"source": c["source_url"], "quote": c["quote"]}])

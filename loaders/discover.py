@@ -1307,7 +1307,7 @@ def _place_level(places, pid: str) -> str:
 
 
 def discover(documents, catalogue, entities: dict[str, Entity] | None = None, known_mentions=None,
-             rules: DiscoveryRules | None = None, segmenter: str = "stops") -> Discovery:
+             rules: DiscoveryRules | None = None, segmenter: str = "stops", matcher=None) -> Discovery:
     """Discover organisations, products and policies in ``documents`` that ``entities`` do not list.
 
     Parameters
@@ -1318,11 +1318,13 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
     entities : dict of str to Entity, optional
         The known entities (catalogue plus rosters).
     known_mentions : dict of str to list of Mention, optional
-        Mentions of the known entities per document id (computed with the matcher when absent).
+        Mentions of the known entities per document id (computed with ``matcher`` when absent).
     rules : DiscoveryRules, optional
         Defaults to ``data/discovery.yaml`` of the catalogue's data directory.
     segmenter : {"stops", "jieba"}
         See :class:`DocumentScanner`.
+    matcher : AliasMatcher, optional
+        The matcher of the known entities (``loaders.extract.alias_matcher``); built when absent.
 
     Returns
     -------
@@ -1333,6 +1335,8 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
     entities = entities if entities is not None else catalogue.entities
     rules = rules or load_discovery_rules(catalogue.data_dir)
     known_types = {eid: e.type for eid, e in entities.items()}
+    if known_mentions is None and matcher is not None:
+        known_mentions = {d.id: matcher.find(d) for d in documents}
     if known_mentions is None:
         matcher = AliasMatcher([e for e in entities.values() if e.type not in ("Segment", "Stage")]
                                + [e for e in catalogue.matchable_entities() if e.type == "Segment"],

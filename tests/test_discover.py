@@ -178,7 +178,7 @@ def discovered_graph():
     from graph import build_graph
 
     docs = [document_from_text("深圳市人民政府办公厅印发《深圳市具身智能机器人技术创新与产业发展行动计划（2025—2027年）》。"
-                               "深圳集聚了星海图科技、云鲸等企业。星海图科技研发灵巧手，并发布了Walker X2人形机器人。", "sz")]
+                               "深圳集聚了星海图科技、云鲸等企业。星海图科技研发灵巧手。星海图科技发布了Walker X2人形机器人。", "sz")]
     return build_graph(docs=docs, bundled=False)
 
 
@@ -195,7 +195,7 @@ def test_discovered_mentions_flow_into_relation_rules(discovered_graph):
     G = discovered_graph
     by_name = {d["name"]: n for n, d in G.nodes(data=True) if d.get("origin") == "discovered"}
     firm, product = by_name["星海图科技"], by_name["Walker X2"]
-    policy = next(n for n, d in G.nodes(data=True) if d.get("type") == "Policy")
+    policy = next(n for n, d in G.nodes(data=True) if d.get("type") == "Policy" and d.get("origin") == "discovered")
     assert G.has_edge(firm, product, key="DEVELOPS:rule")
     assert G.has_edge(policy, by_name["深圳市人民政府办公厅"], key="ISSUED_BY:rule")
     edge = G.edges[firm, "segment:dexterous_hands", "IN_SEGMENT:rule"]
@@ -220,7 +220,7 @@ def test_review_rows_loaded_back_become_roster_entities(discovered_graph, catalo
     assert [r["name"] for r in rows] == ["星海图科技", "云鲸"]
     assert rows[0]["evidence"] and rows[0]["found_by"] and "segment:dexterous_hands" in rows[0]["segments"]
     confirmed = roster_rows(discovered_graph, [rows[0]["id"]])
-    assert confirmed[0]["segments"] == "dexterous_hands" and confirmed[0]["quote"]
+    assert confirmed[0]["segments"] == "complete_machines;dexterous_hands" and confirmed[0]["quote"]
     parsed = parse_roster(roster_csv(confirmed), catalogue, "reviewed.csv")
     G = build_graph(docs=[document_from_text("星海图科技发布新品。", "d2")], rosters=[parsed], bundled=False)
     firm = [(n, d) for n, d in G.nodes(data=True) if d.get("name") == "星海图科技"]
