@@ -108,6 +108,13 @@ def _match(extracted: list[set[str]], gold: list[set[str]]) -> tuple[int, int]:
     return correct, matched
 
 
+def _misses(G, nodes, extracted, gold_entries, gold) -> dict:
+    """Names of the false positives and of the gold entries not found (for --details)."""
+    return {"false_positives": [G.nodes[n].get("name", n) for n, e in zip(nodes, extracted)
+                                if not any(e & g for g in gold)],
+            "missed": [str(g.get("name")) for g, k in zip(gold_entries, gold) if not any(e & k for e in extracted)]}
+
+
 def _entity_keys(G, node: str, doc_id: str, kind: str) -> set[str]:
     d = G.nodes[node]
     names = [d.get("name", ""), d.get("name_en", ""), d.get("name_zh", ""), d.get("name_ja", ""),
@@ -138,8 +145,10 @@ def score_document(G, item: dict, catalogue) -> dict:
     text = item["path"].read_text(encoding="utf-8")
     counts: dict[str, dict[str, int]] = {}
 
-    def put(cat, extracted, correct, n_gold, matched):
+    def put(cat, extracted, correct, n_gold, matched, misses=None):
         counts[cat] = {"extracted": extracted, "correct": correct, "gold": n_gold, "matched": matched}
+        if misses:
+            counts[cat]["names"] = misses
 
     nodes = [n for n in G.nodes if G.nodes[n].get("type") not in ("Claim", "Document") and _in_doc(G, n, doc_id)]
     by_type = defaultdict(list)
@@ -149,21 +158,24 @@ def score_document(G, item: dict, catalogue) -> dict:
     gold_orgs = gold.get("organisations") or []
     gold_org_keys = [set().union(*(_norm(x, "organisations") for x in _names(g))) for g in gold_orgs]
     known_keys = catalogue_org_keys(catalogue)
+    unknown_entries = [g for g in gold_orgs if not known_organisation(_names(g), catalogue, known_keys)]
     unknown = [k for g, k in zip(gold_orgs, gold_org_keys) if not known_organisation(_names(g), catalogue, known_keys)]
     orgs = [n for t in ORG_TYPES for n in by_type[t]]
     discovered = [n for n in orgs if G.nodes[n].get("origin") == "discovered"]
     ext = [_entity_keys(G, n, doc_id, "organisations") for n in discovered]
     c, m = _match(ext, unknown)
-    put("organisations not in data/", len(ext), c, len(unknown), m)
+    put("organisations not in data/", len(ext), c, len(unknown), m, _misses(G, discovered, ext, unknown_entries, unknown))
     ext = [_entity_keys(G, n, doc_id, "organisations") for n in orgs]
     c, m = _match(ext, gold_org_keys)
     put("all organisations", len(ext), c, len(gold_org_keys), m)
     for cat, types, kind in (("places", ("Region", "Cluster"), "places"), ("products", ("Product", "Dataset"), "products"),
                              ("policies", ("Policy",), "policies")):
-        g = [set().union(*(_norm(x, kind) for x in _names(e))) for e in (gold.get(cat) or [])]
-        ext = [_entity_keys(G, n, doc_id, kind) for t in types for n in by_type[t]]
+        entries = gold.get(cat) or []
+        g = [set().union(*(_norm(x, kind) for x in _names(e))) for e in entries]
+        ns = [n for t in types for n in by_type[t]]
+        ext = [_entity_keys(G, n, doc_id, kind) for n in ns]
         c, m = _match(ext, g)
-        put(cat, len(ext), c, len(g), m)
+        put(cat, len(ext), c, len(g), m, _misses(G, ns, ext, entries, g))
 
     # quantities
     gq = gold.get("quantities") or []
@@ -229,7 +241,8 @@ def summarise(per_doc: dict[str, dict], items: list[dict], seen: set[str] | None
             tot = defaultdict(int)
             for d in ids:
                 for k, v in per_doc[d][cat].items():
-                    tot[k] += v
+                    if k != "names":
+                        tot[k] += v
             rows[cat] = {**tot, "precision": _ratio(tot["correct"], tot["extracted"]),
                          "recall": _ratio(tot["matched"], tot["gold"])}
         out[g] = {"documents": len(ids), "categories": rows}
@@ -272,7 +285,11 @@ def print_table(result: dict, details: bool = False) -> None:
         for doc, cats in result["per_document"].items():
             print(f"\n{doc}")
             for cat, r in cats.items():
-                print(f"  {cat:<36} {r}")
+                names = r.get("names") or {}
+                print(f"  {cat:<36} " + " ".join(f"{k}={v}" for k, v in r.items() if k != "names"))
+                for k, v in names.items():
+                    if v:
+                        print(f"      {k}: {', '.join(v)}")
 
 
 def main(argv=None) -> int:

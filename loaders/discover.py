@@ -124,6 +124,7 @@ class _OrgModel(_Strict):
     person_endings: list[str] = []
     person_surnames: list[str] = []
     legal_name_words: list[str] = []
+    false_suffixes: list[str] = []
     left_stops: list[str]
     generic: list[str]
     latin_left_stops: list[str] = []
@@ -211,6 +212,7 @@ class DiscoveryRules:
     person_endings: tuple[str, ...]
     person_surnames: set[str]
     legal_stops: re.Pattern
+    false_suffixes: tuple[str, ...]
     open_nouns: list[tuple[re.Pattern, str]]
     suffix_continuations: tuple[str, ...]
     legal_prefixes: tuple[str, ...]
@@ -330,6 +332,7 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         if org.short_name_cues else None,
         classifiers=tuple(fold(x) for x in org.classifiers), person_endings=tuple(fold(x) for x in org.person_endings),
         person_surnames={x.lower() for x in org.person_surnames},
+        false_suffixes=tuple(fold(x) for x in org.false_suffixes),
         legal_stops=_alternation(x for x in stops if x not in {fold(w) for w in org.legal_name_words}),
         open_nouns=[(re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in nouns)), t)
                     for t, nouns in (oan.nouns.items() if oan else [])],
@@ -589,7 +592,7 @@ class DocumentScanner:
         return end
 
     def _has_place(self, name: str, any_level: bool = False) -> bool:
-        if _CITY.match(name) or name.startswith(("国家", "中国", "全国", "national", "china", "chinese", "state")):
+        if _CITY.match(name) or name.startswith(("中国", "china", "chinese")):
             return True
         places = self.all_places if any_level else self.places
         return any(name[:k] in places for k in range(2, min(len(name), 9) + 1))
@@ -736,6 +739,8 @@ class DocumentScanner:
             add("organisation", typ, start, end, pattern)
             return
         # Chinese and Japanese
+        if f.endswith(rules.false_suffixes, 0, e):
+            return  # 布局 is no bureau
         if typ == "Company" and s >= 2 and f[s - 2:s] in rules.generic and (
                 s == 2 or not _NAME_CHAR.match(f[s - 3]) or rules.left_stops.match(f, s - 3)):
             return  # 的人形机器人, ，关键技术: a generic word before the suffix and nothing that could be a name
@@ -779,8 +784,8 @@ class DocumentScanner:
         if typ == "Institution":
             if self._generic(body) and not self._has_place(body):
                 return
-        elif self._generic(body) or len(_key(name, rules)) < 2:
-            return
+        elif self._generic(body) or self._generic(name) or len(_key(name, rules)) < 2:
+            return  # 核心驱动力: generic words across the suffix
         self._org_fends.add(end)
         add("organisation", typ, start, end, pattern)
 
@@ -859,7 +864,7 @@ class DocumentScanner:
                 return False
         elif not re.fullmatch(rf"[{HAN}{KANA}a-z0-9]{{2,14}}", item):
             return False
-        if self._generic(item) or item in self.places:
+        if self._generic(item) or item in self.all_places:
             return False
         if not item.isascii() and (self.rules.left_stops.search(item) and self.segmenter == "stops"
                                    or item.endswith(self.rules.person_endings)):
@@ -1049,8 +1054,8 @@ class DocumentScanner:
                 spans.append(tuple(to_orig(p, p + len(raw))))
             if not spans or any(sp in anchors_other for sp in spans):
                 continue
-            if not any(sp in anchors_org for sp in spans):
-                continue
+            if sum(1 for sp in spans if sp in anchors_org) < max(1, len(spans) // 2):
+                continue  # half the items at least must be known to be organisations
             for (p, item), sp in zip(parts, spans):
                 if sp not in anchors_org:
                     self._list_item(p, item, "Company", add, "list_peers")
