@@ -11,8 +11,10 @@ import hashlib
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 from pathlib import Path
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationError
 
 from .errors import InputError
 from .fold import FoldedText, fold_text
@@ -287,48 +289,35 @@ def _partial_date(value) -> str:
     return value.strip()
 
 
-def _meta_model():
-    """The pydantic model of ``NAME.meta.yaml`` (built on first use: pydantic is imported only when needed)."""
-    global _MetaModel
-    if _MetaModel is not None:
-        return _MetaModel
-    from typing import Annotated, Literal
-
-    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
-
-    Text = Annotated[StrictStr, Field(max_length=10_000)]
-    Date = Annotated[str, BeforeValidator(_partial_date)]
-    Language = Literal["ja", "zh", "en"]
-
-    class DocumentMeta(BaseModel):
-        """Document metadata: text where text belongs, dates as YYYY[-MM[-DD]], a known language, no unknown keys."""
-
-        model_config = ConfigDict(extra="forbid", frozen=True)
-        id: Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=r"^[^\s/\\]+$")] | None = None
-        file: Text | None = None
-        title: Text | None = None
-        title_en: Text | None = None
-        publisher: Text | None = None
-        source: Text | None = None
-        source_note: Text | None = None
-        sources: list[Text] | None = None
-        language: Language | None = None
-        authoritative_version: Language | None = None
-        authoritative_note: Text | None = None
-        effective_from: Date | None = None
-        effective_until: Date | None = None
-        released: Date | None = None
-        date: Date | None = None
-        retrieved: Date | None = None
-        about: Text | None = None
-        cluster: Text | None = None
-        path: Text | None = None
-
-    _MetaModel = DocumentMeta
-    return DocumentMeta
+_Text = Annotated[StrictStr, Field(max_length=10_000)]
+_Date = Annotated[str, BeforeValidator(_partial_date)]
+_Language = Literal["ja", "zh", "en"]
 
 
-_MetaModel = None
+class DocumentMeta(BaseModel):
+    """The metadata of a document (``NAME.meta.yaml``, or the keywords of :func:`document_from_text`): text where
+    text belongs, dates as YYYY[-MM[-DD]], a known language, no unknown keys. Every key is optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=r"^[^\s/\\]+$")] | None = None
+    file: _Text | None = None
+    title: _Text | None = None
+    title_en: _Text | None = None
+    publisher: _Text | None = None
+    source: _Text | None = None
+    source_note: _Text | None = None
+    sources: list[_Text] | None = None
+    language: _Language | None = None
+    authoritative_version: _Language | None = None
+    authoritative_note: _Text | None = None
+    effective_from: _Date | None = None
+    effective_until: _Date | None = None
+    released: _Date | None = None
+    date: _Date | None = None
+    retrieved: _Date | None = None
+    about: _Text | None = None
+    cluster: _Text | None = None
+    path: _Text | None = None
 
 
 def metadata_keys() -> tuple[str, ...]:
@@ -339,7 +328,7 @@ def metadata_keys() -> tuple[str, ...]:
     >>> "effective_from" in metadata_keys()
     True
     """
-    return tuple(_meta_model().model_fields)
+    return tuple(DocumentMeta.model_fields)
 
 
 def validate_metadata(raw: dict, path=None, key_lines: dict | None = None,
@@ -358,13 +347,11 @@ def validate_metadata(raw: dict, path=None, key_lines: dict | None = None,
     ...
     loaders.errors.InputError: x.meta.yaml: field 'date': '2025-13-45' is not a real date (month must be in 1..12)
     """
-    from pydantic import ValidationError
-
     from .clean import clean_field
 
     key_lines = key_lines or {}
     notes = [] if notes is None else notes
-    model = _meta_model()
+    model = DocumentMeta
     known = set(model.model_fields)
     data = {}
     for key, value in raw.items():
