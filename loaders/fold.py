@@ -59,6 +59,9 @@ def _tables() -> tuple[dict[int, str], dict[str, str], re.Pattern]:
 
 def fold(text: str) -> str:
     """The folded form of ``text`` (no offsets); used for aliases, cue words and keys."""
+    single, multi, pattern = _tables()
+    if not multi or pattern.search(text) is None:  # the common case, without building a FoldedText (hot in builds)
+        return text.translate(single)
     return fold_text(text).folded
 
 

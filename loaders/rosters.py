@@ -228,7 +228,7 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
     a line break inside a one-line cell and an organisation named like a chain segment, stage or place are refused
     with the file, line and field.
     """
-    from .clean import clean_field, clean_text, warn_all
+    from .clean import clean_field, warn_all
 
     # newline="": the csv module splits lines itself, so CRLF, LF and bare CR (old Excel for Mac) all work.
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
@@ -248,9 +248,8 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
     rows = RosterRows()
     rows.notes = notes = []
     rows.sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    # Per-file work done once, not per row (a register has a million rows): whether any cell can need cleaning
-    # (one scan of the whole text), the roster types, and each distinct segment or region cell resolved once.
-    needs_cleaning = bool(clean_text(text)[1])
+    # Per-file work done once, not per row (a register has a million rows): the roster types, and each distinct
+    # segment or region cell resolved once.
     roster_types = catalogue.types_with("roster")
     truth = _TRUE | _FALSE
     segment_cells: dict[str, list[str]] = {}
@@ -271,15 +270,16 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
             raise InputError(f"this row has more cells than the header has columns ({len(header)})", path=path,
                              line=line)
         # A row read from one physical line has no line break in any cell; a row over several lines has one.
-        if needs_cleaning or line != record_start:
-            for k, v in raw.items():
-                if k in known and v:
-                    if k in _ONE_LINE and ("\n" in v or "\r" in v):
-                        raise InputError("this cell has a line break: usually a quote (\") left open that swallowed "
-                                         "the rows after it; close the quote, or remove the line break",
-                                         path=path, line=record_start, field=k)
-                    if needs_cleaning:
-                        raw[k] = clean_field(v, notes, path, record_start, k)
+        # Everything cleaning removes is unprintable, so a printable cell (str.isprintable, in C) is left as it is.
+        multiline = line != record_start
+        for k, v in raw.items():
+            if v and k in known:
+                if multiline and k in _ONE_LINE and ("\n" in v or "\r" in v):
+                    raise InputError("this cell has a line break: usually a quote (\") left open that swallowed "
+                                     "the rows after it; close the quote, or remove the line break",
+                                     path=path, line=record_start, field=k)
+                if not v.isprintable():
+                    raw[k] = clean_field(v, notes, path, record_start, k)
         cell = {k: v.strip() for k, v in raw.items() if v}
         if not any(cell.get(k) for k in header):
             continue
