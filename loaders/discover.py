@@ -259,7 +259,7 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
                     "apposition_latin": org.apposition.weight_latin or org.apposition.weight,
                     "parenthetical": org.parenthetical.weight, "quoted_product": m.products.quoted.weight,
                     "model_number": m.products.model_number.weight, "named_product": m.products.named.weight,
-                    "policy_title": m.policies.weight})
+                    "policy_title": m.policies.weight, "possessive": m.products.model_number.weight})
     auto = ahocorasick.Automaton()
     entries: dict[str, list] = defaultdict(list)
     suffix_words = set()
@@ -441,10 +441,11 @@ def _compute_key(folded: str, rules: DiscoveryRules) -> str:
     return _STRIP.sub("", k)
 
 
-def _is_generic(folded_name: str, rules: DiscoveryRules, places=None) -> bool:
+def _is_generic(folded_name: str, rules: DiscoveryRules, places=None, suffixes: bool = True) -> bool:
     """True when the name is made only of generic words, suffixes and places (人形机器人 is; 优必选科技 is not).
 
-    ``places`` is a set of folded place names (or None).
+    ``places`` is a set of folded place names (or None); with ``suffixes=False`` a place and a suffix (上海电气, an
+    item of a list of firms) is a name.
     """
     s = folded_name.strip()
     if s in rules.generic:
@@ -452,7 +453,7 @@ def _is_generic(folded_name: str, rules: DiscoveryRules, places=None) -> bool:
     core = rules.generic_cover.sub("", s)
     if len(core) < 2:
         return True
-    cover = rules.cover_words
+    cover = rules.cover_words if suffixes else rules.generic
     if s.isascii():
         words = [w.strip(".,'’()") for w in re.split(r"[\s\-]+", s)]
         return all(not w or w in cover or (places is not None and w in places) for w in words)
@@ -511,8 +512,9 @@ class DocumentScanner:
             stops = [x for x in stops if x.start() in bounds and x.end() in bounds]
         if stops:
             cut = max(cut, max(x.end() for x in stops))
-        if s > 0 and _KANA_CHAR.match(f[s - 1]) and _HAN_THEN_KANA.search(tail, cut):
-            cut = _HAN_THEN_KANA.search(tail, cut).end(1)  # 港英字紙サウスチャイナ…ポスト: a katakana name
+        hk = _HAN_THEN_KANA.search(tail, cut) if s > 0 and _KANA_CHAR.match(f[s - 1]) else None
+        if hk and not self._generic(hk.group(1)):
+            cut = hk.end(1)  # 港英字紙サウスチャイナ…ポスト: a katakana name after a kanji description
         q = _COUNT_PREFIX.match(tail, cut)  # 近百家机器人企业: a count is not part of a name
         if q:
             cut = q.end()
@@ -603,8 +605,8 @@ class DocumentScanner:
         return len(words) == 2 and words[0].lower() in self.rules.person_surnames and words[1][:1].isupper() \
             and words[1][1:].islower()
 
-    def _generic(self, name: str) -> bool:
-        return _is_generic(name, self.rules, self.places)
+    def _generic(self, name: str, suffixes: bool = True) -> bool:
+        return _is_generic(name, self.rules, self.places, suffixes)
 
     def _cjk_item(self, item: str) -> str:
         """A list item or apposed name cut at the first stop word after its first character."""
@@ -864,7 +866,7 @@ class DocumentScanner:
                 return False
         elif not re.fullmatch(rf"[{HAN}{KANA}a-z0-9]{{2,14}}", item):
             return False
-        if self._generic(item) or item in self.all_places:
+        if self._generic(item, suffixes=False) or item in self.all_places:
             return False
         if not item.isascii() and (self.rules.left_stops.search(item) and self.segmenter == "stops"
                                    or item.endswith(self.rules.person_endings)):
@@ -1159,6 +1161,9 @@ class DocumentScanner:
             if not self._clause_has(f, s, e, self.rules.model_cues):
                 continue
             add("product", "Product", s, e, "model_number")
+            owner = _POSSESSIVE_BEFORE.search(text, max(0, s - 40), s)
+            if owner and not self._person(owner.group(1)) and not self._generic(fold(owner.group(1))):
+                add("organisation", "Company", owner.start(1), owner.end(1), "possessive")
 
 
 _PLACE_NAMED = ("suffix_institution", "suffix_government", "suffix_media")
@@ -1169,6 +1174,7 @@ _HAN_THEN_KANA = re.compile(f"([{HAN}]+)(?=[{KANA}]+$)")
 _GOV_BREAKS = frozenset("的在是由等将对向从被把了于、")
 _COUNT_PREFIX = re.compile(r"[近约超逾第]?[一二三四五六七八九十百千万两几数]+[余多]?[家个所款位名项座台批届期]")
 _STRONG = ("suffix_legal", "suffix_company", "suffix_institution", "suffix_government", "suffix_media")
+_POSSESSIVE_BEFORE = re.compile(r"(?<![\w-])([A-Z][\w&]*(?: [A-Z][\w&]*){0,2})['’]s (?:[a-z-]+ ){0,2}$")
 _PAREN_LIST = re.compile(rf"\(((?:[{KANA}a-z][{KANA}a-z .&-]{{1,30}}[、,]\s*){{1,3}}[{KANA}a-z][{KANA}a-z .&-]{{1,30}})\)")
 _PUNCT = re.compile(r"[\s,。;:!?()「」《》“”\"]")
 _LAST_PUNCT = re.compile(r"(?s).*[\s,。;:!?()「」《》“”\"]")
