@@ -252,6 +252,7 @@ def summarise(per_doc: dict[str, dict], items: list[dict], seen: set[str] | None
 def run(separately: bool = False, corpus: Path = CORPUS, seen: set[str] | None = None) -> dict:
     from graph import build_graph
     from loaders.catalogue import load_catalogue
+    from loaders.text import load_document
 
     catalogue = load_catalogue()
     items = load_corpus(corpus)
@@ -260,10 +261,10 @@ def run(separately: bool = False, corpus: Path = CORPUS, seen: set[str] | None =
     per_doc = {}
     if separately:
         for it in items:
-            G = build_graph(docs=[it["path"]], bundled=False)
+            G = build_graph(docs=[load_document(it["path"], doc_id=it["id"])], bundled=False)
             per_doc[it["id"]] = score_document(G, it, catalogue)
-    else:
-        G = build_graph(docs=[it["path"] for it in items], bundled=False)
+    else:  # the gold's document id, whatever the metadata says
+        G = build_graph(docs=[load_document(it["path"], doc_id=it["id"]) for it in items], bundled=False)
         for it in items:
             per_doc[it["id"]] = score_document(G, it, catalogue)
     return {"documents": [{"id": i["id"], "language": i["language"], "held_out": i["held_out"]} for i in items],

@@ -236,3 +236,26 @@ def test_cli_lists_discovered_entities(capsys):
                  str(FIXTURES / "plan_article.zh.txt")]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert all(r["confidence"] >= load_discovery_rules().threshold and r["found_by"] for r in rows)
+
+
+def test_extraction_quality_counts_against_gold(tmp_path):
+    """The benchmark script on a one-document corpus: the counts follow from the gold and what the graph holds."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import extraction_quality as eq
+
+    (tmp_path / "t_zh.zh.txt").write_text("深圳集聚了星海图科技、云鲸等企业。《深圳市机器人产业行动计划（2025-2027年）》发布。"
+                                          "会上，某某公司代表发言。", encoding="utf-8")
+    (tmp_path / "t_zh.gold.yaml").write_text(
+        "document: t_zh\nlanguage: zh\norganisations:\n  - {name: 星海图, also: [星海图科技], type: Company}\n"
+        "  - {name: 云鲸, type: Company}\n  - {name: 智元机器人, type: Company}\n  - {name: 某某公司, type: Company}\n"
+        "places:\n  - {name: 深圳}\nproducts: []\n"
+        "policies:\n  - {name: 深圳市机器人产业行动计划（2025—2027年）}\nquantities: []\n", encoding="utf-8")
+    result = eq.run(corpus=tmp_path)
+    cats = result["per_document"]["t_zh"]
+    # 智元机器人 is in data/, so 3 gold organisations are not; discovery finds 星海图科技 and 云鲸 (某某公司 is no name)
+    assert {k: cats["organisations not in data/"][k] for k in ("extracted", "correct", "gold", "matched")} == \
+        {"extracted": 2, "correct": 2, "gold": 3, "matched": 2}
+    assert cats["policies"]["matched"] == 1 and cats["policies"]["correct"] == 1  # year range with - or — matches
+    assert result["summary"]["all"]["categories"]["organisations not in data/"]["recall"] == round(2 / 3, 3)
