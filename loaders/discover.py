@@ -267,6 +267,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         for w in s.words:
             key = fold(w)
             suffix_words.add(key)
+            if key[0].isascii() and key[0].isalnum():
+                key = " " + key  # a Latin suffix follows a space: "said" and "chain" are no triggers for "AI"
             entries[key].append(("suffix", s.pattern, s.type, tuple(s.languages), s.needs_place))
     for typ, words in org.list_context.close.items():
         for w in words:
@@ -647,6 +649,9 @@ class DocumentScanner:
 
         for end_idx, (key, vals) in self.rules.triggers.iter(f):
             s, e = end_idx - len(key) + 1, end_idx + 1
+            if key[0] == " " and vals[0][0] == "suffix":
+                s += 1
+                key = key[1:]
             latin = key[0].isascii()
             if latin and ((key[0].isalnum() and s > 0 and f[s - 1] in _ASCII_WORD) or
                           (e < len(f) and key[-1].isalnum() and f[e] in _ASCII_WORD)):
@@ -1572,7 +1577,7 @@ def segment_relations(documents, found: Discovery, catalogue, rules: DiscoveryRu
             if not any(m.entity in found.entities for m in sent_orgs):
                 continue
             s = d.sentences[idx]
-            folded = fold(d.text[s.start:s.end])
+            folded = d.folded.folded[s.start:s.end] if d.folded.is_identity else fold(d.text[s.start:s.end])
             for lo, hi in clause_bounds(folded, breaks):
                 clause_orgs = [m for m in sent_orgs if lo <= m.start - s.start < hi]
                 if not any(m.entity in found.entities for m in clause_orgs):
