@@ -269,7 +269,8 @@ else:
 regions, opening_region = regions_of(G, key)
 region = st.sidebar.selectbox(T("region"), list(regions), index=list(regions).index(opening_region)
                               if opening_region in regions else 0,
-                              format_func=lambda r: node_label(G.nodes[r], language), key="region")
+                              format_func=lambda r: node_label(G.nodes[r], language), key="region",
+                              bind="query-params")
 
 st.sidebar.header(T("side_filter"))
 stage_ids = [s.id.split(":", 1)[1] for s in catalogue.stages()]
@@ -311,7 +312,7 @@ st.caption(md(T("built_from", docs=len(titles), titles="; ".join(titles[:3]) + (
 for message in upload_errors:
     st.error(md(message))
 
-view = st.segmented_control(T("view"), VIEWS, default="chain", required=True, key="view",
+view = st.segmented_control(T("view"), VIEWS, default="chain", required=True, key="view", bind="query-params",
                             format_func=lambda v: T("view_" + v), label_visibility="collapsed")
 selected = st.session_state.get("selected")
 card = coverage_card(G, key, region)

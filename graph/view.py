@@ -61,10 +61,15 @@ def filter_view(G: nx.MultiDiGraph, types=None, stages=None, segments=None, regi
             continue
         kept.add(n)
     if inside is not None:  # under a region filter, other entities only when a kept organisation is linked to them
-        kept_orgs = {n for n in kept if G.nodes[n].get("type") in orgs}
-        linked = {v for u in kept_orgs for _, v, e in G.out_edges(u, data=True) if e.get("type") != "CO_MENTIONED"}
-        linked |= {u for v in kept_orgs for u, _, e in G.in_edges(v, data=True) if e.get("type") != "CO_MENTIONED"}
-        kept = {n for n in kept if G.nodes[n].get("type") in orgs or n in linked}
+        def linked(n):
+            for adj in (G._succ[n], G._pred[n]):
+                for other, keys in adj.items():
+                    if other in inside and other in kept and any(e.get("type") != "CO_MENTIONED"
+                                                                 for e in keys.values()):
+                        return True
+            return False
+
+        kept = {n for n in kept if G.nodes[n].get("type") in orgs or linked(n)}
     keep = set(kept)
     if focused:
         segs = {s for n in kept for s in G.nodes[n].get("segments", []) if s in G}
@@ -287,10 +292,23 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
     if fold_by not in FOLD_BY or rank_by not in RANK_BY:
         raise ValueError(f"fold_by must be one of {FOLD_BY} and rank_by one of {RANK_BY}")
     n = G.number_of_nodes()
-    degree = G.degree
+    segmented, orgs = set(types_with(G, "segmented")), set(types_with(G, "organisation"))
+    base = _root_of_node_view(G)
+    large = base is not None and n >= LARGE_VIEW
+    if large:
+        # A large view of a built graph: ranks, fold groups and the edge list come from the whole graph, computed
+        # once per graph (it is never changed after it is built) and filtered to the view's nodes.
+        inside = set(G.nodes)
+        edges = [(u, v) for u, v in _graph_cache(base, "edges", lambda: list(base.edges())) if u in inside and v in inside]
+        degree = _graph_cache(base, "degree", lambda: dict(base.degree()))
+    else:
+        base = base or G
+        edges = _view_edges(G)
+        degree = view_degree(G, edges)
+    node_attrs = base.nodes  # the same attribute dicts, without the view's filter on every lookup
     if rank_by == "mentions":
         def rank(v):
-            return (-G.nodes[v].get("mentions", 0), -degree[v], str(v))
+            return (-node_attrs[v].get("mentions", 0), -degree[v], str(v))
     else:
         def rank(v):
             return (-degree[v], str(v))
@@ -310,14 +328,18 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
     if mode == "top":
         keep = heapq.nsmallest(cap, G.nodes, key=rank)
         return G.subgraph(keep), f"Showing the {cap} {best} of {n} nodes; {n - cap} are hidden."
-    ranked = sorted(G.nodes, key=rank)
-    group_key = {}
+    if large:
+        ranked = [v for v in _graph_cache(base, "rank:" + rank_by, lambda: sorted(base.nodes, key=rank)) if v in inside]
+        group_key = _graph_cache(base, "fold:" + fold_by, dict)  # filled as needed, kept for the next view
+    else:
+        ranked = sorted(G.nodes, key=rank)
+        group_key = {}
     k = cap // 2
     while True:  # keep half the cap, fewer if the super-nodes need the room (their number grows as k shrinks)
         groups = defaultdict(list)
         for v in ranked[k:]:
             if v not in group_key:
-                group_key[v] = _fold_group(G, v, fold_by)
+                group_key[v] = _fold_group(base, v, fold_by, segmented, orgs)
             groups[group_key[v]].append(v)
         if k + len(groups) <= cap or k == 0:
             break
@@ -327,7 +349,7 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
     H = nx.MultiDiGraph(G.subgraph(keep))
     group_of = {}
     for (kind, value), members in groups.items():
-        types = Counter(G.nodes[v].get("type", "?") for v in members)
+        types = Counter(node_attrs[v].get("type", "?") for v in members)
         main_type = types.most_common(1)[0][0]
         where = f" in {G.nodes[value].get('name', value)}" if kind in ("segment", "region") and value in G else ""
         sid = f"folded:{kind}:{value}"
@@ -338,13 +360,13 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
         for v in members:
             group_of[v] = sid
     links = Counter()
-    for u, v in G.edges():
+    for u, v in edges:
         a, b = group_of.get(u, u), group_of.get(v, v)
         if a != b and not (a in kept and b in kept):
             links[(a, b)] += 1
     for (a, b), w in links.items():
         H.add_edge(a, b, key="FOLDED", type="FOLDED", method="aggregate", weight=float(w), evidence=[], sources=[])
-    by_type = Counter(G.nodes[v].get("type", "?") for v in group_of)
+    by_type = Counter(node_attrs[v].get("type", "?") for v in group_of)
     parts = ", ".join(f"{c} {t}" for t, c in by_type.most_common())
     per = {"segment": "chain segment", "region": "region", "type": "type"}[fold_by]
     return H, f"{n} nodes are more than the display cap of {cap}: showing the {len(keep)} {best} and folding " \
@@ -352,14 +374,62 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
               f"{'' if fold_by == 'type' else ' (or per type where there is none)'}, each with its count."
 
 
-def _fold_group(G: nx.MultiDiGraph, node, fold_by: str = "segment") -> tuple[str, str]:
+LARGE_VIEW = 5000  # nodes; above this, cap_view ranks by the whole graph (computed once per graph)
+_GRAPH_CACHE: "weakref.WeakKeyDictionary" = None
+
+
+def _graph_cache(G: nx.MultiDiGraph, name: str, compute):
+    """``compute()`` once per graph object and ``name`` (the graph must not change afterwards)."""
+    global _GRAPH_CACHE
+    import weakref
+
+    if _GRAPH_CACHE is None:
+        _GRAPH_CACHE = weakref.WeakKeyDictionary()
+    per_graph = _GRAPH_CACHE.setdefault(G, {})
+    if name not in per_graph:
+        per_graph[name] = compute()
+    return per_graph[name]
+
+
+def _root_of_node_view(G):
+    """The graph a (possibly nested) node-induced subgraph view looks into, or None for anything else."""
+    root = G
+    while hasattr(root, "_graph"):
+        if getattr(root, "_EDGE_OK", None) is not nx.filters.no_filter:
+            return None
+        root = root._graph
+    return root if root is not G else None
+
+
+def _view_edges(G: nx.MultiDiGraph) -> list[tuple]:
+    """``(u, v)`` of every edge of ``G``; on a subgraph view, read from the graph underneath (much faster)."""
+    root = _root_of_node_view(G)
+    if root is None:
+        return list(G.edges())
+    inside = set(G.nodes)
+    return [(u, v) for u, nbrs in root._adj.items() if u in inside
+            for v, keys in nbrs.items() if v in inside for _ in keys]
+
+
+def view_degree(G: nx.MultiDiGraph, edges: list | None = None) -> dict:
+    """Degree of every node of ``G`` (a graph or a subgraph view), in one pass over its edges."""
+    if edges is None and _root_of_node_view(G) is None:
+        return dict(G.degree())
+    degree = dict.fromkeys(G.nodes, 0)
+    for u, v in (edges if edges is not None else _view_edges(G)):
+        degree[u] += 1
+        degree[v] += 1
+    return degree
+
+
+def _fold_group(G: nx.MultiDiGraph, node, fold_by: str = "segment", segmented=(), orgs=()) -> tuple[str, str]:
     """Where a node goes when the view folds it: its first chain segment or region, else its type."""
     d = G.nodes[node]
     if fold_by == "segment":
         segments = d.get("segments") or []
-        if segments and d.get("type") in types_with(G, "segmented"):
+        if segments and d.get("type") in segmented:
             return "segment", segments[0]
-    elif fold_by == "region" and d.get("type") in types_with(G, "organisation"):
+    elif fold_by == "region" and d.get("type") in orgs:
         for _, place, e in G.out_edges(node, data=True):
             if e.get("type") == "LOCATED_IN":
                 return "region", place
