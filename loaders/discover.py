@@ -204,6 +204,7 @@ class DiscoveryRules:
     latin_left_stops: set[str]
     sha_rejects: tuple[str, ...]
     suffix_words: set[str]
+    suffixes_for: dict[str, tuple[str, ...]]
     latin_and_joins: set[str]
     close_gap: re.Pattern
     after_nouns: re.Pattern | None
@@ -324,7 +325,9 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         right_stops=re.compile("(?:" + "|".join(re.escape(s) for s in sorted(set(stops), key=len, reverse=True)) + ")"),
         generic=generic, generic_cover=re.compile(r"[\s\-·・&.'’]+"), cover_words=cover_words, gap_types=gap_words,
         latin_left_stops={s.lower() for s in org.latin_left_stops}, sha_rejects=tuple(fold(s) for s in org.sha_rejects),
-        suffix_words=suffix_words, latin_and_joins={fold(x) for x in org.latin_and_joins},
+        suffix_words=suffix_words, suffixes_for={
+            lang: tuple(fold(w) for sfx in org.suffixes if not sfx.languages or lang in sfx.languages
+                        for w in sfx.words) for lang in ("zh", "ja", "en")}, latin_and_joins={fold(x) for x in org.latin_and_joins},
         close_gap=re.compile(r"[^,。;:!?、()「」《》“”\n]{0,%d}?(%s)" % (
             org.list_context.close_gap, "|".join(re.escape(w) for w in sorted(gap_words, key=len, reverse=True)))),
         after_nouns=re.compile(r"(?:[a-z][a-z-]* ){0,3}(?:%s)s?\b" % "|".join(
@@ -549,6 +552,15 @@ class DocumentScanner:
         for i in range(len(tokens) - 1, -1, -1):
             tok = tokens[i]
             w = tok.group()
+            if not w.isascii():  # 落札した。CNS: only the Latin tail of a token glued to CJK text
+                tail = re.search(r"[\x21-\x7e]+$", w)
+                if not tail or not tail.group()[0].isalnum():
+                    break
+                if window_start + tok.end() == start or window[tok.end():start - window_start].isspace():
+                    w2 = tail.group()
+                    if w2[0].isupper() or w2[0].isdigit() and re.search("[A-Za-z]", w2):
+                        start = window_start + tok.end() - len(w2)
+                break
             if not window[tok.end():start - window_start].isspace() and window_start + tok.end() != start:
                 break
             if w[-1] in ",;:\"”“)(" and not re.fullmatch(r"\([A-Z][a-z]+\)", w) or w[0] in "(\"“" \
@@ -628,8 +640,9 @@ class DocumentScanner:
         lang = doc.language
         to_orig = (lambda a, b: (a, b)) if ft.is_identity else ft.to_original
         occupied = _Spans([(m.start, m.end) for m in known if known_types.get(m.entity) in BLOCKING_TYPES])
-        known_ends = {m.end for m in known if known_types.get(m.entity) not in ("Region", "Cluster")} \
-            if ft.is_identity else set()
+        # a listed organisation, product or policy just before ends a name on its left; a segment or scene word
+        # (人形机器人) may stand inside one
+        known_ends = {m.end for m in known if known_types.get(m.entity) in BLOCKING_TYPES} if ft.is_identity else set()
         out: list[Candidate] = []
         w = self.rules.weights
         self._org_fends: set[int] = set()  # folded ends of the organisations found so far
@@ -754,7 +767,7 @@ class DocumentScanner:
         if not self._right_ok(f, e, strong=strong or lang == "ja"):
             if lang != "ja":
                 return
-        if e < len(f) and f.startswith(tuple(rules.suffix_words), e) and not f[e].isascii():
+        if e < len(f) and f.startswith(rules.suffixes_for.get(lang, ()), e) and not f[e].isascii():
             return  # another suffix follows (科技 in 优必选科技股份有限公司): the longer name is found there
         end = e
         if lang == "ja" and e < len(f) and _HAN_CHAR.match(f[e]):
@@ -789,11 +802,12 @@ class DocumentScanner:
         name = f[start:end]
         body = f[start:s]
         if typ == "Institution":
-            if self._generic(body) and not self._has_place(body):
+            if self._generic(body) and not needs_place and not self._has_place(body):
                 return
         elif self._generic(body) or self._generic(name) or len(_key(name, rules)) < 2:
             return  # 核心驱动力: generic words across the suffix
-        self._org_fends.add(end)
+        if rules.weights[pattern] >= rules.threshold:
+            self._org_fends.add(end)
         add("organisation", typ, start, end, pattern)
 
     def _place_start(self, f: str, start: int, s: int) -> int | None:
