@@ -41,6 +41,8 @@ from .yamlio import LINE_KEY, load_yaml, strip_lines
 LEVELS = {"country": 0, "province": 1, "city": 2, "district": 3, "area": 4}
 CSV_FILES = ("countries.csv", "china.csv", "world_cities.csv")
 ZONE_FIELDS = ("id", "name_en", "name_zh", "name_ja", "part_of", "source")
+PLACE_TYPES = ("Region", "Cluster")  # what a longer place name may swallow (Beijing in Beijing E-Town)
+_NO_ENTITY = Entity("", "")
 MAX_COMPOUND = 40  # longest Chinese 'province + city + district' read as a compound (5 times that in Latin)
 
 
@@ -415,24 +417,33 @@ class Places:
               ) -> tuple[list[Mention], list[Entity], list[dict]]:
         """``mentions`` (of the catalogue and rosters) plus the places ``doc`` mentions outside them.
 
-        A place mention overlapping another mention gives way (上海 in 上海开普勒机器人 is the firm's name).
+        A place mention overlapping another mention gives way (上海 in 上海开普勒机器人 is the firm's name), unless
+        what it overlaps are shorter place mentions inside it (Beijing in Beijing E-Town, 北京 in 北京亦庄).
         The places (and the places containing them) that are not in ``entities`` yet are inserted there and
         returned. Returns ``(mentions in text order, added entities, unresolved mentions)``.
         """
         found = self.find(doc)
-        spans = sorted((m.start, m.end) for m in mentions)  # leftmost-longest: no two overlap
-        starts = [s for s, _ in spans]
+        ordered = sorted(mentions, key=lambda m: (m.start, m.end))  # leftmost-longest: no two overlap
+        starts = [m.start for m in ordered]
+        dropped: set[int] = set()
         extra = []
-        for m in found.mentions:
-            j = bisect_left(starts, m.end)
-            if j and spans[j - 1][1] > m.start:
-                continue
-            extra.append(m)
+        for p in found.mentions:
+            j = bisect_left(starts, p.end)
+            i = j
+            while i and ordered[i - 1].end > p.start:
+                i -= 1
+            inside = range(i, j)  # the mentions p overlaps
+            if all(p.start <= ordered[k].start and ordered[k].end <= p.end and ordered[k].end - ordered[k].start
+                   < p.end - p.start and entities.get(ordered[k].entity, _NO_ENTITY).type in PLACE_TYPES
+                   for k in inside):
+                dropped.update(inside)
+                extra.append(p)
+        kept = [m for k, m in enumerate(ordered) if k not in dropped]
         added = self.add_entities(dict.fromkeys(m.entity for m in extra), entities)
-        taken = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in extra]
+        taken = [(m.start, m.end) for m in (*kept, *extra)]
         unresolved = [u for u in found.unresolved
                       if not any(s < u["end"] and u["start"] < e for s, e in taken)]
-        return sorted([*mentions, *extra], key=lambda m: (m.start, m.end)), added, unresolved
+        return sorted([*kept, *extra], key=lambda m: (m.start, m.end)), added, unresolved
 
 
 def _replace_parent(p: Place, parent: str) -> Place:
