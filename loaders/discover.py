@@ -95,6 +95,7 @@ class _AppositionModel(_Strict):
     latin_after_nouns: list[str] = []
     hyphen_after: list[str] = []
     strong_after: _StrongModel | None = None
+    strong_before: _StrongModel | None = None
 
 
 class _WeightModel(_Strict):
@@ -306,6 +307,11 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         for typ, words in org.apposition.strong_after.words.items():
             for w in words:
                 entries[fold(w)].append(("appos_after", "strong_cue", typ, (), False))
+    if org.apposition.strong_before:
+        weights["strong_cue"] = org.apposition.strong_before.weight
+        for typ, words in org.apposition.strong_before.words.items():
+            for w in words:
+                entries[fold(w)].append(("appos_before", "strong_cue", typ, (), False))
     for w in org.apposition.hyphen_after:
         entries[fold(w) + " "].append(("hyphen", "apposition", "Company", (), False))
     oan = org.list_context.open_after_noun
@@ -690,7 +696,7 @@ class DocumentScanner:
                 elif kind == "open":
                     self._list_open(f, text, s, e, latin, typ, add)
                 elif kind == "appos_before":
-                    self._appos_before(f, text, s, e, latin, typ, add)
+                    self._appos_before(f, text, s, e, latin, typ, add, pattern)
                 elif kind == "appos_after":
                     self._appos_after(f, text, s, e, latin, typ, known_ends, add, pattern)
                 elif kind == "based":
@@ -926,7 +932,7 @@ class DocumentScanner:
         for p, item in parts:
             self._list_item(p, self._cjk_item(item), typ, add, "list_context")
 
-    def _appos_before(self, f, text, s, e, latin, typ, add):
+    def _appos_before(self, f, text, s, e, latin, typ, add, pattern="apposition"):
         if latin:
             if e >= len(text) or text[e] != " ":
                 return
@@ -948,7 +954,7 @@ class DocumentScanner:
             return
         if self._generic(item):
             return
-        add("organisation", typ, e, e + len(item), "apposition")
+        add("organisation", typ, e, e + len(item), pattern)
 
     def _appos_after(self, f, text, s, e, latin, typ, known_ends, add, pattern="apposition"):
         latin_pattern = "strong_cue" if pattern == "strong_cue" else "apposition_latin"
