@@ -754,13 +754,10 @@ class ClaimExtractor:
 
     def _sources(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
         """Spans of mentions named as the source of a statement ("according to Xinhua", "据《明报》统计")."""
-        folded, out = doc.folded, set()
-        if not folded.is_identity:
-            return out  # offsets differ between folded and original text; the sentence-level check is skipped
-        text = folded.folded
+        text, out = doc.text, set()
         for m in mentions:
-            if self.source_before.search(text, max(0, m.start - 32), m.start) or \
-                    self.source_after.match(text[m.end:m.end + 12]):
+            if self.source_before.search(fold(text[max(0, m.start - 32):m.start])) or \
+                    self.source_after.match(fold(text[m.end:m.end + 12])):
                 out.add((m.start, m.end))
         return out
 
