@@ -340,6 +340,7 @@ _EXTRA = [  # entities other engineers' loaders add: gazetteer places and discov
     Entity("t_unitree", "Company", name_en="Unitree", name_zh="宇树科技", origin="discovered"),
     Entity("t_xinhua", "Institution", name_en="Xinhua", name_zh="新华社", origin="discovered"),
     Entity("t_sz_plan", "Policy", name_zh="深圳市具身智能机器人行动计划", origin="discovered"),
+    Entity("t_walker", "Product", name_en="Walker S2", origin="discovered"),
 ]
 
 
@@ -371,6 +372,11 @@ def subject_extractor(catalogue):
     ("据新华社报道，优必选今年已交付500台人形机器人。", {}, [("500台", ["t_ubtech"], "clause")]),
     ("According to Xinhua, UBTech delivered 500 humanoid robots this year.", {},
      [("500", ["t_ubtech"], "clause")]),
+    ("Robots… UBTech delivered 500 humanoid robots, according to data from Xinhua.", {},  # … folds to ...
+     [("500", ["t_ubtech"], "clause")]),
+    # a price is about the product, an order about the firm
+    ("UBTech said its Walker S2 starts at 500,000 yuan.", {}, [("500,000 yuan", ["t_walker"], "clause")]),
+    ("UBTech won 1.4 billion yuan in Walker S2 orders.", {}, [("1.4 billion yuan", ["t_ubtech"], "clause")]),
     # a back-reference takes the previous sentence's subject
     ("张江是机器人产业集聚区。其中，整机企业50余家。", {}, [("50余家", ["zhangjiang"], "previous_sentence")]),
     ("張江は集積区である。そのうち、完成品メーカーが50社以上にのぼる。", {},
