@@ -206,6 +206,8 @@ class DiscoveryRules:
     sha_rejects: tuple[str, ...]
     suffix_words: set[str]
     suffixes_for: dict[str, tuple[str, ...]]
+    legal_words: tuple[str, ...]
+    sector_words: tuple[str, ...]
     latin_and_joins: set[str]
     close_gap: re.Pattern
     after_nouns: re.Pattern | None
@@ -331,6 +333,9 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         right_stops=re.compile("(?:" + "|".join(re.escape(s) for s in sorted(set(stops), key=len, reverse=True)) + ")"),
         generic=generic, generic_cover=re.compile(r"[\s\-·・&.'’]+"), cover_words=cover_words, gap_types=gap_words,
         latin_left_stops={s.lower() for s in org.latin_left_stops}, sha_rejects=tuple(fold(s) for s in org.sha_rejects),
+        legal_words=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_legal" for w in sfx.words),
+        sector_words=tuple(fold(w) for sfx in org.suffixes if sfx.pattern.startswith("suffix_company")
+                           for w in sfx.words if not _is_latin(w)),
         suffix_words=suffix_words, suffixes_for={
             lang: tuple(fold(w) for sfx in org.suffixes if not sfx.languages or lang in sfx.languages
                         for w in sfx.words) for lang in ("zh", "ja", "en")}, latin_and_joins={fold(x) for x in org.latin_and_joins},
@@ -1531,6 +1536,27 @@ def _vote_type(cands: list[Candidate]) -> str:
     return max(score, key=score.get)
 
 
+def _short_forms(name: str, rules: DiscoveryRules, places, typ: str) -> list[str]:
+    """Shorter ways a text writes a Chinese or Japanese organisation name (see :func:`_entity`)."""
+    forms = []
+    current = name
+    for group in (rules.legal_words, rules.sector_words if typ == "Company" else ()):
+        folded = fold(current)
+        for w in sorted(group, key=len, reverse=True):
+            if folded.endswith(w) and len(folded) - len(w) >= 2:
+                current = current[: len(current) - len(w)].rstrip()
+                forms.append(current)
+                break
+    for form in [name, *forms]:
+        folded = fold(form)
+        for k in range(min(4, len(form) - 2), 1, -1):
+            if folded[:k] in places and not form[k:].startswith(("(", "（")):
+                forms.append(form[k:])
+                break
+    return [f for f in dict.fromkeys(forms) if len(f) >= 2 and f != name and not _is_generic(fold(f), rules, places)
+            and not f[0] in "(（"]
+
+
 def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=frozenset()) -> Entity:
     by_script: dict[str, list[str]] = defaultdict(list)
     for c in cands:
@@ -1545,21 +1571,14 @@ def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=fro
     aliases = []
     for v in by_script.values():
         aliases.extend(v)
-    # the short form (优必选 of 优必选科技) finds later mentions, when it is not a generic word
-    for c in cands:
-        k = _key(fold(c.quote), rules)
-        if typ == "Company" and docs[c.doc].language == "zh" and k != fold(c.quote) and len(k) >= (2 if not k.isascii() else 3) and \
-                not _is_generic(k, rules, None) and not k.isascii():
-            aliases.append(k)
-    if typ in ORG_TYPES:  # 深圳众擎机器人 is also written 众擎机器人
+    # Short forms find later mentions: without the legal form, then without one sector word (优必选 of
+    # 优必选科技股份有限公司), then without a leading place (众擎机器人 of 深圳众擎机器人); never a generic word.
+    if typ in ORG_TYPES:
         for c in cands:
-            q = fold(c.quote)
-            for k in range(4, 1, -1):
-                rest = c.quote[k:]
-                if q[:k] in places and len(rest) >= 2 and not _is_generic(fold(rest), rules, places) \
-                        and not rest.startswith(("(", "（")):
-                    aliases.append(rest)
-                    break
+            if c.quote.isascii():
+                continue
+            for form in _short_forms(c.quote, rules, places, typ):
+                aliases.append(form)
     primary = {n for n in names.values()}
     aliases = [a for a in dict.fromkeys(aliases) if a not in primary]
     return Entity(id=eid, type=typ, name_en=names.get("en", ""), name_zh=names.get("zh", ""),
