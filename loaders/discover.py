@@ -31,6 +31,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import ahocorasick
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import InputError
@@ -167,6 +169,7 @@ class _PolicyModel(_Strict):
 
 class _DiscoveryModel(_Strict):
     threshold: float
+    segmenter: Literal["stops", "jieba"] = "stops"
     repeat_weight: float = 0.0
     organisations: _OrgModel
     products: _ProductModel
@@ -234,6 +237,7 @@ class DiscoveryRules:
     min_title_words: int
     segment_cues: dict[str, list[str]]
     path: str = ""
+    segmenter: str = "stops"
     _segment_automata: dict = field(default_factory=dict, repr=False)
     _key_cache: dict = field(default_factory=dict, repr=False)
 
@@ -368,7 +372,7 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         media_heads=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_media" for w in sfx.words
                           if not _is_latin(w)) + ("报",),
         policy_heads_latin=tuple(sorted({fold(h) for h in m.policies.heads if _is_latin(h)}, key=len, reverse=True)),
-        min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues, path=str(p))
+        min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues, path=str(p), segmenter=m.segmenter)
 
 
 def load_discovery_rules(data_dir=None) -> DiscoveryRules:
@@ -1348,7 +1352,7 @@ def _place_level(places, pid: str) -> str:
 
 
 def discover(documents, catalogue, entities: dict[str, Entity] | None = None, known_mentions=None,
-             rules: DiscoveryRules | None = None, segmenter: str = "stops", matcher=None) -> Discovery:
+             rules: DiscoveryRules | None = None, segmenter: str | None = None, matcher=None) -> Discovery:
     """Discover organisations, products and policies in ``documents`` that ``entities`` do not list.
 
     Parameters
@@ -1362,8 +1366,8 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
         Mentions of the known entities per document id (computed with ``matcher`` when absent).
     rules : DiscoveryRules, optional
         Defaults to ``data/discovery.yaml`` of the catalogue's data directory.
-    segmenter : {"stops", "jieba"}
-        See :class:`DocumentScanner`.
+    segmenter : {"stops", "jieba"}, optional
+        See :class:`DocumentScanner`; default ``segmenter`` of ``data/discovery.yaml``.
     matcher : AliasMatcher, optional
         The matcher of the known entities (``loaders.extract.alias_matcher``); built when absent.
 
@@ -1383,7 +1387,7 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
                                + [e for e in catalogue.matchable_entities() if e.type == "Segment"],
                                catalogue.stop_phrases)
         known_mentions = {d.id: matcher.find(d) for d in documents}
-    scanner = DocumentScanner(rules, known_places(entities.values(), catalogue), segmenter=segmenter,
+    scanner = DocumentScanner(rules, known_places(entities.values(), catalogue), segmenter=segmenter or rules.segmenter,
                               all_places=_gazetteer_places(catalogue, every_level=True))
     docs = {d.id: d for d in documents}
 
