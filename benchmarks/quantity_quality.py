@@ -7,8 +7,8 @@ Two readings of the same corpus (``benchmarks/corpus/``, scored by ``extraction_
 defines when a claim is found and right):
 
 - **as built**: the graph a user gets from the corpus texts (``bundled=False``);
-- **gold entities known**: the same texts extracted (``loaders.extract.Extractors``) with the gold organisations and
-  places added as entities (places the gazetteer knows as their gazetteer Regions, with the places containing them),
+- **gold entities known**: the same texts extracted (``loaders.extract.Extractors``) with the gold organisations,
+  places, products and policies added as entities (places the gazetteer knows as their gazetteer Regions, with the places containing them),
   so the subject figure measures how claims pick their subject among the entities of a graph, apart from how many
   entities entity discovery and the gazetteer find.
 
@@ -36,10 +36,10 @@ CATS = ("quantities found", "quantities: value+unit+qualifier", "quantities: sub
 
 
 def gold_entities(items: list[dict], catalogue) -> dict:
-    """The catalogue's entities plus the gold organisations and places of the corpus, as entity discovery and the
-    gazetteer would add them: a gold place the gazetteer knows becomes its gazetteer Region (with the places that
-    contain it), another a Region of its own; a gold organisation the catalogue does not know becomes a Company or
-    Institution. Gold names are added as aliases, so every form the gold lists is found in the texts."""
+    """The catalogue's entities plus the gold organisations, places, products and policies of the corpus, as entity
+    discovery and the gazetteer would add them: a gold place the gazetteer knows becomes its gazetteer Region (with
+    the places that contain it), another a Region of its own; anything else the catalogue does not know becomes an
+    entity of its gold type. Gold names are added as aliases, so every form the gold lists is found in the texts."""
     from dataclasses import replace
 
     from loaders.gazetteer import AmbiguousPlace, places_for
@@ -72,12 +72,14 @@ def gold_entities(items: list[dict], catalogue) -> dict:
                         entities[anc] = places.entity(anc)
             add(pid or f"gold_place_{it['id']}_{i}", names,
                 lambda: Entity(f"gold_place_{it['id']}_{i}", "Region", name_en=names[0], origin="gazetteer"))
-        for i, e in enumerate(it["gold"].get("organisations") or []):
-            names = [str(n) for n in [e.get("name"), *(e.get("also") or [])] if n]
-            eid = next((x for x in (catalogue.resolve(n, org_types) for n in names) if x), None)
-            kind = e.get("type") if e.get("type") in org_types else org_types[0]
-            add(eid or f"gold_org_{it['id']}_{i}", names,
-                lambda: Entity(f"gold_org_{it['id']}_{i}", kind, name_en=names[0], origin="discovered"))
+        for section, types in (("organisations", org_types), ("products", ("Product",)),
+                               ("policies", catalogue.types_with("policy"))):
+            for i, e in enumerate(it["gold"].get(section) or []):
+                names = [str(n) for n in [e.get("name"), *(e.get("also") or [])] if n]
+                eid = next((x for x in (catalogue.resolve(n, types) for n in names) if x), None)
+                kind = e.get("type") if e.get("type") in types else types[0]
+                new_id = f"gold_{section}_{it['id']}_{i}"
+                add(eid or new_id, names, lambda: Entity(new_id, kind, name_en=names[0], origin="discovered"))
     return entities
 
 

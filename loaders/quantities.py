@@ -443,11 +443,11 @@ class NumberGrammar:
                     q.qualifier = kind
                 q.end += m.end()
                 return
-        aside = _ASIDE.match(text, q.end)  # "900億元(約1兆8765億円)を超え": the qualifier after a bracketed aside
+        aside = _ASIDE.match(text, q.end)  # "900億元(約1兆8765億円)を超え": a bound after a bracketed aside
         if aside and q.qualifier == "exact":
             tail = text[aside.end():aside.end() + 12]
             for pattern, kind in self.q_after:
-                if pattern.match(tail):
+                if kind in ("at_least", "at_most") and pattern.match(tail):
                     q.qualifier = kind
                     break
 

@@ -216,7 +216,7 @@ def _scan(grammar, text, language=""):
     ("到2030年产业规模达1.5万亿元", "money", 1.5e12, "exact", "CNY", "1.5万亿元"),
     ("总规模三万亿元", "money", 3e12, "exact", "CNY", "三万亿元"),
     ("約2兆円の投資", "money", 2e12, "about", "JPY", "約2兆円"),
-    ("25億元（約523億175万円）規模の契約", "money", 2.5e9, "about", "CNY", "25億元"),
+    ("25億元（約523億175万円）規模の契約", "money", 2.5e9, "exact", "CNY", "25億元"),
     ("UBTech raised $1.2 billion last year", "money", 1.2e9, "exact", "USD", "$1.2 billion"),
     ("a fund of RMB 500 million", "money", 5e8, "exact", "CNY", "RMB 500 million"),
     ("orders worth 1.5bn yuan", "money", 1.5e9, "exact", "CNY", "1.5bn yuan"),
