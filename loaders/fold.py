@@ -65,6 +65,21 @@ def fold(text: str) -> str:
     return fold_text(text).folded
 
 
+def fold_many(texts: list[str]) -> list[str]:
+    """``[fold(t) for t in texts]`` with one call for the lot: folding is character by character and NUL folds to
+    itself, so the fold of the NUL-joined texts split at NUL is each text's fold (texts holding a NUL are folded
+    one by one). A roster of a million rows folds its names this way in a fraction of the time.
+
+    Examples
+    --------
+    >>> fold_many(["ＡｇｉＢｏｔ", "緑的諧波"])
+    ['agibot', '绿的谐波']
+    """
+    if len(texts) < 2 or any("\x00" in t for t in texts):
+        return [fold(t) for t in texts]
+    return fold("\x00".join(texts)).split("\x00")
+
+
 @dataclass
 class FoldedText:
     """A text and its folded form, with the map from folded offsets back to original offsets."""

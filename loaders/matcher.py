@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import ahocorasick
 
-from .fold import fold
+from .fold import fold, fold_many
 from .records import Entity, Mention
 from .text import Document
 
@@ -25,6 +25,17 @@ _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 
 def _is_word_char(ch: str) -> bool:
     return bool(ch) and (ch.isascii() and (ch.isalnum() or ch == "_"))
+
+
+def _chunks(items: Iterable, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class AliasMatcher:
@@ -53,12 +64,14 @@ class AliasMatcher:
             key = fold(phrase)
             if key and key not in self.owner:
                 self.owner[key] = _STOP
-        for ent in entities:
-            for name in ent.all_names():
-                key = fold(name).strip()
+        owner = self.owner
+        for chunk in _chunks(entities, 4096):  # names folded a few thousand entities at a time, in one call each
+            named = [(ent.id, n) for ent in chunk for n in ent.all_names()]
+            for (eid, _), key in zip(named, fold_many([n for _, n in named])):
+                key = key.strip()
                 if len(key) < 2 and not _WORD.search(key):
                     continue  # a single CJK character is too ambiguous to be a name
-                self.owner.setdefault(key, ent.id)
+                owner.setdefault(key, eid)
         for key, eid in self.owner.items():
             latin_start, latin_end = _is_word_char(key[0]), _is_word_char(key[-1])
             self._automaton.add_word(key, (eid, len(key), latin_start, latin_end))

@@ -20,7 +20,7 @@ from rapidfuzz import process
 
 from .catalogue import Catalogue
 from .errors import InputError
-from .fold import fold
+from .fold import fold, fold_many
 from .records import Entity, Fact, Source
 
 ROSTER_COLUMNS = ("name", "name_zh", "name_en", "name_ja", "segments", "region", "source")
@@ -79,15 +79,6 @@ def org_key(name: str, folded: str | None = None, names: dict | None = None) -> 
 
         names = load_catalogue().analysis["names"]
     return _org_key(fold(name) if folded is None else folded, _rules_of(names))
-
-
-def fold_each(names: list[str]) -> list[str]:
-    """``[fold(n) for n in names]`` in one call: :func:`fold` is character by character and NUL folds to itself, so
-    the fold of the NUL-joined names split at NUL is each name's fold (names never hold NUL; such a name is folded
-    on its own)."""
-    if len(names) < 2 or any("\x00" in n for n in names):
-        return [fold(n) for n in names]
-    return fold("\x00".join(names)).split("\x00")
 
 
 @dataclass
@@ -291,7 +282,7 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
         checked = [(col, get(col, "")) for col in ("name", "name_zh", "name_en", "name_ja")]
         checked += [("aliases", n) for n in alias_cell.split(";")] if alias_cell else []
         checked = [(col, n) for col, n in checked if n.strip()]
-        for (col, n), f in zip(checked, fold_each([n for _, n in checked])):
+        for (col, n), f in zip(checked, fold_many([n for _, n in checked])):
             hit = reserved.get(f.strip())
             if hit is not None:
                 where = "'region' column" if hit.type == "Region" else "'segments' column"
@@ -379,7 +370,7 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str
     for row in rows:
         eid = None
         names = row.names()
-        folded = fold_each(names)  # one fold per row, not one per name
+        folded = fold_many(names)  # one fold per row, not one per name
         keys = [_org_key(f, rules) for f in folded]
         for f, k in zip(folded, keys):
             eid = exact_get(f) or loose_get(k)
