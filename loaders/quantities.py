@@ -172,7 +172,8 @@ class NumberGrammar:
                 rf"(?P<num>{arabic})\s*(?P<mult>{mult})?(?![a-z])")),
             ("money", re.compile(
                 rf"{lo}(?P<num>{num})\s*(?P<q1>余|多)?[\s-]*(?:(?P<mult>{mult})[\s-]*)?(?P<cur>{cur_after})")),
-            ("money_bare", re.compile(
+            ("money_bare", re.compile(  # the lookahead skips numbers without 亿/兆 quickly
+                rf"(?=[\d.,{re.escape(kanji_chars)}~\-–—〜至到\s]*?(?:余|多)?\s*(?:{bare_mult}))"
                 rf"{lo}(?P<num>{arabic}|{kanji})\s*(?P<q1>余|多)?\s*(?P<mult>{bare_mult})?(?!\s*(?:{counters}))")),
             ("guard_units", re.compile(rf"(?<![\d.])(?:{arabic}|{kanji}|{words})\s*(?:{not_counts})")),
             ("count", re.compile(
@@ -182,6 +183,8 @@ class NumberGrammar:
         ]
         self._kanji_re = re.compile(kanji)
         self._arabic_re = re.compile(arabic)
+        # a sentence without any of these has no quantity (most patterns need not run)
+        self._numeral = re.compile(rf"[0-9{re.escape(kanji_chars)}]|{words}|\b(?:{_alternation(self.fraction_words)})\b")
         self._mixed_re = re.compile(mixed)
         self._mixed_token = re.compile(rf"\d+(?:\.\d+)?|[{re.escape(big)}]")
         self._bare_mult_re = re.compile(f"(?:{bare_mult})$")
@@ -263,20 +266,21 @@ class NumberGrammar:
     def scan(self, text: str, language: str = "") -> list[Quantity]:
         """Quantities in a folded sentence, left to right, non-overlapping; ``language`` picks the currency of
         amounts written without one ("百亿规模")."""
-        taken = [False] * (len(text) + 1)
+        if not self._numeral.search(text):
+            return []
+        taken = bytearray(len(text) + 1)  # 1 where an earlier pattern claimed the character
         found: list[Quantity] = []
         for kind, pattern in self.patterns:
             for m in pattern.finditer(text):
                 s, e = m.span("y") if kind == "year_en" else m.span()
-                if e > s and any(taken[s:e]) and "lo" in pattern.groupindex and m.group("lo"):
+                if e > s and 1 in taken[s:e] and "lo" in pattern.groupindex and m.group("lo"):
                     # "25.5 per cent to 8.8 million units": the 'lower bound' was another quantity; read on from num
                     m = pattern.match(text, m.start("num"))
                     s, e = m.span() if m else (0, 0)
-                if e == s or any(taken[s:e]):
+                if e == s or 1 in taken[s:e]:
                     continue
                 if kind.startswith("guard"):
-                    for i in range(s, e):
-                        taken[i] = True
+                    taken[s:e] = b"\x01" * (e - s)
                     continue
                 q = self._make(kind, m, text, language)
                 if q is None:
@@ -285,10 +289,9 @@ class NumberGrammar:
                     q.end -= 1
                 q.num_start = q.start
                 self._qualify(q, text)
-                if any(taken[q.start:q.end]):
+                if 1 in taken[q.start:q.end]:
                     continue
-                for i in range(q.start, q.end):
-                    taken[i] = True
+                taken[q.start:q.end] = b"\x01" * (q.end - q.start)
                 found.append(q)
         found.sort(key=lambda q: q.start)
         for prev, q in zip(found, found[1:]):
@@ -501,13 +504,18 @@ def _find_cue(window: str, cues: re.Pattern | None, offset: int) -> tuple[int, i
     return (offset + m.start(), offset + m.end()) if m else None
 
 
-def _last_end(pattern: re.Pattern | None, text: str) -> int:
-    """End of the last match of ``pattern`` in ``text`` (-1 if none)."""
-    end = -1
-    if pattern:
-        for m in pattern.finditer(text):
-            end = m.end()
-    return end
+def _cue_ends(pattern: re.Pattern | None, text: str) -> list[int]:
+    """Sorted ends of the matches of ``pattern`` in ``text``, each as if the text ended there (so a cue cut by the
+    quantity does not count)."""
+    return [m.end() for m in pattern.finditer(text)] if pattern else []
+
+
+def _last_end(ends: list[int], limit: int) -> int:
+    """The largest end not after ``limit`` (-1 if none)."""
+    from bisect import bisect_right
+
+    i = bisect_right(ends, limit)
+    return ends[i - 1] if i else -1
 
 
 class ClaimExtractor:
@@ -574,10 +582,10 @@ class ClaimExtractor:
         after = text[q.end:min(clause[1], hi, q.end + 40)]
         for rule in self.rules:
             spec = rule.spec
-            span = (0, len(text)) if spec["scope"] == "sentence" else clause
-            whole = text[span[0]:span[1]]
             if q.kind not in spec["kinds"] or (spec["full_date_only"] and not q.full_date):
                 continue
+            span = (0, len(text)) if spec["scope"] == "sentence" else clause
+            whole = text[span[0]:span[1]]
             counted = self.counter_units.get(q.counter, "")
             if counted in self.strict_units and spec["unit"] and spec["unit"] != counted:
                 continue  # "50款" counts products, "六位" people, "1000台" units, whatever cue is near
@@ -596,11 +604,12 @@ class ClaimExtractor:
                 return rule, hits
         return None, []
 
-    def _target(self, spec: dict, q: Quantity, text: str, clause: tuple[int, int]) -> tuple[bool, str]:
-        """Target or fact from the wording around the quantity; the rule's default when the wording says nothing."""
+    def _target(self, spec: dict, q: Quantity, text: str, clause: tuple[int, int], cue_ends) -> tuple[bool, str]:
+        """Target or fact from the wording around the quantity; the rule's default when the wording says nothing.
+        ``cue_ends`` holds the ends of the target and of the fact cues in the sentence (:func:`_cue_ends`)."""
         if q.kind == "date":
             return spec["target"], "rule"
-        t_end, f_end = _last_end(self.target_before, text[:q.start]), _last_end(self.fact_before, text[:q.start])
+        t_end, f_end = (_last_end(ends, q.start) for ends in cue_ends)
         if t_end >= 0 or f_end >= 0:
             return t_end > f_end, "wording"
         if self.target_after and self.target_after.search(text, q.end, clause[1]):
@@ -713,6 +722,7 @@ class ClaimExtractor:
             if not quantities:
                 continue
             clauses = clause_bounds(text, self.clause_breaks)
+            cue_ends = (_cue_ends(self.target_before, text), _cue_ends(self.fact_before, text))
             for i, q in enumerate(quantities):
                 clause = next((c for c in clauses if c[0] <= q.start < c[1]), (0, len(text)))
                 lo = quantities[i - 1].end if i else 0
@@ -740,7 +750,7 @@ class ClaimExtractor:
                         m.entity for m in by_sentence.get(sent.index, [])
                         if entities.get(m.entity) and entities[m.entity].type in spec["members"]
                         and o_clause[0] <= m.start < o_clause[1]))
-                target, target_from = self._target(spec, q, text, clause)
+                target, target_from = self._target(spec, q, text, clause, cue_ends)
                 attrs = {"rule": spec["metric"], "target_from": target_from}
                 if q.upper is not None:
                     attrs["value_max"] = q.upper
