@@ -1297,7 +1297,7 @@ def stable_id(key: str, type_: str) -> str:
     Examples
     --------
     >>> stable_id("unitree", "Company"), stable_id("优必选", "Company")
-    ('org_unitree', 'org_7a1a8b9b2c')
+    ('org_unitree', 'org_1037bd7427')
     """
     prefix = ID_PREFIX.get(type_, "ent_")
     slug = re.sub(r"[^a-z0-9]+", "_", key).strip("_")
