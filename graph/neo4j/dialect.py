@@ -49,8 +49,10 @@ class BoltDialect:
 
     def encode(self, value):
         """A parameter value as this server needs it."""
+        if not self.escape_strings:
+            return value
         if isinstance(value, str):
-            return value.replace("\\", "\\\\").replace("'", "\\'") if self.escape_strings else value
+            return value.replace("\\", "\\\\").replace("'", "\\'") if ("\\" in value or "'" in value) else value
         if isinstance(value, list):
             return [self.encode(v) for v in value]
         if isinstance(value, dict):
@@ -125,11 +127,16 @@ def nbytes(value) -> int:
         v = stack.pop()
         if isinstance(v, float):
             floats += 1
-        elif isinstance(v, (list, tuple)):
-            stack.extend(v)
         elif isinstance(v, dict):
             stack.extend(v.values())
-    return len(json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")) + 8 * floats
+        elif isinstance(v, list) and v and not isinstance(v[0], str):
+            stack.extend(v)
+        elif isinstance(v, list):  # a row, or a list of strings: only its non-string items can hold floats
+            stack.extend(x for x in v if not isinstance(x, str))
+    return len(_dumps(value).encode("utf-8")) + 8 * floats
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def adapt_props(props: dict, dialect: BoltDialect) -> dict:

@@ -42,6 +42,7 @@ class Connection:
 
     def __init__(self, driver, uri: str, database: str | None = None, timeout: float = DEFAULT_TIMEOUT):
         self.driver, self.uri, self.database, self.timeout = driver, uri, database, timeout
+        self._session = None  # one session for all queries (auto-commit each); a new one after a failure
         self._state = {"busy_since": None, "timed_out": False}  # shared with with_database() copies
         self._closed = threading.Event()
         self._watchdog = threading.Thread(target=self._watch, daemon=True, name="bolt-watchdog")
@@ -63,13 +64,15 @@ class Connection:
         """The same driver, another database (for probing)."""
         other = Connection.__new__(Connection)
         other.__dict__.update(self.__dict__)
-        other.database = database
+        other.database, other._session = database, None
         return other
 
     def run(self, query: str, **params) -> list[dict]:
         """Run an auto-commit query and return its records as dicts, retrying transient failures with backoff.
 
-        Auto-commit, not explicit transactions: some Bolt servers ignore the database inside those.
+        Auto-commit, not explicit transactions: some Bolt servers ignore the database inside those. A server error
+        in the query (``neo4j.exceptions.Neo4jError``: a syntax error, a missing database) is raised as it is, for
+        the caller to judge; everything about the connection becomes :class:`ConnectionFailure`.
         """
         from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired, TransientError
 
@@ -77,31 +80,48 @@ class Connection:
         for attempt in range(RETRIES):
             self._state["busy_since"] = time.monotonic()
             try:
-                with self.driver.session(database=self.database) as session:
-                    return session.run(query, **params).data()
+                if self._session is None:
+                    self._session = self.driver.session(database=self.database)
+                return self._session.run(query, **params).data()
             except TransientError:
+                self._drop_session()
                 if attempt == RETRIES - 1:
                     raise
             except (ServiceUnavailable, SessionExpired, OSError) as exc:
+                self._drop_session()
                 if self._state["timed_out"]:
                     raise ConnectionFailure(f"the server did not answer within {self.timeout:g} s; it may be stuck "
-                                            "or overloaded (raise the time limit with --timeout)", path=self.uri) from None
+                                            "or overloaded (raise the time limit with --timeout)",
+                                            path=self.uri) from None
                 if attempt == RETRIES - 1:
                     raise ConnectionFailure(f"the connection was lost and could not be made again ({_reason(exc)}); "
                                             "is the server still running? Nothing is half-written: run the same "
                                             "command again", path=self.uri) from None
             except DriverError as exc:
+                self._drop_session()
                 if self._state["timed_out"]:
                     raise ConnectionFailure(f"the server did not answer within {self.timeout:g} s",
                                             path=self.uri) from None
                 raise ConnectionFailure(f"the driver failed: {_reason(exc)}", path=self.uri) from None
+            except BaseException:
+                self._drop_session()
+                raise
             finally:
                 self._state["busy_since"] = None
             time.sleep(delay)
             delay *= 2
 
+    def _drop_session(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                session.close()
+            except Exception:  # noqa: BLE001 - the connection is already broken; the caller reports the first error
+                pass
+
     def close(self) -> None:
         self._closed.set()
+        self._drop_session()
         self.driver.close()
 
     def __enter__(self):

@@ -185,21 +185,28 @@ def grouped_for_neo4j(G: nx.MultiDiGraph, skip=frozenset()):
 
 
 def columns(rows: list[dict]) -> list[str]:
-    """The property names of ``rows`` in a stable order (first seen), for positional rows."""
+    """The property names of ``rows`` in a stable order (first seen)."""
     return list(dict.fromkeys(k for r in rows for k in r["props"]))
+
+
+def row_columns(rows: list[dict]) -> list[str]:
+    """The property names a positional row carries after its head (``id``, or source, target and ``key``, which
+    are already in the head)."""
+    head = "key" if rows and "s" in rows[0] else "id"
+    return [c for c in columns(rows) if c != head]
 
 
 def node_merge(label: str, cols: list[str]) -> str:
     """``UNWIND $rows`` of positional node rows ``[id, value per column...]``: MERGE on id, set exactly these."""
-    return (f"UNWIND $rows AS row MERGE (n:`{label}` {{id: row[0]}}) SET n = {{"
-            + ", ".join(f"`{c}`: row[{i + 1}]" for i, c in enumerate(cols)) + "}")
+    return (f"UNWIND $rows AS row MERGE (n:`{label}` {{id: row[0]}}) SET n = {{id: row[0]"
+            + "".join(f", `{c}`: row[{i + 1}]" for i, c in enumerate(cols)) + "}")
 
 
 def edge_merge(etype: str, src: str, dst: str, cols: list[str]) -> str:
     """``UNWIND $rows`` of positional relationship rows ``[source id, target id, key, values...]``: MERGE on key."""
     return (f"UNWIND $rows AS row MATCH (a:`{src}` {{id: row[0]}}) MATCH (b:`{dst}` {{id: row[1]}}) "
-            f"MERGE (a)-[r:`{etype}` {{key: row[2]}}]->(b) SET r = {{"
-            + ", ".join(f"`{c}`: row[{i + 3}]" for i, c in enumerate(cols)) + "}")
+            f"MERGE (a)-[r:`{etype}` {{key: row[2]}}]->(b) SET r = {{key: row[2]"
+            + "".join(f", `{c}`: row[{i + 3}]" for i, c in enumerate(cols)) + "}")
 
 
 def positional(row: dict, cols: list[str]) -> list:
@@ -235,11 +242,11 @@ def cypher_statements(G: nx.MultiDiGraph, batch_size: int = 500):
     for label in sorted(nodes):
         yield CONSTRAINT.format(lower=label.lower(), label=label)
     for label, rows in sorted(nodes.items()):
-        cols = columns(rows)
+        cols = row_columns(rows)
         for batch in _batches(rows, batch_size):
             yield node_merge(label, cols).replace("$rows", _cypher_literal([positional(r, cols) for r in batch]))
     for (etype, src, dst), rows in sorted(edges.items()):
-        cols = columns(rows)
+        cols = row_columns(rows)
         for batch in _batches(rows, batch_size):
             yield edge_merge(etype, src, dst, cols).replace(
                 "$rows", _cypher_literal([positional(r, cols) for r in batch]))

@@ -21,8 +21,8 @@ from loaders.errors import InputError
 
 from .dialect import BoltDialect, adapt_props, check_database_names, detect_dialect, nbytes, shrink
 from .driver import DEFAULT_TIMEOUT, Connection, opened
-from .files import (CONSTRAINT, HASH_PROP, INDEX, JSON_PROP, columns, edge_merge, grouped_for_neo4j, node_merge,
-                    positional)
+from .files import (CONSTRAINT, HASH_PROP, INDEX, JSON_PROP, edge_merge, grouped_for_neo4j, node_merge,
+                    positional, row_columns)
 
 # Appending one piece of a long value and, once all pieces are in, the row's hash (a server with a small message
 # budget only); {prop} is a checked identifier.
@@ -69,26 +69,30 @@ def write_rows(conn: Connection, query: str, append_query: str, rows: list[dict]
     """
     done = 0
 
-    def send(batch):
+    def send(encoded_rows):
         nonlocal done
-        conn.run(query, rows=dialect.encode([positional(r, cols) for r in batch]))
-        done += len(batch)
+        conn.run(query, rows=encoded_rows)
+        done += len(encoded_rows)
         if progress:
-            progress(len(batch))
+            progress(len(encoded_rows))
 
     if not dialect.inlines_parameters:
         for i in range(0, len(rows), batch_size):
-            send(rows[i:i + batch_size])
+            send(dialect.encode([positional(r, cols) for r in rows[i:i + batch_size]]))
         return done
     limit = dialect.max_message_bytes - len(query.encode("utf-8")) - 32
     batch, size = [], 0
     for row in rows:
-        row = {**row, "props": dict(adapt_props(row["props"], dialect))}
-        rsize = nbytes(dialect.encode(positional(row, cols))) + 1
+        if dialect.floats_as_json:
+            row = {**row, "props": adapt_props(row["props"], dialect)}
+        encoded = dialect.encode(positional(row, cols))
+        rsize = nbytes(encoded) + 1
         if rsize > limit:
-            digest = row["props"].pop(HASH_PROP, None)
-            small, appends = shrink(row, lambda r: nbytes(dialect.encode(positional(r, cols))), limit, dialect)
-            send([small])
+            props = dict(row["props"])
+            digest = props.pop(HASH_PROP, None)
+            small, appends = shrink({**row, "props": props}, lambda r: nbytes(dialect.encode(positional(r, cols))),
+                                    limit, dialect)
+            send(dialect.encode([positional(small, cols)]))
             ident = {k: v for k, v in small.items() if k != "props"}
             for key, pieces in appends + ([(HASH_PROP, [digest])] if digest else []):
                 q = append_query.replace("{prop}", key)
@@ -98,7 +102,7 @@ def write_rows(conn: Connection, query: str, append_query: str, rows: list[dict]
         if batch and (size + rsize > limit or len(batch) >= batch_size):
             send(batch)
             batch, size = [], 0
-        batch.append(row)
+        batch.append(encoded)
         size += rsize
     if batch:
         send(batch)
@@ -106,7 +110,7 @@ def write_rows(conn: Connection, query: str, append_query: str, rows: list[dict]
 
 
 def _columns(rows: list[dict], dialect: BoltDialect) -> list[str]:
-    cols = columns(rows)
+    cols = row_columns(rows)
     if dialect.inlines_parameters and JSON_PROP not in cols:
         cols.append(JSON_PROP)  # floats and shrunk values may become JSON text on the way
     return cols
