@@ -9,22 +9,18 @@ import csv
 import hashlib
 import io
 import json
-import math
 import os
-import re
 import shutil
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
 
-from loaders.catalogue import load_catalogue
 from loaders.errors import InputError, OutputError
 
-from .io import FORMATS, _temp_beside, atomic_path, json_safe, output_error, public_path, write_chunks, write_graph
+from .io import FORMATS, _temp_beside, _terminate_cleanly, atomic_path, json_safe, output_error, public_path, write_chunks, write_graph
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -111,151 +107,6 @@ def csv_bytes(G: nx.MultiDiGraph) -> tuple[bytes, bytes]:
     return ("".join(generate_nodes_csv(G)).encode("utf-8"), "".join(generate_edges_csv(G)).encode("utf-8"))
 
 
-# ------------------------------------------------------------------------------------------------------------ Cypher
-def check_label(name: str, allowed) -> str:
-    """``name`` if it is a node or edge type of the schema; Neo4j labels and types never come from anywhere else."""
-    if name not in allowed or not _IDENT.match(name):
-        raise ValueError(f"{name!r} is not a type of data/schema.yaml; refusing to use it as a label")
-    return name
-
-
-def neo4j_value(value):
-    """A property value Neo4j can store: scalars and lists of one scalar type as they are, the rest as JSON text.
-
-    Returns ``(value, encoded)`` where ``encoded`` says the value was JSON-encoded.
-    """
-    if value is None:
-        return None, False
-    if isinstance(value, float) and not math.isfinite(value):
-        return None, False
-    if isinstance(value, (str, bool, int, float)):
-        return value, False
-    if isinstance(value, (list, tuple)) and all(isinstance(x, str) for x in value):
-        return list(value), False
-    return json.dumps(value, ensure_ascii=False, sort_keys=True), True
-
-
-def neo4j_properties(attrs: dict, **fixed) -> dict:
-    """Attributes as Neo4j properties; JSON-encoded names are listed in ``_json`` so a pull can decode exactly them."""
-    props = dict(fixed)
-    encoded = []
-    for k, v in attrs.items():
-        if not _IDENT.match(k):
-            continue
-        val, enc = neo4j_value(v)
-        if val is None:
-            continue
-        props[k] = val
-        if enc:
-            encoded.append(k)
-    if encoded:
-        props["_json"] = sorted(encoded)
-    return props
-
-
-def _cypher_literal(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        # JSON string escapes (\" \\ \n \uXXXX) are valid in a double-quoted Cypher string.
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_cypher_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"`{k}`: {_cypher_literal(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {type(value).__name__} as Cypher")
-
-
-def _batches(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def grouped_for_neo4j(G: nx.MultiDiGraph):
-    """Nodes by label and edges by (type, source label, target label), as parameter rows, whitelisted."""
-    schema = load_catalogue().schema
-    node_types, edge_types = schema["node_types"], schema["edge_types"]
-    nodes = defaultdict(list)
-    for n, d in G.nodes(data=True):
-        label = check_label(d.get("type", ""), node_types)
-        nodes[label].append({"id": n, "props": neo4j_properties(d, id=n)})
-    edges = defaultdict(list)
-    for u, v, k, d in G.edges(keys=True, data=True):
-        etype = check_label(d.get("type", ""), edge_types)
-        key = (etype, G.nodes[u]["type"], G.nodes[v]["type"])
-        edges[key].append({"s": u, "t": v, "key": k, "props": neo4j_properties(d, key=k)})
-    return nodes, edges
-
-
-NODE_MERGE = "UNWIND $rows AS row MERGE (n:`{label}` {{id: row.id}}) SET n = row.props"
-EDGE_MERGE = ("UNWIND $rows AS row MATCH (a:`{src}` {{id: row.s}}) MATCH (b:`{dst}` {{id: row.t}}) "
-              "MERGE (a)-[r:`{type}` {{key: row.key}}]->(b) SET r = row.props")
-CONSTRAINT = "CREATE CONSTRAINT `eco_{lower}_id` IF NOT EXISTS FOR (n:`{label}`) REQUIRE n.id IS UNIQUE"
-INDEX = "CREATE INDEX FOR (n:`{label}`) ON (n.id)"
-
-
-def write_cypher(G: nx.MultiDiGraph, path, batch_size: int = 500) -> Path:
-    """A script for ``cypher-shell -f``: uniqueness constraints, then batched ``UNWIND ... MERGE`` with literal values.
-
-    Running it twice changes nothing (MERGE on id, and on key for relationships).
-    """
-    nodes, edges = grouped_for_neo4j(G)
-    with atomic_path(Path(path), "w") as fh:
-        fh.write("// Ecosystem Graph Explorer: run with  cypher-shell -u neo4j -p ... -f graph.cypher\n")
-        fh.write(f"// {G.number_of_nodes()} nodes, {G.number_of_edges()} relationships\n")
-        for label in sorted(nodes):
-            fh.write(CONSTRAINT.format(lower=label.lower(), label=label) + ";\n")
-        for label, rows in sorted(nodes.items()):
-            for batch in _batches(rows, batch_size):
-                fh.write(NODE_MERGE.format(label=label).replace("$rows", _cypher_literal(batch)) + ";\n")
-        for (etype, src, dst), rows in sorted(edges.items()):
-            for batch in _batches(rows, batch_size):
-                fh.write(EDGE_MERGE.format(src=src, dst=dst, type=etype).replace("$rows", _cypher_literal(batch))
-                         + ";\n")
-    return Path(path)
-
-
-_ADMIN_TYPES = {"int": "int", "double": "double", "boolean": "boolean", "string": "string", "json": "string"}
-
-
-def write_admin_import(G: nx.MultiDiGraph, directory) -> tuple[Path, Path]:
-    """``nodes.csv`` and ``relationships.csv`` for ``neo4j-admin database import full``.
-
-    Headers: ``id:ID``, ``:LABEL``, typed properties (``mentions:int``, ``value:double``...); lists and dicts are JSON
-    strings. These files are for the importer, not spreadsheets, so cells are written as they are.
-    """
-    schema = load_catalogue().schema
-    directory = Path(directory)
-    nkinds, ekinds = schema["node_attributes"], schema["edge_attributes"]
-    node_rows = [{"id": n, **d} for n, d in G.nodes(data=True)]
-    ncols = [c for c in _columns(node_rows, ["id", "type"]) if c != "id" and _IDENT.match(c)]
-    edge_rows = [{"key": k, **d, "_s": u, "_t": v} for u, v, k, d in G.edges(keys=True, data=True)]
-    ecols = [c for c in _columns(edge_rows, ["type", "key"]) if c not in ("_s", "_t") and _IDENT.match(c)]
-
-    def header(col, kinds):
-        return f"{col}:{_ADMIN_TYPES.get(kinds.get(col, 'string'), 'string')}"
-
-    def value(v):
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        return _cell(v)
-
-    npath, epath = directory / "nodes.csv", directory / "relationships.csv"
-    with atomic_path(npath, "w") as fh:
-        w = csv.writer(fh)
-        w.writerow(["id:ID", ":LABEL"] + [header(c, nkinds) for c in ncols if c != "type"] + ["type:string"])
-        for r in node_rows:
-            w.writerow([r["id"], r["type"]] + [value(r.get(c)) for c in ncols if c != "type"] + [r["type"]])
-    with atomic_path(epath, "w") as fh:
-        w = csv.writer(fh)
-        w.writerow([":START_ID", ":END_ID", ":TYPE"] + [header(c, ekinds) for c in ecols if c != "type"])
-        for r in edge_rows:
-            w.writerow([r["_s"], r["_t"], r["type"]] + [value(r.get(c)) for c in ecols if c != "type"])
-    return npath, epath
-
-
 # ------------------------------------------------------------------------------------------------------------ bundle
 def sha256_file(path) -> str:
     h = hashlib.sha256()
@@ -310,6 +161,11 @@ def export_bundle(G: nx.MultiDiGraph, directory, layout: str | None = "chain lan
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise output_error(exc, target) from exc
+    with _terminate_cleanly():  # SIGTERM unwinds through the finally below, which removes the temporary folder
+        return _write_and_rename(G, target, layout)
+
+
+def _write_and_rename(G: nx.MultiDiGraph, target: Path, layout) -> dict:
     try:
         tmp = _temp_beside(target, directory=True)
     except OSError as exc:
@@ -336,36 +192,33 @@ def export_bundle(G: nx.MultiDiGraph, directory, layout: str | None = "chain lan
 
 
 def _write_bundle(G: nx.MultiDiGraph, directory: Path, layout) -> dict:
-    from .io import _terminate_cleanly
-
     write_cypher_, write_admin_import_ = _neo4j_writers()
     notes: Counter = Counter()
-    with _terminate_cleanly():
-        files = [write_graph(G, directory / name, layout=layout, notes=notes) for name in GRAPH_FILES.values()]
-        files += [*write_csv(G, directory / "nodes.csv", directory / "edges.csv", notes),
-                  write_cypher_(G, directory / "graph.cypher"), *write_admin_import_(G, directory / "neo4j-import")]
-        documents = []
-        for n, d in G.nodes(data=True):
-            if d.get("type") == "Document":
-                documents.append({"id": str(n).split(":", 1)[-1], "title": d.get("title"),
-                                  "file": public_path(d.get("path")), "language": d.get("language"),
-                                  "sha256_text": d.get("sha256")})
-        rosters = []
-        for r in G.graph.get("rosters", []):
-            p = Path(str(r))
-            rosters.append({"file": public_path(r), "sha256": sha256_file(p) if p.is_file() else None})
-        manifest = {
-            "schema_version": G.graph.get("schema_version"),
-            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "layout": layout,
-            "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
-            "nodes_by_type": dict(sorted(Counter(d.get("type") for _, d in G.nodes(data=True)).items())),
-            "edges_by_type": dict(sorted(Counter(d.get("type") for *_, d in G.edges(data=True)).items())),
-            "documents": documents, "rosters": rosters,
-            "replaced": dict(notes),
-            "files": {f.relative_to(directory).as_posix(): {"sha256": sha256_file(f), "bytes": f.stat().st_size}
-                      for f in files},
-        }
-        with atomic_path(directory / "manifest.json", "w") as fh:
-            json.dump(json_safe(manifest), fh, ensure_ascii=False, indent=2, allow_nan=False)
+    files = [write_graph(G, directory / name, layout=layout, notes=notes) for name in GRAPH_FILES.values()]
+    files += [*write_csv(G, directory / "nodes.csv", directory / "edges.csv", notes),
+              write_cypher_(G, directory / "graph.cypher"), *write_admin_import_(G, directory / "neo4j-import")]
+    documents = []
+    for n, d in G.nodes(data=True):
+        if d.get("type") == "Document":
+            documents.append({"id": str(n).split(":", 1)[-1], "title": d.get("title"),
+                              "file": public_path(d.get("path")), "language": d.get("language"),
+                              "sha256_text": d.get("sha256")})
+    rosters = []
+    for r in G.graph.get("rosters", []):
+        p = Path(str(r))
+        rosters.append({"file": public_path(r), "sha256": sha256_file(p) if p.is_file() else None})
+    manifest = {
+        "schema_version": G.graph.get("schema_version"),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "layout": layout,
+        "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+        "nodes_by_type": dict(sorted(Counter(d.get("type") for _, d in G.nodes(data=True)).items())),
+        "edges_by_type": dict(sorted(Counter(d.get("type") for *_, d in G.edges(data=True)).items())),
+        "documents": documents, "rosters": rosters,
+        "replaced": dict(notes),
+        "files": {f.relative_to(directory).as_posix(): {"sha256": sha256_file(f), "bytes": f.stat().st_size}
+                  for f in files},
+    }
+    with atomic_path(directory / "manifest.json", "w") as fh:
+        json.dump(json_safe(manifest), fh, ensure_ascii=False, indent=2, allow_nan=False)
     return manifest

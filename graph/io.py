@@ -394,7 +394,7 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
                          f'      <data key="{nids["g"]}">{g}</data>\n      <data key="{nids["b"]}">{b}</data>\n')
         parts.append("    </node>\n")
         buf.append("".join(parts))
-        if len(buf) >= 2000:
+        if len(buf) >= 256:
             yield "".join(buf)
             buf = []
     yield "".join(buf)
@@ -421,7 +421,7 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
                                  f'{_text(val, notes) if isinstance(val, str) else _lexical(val)}</data>\n')
                 parts.append("    </edge>\n")
                 buf.append("".join(parts))
-                if len(buf) >= 2000:
+                if len(buf) >= 256:
                     yield "".join(buf)
                     buf = []
     yield "".join(buf)
@@ -499,7 +499,7 @@ def generate_gexf(G: nx.MultiDiGraph, layout: str | None = "chain lanes", positi
                          f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
         parts.append("      </node>\n")
         buf.append("".join(parts))
-        if len(buf) >= 2000:
+        if len(buf) >= 256:
             yield "".join(buf)
             buf = []
     yield "".join(buf) + "    </nodes>\n"
@@ -533,7 +533,7 @@ def generate_gexf(G: nx.MultiDiGraph, layout: str | None = "chain lanes", positi
                                  f'value="{_attr(val, notes) if isinstance(val, str) else _lexical(val)}"/>\n')
                 parts.append("        </attvalues>\n      </edge>\n")
                 buf.append("".join(parts))
-                if len(buf) >= 2000:
+                if len(buf) >= 256:
                     yield "".join(buf)
                     buf = []
     yield "".join(buf) + "    </edges>\n  </graph>\n</gexf>\n"
@@ -767,7 +767,7 @@ def write_chunks(chunks, path) -> Path:
         for chunk in chunks:
             buf.append(chunk)
             size += len(chunk)
-            if size >= 1 << 20:
+            if size >= 1 << 18:
                 fh.write("".join(buf).encode("utf-8"))
                 buf, size = [], 0
         fh.write("".join(buf).encode("utf-8"))
@@ -875,6 +875,86 @@ def _from_our_graphml(H: nx.MultiDiGraph, drawing: bool) -> nx.MultiDiGraph:
     return G
 
 
+_GRAPHML_NS = "{http://graphml.graphdrawing.org/xmlns}"
+_BOOL = {"true": True, "false": False, "1": True, "0": False}
+_CASTS = {"int": int, "long": int, "integer": int, "double": float, "float": float,
+          "boolean": lambda s: _BOOL[s.strip().lower()], "string": None}
+
+
+class _NotOurs(Exception):
+    """The GraphML file was not written by generate_graphml; read it with networkx instead."""
+
+
+def _read_our_graphml(path: Path, drawing: bool) -> nx.MultiDiGraph:
+    """One streaming pass (lxml iterparse) over a file written by :func:`generate_graphml`, straight into the graph.
+
+    Equal to networkx's reader followed by the renaming and decoding :func:`read_graph` does, without the
+    intermediate graph: ids from ``name``, keys from ``edge_key``, JSON kinds decoded, drawing attributes dropped.
+    """
+    from lxml import etree
+
+    node_kinds, edge_kinds = _attribute_kinds()
+    keys: dict[str, tuple] = {}
+    G = nx.MultiDiGraph()
+    ids: dict[str, object] = {}
+    skip = set() if drawing else set(DRAWING_ATTRIBUTES)
+    started = False
+
+    def values(el, kinds):
+        d = {}
+        for child in el:
+            spec = keys.get(child.get("key"))
+            if spec is None:
+                continue
+            name, cast = spec
+            text = child.text or ""
+            if cast is not None:
+                d[name] = cast(text)
+            elif kinds.get(name) == "json" or (name not in kinds and text[:1] in "[{"):
+                try:
+                    d[name] = json.loads(text)
+                except json.JSONDecodeError:
+                    d[name] = text
+            else:
+                d[name] = text
+        return d
+
+    tags = (_GRAPHML_NS + "key", _GRAPHML_NS + "node", _GRAPHML_NS + "edge")
+    for _, el in etree.iterparse(str(path), events=("end",), tag=tags, huge_tree=True):
+        tag = el.tag[len(_GRAPHML_NS):]
+        if tag == "key":
+            keys[el.get("id")] = (el.get("attr.name"), _CASTS.get(el.get("attr.type", "string")))
+            continue
+        if not started:
+            started = True
+            graph_data = values(el.getparent(), {})
+            if graph_data.pop("node_key", None) != "name" or el.getparent().get("edgedefault") != "directed":
+                raise _NotOurs
+            G.graph.update(graph_data)
+        if tag == "node":
+            d = values(el, node_kinds)
+            real = d.pop("name", el.get("id"))
+            if "display_name" in d:
+                d["name"] = d.pop("display_name")
+            elif "label" in d:
+                d["name"] = d["label"]
+            for k in skip.intersection(d):
+                del d[k]
+            ids[el.get("id")] = real
+            G.add_node(real, **d)
+        else:
+            d = values(el, edge_kinds)
+            key = d.pop("edge_key", el.get("id"))
+            G.add_edge(ids[el.get("source")], ids[el.get("target")], key=key, **d)
+        el.clear()
+        parent = el.getparent()
+        while el.getprevious() is not None:
+            del parent[0]
+    if not started:
+        raise _NotOurs
+    return G
+
+
 def _gexf_meta(path: Path) -> dict:
     from lxml import etree
 
@@ -903,9 +983,12 @@ def read_graph(path, drawing: bool = False) -> nx.MultiDiGraph:
             data = json.loads(path.read_text(encoding="utf-8"))
             return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
         if fmt == "graphml":
-            G = nx.read_graphml(path, force_multigraph=True)
-            if G.graph.get("node_key") == "name":
-                G = _from_our_graphml(G, drawing)
+            try:
+                return _read_our_graphml(path, drawing)
+            except _NotOurs:
+                G = nx.read_graphml(path, force_multigraph=True)
+                if G.graph.get("node_key") == "name":
+                    G = _from_our_graphml(G, drawing)
         else:
             G = nx.MultiDiGraph(nx.read_gexf(path))
             meta = _gexf_meta(path)
@@ -925,7 +1008,7 @@ def read_graph(path, drawing: bool = False) -> nx.MultiDiGraph:
                 key = d.pop("edge_key", k)
                 H.add_edge(u, v, key=key, **d)
             G = H
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, SyntaxError) as exc:  # lxml's XMLSyntaxError is a SyntaxError
         if isinstance(exc, InputError):
             raise
         raise InputError(f"cannot read the graph: {exc}", path=path) from exc

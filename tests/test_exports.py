@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from graph import build_graph, read_graph, write_graph
-from graph.export import (csv_bytes, export_bundle, generate_edges_csv, generate_nodes_csv, neutralise_cell,
-                          write_admin_import, write_csv, write_cypher)
+from graph.export import csv_bytes, export_bundle, generate_edges_csv, generate_nodes_csv, neutralise_cell, write_csv
 from graph.io import (FORMATS, generate_gexf, generate_graphml, graph_bytes, json_safe, node_drawing, write_chunks,
                       xml_node_ids, xml_safe)
+from graph.neo4j import write_admin_import, write_cypher
 from loaders.errors import InputError, OutputError
 from loaders.rosters import parse_roster
 
@@ -344,10 +344,33 @@ def test_sigterm_removes_the_temporary_file(tmp_path):
               f"write_chunks(slow(), {str(tmp_path / 'g.graphml')!r})\n")
     p = subprocess.Popen([sys.executable, "-c", script])
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # imports are slow on a busy machine
         while not list(tmp_path.glob(".g.graphml.*.tmp")) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert list(tmp_path.glob(".g.graphml.*.tmp")), "the writer never started"
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(30) == 128 + signal.SIGTERM
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_during_a_bundle_leaves_no_folder(tmp_path):
+    script = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
+              "import networkx as nx\n"
+              "import graph.export as export\n"
+              "def slow(*a, **k):\n"
+              "    time.sleep(60)\n"
+              "export.write_csv = slow\n"
+              "G = nx.MultiDiGraph(); G.add_node('a', type='Company', name='A')\n"
+              f"export.export_bundle(G, {str(tmp_path / 'b')!r}, layout=None)\n")
+    p = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 180  # imports are slow on a busy machine
+        while not list(tmp_path.glob(".b.*.tmp/graph.cyjs")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(tmp_path.glob(".b.*.tmp")), "the bundle never started"
         p.send_signal(signal.SIGTERM)
         assert p.wait(30) == 128 + signal.SIGTERM
     finally:
@@ -413,7 +436,7 @@ def test_admin_import_headers(seed_graph, tmp_path):
     n, r = write_admin_import(seed_graph, tmp_path)
     nh = n.read_text(encoding="utf-8").splitlines()[0].split(",")
     rh = r.read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert nh[:2] == ["id:ID", ":LABEL"] and "mentions:int" in nh and "value:double" in nh
+    assert nh[:2] == ["id:ID", ":LABEL"] and "mentions:long" in nh and "value:double" in nh
     assert rh[:3] == [":START_ID", ":END_ID", ":TYPE"] and "weight:double" in rh
 
 
