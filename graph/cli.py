@@ -36,6 +36,14 @@ def _inputs(p: argparse.ArgumentParser, rosters: bool = True) -> None:
                         "$ECOSYSTEM_GRAPH_CACHE or ~/.cache/ecosystem-graph; safe to delete)")
 
 
+LAYOUT_CHOICES = {"chain-lanes": "chain lanes", "force-directed": "force-directed", "none": None}
+
+
+def _layout(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--layout", choices=list(LAYOUT_CHOICES), default="chain-lanes",
+                   help="node positions written into the files (default: the app's chain lanes)")
+
+
 def _json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -126,7 +134,7 @@ def cmd_build(args) -> int:
     t0 = time.perf_counter()
     G = _graph(args)
     notes = Counter()
-    write_graph(G, args.out, notes=notes)
+    write_graph(G, args.out, layout=LAYOUT_CHOICES[args.layout], notes=notes)
     for what, n in notes.items():
         print(f"note: {n} {what}", file=sys.stderr)
     print(f"wrote {args.out}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges "
@@ -210,7 +218,8 @@ def cmd_coverage(args) -> int:
 def cmd_export(args) -> int:
     from graph.export import export_bundle
 
-    manifest = export_bundle(_graph(args), args.bundle, inputs=[*args.doc, *args.roster])
+    manifest = export_bundle(_graph(args), args.bundle, layout=LAYOUT_CHOICES[args.layout],
+                             inputs=[*args.doc, *args.roster])
     for what, n in manifest["replaced"].items():
         print(f"note: {n} {what}", file=sys.stderr)
     for name, f in manifest["files"].items():
@@ -253,9 +262,10 @@ def make_parser() -> argparse.ArgumentParser:
                     "provenance-linked graph, and check, analyse and export it.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("build", help="build the graph and write it (.graphml, .gexf or .json)")
+    p = sub.add_parser("build", help="build the graph and write it (.graphml, .gexf, .json, .graphology.json or .cyjs)")
     _inputs(p)
     p.add_argument("--out", required=True, metavar="FILE", help="output file; the extension picks the format")
+    _layout(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("entities", help="list the entities found in the documents, with evidence")
@@ -286,6 +296,7 @@ def make_parser() -> argparse.ArgumentParser:
                                       "manifest into a directory")
     _inputs(p)
     p.add_argument("--bundle", required=True, metavar="DIR", help="output directory")
+    _layout(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("push", help="write the graph to Neo4j or another Bolt server (idempotent)")

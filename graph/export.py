@@ -19,7 +19,8 @@ import networkx as nx
 
 from loaders.errors import InputError, OutputError
 
-from .io import FORMATS, _temp_beside, _terminate_cleanly, atomic_path, json_safe, output_error, public_path, write_chunks, write_graph
+from .io import (FORMATS, _temp_beside, _terminate_cleanly, atomic_path, json_safe, output_error, public_path,
+                 write_chunks, write_graph)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -33,7 +33,8 @@ XSD = Path(__file__).resolve().parent / "xsd"
 JS = Path(__file__).resolve().parent / "js"
 HOSTILE = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)"]
 # Names a roster may hold that break naive writers: HTML, control characters, CJK, quotes, newlines, Cypher.
-HOSTILE_TEXT = ["<script>alert('x')</script> Robotics", "Ctrl\x01\x0bChar\x7f Motion", "深圳「測試」ロボット有限公司",
+HOSTILE_TEXT = ["<script>alert('x')</script> Robotics", "Ctrl\x01\x0bChar\x7f Motion",
+                "深圳「測試」ロボット有限公司",
                 "Quote \"double\" & 'single' Systems", "'}) DETACH DELETE n //",
                 "Tab\there Sensing", "Back`tick \\ slash Actuation"]
 
@@ -188,7 +189,8 @@ def test_hostile_text_survives_the_javascript_parsers(bundles):
     G, out, _ = bundles["hostile"]
     seen = _open_with_js(out)
     labels = {n["label"] for n in seen["gexf"]["nodes"].values()}
-    from_roster = [n for n, d in G.nodes(data=True) if any(s.get("file") == "hostile.csv" for s in d.get("sources", []))]
+    from_roster = [n for n, d in G.nodes(data=True)
+                   if any(s.get("file") == "hostile.csv" for s in d.get("sources", []))]
     assert len(from_roster) >= len(HOSTILE + HOSTILE_TEXT)
     for node in from_roster:
         assert xml_safe(G.nodes[node]["label"]) in labels, node
