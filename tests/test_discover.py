@@ -259,3 +259,21 @@ def test_extraction_quality_counts_against_gold(tmp_path):
         {"extracted": 2, "correct": 2, "gold": 3, "matched": 2}
     assert cats["policies"]["matched"] == 1 and cats["policies"]["correct"] == 1  # year range with - or — matches
     assert result["summary"]["all"]["categories"]["organisations not in data/"]["recall"] == round(2 / 3, 3)
+
+
+def test_nothing_is_discovered_where_every_firm_is_listed(tmp_path):
+    """The synthetic benchmark texts name only roster firms (in three languages, with verbs like 新建 and 签署 next
+    to places): whatever discovery adds there is a false positive."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from synthetic import document_texts, write_roster
+
+    from graph import build_graph
+    from graph.discovery import discovered_entities
+
+    rows = write_roster(tmp_path / "roster.csv", 500)
+    texts = document_texts([(r["name"], r["name_zh"]) for r in rows], 12, size=6000)
+    docs = [document_from_text(t, f"syn{i}") for i, (_, t) in enumerate(texts)]
+    G = build_graph(docs=docs, rosters=[tmp_path / "roster.csv"], bundled=False)
+    assert [(r["name"], r["found_by"]) for r in discovered_entities(G, types=["Company", "Institution"])] == []
