@@ -533,7 +533,7 @@ class DocumentScanner:
         if stops:
             cut = max(cut, max(x.end() for x in stops))
         hk = _HAN_THEN_KANA.search(tail, cut) if s > 0 and _KANA_CHAR.match(f[s - 1]) else None
-        if hk and not self._generic(hk.group(1)):
+        if hk and not self._generic(tail[cut:hk.end(1)]):
             cut = hk.end(1)  # 港英字紙サウスチャイナ…ポスト: a katakana name after a kanji description
         q = _COUNT_PREFIX.match(tail, cut)  # 近百家机器人企业: a count is not part of a name
         if q:
@@ -743,6 +743,8 @@ class DocumentScanner:
         self._models(f, text, add)
         self._short_names(f, text, out, known, known_types, add)
         self._list_peers(f, text, to_orig, out, known, known_types, known_ends, add)
+        if lang == "en":
+            self._latin_list_peers(text, out, known, known_types, add)
         return out
 
     # ---------------------------------------------------------------- organisations
@@ -1096,6 +1098,29 @@ class DocumentScanner:
                 if sp not in anchors_org:
                     self._list_item(p, item, "Company", add, "list_peers")
 
+    def _latin_list_peers(self, text, out, known, known_types, add):
+        """"UBTech, Xiaomi and Leju": the other items of an English list in which organisations stand."""
+        anchors = {(m.start, m.end) for m in known if known_types.get(m.entity) in ORG_TYPES}
+        anchors |= {(c.start, c.end) for c in out if c.kind == "organisation" and c.weight >= self.rules.threshold}
+        if not anchors:
+            return
+        others = {(m.start, m.end) for m in known if known_types.get(m.entity) not in ORG_TYPES}
+        for m in _LATIN_LIST.finditer(text):
+            items, pos = [], m.start()
+            for piece in _LATIN_LIST_SEP.split(m.group()):
+                if piece and not _LATIN_LIST_SEP.fullmatch(piece):
+                    items.append((pos, pos + len(piece), piece))
+                pos += len(piece)
+            if len(items) < 2 or any((a, b) in others for a, b, _ in items):
+                continue
+            if sum(1 for a, b, _ in items if (a, b) in anchors) < max(1, len(items) // 2):
+                continue
+            for a, b, name in items:
+                if (a, b) in anchors or name.lower() in self.rules.latin_left_stops or self._person(name) \
+                        or self._generic(fold(name)) or fold(name) in self.all_places:
+                    continue
+                add("organisation", "Company", a, b, "list_peers")
+
     # ---------------------------------------------------------------- policies and products
     def _titles(self, f, add):
         for m in _TITLED.finditer(f):
@@ -1209,6 +1234,10 @@ _GOV_BREAKS = frozenset("的在是由等将对向从被把了于、")
 _COUNT_PREFIX = re.compile(r"[近约超逾第]?[一二三四五六七八九十百千万两几数]+[余多]?[家个所款位名项座台批届期]")
 _STRONG = ("suffix_legal", "suffix_company", "suffix_institution", "suffix_government", "suffix_media")
 _POSSESSIVE_BEFORE = re.compile(r"(?<![\w-])([A-Z][\w&]*(?: [A-Z][\w&]*){0,2})['’]s (?:[a-z-]+ ){0,2}$")
+_LATIN_RUN = r"[A-Z][\w&]*(?:\.[A-Za-z]\w*|-[A-Z0-9]\w*)*(?: [A-Z][\w&]*(?:\.[A-Za-z]\w*|-[A-Z0-9]\w*)*){0,3}"
+_LATIN_LIST = re.compile(rf"(?<![\w-])(?:{_LATIN_RUN}, ){{1,8}}(?:{_LATIN_RUN},? (?:and|or) )?{_LATIN_RUN}(?![\w'’-])"
+                         rf"|(?<![\w-]){_LATIN_RUN} (?:and|or) {_LATIN_RUN}(?![\w'’-])")
+_LATIN_LIST_SEP = re.compile(r"(, (?:and |or )?| and | or )")
 _PAREN_LIST = re.compile(rf"\(((?:[{KANA}a-z][{KANA}a-z .&-]{{1,30}}[、,]\s*){{1,3}}[{KANA}a-z][{KANA}a-z .&-]{{1,30}})\)")
 _PUNCT = re.compile(r"[\s,。;:!?()「」《》“”\"]")
 _LAST_PUNCT = re.compile(r"(?s).*[\s,。;:!?()「」《》“”\"]")
