@@ -504,6 +504,18 @@ def _find_cue(window: str, cues: re.Pattern | None, offset: int) -> tuple[int, i
     return (offset + m.start(), offset + m.end()) if m else None
 
 
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|\b)")
+
+
+def _document_year(meta: dict) -> int | None:
+    """The year of a document's metadata date (released, date or published), if it has one."""
+    for key in ("released", "date", "published"):
+        m = re.match(r"\s*((?:19|20)\d{2})", str(meta.get(key) or ""))
+        if m:
+            return int(m.group(1))
+    return None
+
+
 def _cue_ends(pattern: re.Pattern | None, text: str) -> list[int]:
     """Sorted ends of the matches of ``pattern`` in ``text``, each as if the text ended there (so a cue cut by the
     quantity does not count)."""
@@ -609,11 +621,16 @@ class ClaimExtractor:
         ``cue_ends`` holds the ends of the target and of the fact cues in the sentence (:func:`_cue_ends`)."""
         if q.kind == "date":
             return spec["target"], "rule"
-        t_end, f_end = (_last_end(ends, q.start) for ends in cue_ends)
+        t_end, f_end = (_last_end(ends, q.start) for ends in cue_ends[:2])
         if t_end >= 0 or f_end >= 0:
             return t_end > f_end, "wording"
         if self.target_after and self.target_after.search(text, q.end, clause[1]):
             return True, "wording"
+        after_target, doc_year = cue_ends[2:]
+        if after_target and not cue_ends[0] and not cue_ends[1]:
+            return True, "previous_sentence"  # a list of targets running on from the sentence before
+        if doc_year and any(int(y) < doc_year for y in _YEAR.findall(text, clause[0], q.start)):
+            return False, "year"  # "2015年只有3.8亿元" in a 2025 text
         return spec["target"], "rule"
 
     def document_subjects(self, doc: Document, mentions: list[Mention], policy: str | None = None,
@@ -715,14 +732,20 @@ class ClaimExtractor:
         anchors["about"] = about if about and self.catalogue.entities[about].type in self.policy_types else None
         sources = self._sources(doc, mentions)
         claims: list[Claim] = []
+        doc_year = _document_year(doc.meta)
+        prev_target, prev_paragraph = False, -1
         for sent in doc.sentences:
             ft = doc.folded.span(sent.start, sent.end)
             text = ft.folded
+            if sent.paragraph != prev_paragraph:
+                prev_target, prev_paragraph = False, sent.paragraph
             quantities = self.grammar.scan(text, doc.language)
             if not quantities:
+                prev_target = self._ends_in_target(text, prev_target)
                 continue
             clauses = clause_bounds(text, self.clause_breaks)
-            cue_ends = (_cue_ends(self.target_before, text), _cue_ends(self.fact_before, text))
+            cue_ends = (_cue_ends(self.target_before, text), _cue_ends(self.fact_before, text),
+                        prev_target, doc_year)
             for i, q in enumerate(quantities):
                 clause = next((c for c in clauses if c[0] <= q.start < c[1]), (0, len(text)))
                 lo = quantities[i - 1].end if i else 0
@@ -760,7 +783,16 @@ class ClaimExtractor:
                     text=doc.text[start:end], doc=doc.id, evidence=[doc.evidence(start, end)], subjects=subjects,
                     subject_from=subject_from, members=members, date=q.date, target=target,
                     subsidy=spec["subsidy"] or "", kind=q.kind, attrs=attrs))
+            prev_target = self._ends_in_target(text, prev_target)
         return claims
+
+    def _ends_in_target(self, text: str, before: bool) -> bool:
+        """Whether the next sentence of the paragraph continues a list of targets: this one's last target or fact
+        cue is a target cue (or it has none and the one before it did)."""
+        t, f = (_cue_ends(p, text) for p in (self.target_before, self.fact_before))
+        if not t and not f:
+            return before
+        return bool(t) and (not f or t[-1] > f[-1])
 
     def _sources(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
         """Spans of mentions named as the source of a statement ("according to Xinhua", "据《明报》统计")."""

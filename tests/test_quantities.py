@@ -320,11 +320,23 @@ def test_random_numerals_never_raise_and_stay_finite(grammar, catalogue, text):
     ("2030年までに関連企業100社の集積を目指す。", [True]),
     ("すでに関連企業70社が集積している。", [False]),
     ("関連企業100社の集積を目指す。", [True]),
+    ("2024年产业收入预计超过300亿元。", [True]),  # a forecast counts as a target
+    ("出荷量は年2倍のペースで拡大が見込まれる。", [True]),
+    ("By 2025 the company had produced 1,000 robots.", [False]),
 ])
 def test_target_or_fact_from_the_wording(catalogue, text, expected):
     claims = [c for c in ClaimExtractor(catalogue).extract(document_from_text(text, "t"), []) if c.kind != "date"]
     assert [c.target for c in claims] == expected
     assert {c.attrs["target_from"] for c in claims} == {"wording"}
+
+
+def test_target_runs_on_and_past_years_are_facts(catalogue):
+    text = ("到2027年，培育龙头企业10家以上。新增上市企业20家，建成平台5个。\n\n"
+            "全市企业2000家。2015年市场规模3.8亿元。")
+    claims = ClaimExtractor(catalogue).extract(document_from_text(text, "t", released="2025-03"), [])
+    got = [(c.text, c.target, c.attrs["target_from"]) for c in claims if c.kind != "date"]
+    assert got == [("10家以上", True, "wording"), ("20家", True, "previous_sentence"), ("5个", True, "previous_sentence"),
+                   ("2000家", False, "rule"), ("3.8亿元", False, "year")]
 
 
 def test_target_without_wording_is_the_rules(catalogue):
