@@ -807,7 +807,7 @@ class DocumentScanner:
             body = f[body_start:s]
             if not body or body.endswith(rules.sha_rejects) or not re.search(f"[{KANA}]|[{HAN}]{{2}}", body):
                 return
-        start = self._left_cjk(f, s, known_ends, legal=pattern == "suffix_legal")
+        start = self._left_cjk(f, s, known_ends, legal=pattern in ("suffix_legal", "suffix_institution"))
         if needs_place:
             start = self._place_start(f, start, s)
             if start is None:
