@@ -638,8 +638,8 @@ class ClaimExtractor:
         """What ``doc`` is mainly about, best first.
 
         1. the entity its metadata ``about`` names (an id or a name in any script);
-        2. its topic: the one entity of the `topic_roles` (data/claims.yaml) it names most, at least twice (the firm
-           of a funding story); a place counts only when it lies in the metadata's ``cluster`` (a zone of the city);
+        2. its topic: the entity of the `topic_roles` (data/claims.yaml) it names at least twice and twice as often as
+           any other (the firm of a funding story); a place counts only when it lies in the metadata's ``cluster``;
         3. the entity its metadata ``cluster`` names ("Shanghai (Baoshan, Minhang)" names Shanghai);
         4. its ``policy``, then the entities of the `document_roles` by how often it names them.
 
@@ -660,7 +660,7 @@ class ClaimExtractor:
         def ranked(types):
             counts = Counter(m.entity for m in mentions if entities.get(m.entity) and entities[m.entity].type in types)
             best = counts.most_common(2)
-            dominant = best and best[0][1] >= 2 and (len(best) == 1 or best[0][1] > best[1][1])
+            dominant = best and best[0][1] >= 2 and (len(best) == 1 or best[0][1] >= 2 * best[1][1])
             return [eid for eid, _ in counts.most_common()], (best[0][0] if dominant else None)
 
         named, topic = ranked(self.document_types)[0], ranked(self.topic_types)[1]
