@@ -210,6 +210,7 @@ class DiscoveryRules:
     suffix_words: set[str]
     suffixes_for: dict[str, tuple[str, ...]]
     legal_words: tuple[str, ...]
+    kana_suffixes: frozenset[str]
     sector_words: tuple[str, ...]
     latin_and_joins: set[str]
     close_gap: re.Pattern
@@ -337,6 +338,7 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         right_stops=re.compile("(?:" + "|".join(re.escape(s) for s in sorted(set(stops), key=len, reverse=True)) + ")"),
         generic=generic, generic_cover=re.compile(r"[\s\-·・&.'’]+"), cover_words=cover_words, gap_types=gap_words,
         latin_left_stops={s.lower() for s in org.latin_left_stops}, sha_rejects=tuple(fold(s) for s in org.sha_rejects),
+        kana_suffixes=frozenset(w for w in suffix_words if w and all("\u30a0" <= ch <= "\u30ff" for ch in w)),
         legal_words=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_legal" for w in sfx.words),
         sector_words=tuple(fold(w) for sfx in org.suffixes if sfx.pattern.startswith("suffix_company")
                            for w in sfx.words if not _is_latin(w)),
@@ -533,7 +535,7 @@ class DocumentScanner:
         if stops:
             cut = max(cut, max(x.end() for x in stops))
         hk = _HAN_THEN_KANA.search(tail, cut) if s > 0 and _KANA_CHAR.match(f[s - 1]) else None
-        if hk and not self._generic(tail[cut:hk.end(1)]):
+        if hk and not self._generic(tail[cut:hk.end(1)]) and tail[hk.end(1):] not in self.rules.kana_suffixes:
             cut = hk.end(1)  # 港英字紙サウスチャイナ…ポスト: a katakana name after a kanji description
         q = _COUNT_PREFIX.match(tail, cut)  # 近百家机器人企业: a count is not part of a name
         if q:
@@ -1183,8 +1185,7 @@ class DocumentScanner:
             before = f[max(0, m.start() - 12):m.start()]
             after = f[m.end():m.end() + 12]
             # NOETIX社の「N2」, 楽聚ロボティクス（Leju Robotics）の「Kuavo」, 优必选的“天工”: a firm's product
-            owner = re.search(r"(\([^()]{1,40}\))?(?:的|の|'s|’s)$", before if "(" not in before else
-                              f[max(0, m.start() - 50):m.start()])
+            owner = re.search(r"(\([^()]{1,40}\))?(?:的|の|'s|’s)$", f[max(0, m.start() - 50):m.start()])
             at = m.start() - len(owner.group()) if owner else -1
             if owner and (at in org_ends or (owner.group(1) and at + len(owner.group(1)) - 1 in org_ends)
                           or f[:at].endswith("社")):
