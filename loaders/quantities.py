@@ -109,6 +109,7 @@ class NumberGrammar:
         self.currency_before = fw(need("currency_before"))
         self.counters = fw(need("counters"))
         self.plural_noun = str(need("plural_noun"))
+        self.noun_modifier = str(need("noun_modifier"))
         noun_counter = fold("(noun)")
         self.max_value = float(need("max_value"))
         bare = need("bare_money")
@@ -178,7 +179,8 @@ class NumberGrammar:
             ("guard_units", re.compile(rf"(?<![\d.])(?:{arabic}|{kanji}|{words})\s*(?:{not_counts})")),
             ("count", re.compile(
                 rf"{lo}(?P<num>{num})(?P<q1>余り|余|多|\+)?(?:\s*(?P<mult>{count_mult}))?"
-                rf"(?:\s*(?P<counter>{counters})|\s+(?P<noun>{self.plural_noun})(?![a-z]))?"
+                rf"(?:\s*(?P<counter>{counters})"
+                rf"|\s+(?:{self.noun_modifier}\s+)?(?P<noun>{self.plural_noun})(?![a-z]))?"
                 rf"(?P<q2>以上|以内|以下|超|前后|左右)?")),
         ]
         self._kanji_re = re.compile(kanji)
