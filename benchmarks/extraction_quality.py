@@ -299,8 +299,9 @@ def main(argv=None) -> int:
     p.add_argument("--separately", action="store_true", help="one graph per document instead of one for all")
     p.add_argument("--details", action="store_true", help="also print the counts per document")
     p.add_argument("--corpus", type=Path, default=CORPUS, help="the corpus folder")
-    p.add_argument("--segmenter", choices=["stops", "jieba"],
-                   help="how discovery finds a Chinese name's left edge (default: data/discovery.yaml)")
+    p.add_argument("--segmenter", choices=["stops", "jieba", "sudachi"],
+                   help="how discovery finds a name's left edge: stop words only, or only those jieba (Chinese) or "
+                        "SudachiPy (Japanese) cuts as words (default: data/discovery.yaml)")
     p.add_argument("--seen", type=Path, metavar="FILE",
                    help="a file of document ids (one per line) the rules were written with; the others are also "
                         "reported as 'unseen'")

@@ -169,7 +169,7 @@ class _PolicyModel(_Strict):
 
 class _DiscoveryModel(_Strict):
     threshold: float
-    segmenter: Literal["stops", "jieba"] = "stops"
+    segmenter: Literal["stops", "jieba", "sudachi"] = "stops"
     repeat_weight: float = 0.0
     organisations: _OrgModel
     products: _ProductModel
@@ -500,9 +500,10 @@ class DocumentScanner:
     places : iterable of str
         Names of known places (folded or not): a legal name may start with one (深圳市优必选科技…), a government
         body must (深圳市科技创新局), and a name made only of places and generic words is not an organisation.
-    segmenter : {"stops", "jieba"}
-        How a Chinese name's left edge is found: after the last stop word in the window before the suffix
-        (``stops``), or the same counting only stop words that jieba cuts as whole words (``jieba``).
+    segmenter : {"stops", "jieba", "sudachi"}
+        How a name's left edge is found: after the last stop word in the window before the suffix (``stops``), or
+        the same counting only stop words the segmenter cuts as whole words (jieba for Chinese texts, SudachiPy with
+        its small dictionary for Japanese texts).
     """
 
     def __init__(self, rules: DiscoveryRules, places=(), segmenter: str = "stops", all_places=()):
@@ -513,6 +514,7 @@ class DocumentScanner:
         # districts and counties too, for the place a government body's name starts with (萧山区委)
         self.all_places = self.places | frozenset(k for k in fold_many(list(all_places)) if len(k) >= 2)
         self.segmenter = segmenter
+        self._lang = ""  # the language of the document being scanned (a segmenter applies to one language)
 
     # ---------------------------------------------------------------- boundaries
     def _left_cjk(self, f: str, s: int, known_ends: set[int], lo: int = 0, legal: bool = False) -> int:
@@ -529,8 +531,9 @@ class DocumentScanner:
                 cut = k
                 break
         stops = list((self.rules.legal_stops if legal else self.rules.left_stops).finditer(tail, cut))
-        if self.segmenter == "jieba" and stops:
-            bounds = _jieba_bounds(tail)
+        if stops and self.segmenter in ("jieba", "sudachi") and self._lang == {"jieba": "zh", "sudachi": "ja"}[
+                self.segmenter]:
+            bounds = (_jieba_bounds if self.segmenter == "jieba" else _sudachi_bounds)(tail)
             stops = [x for x in stops if x.start() in bounds and x.end() in bounds]
         if stops:
             cut = max(cut, max(x.end() for x in stops))
@@ -654,7 +657,7 @@ class DocumentScanner:
         """Every candidate in ``doc``; ``known`` are the mentions of listed entities (never overlapped)."""
         ft = doc.folded
         f, text = ft.folded, doc.text
-        lang = doc.language
+        lang = self._lang = doc.language
         to_orig = (lambda a, b: (a, b)) if ft.is_identity else ft.to_original
         occupied = _Spans([(m.start, m.end) for m in known if known_types.get(m.entity) in BLOCKING_TYPES])
         # a listed organisation, product or policy just before ends a name on its left; a segment or scene word
@@ -1261,6 +1264,27 @@ def _jieba_bounds(s: str) -> frozenset:
         pos += len(tok)
         bounds.add(pos)
     return frozenset(bounds)
+
+
+@lru_cache(maxsize=20000)
+def _sudachi_bounds(s: str) -> frozenset:
+    """Word boundaries of a Japanese string by SudachiPy (small dictionary, split mode C)."""
+    bounds, pos = {0}, 0
+    for m in _sudachi_tokenizer().tokenize(s):
+        pos += len(m.surface())
+        bounds.add(pos)
+    return frozenset(bounds)
+
+
+@lru_cache(maxsize=1)
+def _sudachi_tokenizer():
+    try:
+        from sudachipy import dictionary, tokenizer
+    except ImportError as exc:  # optional: only segmenter="sudachi" needs it
+        raise ImportError("segmenter 'sudachi' needs SudachiPy and its small dictionary: "
+                          "pip install sudachipy sudachidict_small") from exc
+
+    return dictionary.Dictionary(dict="small").tokenizer(mode=tokenizer.Tokenizer.SplitMode.C)
 
 
 class _Spans:

@@ -154,6 +154,13 @@ def test_segmenter_choice_is_honoured(catalogue):
     assert names(a) == ["帕西尼科技"]
 
 
+def test_sudachi_segmenter_for_japanese(catalogue):
+    pytest.importorskip("sudachipy")
+    pytest.importorskip("sudachidict_small")
+    a, _ = found(["深センの優必選科技が新型機を発表した。"], catalogue, segmenter="sudachi")
+    assert names(a) == ["優必選科技"]
+
+
 # ---------------------------------------------------------------- in the graph
 
 
