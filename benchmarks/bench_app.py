@@ -1,4 +1,16 @@
-"""The explorer at scale: `streamlit run app.py -- --roster <N firms>` in headless chromium, time to the first graph."""
+"""The explorer at scale, whole sessions as a person has them: `streamlit run app.py -- --roster <N firms>` in headless
+chromium.
+
+Every server is fresh. A warm-up session first opens another region (``?region=Shanghai``), so the graph is built but
+nothing of the default view (coverage of the default region, its chain map) is cached; then:
+
+- the peer: one session alone, from opening the page to its chain map drawn;
+- on a second fresh server (same warm-up), ten sessions opened at once: each one's time to its chain map. The views,
+  layouts and drawings are cached once per server (``st.cache_resource`` keyed on the graph and the view state), so
+  the ten share one computation; target: the slowest within 2x the peer;
+- widget changes in one session (region, the network view, a stage filter, a search pick, the language): time from
+  the change to the redrawn drawing (the component's ``data-key`` changes); target 1 s each.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +18,110 @@ import time
 
 from common import Row, synthetic_inputs
 
-from browser import CHROMIUM_ARGS, graph_frame, streamlit_server, usable_chromium
+from browser import CHROMIUM_ARGS, VIEWPORT, show_view, streamlit_server, usable_chromium
+
+SESSIONS = 10
+WARM_REGION = ("Shanghai", "shanghai")  # the label in the URL, the id in the drawing's key
 
 
-def _time_to_graph(browser, url: str, timeout_s: float) -> tuple[float, int, str]:
-    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+def _drawn_key(page) -> str | None:
+    for frame in page.frames:
+        if frame is page.main_frame:
+            continue
+        try:
+            key = frame.evaluate("() => (document.querySelector('#chainmap .chip, #mynetwork canvas') "
+                                 "&& document.body.dataset.key) || null")
+        except Exception:  # a frame being replaced
+            continue
+        if key:
+            return key
+    return None
+
+
+def _wait_drawn(page, timeout_s: float, not_key: str | None = None, must_contain: str = "") -> tuple[float, str]:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout_s:
+        key = _drawn_key(page)
+        if key and key != not_key and must_contain in key:
+            return time.perf_counter() - start, key
+        page.wait_for_timeout(20)  # not time.sleep: Playwright's sync API only sees new frames while it waits
+    raise TimeoutError(f"no drawing within {timeout_s} s")
+
+
+def _open(browser, url: str):
+    context = browser.new_context(viewport=VIEWPORT)
+    return context, context.new_page()
+
+
+def _warm_up(browser, url: str, timeout_s: float):
+    """A session on another region: builds the graph, leaves the default region's views uncomputed."""
+    context, page = _open(browser, url)
+    page.goto(f"{url}/?region={WARM_REGION[0]}", wait_until="commit")
+    _wait_drawn(page, timeout_s, must_contain=f":{WARM_REGION[1]}:")
+    context.close()
+
+
+def _sessions_at_once(browser, url: str, n: int, timeout_s: float) -> list[float]:
+    pages, starts = [], []
+    for _ in range(n):
+        context, page = _open(browser, url)
+        pages.append((context, page))
+    for _, page in pages:
+        starts.append(time.perf_counter())
+        page.goto(url, wait_until="commit")
+    done = [None] * n
+    deadline = time.perf_counter() + timeout_s
+    while None in done and time.perf_counter() < deadline:
+        for i, (_, page) in enumerate(pages):
+            if done[i] is None and _drawn_key(page):
+                done[i] = time.perf_counter() - starts[i]
+        pages[0][1].wait_for_timeout(20)
+    for context, _ in pages:
+        context.close()
+    if None in done:
+        raise TimeoutError(f"{done.count(None)} of {n} sessions drew nothing within {timeout_s} s")
+    return done
+
+
+def _widget_changes(browser, url: str, firm: str) -> list[tuple[str, float]]:
+    """Seconds from each change to the redrawn drawing, in one session (after its first chain map)."""
+    context, page = _open(browser, url)
+    out = []
     try:
-        start = time.perf_counter()
-        page.goto(url, wait_until="domcontentloaded")
-        frame = graph_frame(page, timeout_ms=int(timeout_s * 1000))
-        seconds = time.perf_counter() - start
-        drawn = frame.evaluate("() => nodes.length")
-        folded = page.get_by_text("more than the display cap").first.inner_text() if page.get_by_text(
-            "more than the display cap").count() else ""
-        return seconds, drawn, folded
+        page.goto(url, wait_until="commit")
+        _, key = _wait_drawn(page, 120)
+
+        def timed(label, action, contains=""):
+            nonlocal key
+            start = time.perf_counter()
+            action()
+            _, new = _wait_drawn(page, 120, not_key=key, must_contain=contains)
+            out.append((label, time.perf_counter() - start))
+            key = new
+
+        def pick_region():
+            page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+            page.get_by_role("option", name="Pudong New Area", exact=True).click()
+
+        timed("region: Pudong New Area", pick_region, ":pudong:")
+        timed("view: network", lambda: show_view(page, "Network"))
+
+        def upstream():
+            page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+            page.get_by_role("option").first.click()
+            page.keyboard.press("Escape")
+
+        timed("filter: upstream stage", upstream)
+
+        def search():
+            page.get_by_role("textbox", name="Entity name in any language").fill(firm)
+            page.keyboard.press("Enter")
+
+        timed(f"search and centre {firm!r}", search)
+        timed("language: 中文", lambda: page.get_by_text("中文", exact=True).click())
     finally:
-        page.close()
+        context.close()
+    return out
 
 
 def _first_roster_name(roster) -> str:
@@ -31,44 +131,36 @@ def _first_roster_name(roster) -> str:
         return next(csv.DictReader(fh))["name"]
 
 
-def _search_and_focus(browser, url: str, name: str) -> tuple[float, int]:
-    """Seconds from typing a name in the search box to the redrawn ego network (after the page has its graph)."""
-    page = browser.new_page(viewport={"width": 1500, "height": 1000})
-    try:
-        page.goto(url, wait_until="domcontentloaded")
-        graph_frame(page, timeout_ms=60_000)
-        start = time.perf_counter()
-        page.get_by_role("textbox", name="Entity name in any language").fill(name)
-        page.keyboard.press("Enter")
-        page.get_by_text("Draw only the first match and its neighbours").click()
-        page.get_by_text("and its neighbours:").first.wait_for(timeout=60_000)
-        frame = graph_frame(page, timeout_ms=60_000)
-        return time.perf_counter() - start, frame.evaluate("() => nodes.length")
-    finally:
-        page.close()
-
-
 def run(scale: dict) -> list[Row]:
     chromium = usable_chromium()
     if chromium is None:
-        return [Row("app: first graph with a large roster", "skipped: no chromium or playwright here")]
+        return [Row("app: whole sessions with a large roster", "skipped: no chromium or playwright here")]
     roster, _ = synthetic_inputs(scale["app_firms"], 0, scale["doc_bytes"])
     n = scale["app_firms"]
     from playwright.sync_api import sync_playwright
 
-    with streamlit_server(app_args=["--roster", roster], timeout=120) as url, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-        cold, drawn, folded = _time_to_graph(browser, url, 300)
-        warm, _, _ = _time_to_graph(browser, url, 60)
-        firm = _first_roster_name(roster)
-        ego_seconds, ego_nodes = _search_and_focus(browser, url, firm)
+        with streamlit_server(app_args=["--roster", roster], timeout=120) as url:
+            t0 = time.perf_counter()
+            _warm_up(browser, url, 600)
+            build = time.perf_counter() - t0
+            alone = _sessions_at_once(browser, url, 1, 300)[0]
+            changes = _widget_changes(browser, url, _first_roster_name(roster))
+        with streamlit_server(app_args=["--roster", roster], timeout=120) as url:
+            _warm_up(browser, url, 600)
+            crowd = _sessions_at_once(browser, url, SESSIONS, 600)
         browser.close()
-    return [
-        Row(f"app: first graph, {n:,}-firm roster, new session (graph built)",
-            f"{warm:.1f} s; {drawn:,} nodes drawn", "≤ 5 s", warm <= 5),
-        Row(f"app: first graph, {n:,}-firm roster, first session after start (builds the graph)",
-            f"{cold:.1f} s"),
-        Row(f"app: search {firm!r} and draw its neighbourhood, {n:,}-firm roster",
-            f"{ego_seconds:.1f} s; {ego_nodes} nodes drawn"),
-        Row("app: what the page says it folded", (folded[:150] + "…") if len(folded) > 150 else folded or "nothing"),
+    ratio = max(crowd) / alone
+    rows = [
+        Row(f"app: one session alone, {n:,}-firm roster, open to chain map (peer; graph built, view not cached)",
+            f"{alone:.1f} s"),
+        Row(f"app: {SESSIONS} sessions opened at once, {n:,}-firm roster, each open to chain map",
+            f"slowest {max(crowd):.1f} s, median {sorted(crowd)[len(crowd) // 2]:.1f} s; {ratio:.1f}x the peer",
+            "≤ 2x one session alone", ratio <= 2),
+        Row(f"app: warm-up session on another region (builds the {n:,}-firm graph)", f"{build:.1f} s"),
     ]
+    for label, seconds in changes:
+        rows.append(Row(f"app: {label}, {n:,}-firm roster, change to redrawn drawing", f"{seconds:.2f} s", "≤ 1 s",
+                        seconds <= 1))
+    return rows
