@@ -20,6 +20,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .errors import InputError
 from .fold import fold
@@ -518,6 +519,16 @@ def _document_year(meta: dict) -> int | None:
     return None
 
 
+class _SentenceCues(NamedTuple):
+    """What decides target or fact in one sentence: the ends of its target and fact cues, whether the sentence
+    before it (same paragraph) ended on a target cue, and the document's year."""
+
+    targets: list[int]
+    facts: list[int]
+    after_target: bool
+    doc_year: int | None
+
+
 def _cue_ends(pattern: re.Pattern | None, text: str) -> list[int]:
     """Sorted ends of the matches of ``pattern`` in ``text``, each as if the text ended there (so a cue cut by the
     quantity does not count)."""
@@ -618,21 +629,20 @@ class ClaimExtractor:
                 return rule, hits
         return None, []
 
-    def _target(self, spec: dict, q: Quantity, text: str, clause: tuple[int, int], cue_ends) -> tuple[bool, str]:
-        """Target or fact from the wording around the quantity; the rule's default when the wording says nothing.
-        ``cue_ends`` holds the ends of the target and of the fact cues in the sentence (:func:`_cue_ends`)."""
+    def _target(self, spec: dict, q: Quantity, text: str, clause: tuple[int, int], cues: "_SentenceCues"
+                ) -> tuple[bool, str]:
+        """Target or fact (and why: wording, previous_sentence, year or rule) by the rules of data/claims.yaml."""
         if q.kind == "date":
             return spec["target"], "rule"
-        t_end, f_end = (_last_end(ends, q.start) for ends in cue_ends[:2])
+        t_end, f_end = _last_end(cues.targets, q.start), _last_end(cues.facts, q.start)
         if t_end >= 0 or f_end >= 0:
             return t_end > f_end, "wording"
         if self.target_after and self.target_after.search(text, q.end, clause[1]):
             return True, "wording"
-        after_target, doc_year = cue_ends[2:]
-        if after_target and not cue_ends[0] and not cue_ends[1]:
+        if cues.after_target and not cues.targets and not cues.facts:
             return True, "previous_sentence"  # a list of targets running on from the sentence before
-        if doc_year and any(int(y) < doc_year for y in _YEAR.findall(text, clause[0], q.start)):
-            return False, "year"  # "2015年只有3.8亿元" in a 2025 text
+        if cues.doc_year and any(int(y) < cues.doc_year for y in _YEAR.findall(text, clause[0], q.start)):
+            return False, "year"  # "2015年市场规模3.8亿元" in a 2025 text
         return spec["target"], "rule"
 
     def document_subjects(self, doc: Document, mentions: list[Mention], policy: str | None = None,
@@ -746,8 +756,8 @@ class ClaimExtractor:
                 prev_target = self._ends_in_target(text, prev_target)
                 continue
             clauses = clause_bounds(text, self.clause_breaks)
-            cue_ends = (_cue_ends(self.target_before, text), _cue_ends(self.fact_before, text),
-                        prev_target, doc_year)
+            cues = _SentenceCues(_cue_ends(self.target_before, text), _cue_ends(self.fact_before, text),
+                                 prev_target, doc_year)
             for i, q in enumerate(quantities):
                 clause = next((c for c in clauses if c[0] <= q.start < c[1]), (0, len(text)))
                 lo = quantities[i - 1].end if i else 0
@@ -775,7 +785,7 @@ class ClaimExtractor:
                         m.entity for m in by_sentence.get(sent.index, [])
                         if entities.get(m.entity) and entities[m.entity].type in spec["members"]
                         and o_clause[0] <= m.start < o_clause[1]))
-                target, target_from = self._target(spec, q, text, clause, cue_ends)
+                target, target_from = self._target(spec, q, text, clause, cues)
                 attrs = {"rule": spec["metric"], "target_from": target_from}
                 if q.upper is not None:
                     attrs["value_max"] = q.upper
