@@ -547,10 +547,14 @@ class ClaimExtractor:
     """Turns quantities into claims with the metric rules of data/claims.yaml.
 
     A claim's subject is an entity of its metric's ``subject_types``: the nearest one in the quantity's clause, else
-    in its sentence, else (after a back-reference such as "そのうち" / "其中" / "of which") the last one of the
-    previous sentence, else the document's main subject (metadata ``about``, then ``cluster``, then the document's
-    policy, then the place or policy it names most), else none. Never an entity the cue word itself names. The
-    claim records which step found it in ``subject_from``: clause, sentence, previous_sentence, document or none.
+    in its sentence, else (after a back-reference such as "そのうち" / "其中" / "of which", or for a list of
+    subsidised things, ``subject: all``) the last one of the previous sentence of the paragraph, else the document's
+    subject (:meth:`document_subjects`), else none. Never an entity a cue of the metric names (全国 for a national
+    share) nor one cited as the source of the statement ("according to Xinhua"). A ``subject: policy`` metric (the
+    targets of a plan) takes a policy named in the sentence, else the policy the metadata says the document is
+    about, else an entity of its subject types in the sentence, else the document's subject. The claim records which
+    step found it in ``subject_from``: clause, sentence, previous_sentence, document or none; and whether it is a
+    target, and why, in ``target`` and ``attrs["target_from"]`` (wording, previous_sentence, year or rule).
 
     Examples
     --------
