@@ -46,7 +46,6 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 KANA = "\u30a0-\u30ff"  # katakana with ー and ・
 _NAME_TAIL = re.compile(rf"(?:[{HAN}{KANA}]|\([{HAN}{KANA}]{{2,4}}\))+$")
 _NAME_HEAD = re.compile(rf"[{HAN}{KANA}]+")
-_LATIN_ITEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .&'’-]{0,40}")
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _YEARS = re.compile(r"\s*\(\s*\d{4}\s*[-—–~至到]+\s*\d{4}\s*年?\s*\)\s*$")
 _QUOTED = re.compile(r"「([^「」\n]{1,14})」|『([^『』\n]{1,14})』|“([^“”\n]{1,14})”|\"([^\"\n]{1,14})\"")
@@ -224,14 +223,11 @@ class DiscoveryRules:
     open_nouns: list[tuple[re.Pattern, str]]
     suffix_continuations: tuple[str, ...]
     legal_prefixes: tuple[str, ...]
-    product_cues: re.Pattern
     product_cues_before: re.Pattern
     product_cues_after: re.Pattern | None
-    named_after: list[str]
     model_cues: re.Pattern
     model_rejects: set[str]
     model_product_after: re.Pattern | None
-    named_before: re.Pattern | None
     policy_heads: tuple[str, ...]
     media_heads: tuple[str, ...]
     policy_heads_latin: tuple[str, ...]
@@ -359,17 +355,16 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         open_nouns=[(re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in nouns)), t)
                     for t, nouns in (oan.nouns.items() if oan else [])],
         suffix_continuations=tuple(fold(x) for x in org.suffix_continuations),
-        legal_prefixes=tuple(fold(x) for x in org.legal_prefixes), product_cues=_alternation(fold(c) for c in m.products.quoted.cues),
+        legal_prefixes=tuple(fold(x) for x in org.legal_prefixes), 
         product_cues_before=re.compile("(?:%s)(?:的|の|了|\\s)*$" % "|".join(
             re.escape(fold(c)) for c in sorted(m.products.quoted.cues, key=len, reverse=True))),
         product_cues_after=re.compile("(?:的|の|\\s)*(?:%s)" % "|".join(
             re.escape(fold(c)) for c in sorted(m.products.quoted.cues_after, key=len, reverse=True)))
         if m.products.quoted.cues_after else None,
-        named_after=[fold(w) for w in m.products.named.after],
+
         model_cues=_alternation(fold(c) for c in m.products.model_number.cues),
         model_rejects={fold(r) for r in m.products.model_number.rejects},
         model_product_after=_alternation(fold(c) for c in m.products.model_number.product_after),
-        named_before=_alternation(fold(c) for c in m.products.named.before),
         policy_heads=tuple(sorted({fold(h) for h in m.policies.heads if not _is_latin(h)}, key=len, reverse=True)),
         media_heads=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_media" for w in sfx.words
                           if not _is_latin(w)) + ("报",),
