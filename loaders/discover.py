@@ -355,13 +355,12 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         open_nouns=[(re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in nouns)), t)
                     for t, nouns in (oan.nouns.items() if oan else [])],
         suffix_continuations=tuple(fold(x) for x in org.suffix_continuations),
-        legal_prefixes=tuple(fold(x) for x in org.legal_prefixes), 
+        legal_prefixes=tuple(fold(x) for x in org.legal_prefixes),
         product_cues_before=re.compile("(?:%s)(?:的|の|了|\\s)*$" % "|".join(
             re.escape(fold(c)) for c in sorted(m.products.quoted.cues, key=len, reverse=True))),
         product_cues_after=re.compile("(?:的|の|\\s)*(?:%s)" % "|".join(
             re.escape(fold(c)) for c in sorted(m.products.quoted.cues_after, key=len, reverse=True)))
         if m.products.quoted.cues_after else None,
-
         model_cues=_alternation(fold(c) for c in m.products.model_number.cues),
         model_rejects={fold(r) for r in m.products.model_number.rejects},
         model_product_after=_alternation(fold(c) for c in m.products.model_number.product_after),
