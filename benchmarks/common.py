@@ -14,30 +14,33 @@ for p in (ROOT, ROOT / "tests"):  # the library, and the real-server helpers the
 
 # Full scale is what the targets are stated for; quick is a smoke run in under a minute.
 SCALES = {
-    "full": {"firms": 100_000, "docs": 1000, "doc_bytes": 10_000, "extract_firms": 10_000, "extract_mb": 10,
+    "full": {"firms": 1_000_000, "docs": 1000, "doc_bytes": 10_000, "extract_firms": 10_000, "extract_mb": 10,
              "baseline_kb": 200, "graphml_firms": 100_000, "neo4j_nodes": 100_000, "neo4j_rels": 300_000,
              "neo4j_row_rows": 3000, "render_nodes": 10_000, "pyvis_nodes": (2000, 10_000),
              "browser_nodes": (500, 2000, 10_000), "pyvis_browser_nodes": (500, 2000), "browser_timeout": 120,
-             "app_firms": 100_000},
+             "app_firms": 100_000, "restart_sizes": ((100_000, 5, False), (1_000_000, 10, True))},
     "quick": {"firms": 10_000, "docs": 100, "doc_bytes": 10_000, "extract_firms": 10_000, "extract_mb": 2,
               "baseline_kb": 50, "graphml_firms": 10_000, "neo4j_nodes": 5000, "neo4j_rels": 15_000,
               "neo4j_row_rows": 600, "render_nodes": 10_000, "pyvis_nodes": (2000,),
               "browser_nodes": (500, 2000), "pyvis_browser_nodes": (), "browser_timeout": 30,
-              "app_firms": 10_000},
+              "app_firms": 10_000, "restart_sizes": ((10_000, 5, False),)},
 }
 
 
 @dataclass
 class Row:
-    """One line of the report: a target, what was measured, and whether it is met (None: no target)."""
+    """One line of the report: what was measured, the peer it is set against (what and its figure), the target, and
+    whether it is met (None: no target)."""
 
     name: str
     measured: str
     target: str = ""
     met: bool | None = None
+    peer: str = ""
 
     def cells(self) -> list[str]:
-        return [self.name, self.measured, self.target or "-", {True: "met", False: "NOT MET", None: "-"}[self.met]]
+        return [self.name, self.measured, self.peer or "-", self.target or "-",
+                {True: "met", False: "NOT MET", None: "-"}[self.met]]
 
 
 class Timer:

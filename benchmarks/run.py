@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import SCALES, Row  # noqa: E402
 
-BENCHMARKS = ["extraction", "longdoc", "build", "graphml", "neo4j", "render", "app"]
+BENCHMARKS = ["extraction", "longdoc", "build", "graphml", "neo4j", "render", "app", "restart"]
 
 
 def machine() -> str:
@@ -36,8 +36,8 @@ def machine() -> str:
 
 
 def table(rows: list[Row]) -> str:
-    cells = [["benchmark", "measured", "target", "met"]] + [r.cells() for r in rows]
-    widths = [max(len(c[i]) for c in cells) for i in range(4)]
+    cells = [["benchmark", "measured", "peer", "target", "met"]] + [r.cells() for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(cells[0]))]
     lines = [" | ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
