@@ -95,9 +95,10 @@ def run(scale: dict) -> list[Row]:
                         matcher.find(doc)
                 prep_s, match_s = min(prep_s, t_prep.cpu), min(match_s, t_match.cpu)
             prep = mb / (prep_s + match_s)
-            out.append(Row(f"{lang}: read, decode, clean, split sentences, language, fold and match ({mb:.0f} MB)",
-                           f"{prep:.1f} MB/s CPU (preparation {mb / prep_s:.1f} MB/s, matching "
-                           f"{mb / match_s:.1f} MB/s)", "≥ 15 MB/s", prep >= 15))
+            out.append(Row(f"{lang}: read, decode, clean, split sentences and detect the language ({mb:.0f} MB)",
+                           f"{mb / prep_s:.1f} MB/s CPU", "≥ 15 MB/s", mb / prep_s >= 15))
+            out.append(Row(f"{lang}: the same, then fold and match (matching {mb / match_s:.1f} MB/s)",
+                           f"{prep:.1f} MB/s CPU", "≥ 15 MB/s", prep >= 15))
             t_build = _build(path, roster)
             out.append(Row(f"{lang}: through build_graph (+ relations, claims, graph)",
                            f"{mb / t_build.cpu:.1f} MB/s CPU ({mb / t_build.seconds:.1f} MB/s wall)"))
