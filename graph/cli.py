@@ -249,6 +249,9 @@ def cmd_pull(args) -> int:
 
     format_of(args.out)
     G = pull(args.uri, _auth(args), args.database, timeout=args.timeout)
+    if G.number_of_nodes() == 0:
+        print(f"note: {args.uri} holds no nodes with an id in that database; was the graph pushed there?",
+              file=sys.stderr)
     write_graph(G, args.out)
     print(f"wrote {args.out}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges", file=sys.stderr)
     return EXIT_OK
