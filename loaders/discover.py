@@ -237,6 +237,7 @@ class DiscoveryRules:
     segmenter: str = "stops"
     _segment_automata: dict = field(default_factory=dict, repr=False)
     _key_cache: dict = field(default_factory=dict, repr=False)
+    _key_places: frozenset = frozenset()  # the places a key drops from a name's start (set by discover)
 
     @cached_property
     def _suffix_lengths(self) -> list[int]:
@@ -430,6 +431,7 @@ def _key(folded: str, rules: DiscoveryRules) -> str:
 
 
 def _compute_key(folded: str, rules: DiscoveryRules) -> str:
+    places = rules._key_places
     k = folded.strip()
     k = _YEARS.sub("", k)
     if k.startswith(rules.legal_prefixes):
@@ -447,13 +449,22 @@ def _compute_key(folded: str, rules: DiscoveryRules) -> str:
                 if rest and rest[-1].isascii() and rest[-1].isalnum() and suf[0].isascii() and suf[0].isalnum() \
                         and not k[-len(suf) - 1].isspace():
                     continue  # "AgiBot" does not end in the suffix "Bot"
+                if _is_generic(rest, rules, places, suffixes=False):
+                    break  # 北京大学 and 北京汽车 are not one "北京"; 北京…创新中心 and 上海…创新中心 not one "人形"
                 k = rest
                 changed = True
                 break
     k = re.sub(r"\([^()]*\)$", "", k)
+    # a leading city goes (杭州宇树 of 杭州宇树科技股份有限公司 is 宇树) unless only generic words and suffixes stay
+    # (深圳市人民政府 is not 上海市人民政府)
     stripped = _CITY.sub("", k)
-    if len(stripped) >= 2:
+    if len(stripped) >= 2 and not _is_generic(stripped, rules, places):
         k = stripped
+    elif places:
+        for n in range(min(4, len(k) - 2), 1, -1):
+            if k[:n] in places and not _is_generic(k[n:], rules, places):
+                k = k[n:]
+                break
     return _STRIP.sub("", k)
 
 
@@ -1437,6 +1448,9 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
         known_mentions = {d.id: matcher.find(d) for d in documents}
     scanner = DocumentScanner(rules, known_places(entities.values(), catalogue), segmenter=segmenter or rules.segmenter,
                               all_places=_gazetteer_places(catalogue, every_level=True))
+    if rules._key_places != scanner.places:  # keys drop a leading place: computed again for another set of places
+        rules._key_places = scanner.places
+        rules._key_cache.clear()
     docs = {d.id: d for d in documents}
 
     candidates: list[Candidate] = []
