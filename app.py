@@ -130,15 +130,20 @@ def chain_spec(_G, key, region, language):
             "legend": legend}
 
 
-@st.cache_resource(show_spinner="Laying out the graph…", max_entries=32)
-def network_view(_G, key, filters, layout, language, size_by, physics, cap, ego, above_cap):
-    """The network drawing for one view state: filtered, capped, laid out (selection is added per session)."""
+@st.cache_resource(show_spinner="Choosing what to draw…", max_entries=32)
+def network_nodes(_G, key, filters, cap, ego, above_cap, size_by):
+    """The filtered, capped subgraph for one view state (any language)."""
     view = filter_view(_G, **dict(filters))
     if ego is not None and ego in _G and ego not in view:
         view = _G.subgraph([*view.nodes, ego])
     mode, fold_by, rank_by = ABOVE_CAP[above_cap]
-    view, note = cap_view(view, cap, "ego" if ego in view else mode, ego, fold_by=fold_by,
-                          rank_by=rank_by or size_by)
+    return cap_view(view, cap, "ego" if ego in view else mode, ego, fold_by=fold_by, rank_by=rank_by or size_by)
+
+
+@st.cache_resource(show_spinner="Laying out the graph…", max_entries=32)
+def network_view(_G, key, filters, layout, language, size_by, physics, cap, ego, above_cap):
+    """The network drawing for one view state, in one language (the selection is added per session)."""
+    view, note = network_nodes(_G, key, filters, cap, ego, above_cap, size_by)
     if view.number_of_nodes() == 0:
         return None, note
     spec = network_spec(view, layout, language, size_by, physics, height=620,
@@ -147,9 +152,24 @@ def network_view(_G, key, filters, layout, language, size_by, physics, cap, ego,
     return spec, note
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def graph_summary(_G, key):
+    """What the page header and sliders need from the whole graph, computed once per graph."""
+    types = pd.Series([d.get("type") for _, d in _G.nodes(data=True)]).value_counts()
+    return {"titles": [d.get("name", n) for n, d in _G.nodes(data=True) if d.get("type") == "Document"],
+            "orgs": int(sum(types.get(t, 0) for t in catalogue_of(_G).types_with("organisation"))),
+            "max_mentions": max([d.get("mentions", 0) for _, d in _G.nodes(data=True)] + [1]),
+            "nodes": _G.number_of_nodes(), "edges": _G.number_of_edges()}
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def search_index(_G, key):
     return name_index(_G)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def matches(_G, key, query):
+    return search_nodes(_G, query, index=search_index(_G, key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -252,7 +272,7 @@ if st.session_state.get("selected", {}).get("id") not in G:  # e.g. an upload wa
 
 st.sidebar.header(T("side_find"))
 query = st.sidebar.text_input(T("search"), placeholder="AgiBot / 智元机器人 / 智元ロボット", key="search")
-hits = search_nodes(G, query, index=search_index(G, key)) if query else []
+hits = matches(G, key, query) if query else []
 if query and not hits:
     st.sidebar.info(T("no_match", query=md(repr(query))))
 if hits:
@@ -261,8 +281,8 @@ if hits:
         st.session_state["pick"] = ids[0]
         select("node", ids[0], centre=True)
     st.sidebar.radio(T("matches"), ids, key="pick", on_change=on_pick,
-                     format_func=lambda n: f"{node_label(G.nodes[n], language)} · "
-                                           f"{ui(G.nodes[n].get('type', ''), language, 'types')}")
+                     format_func=lambda n: md(f"{node_label(G.nodes[n], language)} · "  # options are Markdown
+                                              f"{ui(G.nodes[n].get('type', ''), language, 'types')}"))
 else:
     st.session_state.pop("pick", None)
 
@@ -290,7 +310,8 @@ with st.sidebar.expander(T("side_drawing")):
     all_types = catalogue.node_types
     types = st.multiselect(T("types"), all_types, default=all_types, key="types",
                            format_func=lambda t: ui(t, language, "types"))
-    max_mentions = max([d.get("mentions", 0) for _, d in G.nodes(data=True)] + [1])
+    summary = graph_summary(G, key)
+    max_mentions = summary["max_mentions"]
     min_mentions = st.slider(T("min_mentions"), 0, int(max_mentions), 0, key="min_mentions")
     layout = st.radio(T("layout"), ["chain lanes", "force-directed"], horizontal=True, key="layout",
                       format_func=lambda x: T("layout_lanes" if x == "chain lanes" else "layout_force"))
@@ -303,12 +324,12 @@ with st.sidebar.expander(T("side_drawing")):
 
 # ------------------------------------------------------------------------------------------------------------- page
 st.title(T("app_title"))
-titles = [d.get("name", n) for n, d in G.nodes(data=True) if d.get("type") == "Document"]
-types_count = pd.Series([d.get("type") for _, d in G.nodes(data=True)]).value_counts()
-orgs = int(sum(types_count.get(t, 0) for t in catalogue.types_with("organisation")))
+summary = graph_summary(G, key)
+titles = summary["titles"]
 st.caption(md(T("built_from", docs=len(titles), titles="; ".join(titles[:3]) + (" …" if len(titles) > 3 else ""),
                 rosters=len(G.graph.get("rosters", []))))
-           + " · " + T("counts", nodes=f"{G.number_of_nodes():,}", edges=f"{G.number_of_edges():,}", orgs=f"{orgs:,}"))
+           + " · " + T("counts", nodes=f"{summary['nodes']:,}", edges=f"{summary['edges']:,}",
+                       orgs=f"{summary['orgs']:,}"))
 for message in upload_errors:
     st.error(md(message))
 

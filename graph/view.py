@@ -10,7 +10,7 @@ import networkx as nx
 from loaders.fold import fold
 
 from .display import sentence_text
-from .model import catalogue_of, types_with
+from .model import catalogue_of, nodes_with, types_with
 from .places import firms_in_region
 
 DEFAULT_CAP = 1500
@@ -233,7 +233,8 @@ def node_card(G: nx.MultiDiGraph, node) -> dict:
     for ev in d.get("evidence", []):
         by_sentence.setdefault((ev["doc"], ev["sentence"]), []).append(ev)
     texts = G.graph.get("document_texts", {})
-    titles = {n.split(":", 1)[1]: dd.get("title", n) for n, dd in G.nodes(data=True) if dd.get("type") == "Document"}
+    titles = _graph_cache(G, "document_titles", lambda: {
+        n.split(":", 1)[1]: dd.get("title", n) for n in nodes_with(G, "document") for dd in (G.nodes[n],)})
     evidence = []
     for (doc, i), evs in sorted(by_sentence.items()):
         if doc not in texts:
