@@ -71,7 +71,7 @@ def as_dict(record) -> dict:
     return record if isinstance(record, dict) else record.to_dict()
 
 
-@dataclass
+@dataclass(slots=True)  # millions of them with a large roster: no __dict__ each
 class Fact:
     """A sourced statement that links an entity to another node (segment, region, stage)."""
 

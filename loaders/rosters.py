@@ -81,7 +81,7 @@ def org_key(name: str, folded: str | None = None, names: dict | None = None) -> 
     return _org_key(fold(name) if folded is None else folded, _rules_of(names))
 
 
-@dataclass
+@dataclass(slots=True)  # a register has a million rows: no __dict__ each
 class RosterRow:
     path: str
     line: int
