@@ -143,7 +143,7 @@ def public_graph_attributes(G: nx.MultiDiGraph, texts: bool = False) -> dict:
     """Graph attributes as exported: roster paths as file names; ``document_texts`` only when ``texts``."""
     out = {}
     for k, v in G.graph.items():
-        if k == "document_texts" and not texts:
+        if (k == "document_texts" and not texts) or k == "data_dir":  # data_dir: a folder on this machine
             continue
         if k == "rosters" and isinstance(v, (list, tuple)):
             v = [public_path(r) for r in v]
@@ -202,8 +202,14 @@ def _rgb(color: str) -> tuple[int, int, int]:
 
 
 # ---------------------------------------------------------------------------------------------- attribute typing
-def _attribute_kinds() -> tuple[dict, dict]:
-    schema = load_catalogue().schema
+def _attribute_kinds(G: nx.MultiDiGraph | None = None) -> tuple[dict, dict]:
+    """Node and edge attribute kinds from the schema ``G`` was built with (data/schema.yaml by default)."""
+    if G is not None:
+        from .model import catalogue_of
+
+        schema = catalogue_of(G).schema
+    else:
+        schema = load_catalogue().schema
     return schema["node_attributes"], schema["edge_attributes"]
 
 
@@ -249,7 +255,7 @@ def _scalar(value, kind: str, notes=None):
     if kind == "json" or isinstance(value, (list, dict, tuple, set)):
         if isinstance(value, (set, tuple)):
             value = list(value)
-        return _JSON.encode(json_safe(value, notes))
+        return _json_text(value, notes)
     if kind == "string":
         return value if isinstance(value, str) else str(value)
     if kind == "boolean":
@@ -265,6 +271,30 @@ def _scalar(value, kind: str, notes=None):
     return v
 
 
+def _json_text(value, notes=None) -> str:
+    """JSON text of a list or dict: encoded as is when it can be (the common case), else after :func:`json_safe`."""
+    try:
+        text = _JSON.encode(value)
+    except (ValueError, TypeError):  # NaN or infinity; a set or another type JSON has no name for
+        return _JSON.encode(json_safe(value, notes))
+    if _SURROGATE.search(text) is not None:
+        return _JSON.encode(json_safe(value, notes))
+    return text
+
+
+def _xml_value(v, kind: str, notes, escape) -> str | None:
+    """``v`` as the escaped text of its declared kind, or None when there is nothing to write."""
+    t = type(v)
+    if t is str and kind == "string":
+        return escape(v, notes)
+    if t is list or t is dict or t is tuple or t is set or kind == "json":
+        return escape(_json_text(v if t is not set and t is not tuple else list(v), notes), notes)
+    v = _scalar(v, kind, notes)
+    if v is None:
+        return None
+    return escape(v, notes) if isinstance(v, str) else _lexical(v)
+
+
 def _lexical(v) -> str:
     if v is True:
         return "true"
@@ -275,7 +305,6 @@ def _lexical(v) -> str:
 
 # --------------------------------------------------------------------------------------------------------- GraphML
 _NMTOKEN_SAFE = re.compile(r"^[A-Za-z0-9._:\-]+$")
-_NAME_SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
 def xml_node_ids(G: nx.MultiDiGraph) -> dict:
@@ -309,7 +338,7 @@ def xml_node_ids(G: nx.MultiDiGraph) -> dict:
 
 
 def _key_id(domain: str, name: str, i: int) -> str:
-    return f"{domain}.{name}" if _NAME_SAFE.match(name) else f"{domain}.attr{i}"
+    return f"d{domain[0]}{i}"  # dg0, dn0, de0...: short (one per data element) and unique across domains
 
 
 _GRAPHML_TYPES = {"string": "string", "int": "int", "double": "double", "boolean": "boolean", "json": "string"}
@@ -320,7 +349,7 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
     """GraphML text of ``G``, in chunks (valid against the GraphML 1.0 XSD).
 
     Edge ids are ``e0, e1, ...`` (unique in the file); the multigraph key is the edge data ``edge_key``; key ids are
-    ``graph.*``, ``node.*`` and ``edge.*`` (unique across domains); graph data comes first. Nodes carry ``name``
+    ``dg0``, ``dn0``, ``de0``... (unique across domains); graph data comes first. Nodes carry ``name``
     (the node id), ``label`` (display name), ``x``, ``y``, ``size``, ``r``, ``g``, ``b``.
 
     Examples
@@ -328,10 +357,10 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
     >>> G = nx.MultiDiGraph(); G.add_edge("a", "b", key="K:rule", type="PART_OF")
     'K:rule'
     >>> text = "".join(generate_graphml(G, layout=None))
-    >>> '<edge id="e0" source="a" target="b">' in text and '<data key="edge.edge_key">K:rule</data>' in text
+    >>> '<edge id="e0" source="a" target="b">' in text and '<data key="de0">K:rule</data>' in text
     True
     """
-    node_kinds, edge_kinds = _attribute_kinds()
+    node_kinds, edge_kinds = _attribute_kinds(G)
     draw = node_drawing(G, layout, positions) if (layout or positions) else None
     graph_attrs = {k: _scalar(v, "json" if isinstance(v, (list, dict, tuple)) else _kind_of_value(v), notes)
                    for k, v in public_graph_attributes(G).items()}
@@ -363,9 +392,11 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
     yield "".join(f'    <data key="{gids[k]}">{_text(_lexical(v) if not isinstance(v, str) else v, notes)}</data>\n'
                   for k, v in graph_attrs.items())
     xid = xml_node_ids(G)
-    node_items = [(k, nids[k], kind) for k, kind in nkinds.items()
-                  if k not in ("name", "label", "display_name", "x", "y", "size", "r", "g", "b")]
+    special = {"name", "label", "display_name"} | (set(DRAWING_ATTRIBUTES) if draw is not None else set())
+    node_info = {k: (f'      <data key="{nids[k]}">', kind) for k, kind in nkinds.items() if k not in special}
     k_name, k_label, k_display = nids["name"], nids["label"], nids["display_name"]
+    if draw is not None:
+        k_x, k_y, k_size, k_r, k_g, k_b = (nids[k] for k in ("x", "y", "size", "r", "g", "b"))
     buf = []
     for n, d in G._node.items():
         d = _public_node_attributes(d)
@@ -378,20 +409,19 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
                  f'      <data key="{k_label}">{_text(str(label), notes)}</data>\n']
         if name is not None and name != label:
             parts.append(f'      <data key="{k_display}">{_text(str(name), notes)}</data>\n')
-        for k, kid, kind in node_items:
-            v = d.get(k)
-            if v is None:
+        for k, v in d.items():
+            info = node_info.get(k)
+            if info is None or v is None:
                 continue
-            v = _scalar(v, kind, notes)
-            if v is None:
-                continue
-            parts.append(f'      <data key="{kid}">{_text(v, notes) if isinstance(v, str) else _lexical(v)}</data>\n')
+            text = _xml_value(v, info[1], notes, _text)
+            if text is not None:
+                parts.append(f"{info[0]}{text}</data>\n")
         if draw is not None:
             x, y, size, color = draw[n]
             r, g, b = _rgb(color)
-            parts.append(f'      <data key="{nids["x"]}">{x!r}</data>\n      <data key="{nids["y"]}">{y!r}</data>\n'
-                         f'      <data key="{nids["size"]}">{size!r}</data>\n      <data key="{nids["r"]}">{r}</data>\n'
-                         f'      <data key="{nids["g"]}">{g}</data>\n      <data key="{nids["b"]}">{b}</data>\n')
+            parts.append(f'      <data key="{k_x}">{x!r}</data>\n      <data key="{k_y}">{y!r}</data>\n'
+                         f'      <data key="{k_size}">{size!r}</data>\n      <data key="{k_r}">{r}</data>\n'
+                         f'      <data key="{k_g}">{g}</data>\n      <data key="{k_b}">{b}</data>\n')
         parts.append("    </node>\n")
         buf.append("".join(parts))
         if len(buf) >= 256:
@@ -399,7 +429,7 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
             buf = []
     yield "".join(buf)
     buf = []
-    edge_items = [(k, eids[k], kind) for k, kind in ekinds.items() if k != "edge_key"]
+    edge_info = {k: (f'      <data key="{eids[k]}">', kind) for k, kind in ekinds.items() if k != "edge_key"}
     k_key = eids["edge_key"]
     i = 0
     for u, nbrs in G._adj.items():
@@ -410,15 +440,13 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
                 parts = [f'    <edge id="e{i}" source="{su}" target="{sv}">\n'
                          f'      <data key="{k_key}">{_text(str(key), notes)}</data>\n']
                 i += 1
-                for k, kid, kind in edge_items:
-                    val = d.get(k)
-                    if val is None:
+                for k, val in d.items():
+                    info = edge_info.get(k)
+                    if info is None or val is None:
                         continue
-                    val = _scalar(val, kind, notes)
-                    if val is None:
-                        continue
-                    parts.append(f'      <data key="{kid}">'
-                                 f'{_text(val, notes) if isinstance(val, str) else _lexical(val)}</data>\n')
+                    text = _xml_value(val, info[1], notes, _text)
+                    if text is not None:
+                        parts.append(f"{info[0]}{text}</data>\n")
                 parts.append("    </edge>\n")
                 buf.append("".join(parts))
                 if len(buf) >= 256:
@@ -454,7 +482,7 @@ def generate_gexf(G: nx.MultiDiGraph, layout: str | None = "chain lanes", positi
     >>> '<edge id="e0" source="a" target="b" label="PART_OF" weight="2.0">' in text
     True
     """
-    node_kinds, edge_kinds = _attribute_kinds()
+    node_kinds, edge_kinds = _attribute_kinds(G)
     draw = node_drawing(G, layout, positions) if (layout or positions) else None
     meta = json_safe(public_graph_attributes(G), notes)
     nkinds = {k: v for k, v in _collect_kinds(G._node.values(), node_kinds).items() if k != "label"}
@@ -476,21 +504,19 @@ def generate_gexf(G: nx.MultiDiGraph, layout: str | None = "chain lanes", positi
                          f'type="{_GEXF_TYPES[kind]}"/>\n' for k, kind in kinds.items())
                + "    </attributes>\n")
     yield f'    <nodes count="{G.number_of_nodes()}">\n'
-    node_items = list(nkinds.items())
+    node_info = {k: (f'          <attvalue for="{_attr(k, notes)}" value="', kind) for k, kind in nkinds.items()}
     buf = []
     for n, d in G._node.items():
         d = _public_node_attributes(d)
         label = d.get("label", d.get("name", n))
         parts = [f'      <node id="{_attr(str(n), notes)}" label="{_attr(str(label), notes)}">\n        <attvalues>\n']
-        for k, kind in node_items:
-            v = d.get(k)
-            if v is None:
+        for k, v in d.items():
+            info = node_info.get(k)
+            if info is None or v is None:
                 continue
-            v = _scalar(v, kind, notes)
-            if v is None:
-                continue
-            parts.append(f'          <attvalue for="{_attr(k, notes)}" '
-                         f'value="{_attr(v, notes) if isinstance(v, str) else _lexical(v)}"/>\n')
+            text = _xml_value(v, info[1], notes, _attr)
+            if text is not None:
+                parts.append(f'{info[0]}{text}"/>\n')
         parts.append("        </attvalues>\n")
         if draw is not None:
             x, y, size, color = draw[n]
@@ -505,7 +531,8 @@ def generate_gexf(G: nx.MultiDiGraph, layout: str | None = "chain lanes", positi
     yield "".join(buf) + "    </nodes>\n"
     buf = []
     yield f'    <edges count="{G.number_of_edges()}">\n'
-    edge_items = [(k, kind) for k, kind in ekinds.items() if k != "edge_key"]
+    edge_info = {("type" if k == "relation" else k): (f'          <attvalue for="{_attr(k, notes)}" value="', kind)
+                 for k, kind in ekinds.items() if k != "edge_key"}
     i = 0
     for u, nbrs in G._adj.items():
         su = _attr(str(u), notes)
@@ -522,15 +549,13 @@ def generate_gexf(G: nx.MultiDiGraph, layout: str | None = "chain lanes", positi
                 parts = [head, '>\n        <attvalues>\n',
                          f'          <attvalue for="edge_key" value="{_attr(str(key), notes)}"/>\n']
                 i += 1
-                for k, kind in edge_items:
-                    val = d.get("type" if k == "relation" else k)
-                    if val is None:
+                for k, val in d.items():
+                    info = edge_info.get(k)
+                    if info is None or val is None:
                         continue
-                    val = _scalar(val, kind, notes)
-                    if val is None:
-                        continue
-                    parts.append(f'          <attvalue for="{_attr(k, notes)}" '
-                                 f'value="{_attr(val, notes) if isinstance(val, str) else _lexical(val)}"/>\n')
+                    text = _xml_value(val, info[1], notes, _attr)
+                    if text is not None:
+                        parts.append(f'{info[0]}{text}"/>\n')
                 parts.append("        </attvalues>\n      </edge>\n")
                 buf.append("".join(parts))
                 if len(buf) >= 256:
@@ -1022,7 +1047,7 @@ def to_scalar_graph(G: nx.MultiDiGraph, fmt: str = "graphml") -> nx.MultiDiGraph
 
     Kept for comparisons (the GraphML benchmark times bare networkx on it); our writers do not use it.
     """
-    node_kinds, edge_kinds = _attribute_kinds()
+    node_kinds, edge_kinds = _attribute_kinds(G)
     H = nx.MultiDiGraph()
     for k, v in public_graph_attributes(G).items():
         s = _scalar(v, "json" if isinstance(v, (list, dict)) else _kind_of_value(v))

@@ -576,4 +576,11 @@ def load_catalogue(data_dir: Path | str | None = None) -> Catalogue:
     >>> cat.resolve("智元機器人"), cat.resolve("Zhiyuan Robotics")
     ('agibot', 'agibot')
     """
-    return _load_catalogue_cached(str(Path(data_dir or DATA_DIR).resolve()))
+    if not data_dir:  # the common case, called per node by layouts: resolve the default folder once
+        return _load_catalogue_cached(_default_data_dir())
+    return _load_catalogue_cached(str(Path(data_dir).resolve()))
+
+
+@lru_cache(maxsize=1)
+def _default_data_dir() -> str:
+    return str(Path(DATA_DIR).resolve())

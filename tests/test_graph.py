@@ -145,10 +145,10 @@ def test_round_trip(seed_graph, tmp_path, ext):
 
 def test_graphml_declares_typed_keys(seed_graph, tmp_path):
     text = write_graph(seed_graph, tmp_path / "g.graphml").read_text(encoding="utf-8")
-    assert '<key id="node.mentions" for="node" attr.name="mentions" attr.type="int"' in text
-    assert '<key id="node.value" for="node" attr.name="value" attr.type="double"' in text
-    assert '<key id="edge.conflict" for="edge" attr.name="conflict" attr.type="boolean"' in text
-    assert '<key id="node.aliases" for="node" attr.name="aliases" attr.type="string"' in text
+    assert 'for="node" attr.name="mentions" attr.type="int"' in text
+    assert 'for="node" attr.name="value" attr.type="double"' in text
+    assert 'for="edge" attr.name="conflict" attr.type="boolean"' in text
+    assert 'for="node" attr.name="aliases" attr.type="string"' in text
 
 
 def test_frames(seed_graph):
