@@ -34,6 +34,18 @@ class _Edges:
 
     def __init__(self):
         self.items: dict[tuple, dict] = {}
+        self.source_dicts: dict = {}  # Source -> its dict, shared by a node and its fact edges (see source_dict)
+
+    def source_dict(self, source) -> dict:
+        """The plain dict of a :class:`Source`, one per source per build: a roster row's source is stored on its node
+        and on each of its fact edges as one dict object (like evidence dicts), not a copy each, which saves a
+        million dicts with a large roster. Dicts pass through."""
+        if isinstance(source, dict):
+            return source
+        d = self.source_dicts.get(source)
+        if d is None:
+            d = self.source_dicts[source] = source.to_dict()
+        return d
 
     def add(self, u: str, v: str, etype: str, method: str, evidence: Iterable[dict] = (), sources: Iterable[dict] = (),
             variant: str = "", weight: float | None = None, **attrs) -> dict:
@@ -56,7 +68,7 @@ class _Edges:
         """``add(u, v, etype, method, sources=[source])`` for the millions of roster facts, without the general
         path's argument handling (same edge, same attributes in the same order)."""
         key = (u, v, etype, method, "")
-        s = as_dict(source)
+        s = self.source_dict(source)
         e = self.items.get(key)
         if e is None:
             self.items[key] = {"type": etype, "method": method, "evidence": [], "sources": [s], "weight": 1.0}
@@ -69,15 +81,19 @@ class _Edges:
         """Add the edges to ``G`` in the order they were first seen, letting go of each one as it is added (the
         graph holds its own copy of the attributes), so a large build does not hold every edge twice."""
         items = self.items
+        keys: dict[tuple, str] = {}  # one string object per edge key, not one per edge
         for k in list(items):
             u, v, etype, method, variant = k
-            G.add_edge(u, v, key=f"{etype}:{method}:{variant}" if variant else f"{etype}:{method}", **items.pop(k))
+            key = keys.get((etype, method, variant))
+            if key is None:
+                key = keys[etype, method, variant] = f"{etype}:{method}:{variant}" if variant else f"{etype}:{method}"
+            G.add_edge(u, v, key=key, **items.pop(k))
 
 
-def _node_attrs(e: Entity) -> dict:
+def _node_attrs(e: Entity, source_dict=as_dict) -> dict:
     attrs = {"type": e.type, "name": e.name, "label": e.name, "name_en": e.name_en, "name_zh": e.name_zh,
              "name_ja": e.name_ja, "aliases": list(e.aliases), "mentions": 0, "evidence": [],
-             "sources": [as_dict(x) for x in e.sources], "segments": list(dict.fromkeys(f.target for f in e.segments))}
+             "sources": [source_dict(x) for x in e.sources], "segments": list(dict.fromkeys(f.target for f in e.segments))}
     for k, v in e.attrs.items():
         if k == "roster_notes":
             attrs["note"] = " | ".join(dict.fromkeys([*([e.attrs["note"]] if e.attrs.get("note") else []), *v]))
@@ -255,7 +271,7 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
 
 def _add_entities(G: nx.MultiDiGraph, edges: _Edges, catalogue: Catalogue, entities: dict[str, Entity]) -> None:
     """Catalogue, taxonomy and roster entities, their sourced facts and the curated relations."""
-    G.add_nodes_from((e.id, _node_attrs(e)) for e in entities.values())
+    G.add_nodes_from((e.id, _node_attrs(e, edges.source_dict)) for e in entities.values())
     add_fact = edges.add_fact
     for e in entities.values():
         for f in e.part_of:
@@ -264,6 +280,7 @@ def _add_entities(G: nx.MultiDiGraph, edges: _Edges, catalogue: Catalogue, entit
             add_fact(e.id, f.target, "IN_SEGMENT", f.method, f.source)
         for f in e.located_in:
             add_fact(e.id, f.target, "LOCATED_IN", f.method, f.source)
+    edges.source_dicts.clear()  # every entity's source has its dict now
     for c in catalogue.curated_relations:
         edges.add(c["source"], c["target"], c["type"], "curated",
                   sources=[{"source": c["source_url"], "quote": c["quote"]}])
