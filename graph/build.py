@@ -248,6 +248,7 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
         for e in found.entities.values():
             G.add_node(e.id, **_node_attrs(e))
         entities = {**entities, **found.entities}
+        extractors = None  # let the first automaton go before the second is built (two at once with a 1M roster)
         extractors = Extractors(catalogue, entities)
     names = {eid: e.name for eid, e in entities.items()}
     doc_texts = {}
