@@ -149,3 +149,18 @@ def test_environment_can_turn_the_default_cache_off(inputs, tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     cached_build_graph(**inputs, cache=True)
     assert not (tmp_path / "off").exists() and not entries(tmp_path)
+
+
+def test_command_line_cache_flag(inputs, tmp_path, capsys):
+    from graph.cli import main
+
+    folder = tmp_path / "cli-cache"
+    args = ["entities", "--no-bundled", "--doc", inputs["docs"][0], "--json"]
+    assert main(args) == 0
+    assert not folder.exists()  # no --cache: nothing written
+    first = capsys.readouterr().out
+    assert main(args + ["--cache", str(folder)]) == 0
+    assert len(entries(folder)) == 1
+    assert main(args + ["--cache", str(folder)]) == 0
+    assert len(entries(folder)) == 1
+    assert capsys.readouterr().out == first * 2  # the same answer from the built and the cached graph
