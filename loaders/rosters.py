@@ -29,10 +29,13 @@ _TRUE, _FALSE = {"true", "yes", "y", "1", "uncertain"}, {"false", "no", "n", "0"
 
 @lru_cache(maxsize=8)
 def _name_rules(place_prefixes: tuple[str, ...], legal_suffixes: tuple[str, ...]):
-    """Compiled name rules of data/analysis.yaml ``names``: suffixes, their last characters, place patterns, and
-    the place prefixes themselves (a cheap ``startswith`` before the pattern)."""
+    """Compiled name rules of data/analysis.yaml ``names``: suffixes by their last character (with their place in
+    the list), the last characters, place patterns, and the place prefixes themselves (a cheap ``startswith``)."""
     places = "|".join(re.escape(p) for p in place_prefixes) or "(?!)"
-    return (legal_suffixes, {s[-1] for s in legal_suffixes} | set(" ,."), re.compile(rf"^(?:{places})\s*"),
+    by_last: dict[str, list[tuple[int, str]]] = {}
+    for i, suffix in enumerate(legal_suffixes):
+        by_last.setdefault(suffix[-1], []).append((i, suffix))
+    return (by_last, {s[-1] for s in legal_suffixes} | set(" ,."), re.compile(rf"^(?:{places})\s*"),
             re.compile(rf"[（(]\s*(?:{places})\s*[)）]"), place_prefixes)
 
 
@@ -45,17 +48,25 @@ _KEY_DROP = re.compile(r"[\s·・\-_.,'\"()（）]")
 
 def _org_key(k: str, rules) -> str:
     """:func:`org_key` of an already folded name with compiled ``rules`` (:func:`_name_rules`)."""
-    suffixes, suffix_ends, place_prefix, brackets, prefixes = rules
+    by_last, suffix_ends, place_prefix, brackets, prefixes = rules
     if "(" in k or "（" in k:  # the bracket pattern needs one
         k = brackets.sub("", k)
     k = k.strip()
     changed = True
     while changed and k and k[-1] in suffix_ends:
+        # One pass tries the legal suffixes in list order, each against the name as the earlier ones left it; only
+        # suffixes ending in the name's last character can match, so only those are tried.
         changed = False
-        for suf in suffixes:
-            if k.endswith(suf) and len(k) > len(suf) + 1:
-                k = k[: -len(suf)].strip(" ,.")
-                changed = True
+        i = 0
+        while k:
+            for idx, suf in by_last.get(k[-1], ()):
+                if idx >= i and k.endswith(suf) and len(k) > len(suf) + 1:
+                    k = k[: -len(suf)].strip(" ,.")
+                    changed = True
+                    i = idx + 1
+                    break
+            else:
+                break
     if k.startswith(prefixes):  # the place pattern is anchored at a prefix
         stripped = place_prefix.sub("", k)
         if len(stripped) >= 2:
