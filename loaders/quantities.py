@@ -474,13 +474,20 @@ def cue_pattern(words, whole_words: bool = True) -> re.Pattern | None:
     if not words:
         return None
     parts = []
+    year = re.escape("{year}")
     for w in words:
-        p = r"\s+".join(re.escape(part) for part in w.split()).replace(re.escape("{year}"), r"(?:19|20)\d{2}")
+        p = r"\s+".join(re.escape(part) for part in w.split())
+        # Every branch starts with a literal character, so `re` skips to the places where one may start instead of
+        # trying every branch at every position: the check before a Latin word sits after its first letter
+        # ("b(?<![a-z]b)y" is "(?<![a-z])by"), a leading year is two branches ("19\d{2}…|20\d{2}…").
         if w[:1].isascii() and w[:1].isalpha():
-            p = r"(?<![a-z])" + p
+            p = p[0] + rf"(?<![a-z]{p[0]})" + p[1:]
         if whole_words and w[-1:].isascii() and w[-1:].isalpha():
             p += r"(?![a-z])"
-        parts.append(p)
+        variants = [p]
+        if p.startswith(year):
+            variants = ["19" + r"\d{2}" + p[len(year):], "20" + r"\d{2}" + p[len(year):]]
+        parts.extend(v.replace(year, r"(?:19|20)\d{2}") for v in variants)
     return re.compile("|".join(parts))
 
 
@@ -533,6 +540,14 @@ def _cue_ends(pattern: re.Pattern | None, text: str) -> list[int]:
     """Sorted ends of the matches of ``pattern`` in ``text``, each as if the text ended there (so a cue cut by the
     quantity does not count)."""
     return [m.end() for m in pattern.finditer(text)] if pattern else []
+
+
+def _ends_in_target(target_ends: list[int], fact_ends: list[int], before: bool) -> bool:
+    """Whether the next sentence of the paragraph continues a list of targets: this one's last target or fact cue
+    (``_cue_ends`` of the sentence) is a target cue (or it has none and the one before it did)."""
+    if not target_ends and not fact_ends:
+        return before
+    return bool(target_ends) and (not fact_ends or target_ends[-1] > fact_ends[-1])
 
 
 def _last_end(ends: list[int], limit: int) -> int:
@@ -756,12 +771,12 @@ class ClaimExtractor:
             if sent.paragraph != prev_paragraph:
                 prev_target, prev_paragraph = False, sent.paragraph
             quantities = self.grammar.scan(text, doc.language)
+            target_ends, fact_ends = _cue_ends(self.target_before, text), _cue_ends(self.fact_before, text)
             if not quantities:
-                prev_target = self._ends_in_target(text, prev_target)
+                prev_target = _ends_in_target(target_ends, fact_ends, prev_target)
                 continue
             clauses = clause_bounds(text, self.clause_breaks)
-            cues = _SentenceCues(_cue_ends(self.target_before, text), _cue_ends(self.fact_before, text),
-                                 prev_target, doc_year)
+            cues = _SentenceCues(target_ends, fact_ends, prev_target, doc_year)
             for i, q in enumerate(quantities):
                 clause = next((c for c in clauses if c[0] <= q.start < c[1]), (0, len(text)))
                 lo = quantities[i - 1].end if i else 0
@@ -799,16 +814,8 @@ class ClaimExtractor:
                     text=doc.text[start:end], doc=doc.id, evidence=[doc.evidence(start, end)], subjects=subjects,
                     subject_from=subject_from, members=members, date=q.date, target=target,
                     subsidy=spec["subsidy"] or "", kind=q.kind, attrs=attrs))
-            prev_target = self._ends_in_target(text, prev_target)
+            prev_target = _ends_in_target(target_ends, fact_ends, prev_target)
         return claims
-
-    def _ends_in_target(self, text: str, before: bool) -> bool:
-        """Whether the next sentence of the paragraph continues a list of targets: this one's last target or fact
-        cue is a target cue (or it has none and the one before it did)."""
-        t, f = (_cue_ends(p, text) for p in (self.target_before, self.fact_before))
-        if not t and not f:
-            return before
-        return bool(t) and (not f or t[-1] > f[-1])
 
     def _sources(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
         """Spans of mentions named as the source of a statement ("according to Xinhua", "据《明报》统计")."""
