@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import weakref
 from collections import Counter, defaultdict
 
 import networkx as nx
@@ -376,16 +377,11 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
 
 
 LARGE_VIEW = 5000  # nodes; above this, cap_view ranks by the whole graph (computed once per graph)
-_GRAPH_CACHE: "weakref.WeakKeyDictionary" = None
+_GRAPH_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _graph_cache(G: nx.MultiDiGraph, name: str, compute):
     """``compute()`` once per graph object and ``name`` (the graph must not change afterwards)."""
-    global _GRAPH_CACHE
-    import weakref
-
-    if _GRAPH_CACHE is None:
-        _GRAPH_CACHE = weakref.WeakKeyDictionary()
     per_graph = _GRAPH_CACHE.setdefault(G, {})
     if name not in per_graph:
         per_graph[name] = compute()
