@@ -184,6 +184,11 @@ class NumberGrammar:
                 rf"|\s+(?:{self.noun_modifier}\s+)?(?P<noun>{self.plural_noun})(?![a-z]))?"
                 rf"(?P<q2>以上|以内|以下|超|前后|左右)?")),
         ]
+        # Words a pattern cannot match without (its percent sign, currency, 分の): a sentence without them skips it.
+        self._required = {kind: re.compile(word) for kind, word in (
+            ("date_cjk", "月"), ("year_cjk", "年"), ("percent_zh", "百分之"), ("fraction_ja", "分の"),
+            ("fraction_zh", "分之"), ("percent", percent), ("tenths", tenths), ("money_before", cur_before),
+            ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}
         self._kanji_re = re.compile(kanji)
         self._arabic_re = re.compile(arabic)
         # a sentence without any of these has no quantity (most patterns need not run)
@@ -273,7 +278,11 @@ class NumberGrammar:
             return []
         taken = bytearray(len(text) + 1)  # 1 where an earlier pattern claimed the character
         found: list[Quantity] = []
+        required = self._required
         for kind, pattern in self.patterns:
+            need = required.get(kind)
+            if need is not None and not need.search(text):
+                continue
             for m in pattern.finditer(text):
                 s, e = m.span("y") if kind == "year_en" else m.span()
                 if e > s and 1 in taken[s:e] and "lo" in pattern.groupindex and m.group("lo"):
