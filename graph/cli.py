@@ -341,7 +341,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         with _input_warnings_on_stderr(), input_limit(getattr(args, "max_input_mb", None)):
-            return args.func(args)
+            code = args.func(args)
+            sys.stdout.flush()  # a full disk behind stdout shows here, not as a traceback at exit
+            return code
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_OUTPUT
@@ -354,4 +356,19 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        _stdout_to_devnull()
         return EXIT_OK
+    except OSError as exc:  # standard output cannot be written (e.g. redirected to a full disk or /dev/full)
+        _stdout_to_devnull()
+        print(f"error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_OUTPUT
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush at exit does not fail a second time."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -336,6 +336,32 @@ def test_cli_exit_codes_for_output_and_input_clashes(tmp_path):
     assert doc.read_text(encoding="utf-8").startswith("Fourier")
 
 
+def test_stdout_on_a_full_device_is_an_output_error():
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "graph", "claims", "--no-bundled", "--json"], cwd=ROOT,
+                           stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert r.returncode == 3 and "No space left on device" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_full_disk_is_an_output_error_and_leaves_nothing(tmp_path):
+    disk = tmp_path / "small"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
+                                           capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        r = subprocess.run([sys.executable, "-m", "graph", "build", "--out", str(disk / "g.graphml")], cwd=ROOT,
+                           capture_output=True, text=True, timeout=180)
+        assert r.returncode == 3 and "disk is full" in r.stderr and "Traceback" not in r.stderr, r.stderr
+        assert list(disk.iterdir()) == []
+        r = subprocess.run([sys.executable, "-m", "graph", "export", "--bundle", str(disk / "b")], cwd=ROOT,
+                           capture_output=True, text=True, timeout=180)
+        assert r.returncode == 3 and "disk is full" in r.stderr, r.stderr
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
 def test_sigterm_removes_the_temporary_file(tmp_path):
     script = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
               "from graph.io import write_chunks\n"
