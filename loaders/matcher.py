@@ -58,32 +58,37 @@ class AliasMatcher:
     """
 
     def __init__(self, entities: Iterable[Entity], stop_phrases: Iterable[str] = ()):
-        self._automaton = ahocorasick.Automaton()
-        self.owner: dict[str, str] = {}
+        # The automaton is its own table of owners: the first to add a key keeps it (stop phrases, then entities in
+        # order), checked with exists(); no dict of every key beside it (half a gigabyte with a 1M-row roster).
+        self._automaton = automaton = ahocorasick.Automaton()
+        exists, add = automaton.exists, automaton.add_word
         for phrase in stop_phrases:
             key = fold(phrase)
-            if key and key not in self.owner:
-                self.owner[key] = _STOP
-        owner = self.owner
+            if key and not exists(key):
+                add(key, (_STOP, len(key), _is_word_char(key[0]), _is_word_char(key[-1])))
         for chunk in _chunks(entities, 4096):  # names folded a few thousand entities at a time, in one call each
             named = [(ent.id, n) for ent in chunk for n in ent.all_names()]
             for (eid, _), key in zip(named, fold_many([n for _, n in named])):
                 key = key.strip()
                 if len(key) < 2 and not _WORD.search(key):
                     continue  # a single CJK character is too ambiguous to be a name
-                owner.setdefault(key, eid)
-        for key, eid in self.owner.items():
-            latin_start, latin_end = _is_word_char(key[0]), _is_word_char(key[-1])
-            self._automaton.add_word(key, (eid, len(key), latin_start, latin_end))
-        if self.owner:
-            self._automaton.make_automaton()
+                if not exists(key):
+                    add(key, (eid, len(key), _is_word_char(key[0]), _is_word_char(key[-1])))
+        self._size = len(automaton)
+        if self._size:
+            automaton.make_automaton()
+
+    @property
+    def owner(self) -> dict[str, str]:
+        """Folded alias -> the entity id that owns it (stop phrases: an internal marker); computed on demand."""
+        return {key: value[0] for key, value in self._automaton.items()}
 
     def __len__(self) -> int:
-        return len(self.owner)
+        return self._size
 
     def find(self, doc: Document) -> list[Mention]:
         """Every mention in ``doc``, with sentence index, original span and exact quote."""
-        if not self.owner or not doc.sentences:  # a document without sentences is blank
+        if not self._size or not doc.sentences:  # a document without sentences is blank
             return []
         ft = doc.folded
         folded, text, doc_id, sentences = ft.folded, doc.text, doc.id, doc.sentences
