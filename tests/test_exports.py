@@ -343,7 +343,7 @@ def test_stdout_on_a_full_device_is_an_output_error():
     assert r.returncode == 3 and "No space left on device" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_a_full_disk_is_an_output_error_and_leaves_nothing(tmp_path):
+def test_a_full_or_read_only_disk_is_an_output_error_and_leaves_nothing(tmp_path):
     disk = tmp_path / "small"
     disk.mkdir()
     if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
@@ -358,6 +358,10 @@ def test_a_full_disk_is_an_output_error_and_leaves_nothing(tmp_path):
                            capture_output=True, text=True, timeout=180)
         assert r.returncode == 3 and "disk is full" in r.stderr, r.stderr
         assert list(disk.iterdir()) == []
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)  # root ignores modes, not ro mounts
+        r = subprocess.run([sys.executable, "-m", "graph", "build", "--out", str(disk / "g.graphml")], cwd=ROOT,
+                           capture_output=True, text=True, timeout=180)
+        assert r.returncode == 3 and "read-only" in r.stderr and "Traceback" not in r.stderr, r.stderr
     finally:
         subprocess.run(["umount", str(disk)], check=False)
 
