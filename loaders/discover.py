@@ -519,6 +519,7 @@ class DocumentScanner:
         # districts and counties too, for the place a government body's name starts with (萧山区委)
         self.all_places = self.places | frozenset(k for k in fold_many(list(all_places)) if len(k) >= 2)
         self.segmenter = segmenter
+        self._generic_memo: dict[tuple[str, bool], bool] = {}
         self._lang = ""  # the language of the document being scanned (a segmenter applies to one language)
 
     # ---------------------------------------------------------------- boundaries
@@ -645,7 +646,12 @@ class DocumentScanner:
             and words[1][1:].islower()
 
     def _generic(self, name: str, suffixes: bool = True) -> bool:
-        return _is_generic(name, self.rules, self.places, suffixes)
+        # the same words come up again and again (every 企业 of a list, every repeat of a name): asked once each
+        k = (name, suffixes)
+        hit = self._generic_memo.get(k)
+        if hit is None:
+            hit = self._generic_memo[k] = _is_generic(name, self.rules, self.places, suffixes)
+        return hit
 
     def _cjk_item(self, item: str) -> str:
         """A list item or apposed name cut at the first stop word after its first character."""
@@ -1470,19 +1476,27 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
                 c.start += len(lead) + 1
                 c.quote = rest
     # Keys of known entities: a candidate with one of them is a listed entity written another way; leave it.
-    known_keys = _known_keys(entities, {_key(fold(c.quote), rules) for c in candidates}, rules)
+    key_memo: dict[str, str] = {}
+
+    def key_of(name: str) -> str:  # a name is found many times; folded and keyed once
+        k = key_memo.get(name)
+        if k is None:
+            k = key_memo[name] = _key(fold(name), rules)
+        return k
+
+    known_keys = _known_keys(entities, {key_of(c.quote) for c in candidates}, rules)
     kind_of = {"organisation": "org", "product": "product", "policy": "policy"}
     uf = _UnionFind()
     for c in candidates:
-        k = kind_of[c.kind] + ":" + _key(fold(c.quote), rules)
+        k = kind_of[c.kind] + ":" + key_of(c.quote)
         uf.find(k)
         if c.partner:
-            kp = _key(fold(c.partner), rules)
+            kp = key_of(c.partner)
             if len(kp) >= 2:
                 uf.union(k, kind_of[c.kind] + ":" + kp)
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for c in candidates:
-        k = _key(fold(c.quote), rules)
+        k = key_of(c.quote)
         if len(k) < 2:
             continue
         groups[uf.find(kind_of[c.kind] + ":" + k)].append(c)
@@ -1492,6 +1506,7 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
 
     result = Discovery()
     kept: list[tuple[Entity, list[Candidate]]] = []
+    forms_memo: dict[tuple[str, str], list[str]] = {}
     for root, cands in groups.items():
         keys = members[root]
         if keys & known_keys:
@@ -1513,7 +1528,7 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
             continue
         canonical = sorted(keys, key=lambda k: (not k.isascii(), len(k), k))[0]
         eid = stable_id(canonical, typ)
-        ent = _entity(eid, typ, cands, docs, rules, confidence, sorted(best), keys, scanner.places)
+        ent = _entity(eid, typ, cands, docs, rules, confidence, sorted(best), keys, scanner.places, forms_memo)
         kept.append((ent, cands))
 
     # Two entities of different kinds may claim one id (rare); the later gets a suffix.
@@ -1623,7 +1638,7 @@ def _short_forms(name: str, rules: DiscoveryRules, places, typ: str) -> list[str
             and not f[0] in "(（"]
 
 
-def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=frozenset()) -> Entity:
+def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=frozenset(), forms_memo=None) -> Entity:
     by_script: dict[str, list[str]] = defaultdict(list)
     for c in cands:
         by_script[_script(c.quote, docs[c.doc].language)].append(c.quote)
@@ -1643,8 +1658,12 @@ def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=fro
         for c in cands:
             if c.quote.isascii():
                 continue
-            for form in _short_forms(c.quote, rules, places, typ):
-                aliases.append(form)
+            forms = forms_memo.get((c.quote, typ)) if forms_memo is not None else None
+            if forms is None:
+                forms = _short_forms(c.quote, rules, places, typ)
+                if forms_memo is not None:
+                    forms_memo[c.quote, typ] = forms
+            aliases.extend(forms)
     primary = {n for n in names.values()}
     aliases = [a for a in dict.fromkeys(aliases) if a not in primary]
     return Entity(id=eid, type=typ, name_en=names.get("en", ""), name_zh=names.get("zh", ""),
