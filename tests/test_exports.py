@@ -5,7 +5,6 @@ SIGTERM, XML-safe text, strict JSON, no local paths) and property-based round tr
 import csv
 import io
 import json
-import math
 import os
 import shutil
 import signal
@@ -26,7 +25,8 @@ from graph.export import csv_bytes, export_bundle, generate_edges_csv, generate_
 from graph.io import (FORMATS, generate_gexf, generate_graphml, graph_bytes, json_safe, node_drawing, write_chunks,
                       xml_node_ids, xml_safe)
 from graph.neo4j import write_admin_import, write_cypher
-from loaders.errors import InputError, OutputError
+from loaders.clean import InputWarning
+from loaders.errors import OutputError
 from loaders.rosters import parse_roster
 
 XSD = Path(__file__).resolve().parent / "xsd"
@@ -52,7 +52,8 @@ def hostile_graph(catalogue):
     text = "name,segments,region,source,note\n" + "".join(
         f"{_csv_cell(n)},{seg},Minhang,https://example.org/{i},{_csv_cell(MULTILINE_NOTE + n)}\n"
         for i, (n, seg) in enumerate(rows))
-    G = build_graph(rosters=[parse_roster(text, catalogue, "hostile.csv")])
+    with pytest.warns(InputWarning, match="control characters"):  # the roster reader cleans and reports them
+        G = build_graph(rosters=[parse_roster(text, catalogue, "hostile.csv")])
     # what a roster cannot hold (it refuses line breaks in names), set directly: writers must take any graph
     G.nodes[next(n for n, d in G.nodes(data=True) if d.get("name") == HOSTILE_TEXT[0])]["label"] = MULTILINE_NAME
     return G
