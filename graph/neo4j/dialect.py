@@ -119,21 +119,21 @@ def check_database_names(conn) -> None:
 
 # ----------------------------------------------------------------------------------------------- message shrinking
 def nbytes(value) -> int:
-    """An upper estimate of the bytes ``value`` takes pasted into a query: its JSON, plus 8 per float (FalkorDB
-    prints six decimals)."""
+    """An upper estimate of the bytes ``value`` takes pasted into a query: its JSON, with floats at the width
+    FalkorDB prints them (``%f``: six decimals, no exponent)."""
     floats = 0
     stack = [value]
     while stack:
         v = stack.pop()
         if isinstance(v, float):
-            floats += 1
+            floats += max(0, len(f"{v:f}") - len(repr(v))) + 2
         elif isinstance(v, dict):
             stack.extend(v.values())
         elif isinstance(v, list) and v and not isinstance(v[0], str):
             stack.extend(v)
         elif isinstance(v, list):  # a row, or a list of strings: only its non-string items can hold floats
             stack.extend(x for x in v if not isinstance(x, str))
-    return len(_dumps(value).encode("utf-8")) + 8 * floats
+    return len(_dumps(value).encode("utf-8")) + floats
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode

@@ -40,9 +40,8 @@ class Connection:
     [{'x': 1}]
     """
 
-    def __init__(self, driver, uri: str, database: str | None = None, timeout: float = DEFAULT_TIMEOUT, auth=None):
+    def __init__(self, driver, uri: str, database: str | None = None, timeout: float = DEFAULT_TIMEOUT):
         self.driver, self.uri, self.database, self.timeout = driver, uri, database, timeout
-        self._auth = auth  # kept only to open sibling connections (clone)
         self._session = None  # one session for all queries (auto-commit each); a new one after a failure
         self._state = {"busy_since": None, "timed_out": False}  # shared with with_database() copies
         self._closed = threading.Event()
@@ -112,10 +111,6 @@ class Connection:
             time.sleep(delay)
             delay *= 2
 
-    def clone(self) -> Connection:
-        """Another connection to the same server and database (for writing in parallel)."""
-        return connect(self.uri, self._auth, self.database, self.timeout)
-
     def _drop_session(self) -> None:
         session, self._session = self._session, None
         if session is not None:
@@ -163,7 +158,7 @@ def connect(uri: str, auth: tuple[str, str] | None, database: str | None = None,
                                     path=uri) from None
         try:
             driver.verify_connectivity()
-            return Connection(driver, uri, database, timeout, auth)
+            return Connection(driver, uri, database, timeout)
         except (AuthError, DatabaseError):
             # Neo4j answers bad credentials with AuthError; FalkorDB's Bolt bridge with a general DatabaseError.
             driver.close()

@@ -20,7 +20,7 @@ from .files import EMPTY_PROP, HASH_PROP, JSON_PROP, check_label
 
 # At most 3 bytes per character in UTF-8: 20 short values of a record stay under 64 KiB, and so does one piece.
 LONG_CHARS = 1000
-PIECE_CHARS = 8000
+PIECE_CHARS = 2000
 
 NODES = "MATCH (n) WHERE n.id IS NOT NULL RETURN labels(n)[0] AS label, properties(n) AS p"
 EDGES = ("MATCH (a)-[r]->(b) WHERE r.key IS NOT NULL AND a.id IS NOT NULL AND b.id IS NOT NULL "
