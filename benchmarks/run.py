@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import SCALES, Row  # noqa: E402
 
-BENCHMARKS = ["extraction", "discovery", "longdoc", "build", "graphml", "neo4j", "render", "app", "restart"]
+BENCHMARKS = ["extraction", "discovery", "longdoc", "build", "graphml", "neo4j", "render", "app", "restart", "gazetteer"]
 
 
 def machine() -> str:
