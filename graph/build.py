@@ -18,7 +18,7 @@ import networkx as nx
 from loaders.catalogue import Catalogue, load_catalogue
 from loaders.discover import discover
 from loaders.errors import InputError
-from loaders.extract import DocumentRecords, Extractors
+from loaders.extract import DocumentRecords, Extractors, alias_matcher, extend_matcher
 from loaders.paths import BUNDLED_ROSTERS, DATA_DIR
 from loaders.quantities import reconciliation
 from loaders.records import Claim, Entity, as_dict
@@ -240,16 +240,17 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     edges = _Edges()
     _add_entities(G, edges, catalogue, entities)
 
-    extractors = Extractors(catalogue, entities)
+    matcher = alias_matcher(catalogue, entities)
     # Organisations, products and policies no catalogue or roster lists (loaders/discover.py): nodes with origin,
     # confidence and found_by; then every occurrence of their names is a mention like any other.
-    found = discover(documents, catalogue, entities, matcher=extractors.matcher)
+    found = discover(documents, catalogue, entities, matcher=matcher)
     if found.entities:
         for e in found.entities.values():
             G.add_node(e.id, **_node_attrs(e))
         entities = {**entities, **found.entities}
-        extractors = None  # let the first automaton go before the second is built (two at once with a 1M roster)
-        extractors = Extractors(catalogue, entities)
+        # Their names join the automaton as if it were built again (a million names are not folded twice).
+        matcher = extend_matcher(matcher, catalogue, list(found.entities.values()))
+    extractors = Extractors(catalogue, entities, matcher=matcher)
     names = {eid: e.name for eid, e in entities.items()}
     doc_texts = {}
     all_claims: list[Claim] = []

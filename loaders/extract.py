@@ -37,10 +37,21 @@ def alias_matcher(catalogue: Catalogue, entities: dict[str, Entity] | None = Non
     """The matcher for documents: organisations, places and the rest before segment names (earlier wins a clash)."""
     entities = catalogue.entities if entities is None else entities
     categories = set(catalogue.types_with("segment") + catalogue.types_with("stage"))
-    seg_types = set(catalogue.types_with("segment"))
     ordered = [e for e in entities.values() if e.type not in categories]
-    ordered += [e for e in catalogue.matchable_entities() if e.type in seg_types]
-    return AliasMatcher(ordered, catalogue.stop_phrases)
+    return AliasMatcher(ordered + _segment_entities(catalogue), catalogue.stop_phrases)
+
+
+def _segment_entities(catalogue: Catalogue) -> list[Entity]:
+    seg_types = set(catalogue.types_with("segment"))
+    return [e for e in catalogue.matchable_entities() if e.type in seg_types]
+
+
+def extend_matcher(matcher: AliasMatcher, catalogue: Catalogue, added: list[Entity]) -> AliasMatcher:
+    """``alias_matcher(catalogue, {**entities, **added})`` from ``matcher = alias_matcher(catalogue, entities)``: the
+    added entities (organisations, products, policies) come after the others and before the segment names, as
+    there. Changes and returns ``matcher``."""
+    matcher.add(added, before={e.id for e in _segment_entities(catalogue)})
+    return matcher
 
 
 class Extractors:
@@ -55,11 +66,13 @@ class Extractors:
     ['agibot', 'fourier', 'zhangjiang']
     """
 
-    def __init__(self, catalogue: Catalogue, entities: dict[str, Entity] | None = None):
+    def __init__(self, catalogue: Catalogue, entities: dict[str, Entity] | None = None,
+                 matcher: AliasMatcher | None = None):
         seen = catalogue if entities is None else with_entities(catalogue, entities)
         self.catalogue = seen
         self.policy_types = set(catalogue.types_with("policy"))
-        self.matcher = alias_matcher(catalogue, seen.entities)
+        # ``matcher``: one already built for these entities (alias_matcher, extend_matcher), not built again
+        self.matcher = alias_matcher(catalogue, seen.entities) if matcher is None else matcher
         self.relations = RelationExtractor(seen)
         self.claims = ClaimExtractor(seen)
 

@@ -78,6 +78,27 @@ class AliasMatcher:
         if self._size:
             automaton.make_automaton()
 
+    def add(self, entities: Iterable[Entity], before: frozenset[str] | set[str] = frozenset()) -> None:
+        """Add the names of more ``entities``, as if they had been listed after the first ones but before the
+        entities in ``before`` (their keys pass to the new owner); the automaton is made again.
+
+        ``AliasMatcher(first + more + last)`` equals ``AliasMatcher(first + last)`` followed by
+        ``.add(more, before={ids of last})``, without folding and adding a million names again.
+        """
+        automaton = self._automaton
+        exists, add, get = automaton.exists, automaton.add_word, automaton.get
+        for chunk in _chunks(entities, 4096):
+            named = [(ent.id, n) for ent in chunk for n in ent.all_names()]
+            for (eid, _), key in zip(named, fold_many([n for _, n in named])):
+                key = key.strip()
+                if len(key) < 2 and not _WORD.search(key):
+                    continue
+                if not exists(key) or get(key)[0] in before:
+                    add(key, (eid, len(key), _is_word_char(key[0]), _is_word_char(key[-1])))
+        self._size = len(automaton)
+        if self._size:
+            automaton.make_automaton()
+
     @property
     def owner(self) -> dict[str, str]:
         """Folded alias -> the entity id that owns it (stop phrases: an internal marker); computed on demand."""
