@@ -67,7 +67,7 @@ def _word_alternation(words) -> str:
     for w in sorted({fold(w) for w in words}, key=len, reverse=True):
         p = re.escape(w)
         if w[:1].isascii() and w[:1].isalpha():
-            p = r"(?<![a-z])" + p
+            p = p[0] + rf"(?<![a-z]{p[0]})" + p[1:]  # "(?<![a-z])yen", with a literal first (see cue_pattern)
         if w[-1:].isascii() and w[-1:].isalpha():
             p += r"(?![a-z])"
         parts.append(p)
@@ -77,6 +77,17 @@ def _word_alternation(words) -> str:
 def _finite(value: float | None, cap: float = math.inf) -> float | None:
     """``value`` if it is a finite float no larger than ``cap``, else None."""
     return value if value is not None and math.isfinite(value) and abs(value) <= cap else None
+
+
+def _bounded_alternation(words) -> str:
+    r"""``\b(?:one|two|…)\b`` written so that each branch starts with a literal ("o(?<!\wo)ne"): ``re`` then skips to
+    the places where a word may start instead of trying every branch at every position."""
+    parts = []
+    for w in sorted({fold(w) for w in words}, key=len, reverse=True):
+        p = re.escape(w)
+        parts.append(p[0] + rf"(?<!\w{p[0]})" + p[1:] if re.fullmatch(r"\w", w[:1]) and p[0] == w[0]
+                     else r"\b" + p)
+    return "(?:" + "|".join(parts) + r")\b"
 
 
 def _need(mapping: dict, key: str, source, where: str = "lexicon"):
@@ -130,7 +141,7 @@ class NumberGrammar:
         big = "".join(sorted(self.big_units))
         # "1万2000", "523億175万", "1兆8765億": Arabic digit groups with big units between them.
         mixed = rf"\d+(?:\.\d+)?(?:\s*[{re.escape(big)}]\s*\d+(?:\.\d+)?)+(?:\s*[{re.escape(big)}])?"
-        words = r"\b(?:" + _alternation(self.word_numbers) + r")\b"
+        words = _bounded_alternation(self.word_numbers)
         num = f"(?:{mixed}|{arabic}|{kanji}|{words})"
         months = _alternation(self.months)
         counters = _alternation(c for c in self.counters if c != noun_counter)
@@ -192,7 +203,9 @@ class NumberGrammar:
         self._kanji_re = re.compile(kanji)
         self._arabic_re = re.compile(arabic)
         # a sentence without any of these has no quantity (most patterns need not run)
-        self._numeral = re.compile(rf"[0-9{re.escape(kanji_chars)}]|{words}|\b(?:{_alternation(self.fraction_words)})\b")
+        # two searches, each of which `re` can skip through quickly: a digit or kanji numeral, else a number word
+        self._numeral_chars = re.compile(rf"[0-9{re.escape(kanji_chars)}]")
+        self._numeral_words = re.compile(_bounded_alternation([*self.word_numbers, *self.fraction_words]))
         self._mixed_re = re.compile(mixed)
         self._mixed_token = re.compile(rf"\d+(?:\.\d+)?|[{re.escape(big)}]")
         self._bare_mult_re = re.compile(f"(?:{bare_mult})$")
@@ -274,7 +287,7 @@ class NumberGrammar:
     def scan(self, text: str, language: str = "") -> list[Quantity]:
         """Quantities in a folded sentence, left to right, non-overlapping; ``language`` picks the currency of
         amounts written without one ("百亿规模")."""
-        if not self._numeral.search(text):
+        if not (self._numeral_chars.search(text) or self._numeral_words.search(text)):
             return []
         taken = bytearray(len(text) + 1)  # 1 where an earlier pattern claimed the character
         found: list[Quantity] = []
