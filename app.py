@@ -487,7 +487,9 @@ elif view == "coverage":
                              for r in sorted(card["segments"], key=lambda r: chain_order.get(r["segment"], 1e9))])
         bar = alt.selection_point(name="bar", fields=["segment"], on="click")
         chart = (alt.Chart(rows, title=T("chart_title")).mark_bar()
-                 .encode(y=alt.Y("name:N", sort=list(rows["name"]), title=None, axis=alt.Axis(labelLimit=0)),
+                 .encode(y=alt.Y("name:N", sort=list(rows["name"]), title=None,
+                                 axis=alt.Axis(labelLimit=0, labelOverlap=False, labelFontSize=13,
+                                               labelColor="#31333f")),
                          x=alt.X("firms:Q", title=T("col_firms"), axis=alt.Axis(tickMinStep=1)),
                          color=alt.Color("stage:N", sort=list(dict.fromkeys(rows["stage"])), title=None,
                                          legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
@@ -495,7 +497,7 @@ elif view == "coverage":
                          tooltip=[alt.Tooltip("name:N", title=T("col_segment")),
                                   alt.Tooltip("firms:Q", title=T("col_firms")),
                                   alt.Tooltip("names:N", title=T("col_firm_names"))])
-                 .add_params(bar).properties(height=24 * len(rows) + 40))
+                 .add_params(bar).properties(height=alt.Step(26)))
         st.altair_chart(chart, on_select=partial(on_chart, "coverage_chart"), key="coverage_chart",
                         selection_mode="bar", width="stretch")
         if card["conflicts"]:
