@@ -17,6 +17,7 @@ import networkx as nx
 
 from loaders.catalogue import Catalogue, load_catalogue
 from loaders.discover import discover
+from loaders.gazetteer import add_referenced_places
 from loaders.errors import InputError
 from loaders.extract import DocumentRecords, Extractors, alias_matcher, extend_matcher
 from loaders.paths import BUNDLED_ROSTERS, DATA_DIR
@@ -230,6 +231,7 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     rows, roster_names = _load_rosters(rosters, bundled, catalogue)
     documents = _load_documents(docs, bundled)
     entities, _ = merge_rosters(catalogue, rows)
+    add_referenced_places(entities, catalogue)  # gazetteer places the rosters name, with their containers
     del rows  # a million rows are a gigabyte; the entities hold what the graph needs
 
     G = nx.MultiDiGraph()
@@ -303,6 +305,13 @@ def _add_document(G: nx.MultiDiGraph, edges: _Edges, records: DocumentRecords, n
     """A document's node, and its mentions, co-mentions, relations and claims as nodes and edges."""
     doc = records.doc
     doc_node = f"doc:{doc.id}"
+    for e in records.places:  # gazetteer places this document is the first to name, and their containers
+        G.add_node(e.id, **_node_attrs(e))
+        names[e.id] = e.name
+        for f in e.part_of:
+            edges.add(e.id, f.target, "PART_OF", f.method, sources=[f.source])
+    if records.unresolved_places:
+        G.graph.setdefault("unresolved_places", []).extend(records.unresolved_places)
     G.add_node(doc_node, **_document_node(doc))
     by_entity = defaultdict(list)
     by_sentence = defaultdict(set)

@@ -43,8 +43,27 @@ def resolve_region(G: nx.MultiDiGraph, region: str) -> str:
                  *d.get("aliases", [])]
         if key in {fold(x) for x in names if x}:
             return n
+    pid, why = _gazetteer_place(G, region)
+    if pid in G:
+        return pid
     listing = ", ".join(f"{r['name']} ({r['id']})" for r in known_regions(G))
-    raise UnknownRegion(f"unknown region {region!r}; known regions: {listing}", field="region")
+    raise UnknownRegion(why or f"unknown region {region!r}; known regions: {listing}", field="region")
+
+
+def _gazetteer_place(G: nx.MultiDiGraph, region: str) -> tuple[str | None, str]:
+    """The gazetteer's reading of ``region`` ('北京市朝阳区', 'Nanshan District, Shenzhen'): its node id, or why it
+    is not a region of ``G`` (a place is a node only once a document or roster names it)."""
+    from loaders.gazetteer import AmbiguousPlace, places_for
+
+    places = places_for(catalogue_of(G))
+    try:
+        pid = places.resolve(region)
+    except AmbiguousPlace as exc:
+        return None, str(exc)
+    if pid is None or pid in G:
+        return pid, ""
+    return pid, (f"{places.describe(pid)} is a known place, but no loaded document or roster mentions it or a place "
+                 "inside it; load a text or roster about it (--doc, --roster)")
 
 
 def default_region(G: nx.MultiDiGraph) -> str:

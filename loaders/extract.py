@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .catalogue import Catalogue
+from .gazetteer import places_for
 from .matcher import AliasMatcher
 from .quantities import ClaimExtractor
 from .records import Claim, Entity, Mention, Relation
@@ -26,6 +27,8 @@ class DocumentRecords:
     relations: list[Relation]
     claims: list[Claim]
     policy: str | None
+    places: list[Entity] = field(default_factory=list)  # gazetteer places this document is the first to name
+    unresolved_places: list[dict] = field(default_factory=list)  # names several places share, with candidates
 
 
 def with_entities(catalogue: Catalogue, entities: dict[str, Entity]) -> Catalogue:
@@ -68,13 +71,15 @@ class Extractors:
 
     def __init__(self, catalogue: Catalogue, entities: dict[str, Entity] | None = None,
                  matcher: AliasMatcher | None = None):
-        seen = catalogue if entities is None else with_entities(catalogue, entities)
+        # Places a document names join the entities as it is read: never the cached catalogue's own dict.
+        seen = with_entities(catalogue, dict(catalogue.entities) if entities is None else entities)
         self.catalogue = seen
         self.policy_types = set(catalogue.types_with("policy"))
         # ``matcher``: one already built for these entities (alias_matcher, extend_matcher), not built again
         self.matcher = alias_matcher(catalogue, seen.entities) if matcher is None else matcher
         self.relations = RelationExtractor(seen)
         self.claims = ClaimExtractor(seen)
+        self.places = places_for(catalogue)
 
     def document_policy(self, doc: Document, mentions: list[Mention]) -> str | None:
         """The policy a document is about: its metadata ``about``, else the policy it names most."""
@@ -88,10 +93,11 @@ class Extractors:
         return max(policies)[1] if policies else None
 
     def extract(self, doc: Document) -> DocumentRecords:
-        mentions = self.matcher.find(doc)
+        mentions, places, unresolved = self.places.merge(doc, self.matcher.find(doc), self.catalogue.entities)
+        self.relations.types.update((e.id, e.type) for e in places)
         policy = self.document_policy(doc, mentions)
         return DocumentRecords(doc, mentions, self.relations.extract(doc, mentions, policy),
-                               self.claims.extract(doc, mentions, policy), policy)
+                               self.claims.extract(doc, mentions, policy), policy, places, unresolved)
 
 
 def extract_document(doc: Document, catalogue: Catalogue, entities: dict[str, Entity] | None = None

