@@ -43,13 +43,17 @@ class RelationExtractor:
                 continue
             ft = doc.folded.span(sent.start, sent.end)
             clause_spans = [tuple(sent.start + x for x in ft.to_original(a, b)) for a, b in clause_bounds(ft.folded, self.clause_breaks)]
+            scoped: dict[tuple[int, int], tuple[list[Mention], str]] = {}  # per scope, for all the rules
             for rule in self.rules:
                 scopes = clause_spans if rule["scope"] == "clause" else [(sent.start, sent.end)]
                 for lo, hi in scopes:
-                    local = [m for m in ms if lo <= m.start < hi]
+                    if (lo, hi) not in scoped:
+                        local = [m for m in ms if lo <= m.start < hi]
+                        scoped[lo, hi] = (local, doc.folded.span(lo, hi).folded if local else "")
+                    local, folded = scoped[lo, hi]
                     if not local:
                         continue
-                    if not rule["cue_pattern"] or not rule["cue_pattern"].search(doc.folded.span(lo, hi).folded):
+                    if not rule["cue_pattern"] or not rule["cue_pattern"].search(folded):
                         continue
                     evidence = doc.evidence(lo, hi)
                     for src, tgt in self._pairs(rule, local, types, policy):
