@@ -93,7 +93,7 @@ class _Edges:
 
 def _node_attrs(e: Entity, source_dict=as_dict) -> dict:
     attrs = {"type": e.type, "name": e.name, "label": e.name, "name_en": e.name_en, "name_zh": e.name_zh,
-             "name_ja": e.name_ja, "aliases": list(e.aliases), "mentions": 0, "evidence": [],
+             "name_ja": e.name_ja, "origin": e.origin, "aliases": list(e.aliases), "mentions": 0, "evidence": [],
              "sources": [source_dict(x) for x in e.sources], "segments": list(dict.fromkeys(f.target for f in e.segments))}
     for k, v in e.attrs.items():
         if k == "roster_notes":
