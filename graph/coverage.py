@@ -94,15 +94,16 @@ def _reading(G: nx.MultiDiGraph, region: str, reading: str, weights: dict[str, f
     """One reading: the region's organisations, who covers which segment, and the shares."""
     firms = firms_in_region(G, region, reading)
     seg_firms: dict[str, set[str]] = {s: set() for s in weights}
-    for f in firms:
-        for s in firm_segments(G, f, reading):
+    covers = {f: firm_segments(G, f, reading) for f in firms}
+    for f, segs in covers.items():
+        for s in segs:
             if s in seg_firms:
                 seg_firms[s].add(f)
     total = sum(weights.values())
     covered_w = sum(w for s, w in weights.items() if seg_firms[s])
     conflicted = {f for f, sts in firms.items() if all(st["conflict"] for st in sts)}
     undisputed_w = sum(w for s, w in weights.items() if seg_firms[s] - conflicted)
-    return {"firms": firms, "segment_firms": seg_firms, "share": covered_w / total if total else 0.0,
+    return {"firms": firms, "segment_firms": seg_firms, "covers": covers, "share": covered_w / total if total else 0.0,
             "share_without_conflicts": undisputed_w / total if total else 0.0, "conflicted": conflicted}
 
 
@@ -146,12 +147,12 @@ def _by_stage(G: nx.MultiDiGraph, rows: list[dict]) -> dict:
     return out
 
 
-def _makers_known(G: nx.MultiDiGraph, firms) -> list[str]:
-    """Firms in a maker or supplier segment (data/analysis.yaml ``coverage.makers``)."""
+def _makers_known(G: nx.MultiDiGraph, covers: dict[str, set[str]]) -> list[str]:
+    """Firms in a maker or supplier segment (data/analysis.yaml ``coverage.makers``); ``covers``: firm -> segments."""
     makers = catalogue_of(G).analysis["coverage"]["makers"]
     stages, segments = set(makers["stages"]), {f"segment:{s}" for s in makers["segments"]}
-    return sorted(f for f in firms if any(G.nodes[s].get("stage") in stages or s in segments
-                                          for s in firm_segments(G, f, "all")))
+    return sorted(f for f, segs in covers.items() if any(G.nodes[s].get("stage") in stages or s in segments
+                                                         for s in segs))
 
 
 def _conflicts(G: nx.MultiDiGraph, firms: dict, names: dict) -> list[dict]:
@@ -243,7 +244,7 @@ def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict 
         "firms_known_text_only": len(readings["text"]["firms"]),
         "firms": sorted(allr["firms"]),
         "makers_suppliers_stated": _stated_count(maker_claims),
-        "makers_suppliers_known": len(_makers_known(G, allr["firms"])),
+        "makers_suppliers_known": len(_makers_known(G, allr["covers"])),
         "conflicts": _conflicts(G, allr["firms"], names),
         "evidence": stated + firm_claims + maker_claims,
         "denominator": _denominator(w, by_stage, bool(weights)),

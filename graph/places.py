@@ -107,19 +107,30 @@ def firms_in_region(G: nx.MultiDiGraph, region: str, reading: str = "all") -> di
 
     ``reading`` ``"text"`` keeps only locations the loaded documents state (method ``rule``).
     """
-    orgs, places = set(types_with(G, "organisation")), set(types_with(G, "place"))
+    orgs = set(types_with(G, "organisation"))
     found: dict[str, list[dict]] = {}
-    inside: dict[str, bool] = {}
-    for u, v, d in G.edges(data=True):
-        if d["type"] != "LOCATED_IN" or G.nodes[u].get("type") not in orgs:
-            continue
-        if reading == "text" and d["method"] != "rule":
-            continue
-        if G.nodes[v].get("type") not in places:
-            continue
-        if v not in inside:
-            inside[v] = v == region or region in containing_places(G, v)
-        if inside[v]:
-            found.setdefault(u, []).append({"place": v, "method": d["method"], "conflict": bool(d.get("conflict")),
-                                            "evidence": d.get("evidence", []), "sources": d.get("sources", [])})
+    # Walk down from the region to the places inside it and read their incoming LOCATED_IN edges: the work follows
+    # the size of the region, not of the graph (a district of a 100,000-firm graph is read in milliseconds).
+    for place in sorted(places_inside(G, region)):
+        for u, _, d in G.in_edges(place, data=True):
+            if d["type"] != "LOCATED_IN" or G.nodes[u].get("type") not in orgs:
+                continue
+            if reading == "text" and d["method"] != "rule":
+                continue
+            found.setdefault(u, []).append({"place": place, "method": d["method"],
+                                            "conflict": bool(d.get("conflict")), "evidence": d.get("evidence", []),
+                                            "sources": d.get("sources", [])})
     return found
+
+
+def places_inside(G: nx.MultiDiGraph, region: str) -> set[str]:
+    """``region`` and every place inside it (the inverse of :func:`containing_places`)."""
+    places = set(types_with(G, "place"))
+    out, stack = {region}, [region]
+    while stack:
+        n = stack.pop()
+        for u, _, d in G.in_edges(n, data=True):
+            if d["type"] in ("PART_OF", "LOCATED_IN") and u not in out and G.nodes[u].get("type") in places:
+                out.add(u)
+                stack.append(u)
+    return out

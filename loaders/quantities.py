@@ -613,6 +613,7 @@ class ClaimExtractor:
                   cue_pattern(r["either"], False), {fold(c) for c in r["counters"]})
             for r in catalogue.metric_rules
         ]
+        self._rules_by_kind: dict[str, list[_Rule]] = {}
         self.clause_breaks = [re.compile(p) for p in catalogue.clause_breaks]
         self.counter_units = {fold(k): str(v) for k, v in _need(lex, "counters", source).items()}
         self.noun_counter = fold("(noun)")
@@ -646,12 +647,15 @@ class ClaimExtractor:
         before = text[max(clause[0], lo, q.num_start - 40):q.num_start]
         b_off = q.num_start - len(before)
         after = text[q.end:min(clause[1], hi, q.end + 40)]
-        for rule in self.rules:
+        rules = self._rules_by_kind.get(q.kind)
+        if rules is None:  # the rules for this kind of quantity, in their order
+            rules = self._rules_by_kind[q.kind] = [r for r in self.rules if q.kind in r.spec["kinds"]]
+        for rule in rules:
             spec = rule.spec
-            if q.kind not in spec["kinds"] or (spec["full_date_only"] and not q.full_date):
+            if spec["full_date_only"] and not q.full_date:
                 continue
             span = (0, len(text)) if spec["scope"] == "sentence" else clause
-            whole = text[span[0]:span[1]]
+            whole = text[span[0]:span[1]] if rule.either else ""
             counted = self.counter_units.get(q.counter, "")
             if counted in self.strict_units and spec["unit"] and spec["unit"] != counted:
                 continue  # "50款" counts products, "六位" people, "1000台" units, whatever cue is near
