@@ -267,6 +267,9 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
             progress(done, len(documents))
 
     _add_disputes(G, edges, catalogue, all_claims, names)
+    # The automaton and the entities (gigabytes with a 1M-row roster) are done with: let them go before the edges
+    # are laid out in the graph, so the two are not held at once.
+    del extractors, matcher, entities, found, names
     edges.into(G)
     G.graph["document_texts"] = doc_texts
     mark_location_conflicts(G)
