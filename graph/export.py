@@ -118,12 +118,10 @@ def sha256_file(path) -> str:
 
 
 def _neo4j_writers():
-    """write_cypher and write_admin_import from the Neo4j package when it exists, else from this module."""
-    try:
-        from .neo4j import write_admin_import, write_cypher  # noqa: F811
-        return write_cypher, write_admin_import
-    except ImportError:
-        return globals()["write_cypher"], globals()["write_admin_import"]
+    """write_cypher and write_admin_import of the Neo4j package (graph/neo4j/files.py, the one Neo4j model)."""
+    from .neo4j import write_admin_import, write_cypher
+
+    return write_cypher, write_admin_import
 
 
 GRAPH_FILES = {fmt: "graph" + suffix for fmt, (suffix, _, _) in FORMATS.items()}
