@@ -179,7 +179,7 @@ class NumberGrammar:
             ("percent_zh", re.compile(rf"百分之(?P<num>{arabic}|{kanji})")),
             ("fraction_ja", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分の\s*(?P<num>{arabic}|{kanji})")),
             ("fraction_zh", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分之\s*(?P<num>{arabic}|{kanji})")),
-            ("fraction_en", re.compile(r"\b(?:" + _alternation(self.fraction_words) + r")\b")),
+            ("fraction_en", re.compile(_bounded_alternation(self.fraction_words))),
             ("percent", re.compile(rf"{lead}{lo}(?P<num>{num})\s*-?\s*(?:{percent})")),
             ("tenths", re.compile(rf"(?<![\d.{re.escape(kanji_chars)}])(?P<num>10|[1-9]|[{re.escape(kanji_chars)}])"
                                   rf"\s*(?:{tenths})(?!{tenths_not})")),
@@ -200,7 +200,8 @@ class NumberGrammar:
         ]
         # Words a pattern cannot match without (its percent sign, currency, 分の): a sentence without them skips it.
         self._required = {kind: re.compile(word) for kind, word in (
-            ("date_cjk", "月"), ("year_cjk", "年"), ("percent_zh", "百分之"), ("fraction_ja", "分の"),
+            ("date_cjk", "月"), ("date_iso", r"\d"), ("date_en", months), ("year_cjk", "年"), ("year_en", year_cues),
+            ("guard_years", r"\d"), ("guard_day_en", months), ("percent_zh", "百分之"), ("fraction_ja", "分の"),
             ("fraction_zh", "分之"), ("percent", percent), ("tenths", tenths), ("money_before", cur_before),
             ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}
         self._kanji_re = re.compile(kanji)
