@@ -131,6 +131,7 @@ class _OrgModel(_Strict):
     generic: list[str]
     latin_left_stops: list[str] = []
     sha_rejects: list[str] = []
+    national_prefixes: list[str] = []
     suffix_continuations: list[str] = []
     legal_prefixes: list[str] = []
 
@@ -206,6 +207,7 @@ class DiscoveryRules:
     gap_types: dict[str, str]
     latin_left_stops: set[str]
     sha_rejects: tuple[str, ...]
+    national_prefixes: tuple[str, ...]
     suffix_words: set[str]
     suffixes_for: dict[str, tuple[str, ...]]
     legal_words: tuple[str, ...]
@@ -335,6 +337,7 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         right_stops=re.compile("(?:" + "|".join(re.escape(s) for s in sorted(set(stops), key=len, reverse=True)) + ")"),
         generic=generic, generic_cover=re.compile(r"[\s\-·・&.'’]+"), cover_words=cover_words, gap_types=gap_words,
         latin_left_stops={s.lower() for s in org.latin_left_stops}, sha_rejects=tuple(fold(s) for s in org.sha_rejects),
+        national_prefixes=tuple(fold(s) for s in org.national_prefixes),
         kana_suffixes=frozenset(w for w in suffix_words if w and all("\u30a0" <= ch <= "\u30ff" for ch in w)),
         legal_words=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_legal" for w in sfx.words),
         sector_words=tuple(fold(w) for sfx in org.suffixes if sfx.pattern.startswith("suffix_company")
@@ -634,7 +637,7 @@ class DocumentScanner:
         return end
 
     def _has_place(self, name: str, any_level: bool = False) -> bool:
-        if _CITY.match(name) or name.startswith(("中国", "china", "chinese")):
+        if _CITY.match(name) or name.startswith(self.rules.national_prefixes):
             return True
         places = self.all_places if any_level else self.places
         return any(name[:k] in places for k in range(2, min(len(name), 9) + 1))
