@@ -296,6 +296,18 @@ def _xml_value(v, kind: str, notes, escape) -> str | None:
     return escape(v, notes) if isinstance(v, str) else _lexical(v)
 
 
+def _append_values(parts: list, d: dict, info: dict, notes, escape, close: str) -> None:
+    """One XML element per declared attribute of ``d`` (GraphML ``<data>``, GEXF ``<attvalue>``): ``info[k]`` is
+    the element's opening text and the attribute's kind, ``close`` what ends it."""
+    for k, v in d.items():
+        spec = info.get(k)
+        if spec is None or v is None:
+            continue
+        text = _xml_value(v, spec[1], notes, escape)
+        if text is not None:
+            parts.append(f"{spec[0]}{text}{close}")
+
+
 def _lexical(v) -> str:
     if v is True:
         return "true"
@@ -410,13 +422,7 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
                  f'      <data key="{k_label}">{_text(str(label), notes)}</data>\n']
         if name is not None and name != label:
             parts.append(f'      <data key="{k_display}">{_text(str(name), notes)}</data>\n')
-        for k, v in d.items():
-            info = node_info.get(k)
-            if info is None or v is None:
-                continue
-            text = _xml_value(v, info[1], notes, _text)
-            if text is not None:
-                parts.append(f"{info[0]}{text}</data>\n")
+        _append_values(parts, d, node_info, notes, _text, "</data>\n")
         if draw is not None:
             x, y, size, color = draw[n]
             r, g, b = _rgb(color)
@@ -441,13 +447,7 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
                 parts = [f'    <edge id="e{i}" source="{su}" target="{sv}">\n'
                          f'      <data key="{k_key}">{_text(str(key), notes)}</data>\n']
                 i += 1
-                for k, val in d.items():
-                    info = edge_info.get(k)
-                    if info is None or val is None:
-                        continue
-                    text = _xml_value(val, info[1], notes, _text)
-                    if text is not None:
-                        parts.append(f"{info[0]}{text}</data>\n")
+                _append_values(parts, d, edge_info, notes, _text, "</data>\n")
                 parts.append("    </edge>\n")
                 buf.append("".join(parts))
                 if len(buf) >= 256:
@@ -511,13 +511,7 @@ def generate_gexf(G: nx.MultiDiGraph, layout: str | None = "chain lanes", positi
         d = _public_node_attributes(d)
         label = d.get("label", d.get("name", n))
         parts = [f'      <node id="{_attr(str(n), notes)}" label="{_attr(str(label), notes)}">\n        <attvalues>\n']
-        for k, v in d.items():
-            info = node_info.get(k)
-            if info is None or v is None:
-                continue
-            text = _xml_value(v, info[1], notes, _attr)
-            if text is not None:
-                parts.append(f'{info[0]}{text}"/>\n')
+        _append_values(parts, d, node_info, notes, _attr, '"/>\n')
         parts.append("        </attvalues>\n")
         if draw is not None:
             x, y, size, color = draw[n]
@@ -550,13 +544,7 @@ def generate_gexf(G: nx.MultiDiGraph, layout: str | None = "chain lanes", positi
                 parts = [head, '>\n        <attvalues>\n',
                          f'          <attvalue for="edge_key" value="{_attr(str(key), notes)}"/>\n']
                 i += 1
-                for k, val in d.items():
-                    info = edge_info.get(k)
-                    if info is None or val is None:
-                        continue
-                    text = _xml_value(val, info[1], notes, _attr)
-                    if text is not None:
-                        parts.append(f'{info[0]}{text}"/>\n')
+                _append_values(parts, d, edge_info, notes, _attr, '"/>\n')
                 parts.append("        </attvalues>\n      </edge>\n")
                 buf.append("".join(parts))
                 if len(buf) >= 256:
