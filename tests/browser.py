@@ -95,8 +95,8 @@ def streamlit_server(app: Path = ROOT / "app.py", env: dict | None = None, timeo
             log_path.unlink(missing_ok=True)  # keep a server's log only when something went wrong
 
 
-def component_frame(page, selector: str, timeout_ms: int = 60_000):
-    """The drawing component's iframe once ``selector`` is in it (``#chainmap`` or ``#mynetwork canvas``)."""
+def _frame_where(page, test: str, arg, timeout_ms: int, what: str):
+    """The first component iframe in which the JavaScript function ``test`` returns true for ``arg``."""
     page.wait_for_selector("iframe", timeout=timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     while time.monotonic() < deadline:
@@ -104,30 +104,23 @@ def component_frame(page, selector: str, timeout_ms: int = 60_000):
             if frame is page.main_frame:
                 continue
             try:
-                if frame.evaluate("s => !!document.querySelector(s)", selector):
+                if frame.evaluate(test, arg):
                     return frame
             except Exception:  # a frame being replaced while we look
                 pass
         time.sleep(0.2)
-    raise TimeoutError(f"no component iframe with {selector} appeared")
+    raise TimeoutError(f"no component iframe with {what} appeared")
+
+
+def component_frame(page, selector: str, timeout_ms: int = 60_000):
+    """The drawing component's iframe once ``selector`` is in it (``#chainmap`` or ``#mynetwork canvas``)."""
+    return _frame_where(page, "s => !!document.querySelector(s)", selector, timeout_ms, selector)
 
 
 def graph_frame(page, timeout_ms: int = 60_000, more_than: int = 0):
     """The component iframe that holds the vis-network canvas, once it is drawn with more than ``more_than`` nodes."""
-    page.wait_for_selector("iframe", timeout=timeout_ms)
-    deadline = time.monotonic() + timeout_ms / 1000
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if frame is page.main_frame:
-                continue
-            try:
-                if frame.evaluate("n => !!document.querySelector('#mynetwork canvas') && typeof network === 'object'"
-                                  " && network !== null && nodes.length > n", more_than):
-                    return frame
-            except Exception:  # a frame being replaced while we look
-                pass
-        time.sleep(0.2)
-    raise TimeoutError("no graph canvas appeared in a component iframe")
+    return _frame_where(page, "n => !!document.querySelector('#mynetwork canvas') && typeof network === 'object'"
+                              " && network !== null && nodes.length > n", more_than, timeout_ms, "a graph canvas")
 
 
 def show_view(page, label: str):

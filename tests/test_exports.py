@@ -375,12 +375,17 @@ def test_sigterm_removes_the_temporary_file(tmp_path):
               "    time.sleep(60)\n"
               "    yield 'never'\n"
               f"write_chunks(slow(), {str(tmp_path / 'g.graphml')!r})\n")
+    _sigterm_once_started(script, tmp_path, ".g.graphml.*.tmp")
+
+
+def _sigterm_once_started(script: str, tmp_path, started: str) -> None:
+    """Run ``script``, send SIGTERM once ``started`` (a glob in ``tmp_path``) exists, expect an empty folder after."""
     p = subprocess.Popen([sys.executable, "-c", script])
     try:
         deadline = time.monotonic() + 180  # imports are slow on a busy machine
-        while not list(tmp_path.glob(".g.graphml.*.tmp")) and time.monotonic() < deadline:
+        while not list(tmp_path.glob(started)) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert list(tmp_path.glob(".g.graphml.*.tmp")), "the writer never started"
+        assert list(tmp_path.glob(started)), f"{started} never appeared: the writer never started"
         p.send_signal(signal.SIGTERM)
         assert p.wait(30) == 128 + signal.SIGTERM
     finally:
@@ -398,18 +403,7 @@ def test_sigterm_during_a_bundle_leaves_no_folder(tmp_path):
               "export.write_csv = slow\n"
               "G = nx.MultiDiGraph(); G.add_node('a', type='Company', name='A')\n"
               f"export.export_bundle(G, {str(tmp_path / 'b')!r}, layout=None)\n")
-    p = subprocess.Popen([sys.executable, "-c", script])
-    try:
-        deadline = time.monotonic() + 180  # imports are slow on a busy machine
-        while not list(tmp_path.glob(".b.*.tmp/graph.cyjs")) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert list(tmp_path.glob(".b.*.tmp")), "the bundle never started"
-        p.send_signal(signal.SIGTERM)
-        assert p.wait(30) == 128 + signal.SIGTERM
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert list(tmp_path.iterdir()) == []
+    _sigterm_once_started(script, tmp_path, ".b.*.tmp/graph.cyjs")
 
 
 # ------------------------------------------------------------------------------------ text hygiene, strict JSON
