@@ -20,6 +20,8 @@ from graph import build_graph
 from graph.chainmap import chain_map, segment_members
 from graph.cli import app_inputs
 from graph.coverage import chain_coverage, coverage_diff, default_region, known_regions
+from graph.discovery import ROSTER_TYPES, discovered_entities, roster_csv, roster_rows
+from graph.display import sentence_text
 from graph.export import csv_bytes
 from graph.io import graph_bytes
 from graph.model import catalogue_of
@@ -30,7 +32,7 @@ from graph.report import coverage_verdict, gaps_csv, gap_rows, roster_what_if, u
 from graph.view import DEFAULT_CAP, cap_view, claim_table, filter_view, name_index, node_card, search_nodes
 from loaders.catalogue import load_catalogue
 from loaders.errors import InputError
-from loaders.rosters import parse_roster
+from loaders.rosters import parse_roster_bytes, unique_uploads
 from loaders.text import decode_bytes, document_from_text
 
 st.set_page_config(page_title="Ecosystem Graph Explorer", layout="wide")
@@ -40,12 +42,15 @@ st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.2rem; paddi
 # The drawing: a local component folder (index.html + vis-network from pyvis); nothing loads from a CDN.
 explorer = components.declare_component("explorer", path=str(WEB_DIR))
 
-VIEWS = ("chain", "network", "coverage", "claims", "export")
+VIEWS = ("chain", "network", "coverage", "claims", "discovered", "export")
 # What the network does above the display cap: (cap_view mode, fold_by, rank_by; None ranks as nodes are sized).
 ABOVE_CAP = {"fold_segment": ("aggregate", "segment", None), "fold_region": ("aggregate", "region", None),
              "fold_type": ("aggregate", "type", None), "top_degree": ("top", "segment", "degree"),
              "top_mentions": ("top", "segment", "mentions")}
 PER_SEGMENT = 8  # firms named per chain-map box; the rest are counted
+# Review: organisations found at least this sure are ticked at first (graph.discovery.roster_rows marks rows below
+# 0.9 "uncertain", so the default ticks exactly the rows that go out as certain).
+REVIEW_THRESHOLD = 0.9
 
 
 # ------------------------------------------------------------------------------------------- data (cached, read-only)
@@ -64,23 +69,30 @@ def start_graph(docs: tuple = (), rosters: tuple = (), bundled: bool = True):
 
 
 def read_uploads(doc_files, roster_files):
-    """Uploaded files as documents and roster rows; a bad file becomes an error message, the rest still load."""
-    docs, rosters, errors = [], [], []
-    for f in doc_files or []:
-        try:
-            text, _ = decode_bytes(f.getvalue(), f.name)
-            docs.append(document_from_text(text, Path(f.name).stem, title=f.name, source="upload"))
-        except InputError as exc:
-            errors.append(str(exc))
-    for f in roster_files or []:
-        try:
-            rows = parse_roster(f.getvalue().decode("utf-8-sig"), load_catalogue(), f.name)
-            rosters.append(rows)
-        except UnicodeDecodeError:
-            errors.append(f"{f.name}: the roster is not UTF-8; save it as UTF-8 (with or without BOM)")
-        except InputError as exc:
-            errors.append(str(exc))
-    return docs, rosters, errors
+    """Uploaded files as documents and roster rows, with errors (a bad file; the rest still load) and warnings (what
+    was cleaned at the door, a file uploaded twice). Returns ``(docs, rosters, kept, errors, warnings)``; ``kept`` are
+    the ``(name, bytes)`` read, so the same content twice counts once."""
+    docs, rosters, kept, errors, warnings = [], [], [], [], []
+    for files, kind in ((doc_files, "doc"), (roster_files, "roster")):
+        unique, repeats = unique_uploads([(f.name, f.getvalue()) for f in files or []])
+        warnings += repeats
+        for name, data in unique:
+            try:
+                if kind == "doc":
+                    text, _ = decode_bytes(data, name)
+                    item = document_from_text(text, Path(name).stem, title=name, source="upload")
+                else:
+                    item = parse_roster_bytes(data, load_catalogue(), name)
+            except InputError as exc:
+                errors.append(str(exc))
+                continue
+            except Exception as exc:  # a bad upload must never end the page with a traceback
+                errors.append(f"{name}: could not be read ({type(exc).__name__}: {exc}); check the file")
+                continue
+            (docs if kind == "doc" else rosters).append(item)
+            kept.append((name, data))
+            warnings += [str(n) for n in item.notes]
+    return docs, rosters, kept, errors, warnings
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -177,6 +189,13 @@ def claims_of(_G, key):
     return claim_table(_G)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def review_rows(_G, key):
+    """The discovered entities, most confident first, each with the text of the first sentence it was found in."""
+    return [{**r, "first_sentence": sentence_text(_G, r["evidence"][0]["doc"], r["evidence"][0]["sentence"])
+             if r["evidence"] else ""} for r in discovered_entities(_G)]
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def graph_file(_G, key, fmt):
     return graph_bytes(_G, fmt)
@@ -251,15 +270,25 @@ except SystemExit:
 with st.sidebar.expander(T("side_data"), expanded=False):
     doc_files = st.file_uploader(T("upload_docs"), type=["txt"], accept_multiple_files=True, key="docs")
     roster_files = st.file_uploader(T("upload_rosters"), type=["csv"], accept_multiple_files=True, key="rosters")
-docs, rosters, upload_errors = read_uploads(doc_files, roster_files)
+docs, rosters, kept, upload_errors, upload_warnings = read_uploads(doc_files, roster_files)
 start_key = "start:" + repr(sorted(start.items()))
+G = None
 if docs or rosters:
     digest = hashlib.sha256()
-    for f in [*(doc_files or []), *(roster_files or [])]:
-        digest.update(f.name.encode() + f.getvalue())
+    for name, data in kept:
+        digest.update(name.encode() + data)
     key = digest.hexdigest()
-    G = graph_with_uploads(key, docs, rosters, start)
-else:
+    try:
+        G = graph_with_uploads(key, docs, rosters, start)
+    except InputError as exc:  # the uploads do not fit together; the page goes on without them
+        upload_errors.append(str(exc))
+        docs, rosters = [], []
+# Messages in place, under the upload box: what could not be read, and what was cleaned or counted once.
+for message in upload_errors:
+    st.sidebar.error(md(message))
+for message in upload_warnings:
+    st.sidebar.warning(md(message))
+if G is None:
     key = start_key
     try:
         G = start_graph(**start)
@@ -330,9 +359,6 @@ st.caption(md(T("built_from", docs=len(titles), titles="; ".join(titles[:3]) + (
                 rosters=len(G.graph.get("rosters", []))))
            + " · " + T("counts", nodes=f"{summary['nodes']:,}", edges=f"{summary['edges']:,}",
                        orgs=f"{summary['orgs']:,}"))
-for message in upload_errors:
-    st.error(md(message))
-
 view = st.segmented_control(T("view"), VIEWS, default="chain", required=True, key="view", bind="query-params",
                             format_func=lambda v: T("view_" + v), label_visibility="collapsed")
 selected = st.session_state.get("selected")
@@ -385,10 +411,7 @@ def inspector(container):
                          on_select=partial(on_table, "relations_table", rel_ids), selection_mode="single-row",
                          key="relations_table")
         if info["evidence"]:
-            st.markdown(f"**{T('evidence', n=len(info['evidence']))}**")
-            for ev in info["evidence"][:50]:
-                st.caption(md(T("sentence_of", doc=ev["doc_title"], n=ev["sentence"] + 1)))
-                st.html(highlight_spans(ev["sentence_text"], ev["spans"]))
+            show_evidence(info["evidence"])
         if info["sources"]:
             st.markdown(f"**{T('sources')}**")
             for s in info["sources"][:20]:
@@ -396,6 +419,14 @@ def inspector(container):
                 links = [u for u in s["source"].split(" ; ") if u.startswith(("http://", "https://"))]
                 text = " · ".join([*(md(u) for u in links), md(where)] if where else [md(u) for u in links])
                 st.markdown("- " + text + (f"  \n  {md(s['quote'][:300])}" if s["quote"] else ""))
+
+
+def show_evidence(evidence):
+    """The sentences of a node card's ``evidence`` (escaped), each mention marked; the first 50."""
+    st.markdown(f"**{T('evidence', n=len(evidence))}**")
+    for ev in evidence[:50]:
+        st.caption(md(T("sentence_of", doc=ev["doc_title"], n=ev["sentence"] + 1)))
+        st.html(highlight_spans(ev["sentence_text"], ev["spans"]))
 
 
 def seg_inspector(segment):
@@ -536,6 +567,42 @@ elif view == "claims":
                                 T("col_dispute"): st.column_config.TextColumn(width="large"),
                                 T("col_about"): st.column_config.TextColumn(width="medium"),
                                 T("col_written"): st.column_config.TextColumn(width="small")})
+
+elif view == "discovered":
+    found = review_rows(G, key)
+    st.caption(T("review_intro", n=len(found), orgs=sum(r["type"] in ROSTER_TYPES for r in found)))
+    if not found:
+        st.info(T("review_none"))
+    else:
+        threshold = st.slider(T("review_threshold"), 0.0, 1.0, REVIEW_THRESHOLD, 0.05, key="review_threshold")
+        ids = [r["id"] for r in found]
+        confirm = T("col_confirm")
+        table = pd.DataFrame([{
+            confirm: r["type"] in ROSTER_TYPES and r["confidence"] >= threshold,
+            T("col_kind"): ui(r["type"], language, "types"), T("col_name"): r["name"],
+            T("col_other_names"): " / ".join(x for x in dict.fromkeys([r["name_zh"], r["name_en"], r["name_ja"],
+                                                              *r["aliases"][:6]]) if x and x != r["name"]),
+            T("col_confidence"): r["confidence"], T("col_found_by"): ", ".join(r["found_by"]),
+            T("col_mentions"): r["mentions"], T("col_first_sentence"): r["first_sentence"]} for r in found],
+            index=ids)
+        # The ticks start from the threshold; moving it starts the review over (a new editor key).
+        edited = st.data_editor(table, hide_index=True, width="stretch", height=min(560, 36 + 35 * len(table)),
+                                disabled=[c for c in table.columns if c != confirm], key=f"review:{key}:{threshold}",
+                                column_config={confirm: st.column_config.CheckboxColumn(),
+                                               T("col_confidence"): st.column_config.NumberColumn(format="%.2f"),
+                                               T("col_first_sentence"): st.column_config.TextColumn(width="large")})
+        ticked = [r for r, ok in zip(found, edited[confirm]) if ok]
+        chosen = [r["id"] for r in ticked if r["type"] in ROSTER_TYPES]
+        if len(chosen) < len(ticked):
+            st.caption(T("review_not_orgs", n=len(ticked) - len(chosen)))
+        csv_text = roster_csv(roster_rows(G, chosen))
+        st.download_button(T("download_roster", n=len(chosen)), ("\ufeff" + csv_text).encode("utf-8"),
+                           "reviewed-roster.csv", "text/csv", on_click="ignore", key="roster_download",
+                           disabled=not chosen)
+        st.caption(T("review_upload_hint"))
+        names = {r["id"]: f"{r['name']} · {ui(r['type'], language, 'types')} · {r['confidence']:.2f}" for r in found}
+        shown = st.selectbox(T("review_evidence"), ids, format_func=names.get, key="review_evidence")
+        show_evidence(node_card(G, shown)["evidence"])
 
 else:  # export
     st.write(T("export_intro"))

@@ -275,3 +275,91 @@ def test_export_offers_every_format_and_the_view():
     labels = [b.proto.label for b in at.get("download_button")]
     assert sorted(labels) == sorted(["GraphML", "GEXF", "Node-link JSON", "Nodes CSV", "Edges CSV",
                                      "Current view (HTML, offline)"])
+
+
+# A firm no file in data/ names, with a legal suffix, so discovery finds it (suffix_legal, confidence 0.93).
+NEW_FIRM = "深圳市星海图智能科技有限公司"
+NEW_FIRM_DOC = (f"{NEW_FIRM}在张江发布了新一代灵巧手产品。{NEW_FIRM}与智元机器人签署合作协议。").encode()
+
+
+def offered_files(monkeypatch) -> list:
+    """Records the bytes of every file the page offers for download (AppTest keeps them in a throwaway store)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    offered, original = [], MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        offered.append((filename, path_or_data))
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return offered
+
+
+def test_review_confirms_a_discovered_firm_as_a_roster_entry(monkeypatch):
+    from graph import build_graph
+    from loaders.catalogue import load_catalogue
+    from loaders.rosters import parse_roster_bytes
+
+    offered = offered_files(monkeypatch)
+    at = run_app()
+    at.file_uploader(key="docs").set_value(("star.txt", NEW_FIRM_DOC, "text/plain")).run()
+    assert not at.exception and not at.error
+    show(at, "discovered")
+    table = at.dataframe[0].value  # the review editor
+    row = table[table["name"] == NEW_FIRM].iloc[0]
+    assert row["confirm"] and row["kind"] == "company" and row["found by"] == "suffix_legal"
+    assert row["confidence"] >= 0.9 and row["first sentence found in"].startswith(NEW_FIRM)
+    assert any(h.value.startswith(f"<mark>{NEW_FIRM}</mark>") for h in at.get("html"))  # its evidence, escaped
+    button = next(b for b in at.get("download_button") if "as a roster" in b.proto.label)
+    assert not button.proto.disabled and "Download the " in button.proto.label
+    roster = [data for name, data in offered if name == "reviewed-roster.csv"][-1]
+    rows = parse_roster_bytes(roster, load_catalogue(), "reviewed-roster.csv")
+    assert NEW_FIRM in [r.name for r in rows]
+    firm = next(r for r in rows if r.name == NEW_FIRM)
+    assert firm.quote == NEW_FIRM and "suffix_legal" in firm.note
+    # Loaded back as a roster, the firm is a roster entity, no longer a discovery.
+    G = build_graph(rosters=[rows], bundled=False)
+    assert [d["origin"] for _, d in G.nodes(data=True) if d.get("name") == NEW_FIRM] == ["roster"]
+    # Raising the threshold above its confidence unticks it: nothing to download.
+    at.slider(key="review_threshold").set_value(1.0).run()
+    button = next(b for b in at.get("download_button") if "as a roster" in b.proto.label)
+    assert button.proto.disabled and "the 0 confirmed" in button.proto.label
+    for language in ("中文", "日本語"):  # every column has its own name in each language
+        at.radio(key="language").set_value(language).run()
+        assert not at.exception and NEW_FIRM in list(at.dataframe[0].value.iloc[:, 2])
+
+
+def test_same_roster_twice_counts_once(seed_graph):
+    at = run_app()
+    at.file_uploader(key="rosters").set_value([("a.csv", GOOD_ROSTER, "text/csv"),
+                                               ("b.csv", GOOD_ROSTER, "text/csv")]).run()
+    assert not at.exception and not at.error
+    assert "b.csv: same content as a.csv; counted once" in [w.value.replace("\\", "") for w in at.warning]
+    orgs = sum(1 for _, d in seed_graph.nodes(data=True) if d["type"] in ("Company", "Institution"))
+    caption = at.caption[0].value.replace("\\", "")
+    rosters = len(seed_graph.graph.get("rosters", [])) + 1  # the bundled ones and this one, once
+    assert f"{orgs + 2:,} organisations" in caption and f"and {rosters} roster(s)" in caption
+
+
+def test_roster_control_character_is_cleaned_with_a_warning():
+    at = run_app()
+    roster = GOOD_ROSTER.replace(b"Test Hands Co,", b"Test Hands\x07 Co,")
+    from loaders.clean import InputWarning
+
+    with pytest.warns(InputWarning, match="bell.csv:2: field 'name'"):  # the CLI's warning, too
+        at.file_uploader(key="rosters").set_value(("bell.csv", roster, "text/csv")).run()
+    assert not at.exception and not at.error
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert any(w.startswith("bell.csv:2: field 'name'") for w in warnings), warnings
+    assert "Test Hands Co" in {f["label"] for f in chips(drawing(at)).values()}
+
+
+def test_empty_document_upload_shows_the_error_in_place(seed_graph):
+    at = run_app()
+    at.file_uploader(key="docs").set_value(("blank.txt", b" \n\t \n", "text/plain")).run()
+    assert not at.exception
+    message = at.sidebar.error[0].value.replace("\\", "")
+    assert message.startswith("blank.txt") and "empty" in message
+    assert f"{seed_graph.number_of_nodes():,} nodes" in at.caption[0].value
+    assert drawing(at)["stages"]
