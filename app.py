@@ -20,7 +20,7 @@ from graph import build_graph
 from graph.chainmap import chain_map, segment_members
 from graph.cli import app_inputs
 from graph.coverage import chain_coverage, coverage_diff, default_region, known_regions
-from graph.discovery import ROSTER_TYPES, discovered_entities, roster_csv, roster_rows
+from graph.discovery import CERTAIN_CONFIDENCE, confirmable_types, discovered_entities, roster_csv, roster_rows
 from graph.display import sentence_text
 from graph.export import csv_bytes
 from graph.io import graph_bytes
@@ -48,9 +48,6 @@ ABOVE_CAP = {"fold_segment": ("aggregate", "segment", None), "fold_region": ("ag
              "fold_type": ("aggregate", "type", None), "top_degree": ("top", "segment", "degree"),
              "top_mentions": ("top", "segment", "mentions")}
 PER_SEGMENT = 8  # firms named per chain-map box; the rest are counted
-# Review: organisations found at least this sure are ticked at first (graph.discovery.roster_rows marks rows below
-# 0.9 "uncertain", so the default ticks exactly the rows that go out as certain).
-REVIEW_THRESHOLD = 0.9
 
 
 # ------------------------------------------------------------------------------------------- data (cached, read-only)
@@ -570,15 +567,16 @@ elif view == "claims":
 
 elif view == "discovered":
     found = review_rows(G, key)
-    st.caption(T("review_intro", n=len(found), orgs=sum(r["type"] in ROSTER_TYPES for r in found)))
+    confirmable = confirmable_types(G)
+    st.caption(T("review_intro", n=len(found), orgs=sum(r["type"] in confirmable for r in found)))
     if not found:
         st.info(T("review_none"))
     else:
-        threshold = st.slider(T("review_threshold"), 0.0, 1.0, REVIEW_THRESHOLD, 0.05, key="review_threshold")
+        threshold = st.slider(T("review_threshold"), 0.0, 1.0, CERTAIN_CONFIDENCE, 0.05, key="review_threshold")
         ids = [r["id"] for r in found]
         confirm = T("col_confirm")
         table = pd.DataFrame([{
-            confirm: r["type"] in ROSTER_TYPES and r["confidence"] >= threshold,
+            confirm: r["type"] in confirmable and r["confidence"] >= threshold,
             T("col_kind"): ui(r["type"], language, "types"), T("col_name"): r["name"],
             T("col_other_names"): " / ".join(x for x in dict.fromkeys([r["name_zh"], r["name_en"], r["name_ja"],
                                                               *r["aliases"][:6]]) if x and x != r["name"]),
@@ -592,7 +590,7 @@ elif view == "discovered":
                                                T("col_confidence"): st.column_config.NumberColumn(format="%.2f"),
                                                T("col_first_sentence"): st.column_config.TextColumn(width="large")})
         ticked = [r for r, ok in zip(found, edited[confirm]) if ok]
-        chosen = [r["id"] for r in ticked if r["type"] in ROSTER_TYPES]
+        chosen = [r["id"] for r in ticked if r["type"] in confirmable]
         if len(chosen) < len(ticked):
             st.caption(T("review_not_orgs", n=len(ticked) - len(chosen)))
         csv_text = roster_csv(roster_rows(G, chosen))

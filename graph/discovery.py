@@ -25,8 +25,15 @@ import io
 import networkx as nx
 
 from .export import neutralise_cell
+from .model import types_with
 
-ROSTER_TYPES = ("Company", "Institution")
+# Discovered entities at least this sure go into a roster as certain; below it their rows say uncertain.
+CERTAIN_CONFIDENCE = 0.9
+
+
+def confirmable_types(G: nx.MultiDiGraph) -> tuple[str, ...]:
+    """Types a reviewer can confirm into a roster: organisations a roster row may have (schema roles)."""
+    return tuple(t for t in types_with(G, "organisation") if t in types_with(G, "roster"))
 ROSTER_FIELDS = ["name", "name_zh", "name_en", "name_ja", "type", "segments", "region", "aliases", "source",
                  "uncertain", "note", "quote"]
 
@@ -113,6 +120,7 @@ def roster_rows(G: nx.MultiDiGraph, ids, source: str | None = None) -> list[dict
     ValueError
         For an id that is not in the graph, not discovered, or not an organisation (a roster lists organisations).
     """
+    roster_types = confirmable_types(G)
     rows = []
     for n in ids:
         if n not in G:
@@ -120,8 +128,8 @@ def roster_rows(G: nx.MultiDiGraph, ids, source: str | None = None) -> list[dict
         d = G.nodes[n]
         if d.get("origin") != "discovered":
             raise ValueError(f"{n!r} was not discovered (origin {d.get('origin', 'catalogue')!r}); nothing to confirm")
-        if d.get("type") not in ROSTER_TYPES:
-            raise ValueError(f"{n!r} is a {d.get('type')}; a roster lists organisations ({', '.join(ROSTER_TYPES)})")
+        if d.get("type") not in roster_types:
+            raise ValueError(f"{n!r} is a {d.get('type')}; a roster lists organisations ({', '.join(roster_types)})")
         ev = (d.get("evidence") or [{}])[0]
         doc = G.nodes.get(f"doc:{ev.get('doc')}", {}) if ev else {}
         where = doc.get("source") or doc.get("title") or ev.get("doc", "")
@@ -137,7 +145,7 @@ def roster_rows(G: nx.MultiDiGraph, ids, source: str | None = None) -> list[dict
             "region": places[0] if places else "",
             "aliases": ";".join(a for a in (d.get("aliases") or []) if a not in names and a != name and ";" not in a),
             "source": source or (f"{where} (sentence {ev.get('sentence')})" if ev else "discovery"),
-            "uncertain": "true" if confidence < 0.9 else "false",
+            "uncertain": "true" if confidence < CERTAIN_CONFIDENCE else "false",
             "note": f"discovered by {', '.join(d.get('found_by') or [])} (confidence {confidence:.2f}); reviewed",
             "quote": ev.get("quote", "") if ev else ""})
     return rows
