@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import InputError
 from .fold import fold
+from .matcher import AliasMatcher
 from .paths import DATA_DIR
 from .records import Entity, Mention, Relation, Source
 from .text import Document, clause_bounds
@@ -1384,7 +1385,8 @@ def _script(name: str, language: str) -> str:
 
 def known_places(entities, catalogue=None) -> list[str]:
     """Every name and alias of the Region and Cluster entities, and the gazetteer's place names when there is one."""
-    names = [n for e in entities if e.type in ("Region", "Cluster") for n in e.all_names()]
+    places = catalogue.types_with("place") if catalogue is not None else ("Region", "Cluster")
+    names = [n for e in entities if e.type in places for n in e.all_names()]
     if catalogue is not None:
         names.extend(_gazetteer_places(catalogue))
     return names
@@ -1443,17 +1445,15 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
     -------
     Discovery
     """
-    from .matcher import AliasMatcher
-
     entities = entities if entities is not None else catalogue.entities
     rules = rules or load_discovery_rules(catalogue.data_dir)
     known_types = {eid: e.type for eid, e in entities.items()}
     if known_mentions is None and matcher is not None:
         known_mentions = {d.id: matcher.find(d) for d in documents}
     if known_mentions is None:
-        matcher = AliasMatcher([e for e in entities.values() if e.type not in ("Segment", "Stage")]
-                               + [e for e in catalogue.matchable_entities() if e.type == "Segment"],
-                               catalogue.stop_phrases)
+        from .extract import alias_matcher  # the one way known names are matched (extract imports this module)
+
+        matcher = alias_matcher(catalogue, entities)
         known_mentions = {d.id: matcher.find(d) for d in documents}
     scanner = DocumentScanner(rules, known_places(entities.values(), catalogue), segmenter=segmenter or rules.segmenter,
                               all_places=_gazetteer_places(catalogue, every_level=True))

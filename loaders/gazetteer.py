@@ -41,7 +41,6 @@ from .yamlio import LINE_KEY, load_yaml, strip_lines
 LEVELS = {"country": 0, "province": 1, "city": 2, "district": 3, "area": 4}
 CSV_FILES = ("countries.csv", "china.csv", "world_cities.csv")
 ZONE_FIELDS = ("id", "name_en", "name_zh", "name_ja", "part_of", "source")
-PLACE_TYPES = ("Region", "Cluster")  # what a longer place name may swallow (Beijing in Beijing E-Town)
 _NO_ENTITY = Entity("", "")
 MAX_COMPOUND = 40  # longest Chinese 'province + city + district' read as a compound (5 times that in Latin)
 
@@ -427,6 +426,7 @@ class Places:
         starts = [m.start for m in ordered]
         dropped: set[int] = set()
         extra = []
+        place_types = self.catalogue.types_with("place")  # what a longer place name may swallow (Beijing E-Town)
         for p in found.mentions:
             j = bisect_left(starts, p.end)
             i = j
@@ -434,7 +434,7 @@ class Places:
                 i -= 1
             inside = range(i, j)  # the mentions p overlaps
             if all(p.start <= ordered[k].start and ordered[k].end <= p.end and ordered[k].end - ordered[k].start
-                   < p.end - p.start and entities.get(ordered[k].entity, _NO_ENTITY).type in PLACE_TYPES
+                   < p.end - p.start and entities.get(ordered[k].entity, _NO_ENTITY).type in place_types
                    for k in inside):
                 dropped.update(inside)
                 extra.append(p)

@@ -202,7 +202,6 @@ _CSV_PROBLEMS = {
 }
 # Cells that hold one value; a line break in one means a quote was left open and swallowed the rows after it.
 _ONE_LINE = ("name", "name_zh", "name_en", "name_ja", "segments", "region", "source", "type", "aliases", "uncertain")
-_RESERVED_TYPES = ("Segment", "Stage", "Region")
 
 
 def _csv_error(exc: csv.Error, path, line: int) -> InputError:
@@ -216,8 +215,9 @@ def _csv_error(exc: csv.Error, path, line: int) -> InputError:
 def _reserved_names(catalogue: Catalogue) -> dict[str, object]:
     """Folded names of chain segments, stages and places: no roster organisation may be called that."""
     out: dict[str, object] = {}
+    reserved = set(catalogue.types_with("segment") + catalogue.types_with("stage") + catalogue.types_with("place"))
     for e in catalogue.entities.values():
-        if e.type in _RESERVED_TYPES:
+        if e.type in reserved and e.type not in catalogue.types_with("roster"):
             for n in e.all_names():
                 out.setdefault(fold(n).strip(), e)
     return out
@@ -323,7 +323,7 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
             if region_cell in region_cells:
                 region = region_cells[region_cell]
             else:
-                region = catalogue.resolve(region_cell, types=("Region", "Cluster"))
+                region = catalogue.resolve(region_cell, types=catalogue.types_with("place"))
                 if region is None:  # any place of the gazetteer (深圳市南山区, Hangzhou, 広東省)
                     try:
                         region = resolve_place(region_cell, catalogue)
