@@ -296,6 +296,31 @@ def _xml_value(v, kind: str, notes, escape) -> str | None:
     return escape(v, notes) if isinstance(v, str) else _lexical(v)
 
 
+def _in_chunks(pieces, size: int = 256):
+    """Strings joined ``size`` at a time: few, large writes instead of one per element."""
+    buf = []
+    for piece in pieces:
+        buf.append(piece)
+        if len(buf) >= size:
+            yield "".join(buf)
+            buf = []
+    if buf:
+        yield "".join(buf)
+
+
+def _escaped_edges(G: nx.MultiDiGraph, ident, notes):
+    """``(index, source, target, key, attributes)`` for every edge, endpoints as escaped XML attribute text of
+    ``ident(node)``; the index gives the unique edge ids ``e0, e1, …`` both XML formats write."""
+    i = 0
+    for u, nbrs in G._adj.items():
+        su = _attr(ident(u), notes)
+        for v, kd in nbrs.items():
+            sv = _attr(ident(v), notes)
+            for key, d in kd.items():
+                yield i, su, sv, key, d
+                i += 1
+
+
 def _append_values(parts: list, d: dict, info: dict, notes, escape, close: str) -> None:
     """One XML element per declared attribute of ``d`` (GraphML ``<data>``, GEXF ``<attvalue>``): ``info[k]`` is
     the element's opening text and the attribute's kind, ``close`` what ends it."""
@@ -410,50 +435,40 @@ def generate_graphml(G: nx.MultiDiGraph, layout: str | None = "chain lanes", pos
     k_name, k_label, k_display = nids["name"], nids["label"], nids["display_name"]
     if draw is not None:
         k_x, k_y, k_size, k_r, k_g, k_b = (nids[k] for k in ("x", "y", "size", "r", "g", "b"))
-    buf = []
-    for n, d in G._node.items():
-        d = _public_node_attributes(d)
-        sid = str(n)
-        label = d.get("label")
-        name = d.get("name")
-        if label is None:
-            label = name if name is not None else sid
-        parts = [f'    <node id="{_attr(xid[n], notes)}">\n      <data key="{k_name}">{_text(sid, notes)}</data>\n'
-                 f'      <data key="{k_label}">{_text(str(label), notes)}</data>\n']
-        if name is not None and name != label:
-            parts.append(f'      <data key="{k_display}">{_text(str(name), notes)}</data>\n')
-        _append_values(parts, d, node_info, notes, _text, "</data>\n")
-        if draw is not None:
-            x, y, size, color = draw[n]
-            r, g, b = _rgb(color)
-            parts.append(f'      <data key="{k_x}">{x!r}</data>\n      <data key="{k_y}">{y!r}</data>\n'
-                         f'      <data key="{k_size}">{size!r}</data>\n      <data key="{k_r}">{r}</data>\n'
-                         f'      <data key="{k_g}">{g}</data>\n      <data key="{k_b}">{b}</data>\n')
-        parts.append("    </node>\n")
-        buf.append("".join(parts))
-        if len(buf) >= 256:
-            yield "".join(buf)
-            buf = []
-    yield "".join(buf)
-    buf = []
+    def node_elements():
+        for n, d in G._node.items():
+            d = _public_node_attributes(d)
+            sid = str(n)
+            label = d.get("label")
+            name = d.get("name")
+            if label is None:
+                label = name if name is not None else sid
+            parts = [f'    <node id="{_attr(xid[n], notes)}">\n      <data key="{k_name}">{_text(sid, notes)}</data>\n'
+                     f'      <data key="{k_label}">{_text(str(label), notes)}</data>\n']
+            if name is not None and name != label:
+                parts.append(f'      <data key="{k_display}">{_text(str(name), notes)}</data>\n')
+            _append_values(parts, d, node_info, notes, _text, "</data>\n")
+            if draw is not None:
+                x, y, size, color = draw[n]
+                r, g, b = _rgb(color)
+                parts.append(f'      <data key="{k_x}">{x!r}</data>\n      <data key="{k_y}">{y!r}</data>\n'
+                             f'      <data key="{k_size}">{size!r}</data>\n      <data key="{k_r}">{r}</data>\n'
+                             f'      <data key="{k_g}">{g}</data>\n      <data key="{k_b}">{b}</data>\n')
+            parts.append("    </node>\n")
+            yield "".join(parts)
+
+    yield from _in_chunks(node_elements())
     edge_info = {k: (f'      <data key="{eids[k]}">', kind) for k, kind in ekinds.items() if k != "edge_key"}
     k_key = eids["edge_key"]
-    i = 0
-    for u, nbrs in G._adj.items():
-        su = _attr(xid[u], notes)
-        for v, kd in nbrs.items():
-            sv = _attr(xid[v], notes)
-            for key, d in kd.items():
-                parts = [f'    <edge id="e{i}" source="{su}" target="{sv}">\n'
-                         f'      <data key="{k_key}">{_text(str(key), notes)}</data>\n']
-                i += 1
-                _append_values(parts, d, edge_info, notes, _text, "</data>\n")
-                parts.append("    </edge>\n")
-                buf.append("".join(parts))
-                if len(buf) >= 256:
-                    yield "".join(buf)
-                    buf = []
-    yield "".join(buf)
+    def edge_elements():
+        for i, su, sv, key, d in _escaped_edges(G, xid.__getitem__, notes):
+            parts = [f'    <edge id="e{i}" source="{su}" target="{sv}">\n'
+                     f'      <data key="{k_key}">{_text(str(key), notes)}</data>\n']
+            _append_values(parts, d, edge_info, notes, _text, "</data>\n")
+            parts.append("    </edge>\n")
+            yield "".join(parts)
+
+    yield from _in_chunks(edge_elements())
     yield "  </graph>\n</graphml>\n"
 
 
@@ -506,64 +521,51 @@ def generate_gexf(G: nx.MultiDiGraph, layout: str | None = "chain lanes", positi
                + "    </attributes>\n")
     yield f'    <nodes count="{G.number_of_nodes()}">\n'
     node_info = {k: (f'          <attvalue for="{_attr(k, notes)}" value="', kind) for k, kind in nkinds.items()}
-    buf = []
-    for n, d in G._node.items():
-        d = _public_node_attributes(d)
-        label = d.get("label", d.get("name", n))
-        parts = [f'      <node id="{_attr(str(n), notes)}" label="{_attr(str(label), notes)}">\n        <attvalues>\n']
-        _append_values(parts, d, node_info, notes, _attr, '"/>\n')
-        parts.append("        </attvalues>\n")
-        if draw is not None:
-            x, y, size, color = draw[n]
-            r, g, b = _rgb(color)
-            parts.append(f'        <viz:size value="{size!r}"/>\n        <viz:position x="{x!r}" y="{y!r}" z="0.0"/>\n'
-                         f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
-        parts.append("      </node>\n")
-        buf.append("".join(parts))
-        if len(buf) >= 256:
-            yield "".join(buf)
-            buf = []
-    yield "".join(buf) + "    </nodes>\n"
-    buf = []
+    def node_elements():
+        for n, d in G._node.items():
+            d = _public_node_attributes(d)
+            label = d.get("label", d.get("name", n))
+            parts = [f'      <node id="{_attr(str(n), notes)}" label="{_attr(str(label), notes)}">\n        <attvalues>\n']
+            _append_values(parts, d, node_info, notes, _attr, '"/>\n')
+            parts.append("        </attvalues>\n")
+            if draw is not None:
+                x, y, size, color = draw[n]
+                r, g, b = _rgb(color)
+                parts.append(f'        <viz:size value="{size!r}"/>\n        <viz:position x="{x!r}" y="{y!r}" z="0.0"/>\n'
+                             f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
+            parts.append("      </node>\n")
+            yield "".join(parts)
+
+    yield from _in_chunks(node_elements())
+    yield "    </nodes>\n"
     yield f'    <edges count="{G.number_of_edges()}">\n'
     edge_info = {("type" if k == "relation" else k): (f'          <attvalue for="{_attr(k, notes)}" value="', kind)
                  for k, kind in ekinds.items() if k != "edge_key"}
-    i = 0
-    for u, nbrs in G._adj.items():
-        su = _attr(str(u), notes)
-        for v, kd in nbrs.items():
-            sv = _attr(str(v), notes)
-            for key, d in kd.items():
-                relation = d.get("type")
-                head = f'      <edge id="e{i}" source="{su}" target="{sv}"'
-                if relation is not None:
-                    head += f' label="{_attr(str(relation), notes)}"'
-                w = _scalar(d.get("weight"), "double", notes)
-                if isinstance(w, float):
-                    head += f' weight="{w!r}"'
-                parts = [head, '>\n        <attvalues>\n',
-                         f'          <attvalue for="edge_key" value="{_attr(str(key), notes)}"/>\n']
-                i += 1
-                _append_values(parts, d, edge_info, notes, _attr, '"/>\n')
-                parts.append("        </attvalues>\n      </edge>\n")
-                buf.append("".join(parts))
-                if len(buf) >= 256:
-                    yield "".join(buf)
-                    buf = []
-    yield "".join(buf) + "    </edges>\n  </graph>\n</gexf>\n"
+    def edge_elements():
+        for i, su, sv, key, d in _escaped_edges(G, str, notes):
+            relation = d.get("type")
+            head = f'      <edge id="e{i}" source="{su}" target="{sv}"'
+            if relation is not None:
+                head += f' label="{_attr(str(relation), notes)}"'
+            w = _scalar(d.get("weight"), "double", notes)
+            if isinstance(w, float):
+                head += f' weight="{w!r}"'
+            parts = [head, '>\n        <attvalues>\n',
+                     f'          <attvalue for="edge_key" value="{_attr(str(key), notes)}"/>\n']
+            _append_values(parts, d, edge_info, notes, _attr, '"/>\n')
+            parts.append("        </attvalues>\n      </edge>\n")
+            yield "".join(parts)
+
+    yield from _in_chunks(edge_elements())
+    yield "    </edges>\n  </graph>\n</gexf>\n"
 
 
 # ------------------------------------------------------------------------------------------------------------ JSON
 def _json_chunks(data, notes):
     """Strict JSON (no NaN, no lone surrogates) in chunks."""
     enc = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
-    buf = []
-    for chunk in enc.iterencode(json_safe(data, notes)):
-        buf.append(chunk)
-        if len(buf) >= 4096:
-            yield "".join(buf)
-            buf = []
-    yield "".join(buf) + "\n"
+    yield from _in_chunks(enc.iterencode(json_safe(data, notes)), 4096)
+    yield "\n"
 
 
 def generate_node_link_json(G: nx.MultiDiGraph, notes: Counter | None = None):
