@@ -3,6 +3,7 @@
     python benchmarks/extraction_quality.py             # table
     python benchmarks/extraction_quality.py --json      # the same figures as JSON
     python benchmarks/extraction_quality.py --separately --details
+    python benchmarks/extraction_quality.py --misses    # also every quantity whose subject was missed
 
 Reads ``benchmarks/corpus/`` (format in its README: ``ID.LANG.txt``, ``ID.LANG.meta.yaml``, ``ID.gold.yaml``), builds
 the graph of the corpus with ``bundled=False`` (all documents together, as a user would load them; ``--separately``
@@ -187,6 +188,7 @@ def score_document(G, item: dict, catalogue) -> dict:
               and not d.get("date")]
     found = right = subj = 0
     matched_found, matched_right, matched_subj = set(), set(), set()
+    ours: dict[int, list[str]] = defaultdict(list)  # gold quantity -> what the claims on it say (for --misses)
     subject_names = {}
     for cat in ("organisations", "places", "products", "policies"):
         for e in gold.get(cat) or []:
@@ -217,9 +219,18 @@ def score_document(G, item: dict, catalogue) -> dict:
         if good:
             subj += 1
             matched_subj.update(good)
+        label = ";".join(G.nodes[s].get("name", s) for s in subjects) or "-"
+        for i in hit:
+            ours[i].append(f"{d.get('metric')}->{label} ({d.get('subject_from', '')})")
     put("quantities found", len(claims), found, len(gq), len(matched_found))
     put("quantities: value+unit+qualifier", len(claims), right, len(gq), len(matched_right))
     put("quantities: subject", len(claims), subj, len(gq), len(matched_subj))
+    counts["quantities: subject"]["misses"] = [
+        {"text": str(q.get("text")), "gold": q.get("subject"), "ours": ours.get(i) or ["not found"]}
+        for i, q in enumerate(gq) if i not in matched_subj]
+    counts["quantities: subject"]["hits"] = [
+        {"text": str(q.get("text")), "gold": q.get("subject"), "ours": ours.get(i)}
+        for i, q in enumerate(gq) if i in matched_subj]
     return counts
 
 
@@ -241,7 +252,7 @@ def summarise(per_doc: dict[str, dict], items: list[dict], seen: set[str] | None
             tot = defaultdict(int)
             for d in ids:
                 for k, v in per_doc[d][cat].items():
-                    if k != "names":
+                    if k not in ("names", "misses", "hits"):
                         tot[k] += v
             rows[cat] = {**tot, "precision": _ratio(tot["correct"], tot["extracted"]),
                          "recall": _ratio(tot["matched"], tot["gold"])}
@@ -287,10 +298,22 @@ def print_table(result: dict, details: bool = False) -> None:
             print(f"\n{doc}")
             for cat, r in cats.items():
                 names = r.get("names") or {}
-                print(f"  {cat:<36} " + " ".join(f"{k}={v}" for k, v in r.items() if k != "names"))
+                print(f"  {cat:<36} " + " ".join(f"{k}={v}" for k, v in r.items() if k not in ("names", "misses", "hits")))
                 for k, v in names.items():
                     if v:
                         print(f"      {k}: {', '.join(v)}")
+
+
+def print_misses(result: dict) -> None:
+    """Every gold quantity whose subject the tool got wrong: its text, the gold subject, and each claim on it as
+    metric->subject (subject_from), or 'not found'."""
+    for doc, cats in result["per_document"].items():
+        misses = cats["quantities: subject"].get("misses") or []
+        if misses:
+            tag = " (held-out)" if any(d["id"] == doc and d["held_out"] for d in result["documents"]) else ""
+            print(f"\n{doc}{tag}: {len(misses)} subject misses")
+            for m in misses:
+                print(f"  {m['text']!r:<24} gold={m['gold']}  ours={' | '.join(m['ours'])}")
 
 
 def main(argv=None) -> int:
@@ -298,6 +321,8 @@ def main(argv=None) -> int:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--separately", action="store_true", help="one graph per document instead of one for all")
     p.add_argument("--details", action="store_true", help="also print the counts per document")
+    p.add_argument("--misses", action="store_true",
+                   help="also list every gold quantity whose subject was missed, with what the claims on it say")
     p.add_argument("--corpus", type=Path, default=CORPUS, help="the corpus folder")
     p.add_argument("--segmenter", choices=["stops", "jieba", "sudachi"],
                    help="how discovery finds a name's left edge: stop words only, or only those jieba (Chinese) or "
@@ -319,6 +344,8 @@ def main(argv=None) -> int:
         print()
     else:
         print_table(result, args.details)
+        if args.misses:
+            print_misses(result)
     return 0
 
 
