@@ -225,8 +225,10 @@ def score_document(G, item: dict, catalogue) -> dict:
     put("quantities found", len(claims), found, len(gq), len(matched_found))
     put("quantities: value+unit+qualifier", len(claims), right, len(gq), len(matched_right))
     put("quantities: subject", len(claims), subj, len(gq), len(matched_subj))
+    in_graph = set().union(*(_entity_keys(G, n, doc_id, "organisations") for n in nodes)) if nodes else set()
     counts["quantities: subject"]["misses"] = [
-        {"text": str(q.get("text")), "gold": q.get("subject"), "ours": ours.get(i) or ["not found"]}
+        {"text": str(q.get("text")), "gold": q.get("subject"), "ours": ours.get(i) or ["not found"],
+         "gold_extracted": not q.get("subject") or bool(subject_names.get(str(q["subject"]), set()) & in_graph)}
         for i, q in enumerate(gq) if i not in matched_subj]
     counts["quantities: subject"]["hits"] = [
         {"text": str(q.get("text")), "gold": q.get("subject"), "ours": ours.get(i)}
@@ -305,15 +307,16 @@ def print_table(result: dict, details: bool = False) -> None:
 
 
 def print_misses(result: dict) -> None:
-    """Every gold quantity whose subject the tool got wrong: its text, the gold subject, and each claim on it as
-    metric->subject (subject_from), or 'not found'."""
+    """Every gold quantity whose subject the tool got wrong: its text, the gold subject (and whether the document's
+    graph holds it at all), and each claim on it as metric->subject (subject_from), or 'not found'."""
     for doc, cats in result["per_document"].items():
         misses = cats["quantities: subject"].get("misses") or []
         if misses:
             tag = " (held-out)" if any(d["id"] == doc and d["held_out"] for d in result["documents"]) else ""
             print(f"\n{doc}{tag}: {len(misses)} subject misses")
             for m in misses:
-                print(f"  {m['text']!r:<24} gold={m['gold']}  ours={' | '.join(m['ours'])}")
+                absent = "" if m["gold_extracted"] else " (gold subject not extracted)"
+                print(f"  {m['text']!r:<24} gold={m['gold']}{absent}  ours={' | '.join(m['ours'])}")
 
 
 def main(argv=None) -> int:

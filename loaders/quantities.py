@@ -18,21 +18,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .errors import InputError
 from .fold import fold
 from .records import Claim, Mention
+from .subjects import NO_SUBJECT, SubjectResolver  # noqa: F401  (NO_SUBJECT: what subject_from says for none)
 from .text import Document, clause_bounds
 
 QUALIFIER_SYMBOL = {"at_least": "≥", "about": "≈", "at_most": "≤", "exact": "="}
 _ASIDE = re.compile(r"\s*\([^()]{1,20}\)")
 # Longer numerals are not quantities; the cap also keeps parsing linear on hostile input.
 MAX_NUMBER_CHARS = 64
-# What a claim's subject_from says when no subject was found.
-NO_SUBJECT = "none"
 
 
 @dataclass
@@ -587,15 +585,11 @@ def _last_end(ends: list[int], limit: int) -> int:
 class ClaimExtractor:
     """Turns quantities into claims with the metric rules of data/claims.yaml.
 
-    A claim's subject is an entity of its metric's ``subject_types``: the nearest one in the quantity's clause, else
-    in its sentence, else (after a back-reference such as "そのうち" / "其中" / "of which", or for a list of
-    subsidised things, ``subject: all``) the last one of the previous sentence of the paragraph, else the document's
-    subject (:meth:`document_subjects`), else none. Never an entity a cue of the metric names (全国 for a national
-    share) nor one cited as the source of the statement ("according to Xinhua"). A ``subject: policy`` metric (the
-    targets of a plan) takes a policy named in the sentence, else the policy the metadata says the document is
-    about, else an entity of its subject types in the sentence, else the document's subject. The claim records which
-    step found it in ``subject_from``: clause, sentence, previous_sentence, document or none; and whether it is a
-    target, and why, in ``target`` and ``attrs["target_from"]`` (wording, previous_sentence, year or rule).
+    A claim's subject is an entity of its metric's ``subject_types`` chosen by :mod:`loaders.subjects` (nearest in the
+    clause, then the sentence, then after a back-reference the paragraph, then the document, else none). The claim
+    records which step found it in ``subject_from``: clause, sentence, previous_sentence, document or none; and
+    whether it is a target, and why, in ``target`` and ``attrs["target_from"]`` (wording, previous_sentence, year or
+    rule).
 
     Examples
     --------
@@ -626,26 +620,8 @@ class ClaimExtractor:
         self.target_before = cue_pattern(_need(target, "target_before", source, "lexicon.target"))
         self.target_after = cue_pattern(_need(target, "target_after", source, "lexicon.target"))
         self.fact_before = cue_pattern(_need(target, "fact_before", source, "lexicon.target"))
-        subjects = _need(lex, "subjects", source)
-        self.document_types, self.topic_types = (self._types_of_roles(subjects, key, source)
-                                                 for key in ("document_roles", "topic_roles"))
-        self.policy_types = set(catalogue.types_with("policy"))
-        self.place_types = set(catalogue.types_with("place"))
-        self.refer_back = cue_pattern(_need(subjects, "refer_back", source, "lexicon.subjects"))
-        self.source_before = re.compile(
-            "(?:" + cue_pattern(_need(subjects, "source_before", source, "lexicon.subjects")).pattern
-            + r")(?:\W{0,3}|\s+the\s+)$")
-        self.source_after = re.compile(
-            r"^\W{0,3}(?:" + cue_pattern(_need(subjects, "source_after", source, "lexicon.subjects")).pattern + ")")
-
-    def _types_of_roles(self, section: dict, key: str, source) -> list[str]:
-        roles = [str(r) for r in _need(section, key, source, "lexicon.subjects")]
-        known = self.catalogue.schema["roles"]
-        unknown = [r for r in roles if r not in known]
-        if unknown:
-            raise InputError(f"unknown role(s) {unknown}; roles of data/schema.yaml: {', '.join(known)}",
-                             path=source, field=f"lexicon.subjects.{key}")
-        return [t for r in roles for t in self.catalogue.types_with(r)]
+        self.subjects = SubjectResolver(catalogue, source)
+        self.policy_types = self.subjects.policy_types
 
     def _classify(self, q: Quantity, text: str, clause: tuple[int, int], lo: int, hi: int):
         before = text[max(clause[0], lo, q.num_start - 40):q.num_start]
@@ -696,17 +672,7 @@ class ClaimExtractor:
 
     def document_subjects(self, doc: Document, mentions: list[Mention], policy: str | None = None,
                           targets: bool = False) -> list[str]:
-        """What ``doc`` is mainly about, best first.
-
-        1. the entity its metadata ``about`` names (an id or a name in any script);
-        2. its topic: the entity of the `topic_roles` (data/claims.yaml) it names at least twice and twice as often as
-           any other (the firm of a funding story); a place counts only when it lies in the metadata's ``cluster``;
-        3. the entity its metadata ``cluster`` names ("Shanghai (Baoshan, Minhang)" names Shanghai);
-        4. its ``policy``, then the entities of the `document_roles` by how often it names them.
-
-        With ``targets`` (for `subject: policy` metrics: the targets a policy sets), a document without metadata
-        puts its ``policy`` (the policy it names most) first. When the metadata names something this graph does not
-        hold (a place no text mentioned), steps 3 and 4 are left out: nothing is guessed in its place.
+        """What ``doc`` is mainly about, best first (:meth:`loaders.subjects.SubjectResolver.document_subjects`).
 
         Examples
         --------
@@ -716,69 +682,7 @@ class ClaimExtractor:
         >>> ex.document_subjects(document_from_text("浦东。", "d", cluster="Shanghai (Pudong)"), [])
         ['shanghai']
         """
-        entities = self.catalogue.entities
-
-        def ranked(types):
-            counts = Counter(m.entity for m in mentions if entities.get(m.entity) and entities[m.entity].type in types)
-            best = counts.most_common(2)
-            dominant = best and best[0][1] >= 2 and (len(best) == 1 or best[0][1] >= 2 * best[1][1])
-            return [eid for eid, _ in counts.most_common()], (best[0][0] if dominant else None)
-
-        named, topic = ranked(self.document_types)[0], ranked(self.topic_types)[1]
-        meta = {key: self._resolve_meta(str(doc.meta[key]).strip())
-                for key in ("about", "cluster") if str(doc.meta.get(key) or "").strip()}
-        out: list[str] = []
-        if targets and policy in entities and not meta:
-            out.append(policy)
-        if meta.get("about"):
-            out.append(meta["about"])
-        if topic and "cluster" in meta and entities[topic].type in self.place_types and \
-                not (meta["cluster"] and self._within(topic, meta["cluster"])):
-            topic = None  # another place than the one the document is filed under is not its topic
-        if topic:
-            out.append(topic)
-        if None in meta.values():
-            return list(dict.fromkeys(out))  # metadata names what this graph does not hold: guess nothing else
-        if meta.get("cluster"):
-            out.append(meta["cluster"])
-        if policy in entities:
-            out.append(policy)
-        return list(dict.fromkeys(out + named))
-
-    def _within(self, eid: str, container: str, depth: int = 8) -> bool:
-        """Whether ``eid`` is ``container`` or lies in it (its part_of / located_in chain)."""
-        entities, seen, todo = self.catalogue.entities, set(), [eid]
-        while todo and depth:
-            depth -= 1
-            nxt = []
-            for e in todo:
-                if e == container:
-                    return True
-                if e in seen or e not in entities:
-                    continue
-                seen.add(e)
-                nxt += [f.target for f in (*entities[e].part_of, *entities[e].located_in)]
-            todo = nxt
-        return False
-
-    def _resolve_meta(self, name: str) -> str | None:
-        """The entity a metadata value names (catalogue names, then the gazetteer), if the graph holds it."""
-        from .gazetteer import AmbiguousPlace, resolve_place
-
-        entities = self.catalogue.entities
-        for candidate in dict.fromkeys([name, name.split("(")[0].split("（")[0].strip()]):
-            if not candidate:
-                continue
-            eid = self.catalogue.resolve(candidate, tuple(self.document_types))
-            if eid:
-                return eid
-            try:
-                eid = resolve_place(candidate, self.catalogue)
-            except (AmbiguousPlace, InputError):
-                eid = None
-            if eid in entities:
-                return eid
-        return None
+        return self.subjects.document_subjects(doc, mentions, policy, targets)
 
     def extract(self, doc: Document, mentions: list[Mention], policy: str | None = None) -> list[Claim]:
         """Claims of ``doc``; ``mentions`` are its entity mentions (for subjects and members); ``policy`` the policy
@@ -787,11 +691,7 @@ class ClaimExtractor:
         by_sentence: dict[int, list[Mention]] = {}
         for m in mentions:
             by_sentence.setdefault(m.sentence, []).append(m)
-        anchors = {mode: self.document_subjects(doc, mentions, policy, targets=mode == "policy")
-                   for mode in ("nearest", "policy")}
-        about = self._resolve_meta(str(doc.meta["about"]).strip()) if doc.meta.get("about") else None
-        anchors["about"] = about if about and self.catalogue.entities[about].type in self.policy_types else None
-        sources = self._sources(doc, mentions)
+        subject_ctx = self.subjects.context(doc, mentions, policy)
         claims: list[Claim] = []
         doc_year = _document_year(doc.meta)
         prev_target, prev_paragraph = False, -1
@@ -825,16 +725,15 @@ class ClaimExtractor:
                 if qualifier == "exact" and spec["qualifier"]:
                     qualifier = spec["qualifier"]
                 o_clause = tuple(sent.start + x for x in ft.to_original(*clause))
-                refers_back = bool(self.refer_back and self.refer_back.search(text, 0, q.start))
-                subjects, subject_from = self._subjects(rule, (start, end), o_clause, sent, doc, by_sentence,
-                                                        cue_orig, anchors, refers_back, sources)
+                target, target_from = self._target(spec, q, text, clause, cues)
+                subjects, subject_from = self.subjects.resolve(subject_ctx, spec, (start, end), o_clause, sent,
+                                                               cue_orig, text, q.start, target)
                 members = []
                 if spec["members"]:
                     members = list(dict.fromkeys(
                         m.entity for m in by_sentence.get(sent.index, [])
                         if entities.get(m.entity) and entities[m.entity].type in spec["members"]
                         and o_clause[0] <= m.start < o_clause[1]))
-                target, target_from = self._target(spec, q, text, clause, cues)
                 attrs = {"rule": spec["metric"], "target_from": target_from}
                 if q.upper is not None:
                     attrs["value_max"] = q.upper
@@ -846,63 +745,6 @@ class ClaimExtractor:
                     subsidy=spec["subsidy"] or "", kind=q.kind, attrs=attrs))
             prev_target = _ends_in_target(target_ends, fact_ends, prev_target)
         return claims
-
-    def _sources(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
-        """Spans of mentions named as the source of a statement ("according to Xinhua", "据《明报》统计")."""
-        text, out = doc.text, set()
-        for m in mentions:
-            if self.source_before.search(fold(text[max(0, m.start - 32):m.start])) or \
-                    self.source_after.match(fold(text[m.end:m.end + 12])):
-                out.add((m.start, m.end))
-        return out
-
-    def _subjects(self, rule, span, clause, sent, doc, by_sentence, cue_spans, anchors, refers_back, sources=()):
-        """(subject ids, subject_from) by the rules in the class docstring."""
-        entities = self.catalogue.entities
-        spec = rule.spec
-        types = set(spec["subject_types"])
-        mode = spec["subject"]
-        start, end = span
-        # `subject: policy` names a policy in the text, else the document's subject (its policy first).
-        near_types = self.policy_types if mode == "policy" else types
-        doc_types = types | self.policy_types if mode == "policy" else types
-
-        def candidates(index, wanted):
-            return [m for m in by_sentence.get(index, [])
-                    if entities.get(m.entity) and entities[m.entity].type in wanted
-                    and not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans)
-                    and (m.start, m.end) not in sources]
-
-        def nearest(ms):
-            return min(ms, key=lambda m: (max(0, m.start - end, start - m.end), m.start >= end)).entity
-
-        here = candidates(sent.index, near_types)
-        if mode == "policy" and not here:
-            # no policy named here: the policy the document is about, else what the sentence names
-            if anchors["about"]:
-                return [anchors["about"]], "document"
-            here = candidates(sent.index, types)
-        prev = []
-        if sent.index > 0 and (mode == "all" or refers_back):
-            p = doc.sentences[sent.index - 1]
-            if p.paragraph == sent.paragraph:
-                prev = candidates(p.index, near_types)
-        if mode == "all" and (here or prev):
-            chosen = here or prev
-            where = "previous_sentence" if not here else \
-                "clause" if all(clause[0] <= m.start < clause[1] for m in here) else "sentence"
-            return list(dict.fromkeys(m.entity for m in chosen)), where
-        in_clause = [m for m in here if clause[0] <= m.start < clause[1]]
-        if in_clause:
-            return [nearest(in_clause)], "clause"
-        if here:
-            return [nearest(here)], "sentence"
-        if prev:
-            return [prev[-1].entity], "previous_sentence"
-        for eid in anchors["policy" if mode == "policy" else "nearest"]:
-            if entities.get(eid) and entities[eid].type in doc_types:
-                return [eid], "document"
-        return [], NO_SUBJECT
 
 
 def reconciliation(claim: Claim) -> str:

@@ -75,6 +75,8 @@ def test_kanji_numerals(grammar, kanji, value):
 
 
 # Every quantity of the seed, with the metric, value (base units), unit, qualifier and subject it must have.
+# A plan's targets (20 breakthroughs, 100 key firms, 500億元 …) are about the place whose plan it is (Shanghai), not
+# about the plan: the plan's link to them is its TARGETS edge (loaders/subjects.py; the corpus gold reads them so).
 SEED_CLAIMS = [
     ("2027年", "target_year", 2027, "year", "exact", ["shanghai_embodied_ai_plan"]),
     ("20以上", "city_count", 20, "cities", "at_least", ["china"]),
@@ -94,12 +96,12 @@ SEED_CLAIMS = [
     ("50社以上", "makers_suppliers_count", 50, "firms", "at_least", ["zhangjiang"]),
     ("約60%", "chain_share", 0.6, "share_of_chain", "about", ["zhangjiang"]),
     ("2027年", "target_year", 2027, "year", "exact", ["shanghai_embodied_ai_plan"]),
-    ("20項目以上", "breakthrough_target", 20, "breakthroughs", "at_least", ["shanghai_embodied_ai_plan"]),
-    ("4カ所以上", "incubator_target", 4, "incubators", "at_least", ["shanghai_embodied_ai_plan"]),
-    ("100社", "key_firm_target", 100, "firms", "exact", ["shanghai_embodied_ai_plan"]),
-    ("100", "scene_target", 100, "scenes", "exact", ["shanghai_embodied_ai_plan"]),
-    ("100件", "product_target", 100, "products", "exact", ["shanghai_embodied_ai_plan"]),
-    ("500億元以上", "industry_scale_target", 5e10, "CNY", "at_least", ["shanghai_embodied_ai_plan"]),
+    ("20項目以上", "breakthrough_target", 20, "breakthroughs", "at_least", ["shanghai"]),
+    ("4カ所以上", "incubator_target", 4, "incubators", "at_least", ["shanghai"]),
+    ("100社", "key_firm_target", 100, "firms", "exact", ["shanghai"]),
+    ("100", "scene_target", 100, "scenes", "exact", ["shanghai"]),
+    ("100件", "product_target", 100, "products", "exact", ["shanghai"]),
+    ("500億元以上", "industry_scale_target", 5e10, "CNY", "at_least", ["shanghai"]),
     ("最大30%", "subsidy_rate", 0.3, "share_of_investment", "at_most",
      ["perception_decision_models", "motion_control_models", "embodied_corpus_tech", "self_developed_os"]),
     ("5000万元以内", "subsidy_cap", 5e7, "CNY", "at_most",
@@ -400,10 +402,22 @@ def subject_extractor(catalogue):
     ("北京是首都。全市规上工业企业达2192家。", {"cluster": "Shenzhen"}, [("2192家", ["beijing"], "previous_sentence")]),
     ("宇树科技完成C轮融资，宇树科技估值约120亿元。融资金额近7亿元。", {"cluster": "Hangzhou"},
      [("约120亿元", ["t_unitree"], "clause"), ("近7亿元", ["t_unitree"], "document")]),
+    # a plan's target is the place's whose plan it is (named in the sentence, else the document's place); with no
+    # place at all, the plan's
     ("《深圳市具身智能机器人行动计划》发布。到2027年，培育龙头企业10家。", {},
      [("10家", ["t_sz_plan"], "document")]),
     ("深圳发布《深圳市具身智能机器人行动计划》，提出培育龙头企业10家。", {"cluster": "Shenzhen"},
-     [("10家", ["t_sz_plan"], "sentence")]),
+     [("10家", ["t_shenzhen"], "sentence")]),
+    ("《深圳市具身智能机器人行动计划》发布。到2027年，培育龙头企业10家。", {"cluster": "Shenzhen"},
+     [("10家", ["t_shenzhen"], "document")]),
+    # the subject comes before the figures; a name right after the number is what it counts
+    ("宇树科技拟募资42.02亿元，成为长鑫科技后又一单硬科技项目。", {}, [("42.02亿元", ["t_unitree"], "clause")]),
+    ("UBTech plans to deliver 500 Walker S2 units.", {}, [("500", ["t_walker"], "clause")]),
+    # a definite description refers to the story's firm ("公司" in a Unitree story is Unitree, not its investor)
+    ("宇树科技完成C轮融资，宇树科技估值约120亿元。新华社认为，公司价值被低估，年营收超过10亿元。",
+     {"cluster": "Hangzhou"}, [("约120亿元", ["t_unitree"], "clause"), ("10亿元", ["t_unitree"], "clause")]),
+    # a fact of a plain count that its sentence names nobody for is nobody's (a race's 21 runners)
+    ("深圳是一座城市。出场的21台机器人中完赛6台。", {"cluster": "Shenzhen"}, [("21台", [], "none"), ("6台", [], "none")]),
     # else nobody: a cluster the graph does not hold is not replaced by another place (Beijing is not Atlantis)
     ("北京是首都。规上工业企业达2192家。", {"cluster": "Atlantis"}, [("2192家", [], "none")]),
     ("Output grew by 30 per cent.", {}, [("30 per cent", [], "none")]),

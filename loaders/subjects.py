@@ -1,0 +1,374 @@
+"""What a claim is about: the subject of a quantity, from the entities its document names.
+
+:class:`SubjectResolver` holds the rules (data/claims.yaml ``lexicon.subjects`` and each metric's ``subject_types``);
+:meth:`SubjectResolver.context` reads one document once (its mentions by sentence, sorted by offset, its sources and
+its main subjects), and :meth:`SubjectResolver.resolve` answers for one quantity by looking only at its own sentence,
+the sentences before it in its paragraph (by index) and the document's subjects, so that the cost per claim does not
+grow with the document.
+
+The order, for a metric of subject types T (``subject: nearest``):
+
+1. the nearest entity of T in the quantity's clause, one named before the quantity first (the subject of a Chinese,
+   Japanese or English sentence comes before its figures: "宇树科技拟募资42.02亿元，成为长鑫科技后…");
+2. the same in its sentence; a definite description ("试验区", "the zone", "同社") counts as a mention of the last entity
+   of T before it in the document whose name ends with that head noun (lexicon ``anaphora_heads``);
+3. after a back-reference ("其中", "这里", "of which"), the last entity of T in the sentences before it in the paragraph
+   (at most ``refer_back_sentences`` of them);
+4. the document's subjects (:meth:`SubjectResolver.document_subjects`): for a target (a plan's goal) the place the
+   document is about, then its policy; for a fact, when the metric allows it (``document: facts``, the default);
+5. none: empty rather than a guess.
+
+Never an entity a cue of the metric names (全国 for a national share), nor one named as the source of the statement
+("according to Xinhua"). ``subject: all`` takes every entity of T in the clause (else sentence, else previous
+sentence): a subsidy for five platforms. ``subject: policy`` (a policy's own dates) takes a policy named in the
+sentence, else the policy the metadata says the document is about, else the nearest entity of T, else the document's.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .fold import fold
+from .records import Mention
+from .text import Document
+
+# What a claim's subject_from says when no subject was found.
+NO_SUBJECT = "none"
+
+
+@dataclass
+class DocumentSubjects:
+    """One document as :meth:`SubjectResolver.resolve` reads it (built once per document)."""
+
+    doc: Document
+    by_sentence: dict[int, list[Mention]]  # mentions of catalogue entities, by sentence, sorted by start
+    anchors: dict[str, list[str] | str | None]
+    sources: set[tuple[int, int]]
+    about_place: bool = False  # the document's first subject is a place or a policy
+    heads: dict[str, tuple[list[int], list[Mention]]] = field(default_factory=dict)  # head -> (ends, mentions)
+
+
+class SubjectResolver:
+    """The subject rules of data/claims.yaml for one catalogue.
+
+    Examples
+    --------
+    >>> from loaders.catalogue import load_catalogue
+    >>> from loaders.text import document_from_text
+    >>> r = SubjectResolver(load_catalogue())
+    >>> r.document_subjects(document_from_text("浦东。", "d", cluster="Shanghai (Pudong)"), [])
+    ['shanghai']
+    """
+
+    def __init__(self, catalogue, source=None):
+        from .quantities import _need, cue_pattern
+
+        self.catalogue = catalogue
+        source = source or catalogue.data_dir / "claims.yaml"
+        subjects = _need(catalogue.claim_lexicon, "subjects", source)
+        self.document_types, self.topic_types = (self._types_of_roles(subjects, key, source)
+                                                 for key in ("document_roles", "topic_roles"))
+        self.policy_types = set(catalogue.types_with("policy"))
+        self.place_types = set(catalogue.types_with("place"))
+        self.refer_back = cue_pattern(_need(subjects, "refer_back", source, "lexicon.subjects"))
+        self.refer_back_sentences = int(subjects.get("refer_back_sentences", 1))
+        heads = [fold(h) for h in subjects.get("anaphora_heads") or [] if h]
+        # "the company", "该公司", "同社": the last entity of a role's types named before them
+        self.role_heads = {fold(h): set(self.catalogue.types_with(str(r)))
+                           for h, r in (subjects.get("anaphora_roles") or {}).items()}
+        heads += list(self.role_heads)
+        self.heads = cue_pattern(heads) if heads else None
+        self.source_before = re.compile(
+            "(?:" + cue_pattern(_need(subjects, "source_before", source, "lexicon.subjects")).pattern
+            + r")(?:\W{0,3}|\s+the\s+)$")
+        self.source_after = re.compile(
+            r"^\W{0,3}(?:" + cue_pattern(_need(subjects, "source_after", source, "lexicon.subjects")).pattern + ")")
+        self._names_ending: dict[tuple[str, str], bool] = {}
+
+    def _types_of_roles(self, section: dict, key: str, source) -> list[str]:
+        from .quantities import _need
+
+        roles = [str(r) for r in _need(section, key, source, "lexicon.subjects")]
+        known = self.catalogue.schema["roles"]
+        unknown = [r for r in roles if r not in known]
+        if unknown:
+            raise InputError(f"unknown role(s) {unknown}; roles of data/schema.yaml: {', '.join(known)}",
+                             path=source, field=f"lexicon.subjects.{key}")
+        return [t for r in roles for t in self.catalogue.types_with(r)]
+
+    # ------------------------------------------------------------------------------------------------ documents
+    def document_subjects(self, doc: Document, mentions: list[Mention], policy: str | None = None,
+                          targets: bool = False) -> list[str]:
+        """What ``doc`` is mainly about, best first.
+
+        1. the entity its metadata ``about`` names (an id or a name in any script);
+        2. its topic: the entity of the `topic_roles` (data/claims.yaml) it names at least twice and twice as often as
+           any other (the firm of a funding story); a place counts only when it lies in the metadata's ``cluster``;
+        3. the entity its metadata ``cluster`` names ("Shanghai (Baoshan, Minhang)" names Shanghai);
+        4. its ``policy``, then the entities of the `document_roles` by how often it names them.
+
+        With ``targets`` (for `subject: policy` metrics: a policy's own dates), a document without metadata puts its
+        ``policy`` (the policy it names most) first. When the metadata names something this graph does not hold (a
+        place no text mentioned), steps 3 and 4 are left out: nothing is guessed in its place.
+        """
+        entities = self.catalogue.entities
+
+        def ranked(types):
+            counts = Counter(m.entity for m in mentions if entities.get(m.entity) and entities[m.entity].type in types)
+            best = counts.most_common(2)
+            dominant = best and best[0][1] >= 2 and (len(best) == 1 or best[0][1] >= 2 * best[1][1])
+            return [eid for eid, _ in counts.most_common()], (best[0][0] if dominant else None)
+
+        named, topic = ranked(self.document_types)[0], ranked(self.topic_types)[1]
+        meta = {key: self._resolve_meta(str(doc.meta[key]).strip())
+                for key in ("about", "cluster") if str(doc.meta.get(key) or "").strip()}
+        out: list[str] = []
+        if targets and policy in entities and not meta:
+            out.append(policy)
+        if meta.get("about"):
+            out.append(meta["about"])
+        if topic and "cluster" in meta and entities[topic].type in self.place_types and \
+                not (meta["cluster"] and self._within(topic, meta["cluster"])):
+            topic = None  # another place than the one the document is filed under is not its topic
+        if topic:
+            out.append(topic)
+        if None in meta.values():
+            return list(dict.fromkeys(out))  # metadata names what this graph does not hold: guess nothing else
+        if meta.get("cluster"):
+            out.append(meta["cluster"])
+        if policy in entities:
+            out.append(policy)
+        return list(dict.fromkeys(out + named))
+
+    def _within(self, eid: str, container: str, depth: int = 8) -> bool:
+        """Whether ``eid`` is ``container`` or lies in it (its part_of / located_in chain)."""
+        entities, seen, todo = self.catalogue.entities, set(), [eid]
+        while todo and depth:
+            depth -= 1
+            nxt = []
+            for e in todo:
+                if e == container:
+                    return True
+                if e in seen or e not in entities:
+                    continue
+                seen.add(e)
+                nxt += [f.target for f in (*entities[e].part_of, *entities[e].located_in)]
+            todo = nxt
+        return False
+
+    def _resolve_meta(self, name: str) -> str | None:
+        """The entity a metadata value names (catalogue names, then the gazetteer), if the graph holds it."""
+        from .gazetteer import AmbiguousPlace, resolve_place
+
+        entities = self.catalogue.entities
+        for candidate in dict.fromkeys([name, name.split("(")[0].split("（")[0].strip()]):
+            if not candidate:
+                continue
+            eid = self.catalogue.resolve(candidate, tuple(self.document_types))
+            if eid:
+                return eid
+            try:
+                eid = resolve_place(candidate, self.catalogue)
+            except (AmbiguousPlace, InputError):
+                eid = None
+            if eid in entities:
+                return eid
+        return None
+
+    def _sources(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
+        """Spans of mentions named as the source of a statement ("according to Xinhua", "据《明报》统计")."""
+        text, out = doc.text, set()
+        for m in mentions:
+            if self.source_before.search(fold(text[max(0, m.start - 32):m.start])) or \
+                    self.source_after.match(fold(text[m.end:m.end + 12])):
+                out.add((m.start, m.end))
+        return out
+
+    def _ends_with(self, eid: str, head: str) -> bool:
+        """Whether one of the entity's names ends with ``head`` (folded): 上海马桥人工智能创新试验区 and 试验区."""
+        key = (eid, head)
+        hit = self._names_ending.get(key)
+        if hit is None:
+            e = self.catalogue.entities[eid]
+            hit = self._names_ending[key] = any(fold(n).endswith(head) and fold(n) != head for n in e.all_names())
+        return hit
+
+    def context(self, doc: Document, mentions: list[Mention], policy: str | None = None) -> DocumentSubjects:
+        """Everything :meth:`resolve` needs of one document, read once."""
+        entities = self.catalogue.entities
+        known = sorted((m for m in mentions if m.entity in entities), key=lambda m: m.start)
+        by_sentence: dict[int, list[Mention]] = {}
+        for m in known:
+            by_sentence.setdefault(m.sentence, []).append(m)
+        anchors: dict = {mode: self.document_subjects(doc, mentions, policy, targets=mode == "policy")
+                         for mode in ("nearest", "policy")}
+        about = self._resolve_meta(str(doc.meta["about"]).strip()) if doc.meta.get("about") else None
+        anchors["about"] = about if about and entities[about].type in self.policy_types else None
+        first = next((entities[e].type for e in anchors["nearest"] if e in entities), None)
+        return DocumentSubjects(doc, by_sentence, anchors, self._sources(doc, known),
+                                first in self.place_types or first in self.policy_types)
+
+    def _head_mentions(self, ctx: DocumentSubjects, head: str) -> tuple[list[int], list[Mention]]:
+        """Mentions (sorted by end) of the entities whose name ends with ``head``, computed once per head."""
+        got = ctx.heads.get(head)
+        if got is None:
+            ms = [m for ms in ctx.by_sentence.values() for m in ms if self._ends_with(m.entity, head)]
+            ms.sort(key=lambda m: m.end)
+            got = ctx.heads[head] = ([m.end for m in ms], ms)
+        return got
+
+    def _role_mentions(self, ctx: DocumentSubjects, types: set[str]) -> tuple[list[int], list[Mention]]:
+        """Mentions (sorted by end) of entities of ``types``, computed once per set of types."""
+        key = "\0" + ",".join(sorted(types))
+        got = ctx.heads.get(key)
+        if got is None:
+            ms = [m for ms in ctx.by_sentence.values() for m in ms if self.catalogue.entities[m.entity].type in types]
+            ms.sort(key=lambda m: m.end)
+            got = ctx.heads[key] = ([m.end for m in ms], ms)
+        return got
+
+    # ------------------------------------------------------------------------------------------------ claims
+    def resolve(self, ctx: DocumentSubjects, spec: dict, span: tuple[int, int], clause: tuple[int, int], sent,
+                cue_spans: list[tuple[int, int]], text: str, q_start: int, target: bool = False
+                ) -> tuple[list[str], str]:
+        """(subject ids, subject_from) of one quantity by the rules of the module docstring.
+
+        ``span`` and ``clause`` are offsets in the document; ``cue_spans`` the document spans of the metric's cues in
+        the sentence; ``text`` the folded sentence and ``q_start`` the quantity's start in it (for back-references);
+        ``target`` whether the claim is a target.
+        """
+        entities = self.catalogue.entities
+        doc = ctx.doc
+        types = set(spec["subject_types"])
+        mode = spec["subject"]
+        start, end = span
+        near_types = self.policy_types if mode == "policy" else types
+        doc_types = types | self.policy_types if mode == "policy" else types
+        sources = ctx.sources
+        # a plan's targets are the place's whose plan it is: in a document about a place or a policy
+        place_first = mode == "nearest" and bool(types & self.place_types) and ctx.about_place
+
+        def candidates(index, wanted):
+            return [m for m in ctx.by_sentence.get(index, [])
+                    if entities[m.entity].type in wanted
+                    and not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans)
+                    and (m.start, m.end) not in sources and not self._in_aside(doc.text, m, start)
+                    and not (start <= m.start and m.end <= end and (m.start, m.end) != (start, end))]  # "U.S. dollars"
+
+        def nearest(ms):
+            # the subject of a sentence comes before its figures, unless the name is the counted noun itself
+            # ("500 Walker S2 units"): right after the number, at most a space or a counter between
+            around = [m for m in ms if m.start <= start and end <= m.end]
+            if around:  # a name that holds the number ("世界初の百万規模異種ロボットデータセット")
+                return around[0].entity
+            after = [m for m in ms if m.start >= end]
+            if after and after[0].start - end <= 2 and not doc.text[end:after[0].start].strip(" の的"):
+                return after[0].entity
+            before = [m for m in ms if m.end <= start]
+            if before:
+                return before[-1].entity
+            return min(ms, key=lambda m: abs(m.start - end)).entity
+
+        def pick(ms, where):
+            """The step's answer: for a target, a place of the step first (the place whose plan it is)."""
+            if target and place_first:
+                places = [m for m in ms if entities[m.entity].type in self.place_types]
+                ms = places or ms
+            in_clause = [m for m in ms if clause[0] <= m.start < clause[1]]
+            if in_clause:
+                return [nearest(in_clause)], "clause"
+            return [nearest(ms)], where
+
+        here = candidates(sent.index, near_types)
+        if mode == "policy" and not here:
+            # no policy named here: the policy the document is about, else what the sentence names
+            if ctx.anchors["about"]:
+                return [ctx.anchors["about"]], "document"
+            here = candidates(sent.index, types)
+        if mode != "all" and self.heads:
+            here = sorted(here + self._anaphora(ctx, sent, text, near_types, here), key=lambda m: m.start)
+        refers_back = mode == "all" or bool(self.refer_back and self.refer_back.search(text, 0, q_start))
+        prev: list[Mention] = []
+        if refers_back and (mode == "all" or not here):
+            p = sent.index - 1
+            while p >= 0 and sent.index - p <= max(1, self.refer_back_sentences if mode != "all" else 1):
+                ps = doc.sentences[p]
+                if ps.paragraph != sent.paragraph:
+                    break
+                prev = candidates(ps.index, near_types)
+                if prev:
+                    break
+                p -= 1
+        if mode == "all" and (here or prev):
+            chosen = here or prev
+            where = "previous_sentence" if not here else \
+                "clause" if all(clause[0] <= m.start < clause[1] for m in here) else "sentence"
+            return list(dict.fromkeys(m.entity for m in chosen)), where
+        if here:
+            return pick(here, "sentence")
+        if target and place_first:  # a plan's target: the place the document is about before anyone else
+            for eid in ctx.anchors["nearest"]:
+                if entities.get(eid) and entities[eid].type in self.place_types and entities[eid].type in types:
+                    return [eid], "document"
+        if prev:
+            return [prev[-1].entity], "previous_sentence"
+        if not target and spec.get("document", "always") == "targets":
+            return [], NO_SUBJECT  # a fact about nothing the sentence names (a race's runners): no guess
+        for eid in ctx.anchors["policy" if mode == "policy" else "nearest"]:
+            if entities.get(eid) and entities[eid].type in doc_types:
+                return [eid], "document"
+        if target and place_first:  # no place anywhere: the plan that sets the target
+            for eid in ctx.anchors["policy"]:
+                if entities.get(eid) and entities[eid].type in self.policy_types:
+                    return [eid], "document"
+        return [], NO_SUBJECT
+
+    @staticmethod
+    def _in_aside(text: str, m: Mention, at: int) -> bool:
+        """Whether the mention lies in a bracketed aside that closes before the quantity at ``at``: "粤港澳大湾区
+        （広州、…の9市と香港…）には7万7000社" counts the area's firms, not Hong Kong's."""
+        if m.end > at:
+            return False
+        close = min((i for i in (text.find(c, m.end, at) for c in ")）＞>") if i >= 0), default=-1)
+        if close < 0:
+            return False
+        opened = max(text.rfind(c, 0, m.start) for c in "(（＜<")
+        return opened >= 0 and text.rfind(")", opened, m.start) < 0 and text.rfind("）", opened, m.start) < 0
+
+    def _anaphora(self, ctx: DocumentSubjects, sent, text: str, types: set[str], here: list[Mention]
+                  ) -> list[Mention]:
+        """Definite descriptions in the sentence ("试验区", "the zone") as mentions of the last entity of ``types``
+        before them whose name ends with the same head noun."""
+        out = []
+        doc = ctx.doc
+        if not self.heads.search(text):
+            return out
+        ft = doc.folded.span(sent.start, sent.end)
+        for m in self.heads.finditer(text):
+            a, b = (sent.start + x for x in ft.to_original(m.start(), m.end()))
+            if any(x.start <= a and b <= x.end for x in ctx.by_sentence.get(sent.index, [])):
+                continue  # part of a name the sentence states
+            head = m.group(0)
+            role_types = self.role_heads.get(head)
+            if role_types:  # "the company" of a story about a firm is that firm
+                main = next((e for e in ctx.anchors["nearest"] if self.catalogue.entities[e].type in role_types
+                             and self.catalogue.entities[e].type in types), None)
+                if main:
+                    out.append(Mention(main, doc.id, sent.index, a, b, doc.text[a:b]))
+                    continue
+            ends, ms = self._role_mentions(ctx, role_types) if role_types else self._head_mentions(ctx, head)
+            i = bisect_right(ends, a)
+            while i > 0:
+                i -= 1
+                hit = ms[i]
+                if self.catalogue.entities[hit.entity].type in types and (hit.start, hit.end) not in ctx.sources:
+                    out.append(Mention(hit.entity, doc.id, sent.index, a, b, doc.text[a:b]))
+                    break
+        return out
+
+
+__all__ = ["DocumentSubjects", "NO_SUBJECT", "SubjectResolver"]
