@@ -164,6 +164,7 @@ class _MetricModel(_Strict):
     kinds: list[Literal["count", "share", "money", "date"]]
     unit: str | None = None
     subject: Literal["nearest", "all", "policy"] = "nearest"
+    document: Literal["always", "targets"] = "always"  # when the document's subject stands in (loaders.subjects)
     subject_types: list[str] = []
     members: list[str] = []
     target: bool = False
