@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
+from .fold import fold
 from .quantities import phrase_pattern
 from .records import Mention, Relation
 from .text import Document, clause_bounds
@@ -29,37 +32,97 @@ class RelationExtractor:
         self.rules = [dict(r, cue_pattern=phrase_pattern(r["cues"])) for r in catalogue.relation_rules]
         self.clause_breaks = [re.compile(p) for p in catalogue.clause_breaks]
         self.types = {eid: e.type for eid, e in catalogue.entities.items()}  # once, not per document
+        # Rule i is bit i. A sentence is read clause by clause only for the rules whose source and target types it
+        # names and one of whose cue words it contains: most sentences need none, and skipping them is what makes
+        # extraction fast (the rules themselves run unchanged on the rest).
+        self._source_bits: dict[str, int] = {}
+        self._target_bits: dict[str, int] = {}
+        self._policy_bits = 0
+        self._clause_bits = 0
+        for i, rule in enumerate(self.rules):
+            bit = 1 << i
+            if rule.get("source") == "document_policy":
+                self._policy_bits |= bit
+            for t in rule["source_types"]:
+                self._source_bits[t] = self._source_bits.get(t, 0) | bit
+            for t in rule["target_types"]:
+                self._target_bits[t] = self._target_bits.get(t, 0) | bit
+            if rule["scope"] == "clause":
+                self._clause_bits |= bit
+        self._cue_words = _cue_word_automaton(self.rules)
 
     def extract(self, doc: Document, mentions: list[Mention], policy: str | None = None) -> list[Relation]:
         types = self.types
+        source_bits, target_bits = self._source_bits, self._target_bits
         by_sentence: dict[int, list[Mention]] = {}
         for m in mentions:
             if m.entity in types:
                 by_sentence.setdefault(m.sentence, []).append(m)
         out: list[Relation] = []
-        for sent in doc.sentences:
-            ms = by_sentence.get(sent.index)
-            if not ms or (len(ms) < 2 and not policy):
+        policy_bits = self._policy_bits if policy else 0
+        non_policy = ~self._policy_bits
+        sentences = doc.sentences
+        for index in sorted(by_sentence):  # in text order, whatever order the mentions came in
+            ms = by_sentence[index]
+            if len(ms) < 2 and not policy:
                 continue
-            ft = doc.folded.span(sent.start, sent.end)
-            clause_spans = [tuple(sent.start + x for x in ft.to_original(a, b)) for a, b in clause_bounds(ft.folded, self.clause_breaks)]
-            scoped: dict[tuple[int, int], tuple[list[Mention], str]] = {}  # per scope, for all the rules
-            for rule in self.rules:
-                scopes = clause_spans if rule["scope"] == "clause" else [(sent.start, sent.end)]
-                for lo, hi in scopes:
-                    if (lo, hi) not in scoped:
-                        local = [m for m in ms if lo <= m.start < hi]
-                        scoped[lo, hi] = (local, doc.folded.span(lo, hi).folded if local else "")
-                    local, folded = scoped[lo, hi]
-                    if not local:
-                        continue
-                    if not rule["cue_pattern"] or not rule["cue_pattern"].search(folded):
-                        continue
-                    evidence = doc.evidence(lo, hi)
-                    for src, tgt in self._pairs(rule, local, types, policy):
-                        out.append(Relation(src, rule["type"], tgt, "rule", evidence=[evidence],
-                                            attrs={"rule": rule["id"]}))
+            src = tgt = 0
+            for m in ms:
+                t = types[m.entity]
+                src |= source_bits.get(t, 0)
+                tgt |= target_bits.get(t, 0)
+            wanted = (src & tgt & non_policy) | (tgt & policy_bits)
+            if wanted:
+                self._sentence(doc, sentences[index], ms, wanted, policy, out)
         return out
+
+    def _sentence(self, doc: Document, sent, ms: list[Mention], wanted: int, policy, out: list[Relation]) -> None:
+        """The rules in ``wanted`` (bits) on one sentence, appending their relations to ``out`` in rule order."""
+        ft = doc.folded.span(sent.start, sent.end)
+        # Where the first word of a cue occurs (all occurrences, as original offsets): a cue matches only there.
+        to_original = None if ft.is_identity else ft.to_original
+        start = sent.start
+        hits = []
+        cue_bits = 0
+        for last, (length, bits) in self._cue_words.iter(ft.folded):
+            if bits & wanted:
+                a, b = last - length + 1, last + 1
+                if to_original is not None:
+                    a, b = to_original(a, b)
+                hits.append((start + a, start + b, bits))
+                cue_bits |= bits
+        wanted &= cue_bits
+        if not wanted:
+            return
+        types = self.types
+        scopes: dict[str, list[tuple[int, int, int]]] = {}  # per scope kind: (lo, hi, bits of the cue words inside)
+        if wanted & self._clause_bits:
+            bounds = clause_bounds(ft.folded, self.clause_breaks)
+            spans = [(start + a, start + b) for a, b in bounds] if to_original is None else \
+                [(start + a, start + b) for a, b in (to_original(*ab) for ab in bounds)]
+            scopes["clause"] = [(lo, hi, _bits_within(hits, lo, hi)) for lo, hi in spans]
+        if wanted & ~self._clause_bits:
+            scopes["sentence"] = [(start, sent.end, cue_bits)]
+        scoped: dict[tuple[int, int], tuple[list[Mention], str]] = {}  # per scope, for all the rules
+        for i, rule in enumerate(self.rules):
+            bit = 1 << i
+            if not wanted & bit:
+                continue
+            for lo, hi, bits in scopes[rule["scope"]]:
+                if not bits & bit:
+                    continue
+                if (lo, hi) not in scoped:
+                    local = [m for m in ms if lo <= m.start < hi]
+                    scoped[lo, hi] = (local, doc.folded.span(lo, hi).folded if local else "")
+                local, folded = scoped[lo, hi]
+                if not local:
+                    continue
+                if not rule["cue_pattern"].search(folded):
+                    continue
+                evidence = doc.evidence(lo, hi)
+                for src, tgt in self._pairs(rule, local, types, policy):
+                    out.append(Relation(src, rule["type"], tgt, "rule", evidence=[evidence],
+                                        attrs={"rule": rule["id"]}))
 
     @staticmethod
     def _pairs(rule: dict, local: list[Mention], types: dict, policy: str | None):
@@ -97,3 +160,33 @@ class RelationExtractor:
                         seen.add(pair)
                         yield pair
                     break
+
+
+def _cue_word_automaton(rules: list[dict]):
+    """An Aho-Corasick automaton of the first word of every folded cue, each giving (length, bits of its rules).
+
+    A cue is a phrase whose words match with any white space between them (:func:`phrase_pattern`), so its first word
+    always occurs as it is where the cue matches."""
+    words: dict[str, int] = {}
+    for i, rule in enumerate(rules):
+        for cue in rule["cues"]:
+            first = fold(cue).split()[:1] if cue else []
+            if first:
+                words[first[0]] = words.get(first[0], 0) | (1 << i)
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, bits in words.items():
+        automaton.add_word(word, (len(word), bits))
+    automaton.make_automaton()
+    return automaton
+
+
+
+def _bits_within(hits: list[tuple[int, int, int]], lo: int, hi: int) -> int:
+    """The rule bits of the cue words lying wholly inside ``[lo, hi)``."""
+    bits = 0
+    for s, e, b in hits:
+        if lo <= s and e <= hi:
+            bits |= b
+    return bits
