@@ -59,6 +59,8 @@ class RelationExtractor:
             if m.entity in types:
                 by_sentence.setdefault(m.sentence, []).append(m)
         out: list[Relation] = []
+        if self._cue_words is None:  # no rule has a cue
+            return out
         policy_bits = self._policy_bits if policy else 0
         non_policy = ~self._policy_bits
         sentences = doc.sentences
@@ -84,31 +86,32 @@ class RelationExtractor:
         start = sent.start
         hits = []
         cue_bits = 0
-        for last, (length, bits) in self._cue_words.iter(ft.folded):
+        for last, (length, bits, whole) in self._cue_words.iter(ft.folded):
             if bits & wanted:
                 a, b = last - length + 1, last + 1
                 if to_original is not None:
                     a, b = to_original(a, b)
-                hits.append((start + a, start + b, bits))
+                hits.append((start + a, start + b, bits, whole))
                 cue_bits |= bits
         wanted &= cue_bits
         if not wanted:
             return
         types = self.types
-        scopes: dict[str, list[tuple[int, int, int]]] = {}  # per scope kind: (lo, hi, bits of the cue words inside)
+        # per scope kind: (lo, hi, bits of the rules a cue word inside may start a cue of, and of those it is a cue of)
+        scopes: dict[str, list[tuple[int, int, int, int]]] = {}
         if wanted & self._clause_bits:
             bounds = clause_bounds(ft.folded, self.clause_breaks)
             spans = [(start + a, start + b) for a, b in bounds] if to_original is None else \
                 [(start + a, start + b) for a, b in (to_original(*ab) for ab in bounds)]
-            scopes["clause"] = [(lo, hi, _bits_within(hits, lo, hi)) for lo, hi in spans]
+            scopes["clause"] = [(lo, hi, *_bits_within(hits, lo, hi)) for lo, hi in spans]
         if wanted & ~self._clause_bits:
-            scopes["sentence"] = [(start, sent.end, cue_bits)]
+            scopes["sentence"] = [(start, sent.end, *_bits_within(hits, start, sent.end))]
         scoped: dict[tuple[int, int], tuple[list[Mention], str]] = {}  # per scope, for all the rules
         for i, rule in enumerate(self.rules):
             bit = 1 << i
             if not wanted & bit:
                 continue
-            for lo, hi, bits in scopes[rule["scope"]]:
+            for lo, hi, bits, whole in scopes[rule["scope"]]:
                 if not bits & bit:
                     continue
                 if (lo, hi) not in scoped:
@@ -117,7 +120,7 @@ class RelationExtractor:
                 local, folded = scoped[lo, hi]
                 if not local:
                     continue
-                if not rule["cue_pattern"].search(folded):
+                if not whole & bit and not rule["cue_pattern"].search(folded):  # a phrase: its other words
                     continue
                 evidence = doc.evidence(lo, hi)
                 for src, tgt in self._pairs(rule, local, types, policy):
@@ -139,23 +142,23 @@ class RelationExtractor:
         anchors, others = (sources, targets) if anchor_is_source else (targets, sources)
         other_types = rule["target_types"] if anchor_is_source else rule["source_types"]
         seen = set()
+        order = rule["order"]
+        after = (order == "source_first") == anchor_is_source  # the other side comes after the anchor
         for a in anchors:
-            def allowed(o: Mention) -> bool:
-                if o.entity == a.entity:
-                    return False
-                s, t = (a, o) if anchor_is_source else (o, a)
-                if rule["order"] == "source_first":
-                    return s.start < t.start
-                if rule["order"] == "target_first":
-                    return t.start < s.start
-                return True
-
-            candidates = [o for o in others if allowed(o)]
+            ae, a_start, a_end = a.entity, a.start, a.end
+            if order == "any":
+                candidates = [o for o in others if o.entity != ae]
+            elif after:
+                candidates = [o for o in others if o.entity != ae and a_start < o.start]
+            else:
+                candidates = [o for o in others if o.entity != ae and o.start < a_start]
+            if not candidates:
+                continue
             for typ in other_types:  # the first listed type with a candidate wins
                 typed = [o for o in candidates if types[o.entity] == typ]
                 if typed:
-                    best = min(typed, key=lambda o: max(0, o.start - a.end, a.start - o.end))
-                    pair = (a.entity, best.entity) if anchor_is_source else (best.entity, a.entity)
+                    best = min(typed, key=lambda o: max(0, o.start - a_end, a_start - o.end))
+                    pair = (ae, best.entity) if anchor_is_source else (best.entity, ae)
                     if pair not in seen:
                         seen.add(pair)
                         yield pair
@@ -163,30 +166,35 @@ class RelationExtractor:
 
 
 def _cue_word_automaton(rules: list[dict]):
-    """An Aho-Corasick automaton of the first word of every folded cue, each giving (length, bits of its rules).
+    """An Aho-Corasick automaton of the first word of every folded cue, each giving (length, bits of the rules it
+    starts a cue of, bits of the rules it is a whole cue of); None when no rule has a cue.
 
     A cue is a phrase whose words match with any white space between them (:func:`phrase_pattern`), so its first word
     always occurs as it is where the cue matches."""
-    words: dict[str, int] = {}
+    words: dict[str, list[int]] = {}
     for i, rule in enumerate(rules):
         for cue in rule["cues"]:
-            first = fold(cue).split()[:1] if cue else []
-            if first:
-                words[first[0]] = words.get(first[0], 0) | (1 << i)
+            parts = fold(cue).split() if cue else []
+            if parts:
+                bits = words.setdefault(parts[0], [0, 0])
+                bits[0] |= 1 << i
+                if len(parts) == 1:  # the word is the whole cue: where it occurs, the rule's pattern matches
+                    bits[1] |= 1 << i
     if not words:
         return None
     automaton = ahocorasick.Automaton()
-    for word, bits in words.items():
-        automaton.add_word(word, (len(word), bits))
+    for word, (bits, whole) in words.items():
+        automaton.add_word(word, (len(word), bits, whole))
     automaton.make_automaton()
     return automaton
 
 
-
-def _bits_within(hits: list[tuple[int, int, int]], lo: int, hi: int) -> int:
-    """The rule bits of the cue words lying wholly inside ``[lo, hi)``."""
-    bits = 0
-    for s, e, b in hits:
+def _bits_within(hits: list[tuple[int, int, int, int]], lo: int, hi: int) -> tuple[int, int]:
+    """The rule bits of the cue words lying wholly inside ``[lo, hi)``: of the rules one of whose cues they start, and
+    of the rules one of whose cues they are."""
+    bits = whole = 0
+    for s, e, b, w in hits:
         if lo <= s and e <= hi:
             bits |= b
-    return bits
+            whole |= w
+    return bits, whole
