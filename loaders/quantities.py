@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -25,7 +27,7 @@ from .errors import InputError
 from .fold import fold
 from .records import Claim, Mention
 from .subjects import NO_SUBJECT, SubjectResolver  # noqa: F401  (NO_SUBJECT: what subject_from says for none)
-from .text import Document, clause_bounds
+from .text import Document
 
 QUALIFIER_SYMBOL = {"at_least": "≥", "about": "≈", "at_most": "≤", "exact": "="}
 _ASIDE = re.compile(r"\s*\([^()]{1,20}\)")
@@ -208,6 +210,9 @@ class NumberGrammar:
         # two searches, each of which `re` can skip through quickly: a digit or kanji numeral, else a number word
         self._numeral_chars = re.compile(rf"[0-9{re.escape(kanji_chars)}]")
         self._numeral_words = re.compile(_bounded_alternation([*self.word_numbers, *self.fraction_words]))
+        # the same two, run once over a document's NUL-joined sentences: a match runs on to its sentence's end
+        self._numeral_sentence_res = (re.compile(self._numeral_chars.pattern + "[^\x00]*"),
+                                      re.compile(self._numeral_words.pattern + "[^\x00]*"))
         self._mixed_re = re.compile(mixed)
         self._mixed_token = re.compile(rf"\d+(?:\.\d+)?|[{re.escape(big)}]")
         self._bare_mult_re = re.compile(f"(?:{bare_mult})$")
@@ -286,6 +291,12 @@ class NumberGrammar:
             return None
 
     # ---------------------------------------------------------------- scanning
+    def numeral_sentences(self, joined: str, bases: list[int]) -> list[int]:
+        """Indices of the sentences of ``joined`` (sentences joined by NUL, sentence ``i`` starting at ``bases[i]``)
+        that hold a numeral or number word: :meth:`scan` finds nothing in the others."""
+        found = {bisect_right(bases, m.start()) - 1 for p in self._numeral_sentence_res for m in p.finditer(joined)}
+        return sorted(found)
+
     def scan(self, text: str, language: str = "") -> list[Quantity]:
         """Quantities in a folded sentence, left to right, non-overlapping; ``language`` picks the currency of
         amounts written without one ("百亿规模")."""
@@ -560,26 +571,64 @@ class _SentenceCues(NamedTuple):
     doc_year: int | None
 
 
-def _cue_ends(pattern: re.Pattern | None, text: str) -> list[int]:
-    """Sorted ends of the matches of ``pattern`` in ``text``, each as if the text ended there (so a cue cut by the
-    quantity does not count)."""
-    return [m.end() for m in pattern.finditer(text)] if pattern else []
-
-
-def _ends_in_target(target_ends: list[int], fact_ends: list[int], before: bool) -> bool:
-    """Whether the next sentence of the paragraph continues a list of targets: this one's last target or fact cue
-    (``_cue_ends`` of the sentence) is a target cue (or it has none and the one before it did)."""
-    if not target_ends and not fact_ends:
-        return before
-    return bool(target_ends) and (not fact_ends or target_ends[-1] > fact_ends[-1])
+def _same_span(start: int, end: int) -> tuple[int, int]:
+    """``FoldedText.to_original`` of a text whose fold keeps offsets."""
+    return (start, end) if end > start else (start, start)
 
 
 def _last_end(ends: list[int], limit: int) -> int:
     """The largest end not after ``limit`` (-1 if none)."""
-    from bisect import bisect_right
-
     i = bisect_right(ends, limit)
     return ends[i - 1] if i else -1
+
+
+# Joins a document's folded sentences: no pattern of this module or of data/ matches it, it is neither a word
+# character nor white space nor a letter or digit any lookaround looks for, so every pattern run once over the joined
+# text sees each sentence exactly as if it ran on that sentence alone (and no match runs into the next sentence).
+# Document text never holds it (loaders.clean replaces C0 controls at the door).
+_JOIN = "\x00"
+
+
+class _JoinedSentences:
+    """A document's folded sentences joined by NUL, with the patterns that every sentence needs run once over the
+    whole text (cue words, clause breaks, numerals): lookups are bisects over sorted ends, not a regex per sentence.
+
+    ``bases[i]`` is where sentence ``i`` starts in ``text``; offsets a sentence's own code sees are ``global - base``.
+    """
+
+    __slots__ = ("texts", "text", "bases", "target_ends", "fact_ends", "cuts", "paragraphs")
+
+    def __init__(self, texts: list[str], paragraphs: list[int], target_before, fact_before, breaks):
+        self.texts = texts
+        self.text = text = _JOIN.join(texts)
+        self.bases = [0, *accumulate(len(t) + 1 for t in texts)]
+        self.paragraphs = paragraphs
+        self.target_ends = [m.end() for m in target_before.finditer(text)] if target_before else []
+        self.fact_ends = [m.end() for m in fact_before.finditer(text)] if fact_before else []
+        # a break matched right at a sentence's end cuts nothing (its last clause ends there anyway)
+        self.cuts = sorted({m.end() for p in breaks for m in p.finditer(text)})
+
+    def local(self, ends: list[int], i: int) -> list[int]:
+        """The ``ends`` that lie in sentence ``i``, as offsets into that sentence."""
+        base = self.bases[i]
+        return [e - base for e in ends[bisect_left(ends, base):bisect_right(ends, base + len(self.texts[i]))]]
+
+    def after_target(self, i: int) -> bool:
+        """Whether sentence ``i`` continues a list of targets: the last target or fact cue of the sentences before it
+        in its paragraph is a target cue (a tie is a fact)."""
+        base = self.bases[i]
+        t, f = _last_end(self.target_ends, base - 1), _last_end(self.fact_ends, base - 1)
+        first = bisect_left(self.paragraphs, self.paragraphs[i])  # the paragraph's first sentence
+        return max(t, f) > self.bases[first] and t > f
+
+    def clause(self, i: int, offset: int) -> tuple[int, int]:
+        """``(start, end)`` of the clause of sentence ``i`` holding its offset ``offset`` (``clause_bounds``)."""
+        base, cuts = self.bases[i], self.cuts
+        n = len(self.texts[i])
+        k = bisect_right(cuts, base + offset)
+        start = cuts[k - 1] - base if k and cuts[k - 1] > base else 0
+        end = cuts[k] - base if k < len(cuts) and cuts[k] <= base + n else n
+        return start, end
 
 
 class ClaimExtractor:
@@ -694,37 +743,45 @@ class ClaimExtractor:
         subject_ctx = self.subjects.context(doc, mentions, policy)
         claims: list[Claim] = []
         doc_year = _document_year(doc.meta)
-        prev_target, prev_paragraph = False, -1
-        for sent in doc.sentences:
-            ft = doc.folded.span(sent.start, sent.end)
-            text = ft.folded
-            if sent.paragraph != prev_paragraph:
-                prev_target, prev_paragraph = False, sent.paragraph
-            quantities = self.grammar.scan(text, doc.language)
-            target_ends, fact_ends = _cue_ends(self.target_before, text), _cue_ends(self.fact_before, text)
+        sentences, folded, language = doc.sentences, doc.folded, doc.language
+        # Sentences are slices of the document's fold when it keeps offsets (almost always), else folded one by one.
+        if folded.is_identity:
+            f = folded.folded
+            texts, spans = [f[s.start:s.end] for s in sentences], None
+        else:
+            spans = [folded.span(s.start, s.end) for s in sentences]
+            texts = [ft.folded for ft in spans]
+        joined = _JoinedSentences(texts, [s.paragraph for s in sentences], self.target_before, self.fact_before,
+                                  self.clause_breaks)
+        for index in self.grammar.numeral_sentences(joined.text, joined.bases):
+            sent, text = sentences[index], texts[index]
+            quantities = self.grammar.scan(text, language)
             if not quantities:
-                prev_target = _ends_in_target(target_ends, fact_ends, prev_target)
                 continue
-            clauses = clause_bounds(text, self.clause_breaks)
-            cues = _SentenceCues(target_ends, fact_ends, prev_target, doc_year)
+            to_original = spans[index].to_original if spans else _same_span
+            cues = _SentenceCues(joined.local(joined.target_ends, index), joined.local(joined.fact_ends, index),
+                                 joined.after_target(index), doc_year)
+            rule_cues: dict[int, list[tuple[int, int]]] = {}  # where each rule's cues occur in this sentence
             for i, q in enumerate(quantities):
-                clause = next((c for c in clauses if c[0] <= q.start < c[1]), (0, len(text)))
+                clause = joined.clause(index, q.start)
                 lo = quantities[i - 1].end if i else 0
                 hi = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
                 rule, cue_spans = self._classify(q, text, clause, lo, hi)
                 if rule is None:
                     continue
                 spec = rule.spec
-                o_start, o_end = ft.to_original(q.start, q.end)
+                o_start, o_end = to_original(q.start, q.end)
                 start, end = sent.start + o_start, sent.start + o_end
                 # every place where a cue of the rule occurs in the sentence names no subject ("全国", "中国の")
-                cue_spans = cue_spans + [m.span() for p in (rule.before, rule.after, rule.either) if p
-                                         for m in p.finditer(text)]
-                cue_orig = [tuple(sent.start + x for x in ft.to_original(*c)) for c in cue_spans]
+                everywhere = rule_cues.get(id(rule))
+                if everywhere is None:
+                    everywhere = rule_cues[id(rule)] = [m.span() for p in (rule.before, rule.after, rule.either)
+                                                        if p for m in p.finditer(text)]
+                cue_orig = [tuple(sent.start + x for x in to_original(*c)) for c in cue_spans + everywhere]
                 qualifier = q.qualifier
                 if qualifier == "exact" and spec["qualifier"]:
                     qualifier = spec["qualifier"]
-                o_clause = tuple(sent.start + x for x in ft.to_original(*clause))
+                o_clause = tuple(sent.start + x for x in to_original(*clause))
                 target, target_from = self._target(spec, q, text, clause, cues)
                 subjects, subject_from = self.subjects.resolve(subject_ctx, spec, (start, end), o_clause, sent,
                                                                cue_orig, text, q.start, target)
@@ -743,7 +800,6 @@ class ClaimExtractor:
                     text=doc.text[start:end], doc=doc.id, evidence=[doc.evidence(start, end)], subjects=subjects,
                     subject_from=subject_from, members=members, date=q.date, target=target,
                     subsidy=spec["subsidy"] or "", kind=q.kind, attrs=attrs))
-            prev_target = _ends_in_target(target_ends, fact_ends, prev_target)
         return claims
 
 
