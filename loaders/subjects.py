@@ -88,6 +88,7 @@ class SubjectResolver:
         self.source_after = re.compile(
             r"^\W{0,3}(?:" + cue_pattern(_need(subjects, "source_after", source, "lexicon.subjects")).pattern + ")")
         self._names_ending: dict[tuple[str, str], bool] = {}
+        self._places_of_policies: dict[str, str | None] = {}
 
     def _types_of_roles(self, section: dict, key: str, source) -> list[str]:
         from .quantities import _need
@@ -281,6 +282,9 @@ class SubjectResolver:
             in_clause = [m for m in ms if clause[0] <= m.start < clause[1]]
             if in_clause:
                 return [nearest(in_clause)], "clause"
+            before = [m for m in ms if m.end <= start]
+            if before:  # no name in the clause: the sentence's topic, the first name before the number
+                return [before[0].entity], where
             return [nearest(ms)], where
 
         here = candidates(sent.index, near_types)
@@ -310,7 +314,12 @@ class SubjectResolver:
             return list(dict.fromkeys(m.entity for m in chosen)), where
         if here:
             return pick(here, "sentence")
-        if target and place_first:  # a plan's target: the place the document is about before anyone else
+        if target and place_first:  # a plan's target: the place of a plan the sentence names ("《上海市…方案》")
+            for m in candidates(sent.index, self.policy_types):
+                place = self._policy_place(m.entity)
+                if place and entities[place].type in types:
+                    return [place], "sentence"
+        if target and place_first:  # else the place the document is about before anyone else
             for eid in ctx.anchors["nearest"]:
                 if entities.get(eid) and entities[eid].type in self.place_types and entities[eid].type in types:
                     return [eid], "document"
@@ -326,6 +335,32 @@ class SubjectResolver:
                 if entities.get(eid) and entities[eid].type in self.policy_types:
                     return [eid], "document"
         return [], NO_SUBJECT
+
+    def _policy_place(self, eid: str) -> str | None:
+        """The place a policy's name starts with (上海市具身智能产业发展实施方案: Shanghai), if the graph holds it."""
+        if eid in self._places_of_policies:
+            return self._places_of_policies[eid]
+        from .gazetteer import AmbiguousPlace, resolve_place
+
+        entities, found = self.catalogue.entities, None
+        for name in self.catalogue.entities[eid].all_names():
+            name = name.strip("《》「」『』\"“” ")
+            words = name.split()
+            # the longest leading part that names a place: characters in CJK names, words in Latin ones
+            parts = [" ".join(words[:k]) for k in range(min(len(words), 4), 0, -1)] if len(words) > 1 else \
+                [name[:k] for k in range(min(len(name) - 1, 12), 1, -1)]
+            for part in parts:
+                try:
+                    place = resolve_place(part, self.catalogue)
+                except (AmbiguousPlace, InputError):
+                    place = None
+                if place in entities and entities[place].type in self.place_types:
+                    found = place
+                    break
+            if found:
+                break
+        self._places_of_policies[eid] = found
+        return found
 
     @staticmethod
     def _in_aside(text: str, m: Mention, at: int) -> bool:
