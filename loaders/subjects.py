@@ -283,10 +283,13 @@ class SubjectResolver:
             if in_clause:
                 return [nearest(in_clause)], "clause"
             before = [m for m in ms if m.end <= start]
-            if before:  # no name in the clause: the sentence's topic, the first name before the number
+            if before and not refers_back:
+                # no name in the clause: the sentence's topic, the first name before the number (unless "其中",
+                # "of which" points at the nearest one: "浦东…，仅张江就集聚了…70余家，其中整机企业50余家")
                 return [before[0].entity], where
             return [nearest(ms)], where
 
+        refers_back = mode == "all" or bool(self.refer_back and self.refer_back.search(text, 0, q_start))
         here = candidates(sent.index, near_types)
         if mode == "policy" and not here:
             # no policy named here: the policy the document is about, else what the sentence names
@@ -295,7 +298,6 @@ class SubjectResolver:
             here = candidates(sent.index, types)
         if mode != "all" and self.heads:
             here = sorted(here + self._anaphora(ctx, sent, text, near_types, here), key=lambda m: m.start)
-        refers_back = mode == "all" or bool(self.refer_back and self.refer_back.search(text, 0, q_start))
         prev: list[Mention] = []
         if refers_back and (mode == "all" or not here):
             p = sent.index - 1

@@ -414,8 +414,8 @@ def subject_extractor(catalogue):
     ("宇树科技拟募资42.02亿元，成为长鑫科技后又一单硬科技项目。", {}, [("42.02亿元", ["t_unitree"], "clause")]),
     ("UBTech plans to deliver 500 Walker S2 units.", {}, [("500", ["t_walker"], "clause")]),
     # a definite description refers to the story's firm ("公司" in a Unitree story is Unitree, not its investor)
-    ("宇树科技完成C轮融资，宇树科技估值约120亿元。新华社认为，公司价值被低估，年营收超过10亿元。",
-     {"cluster": "Hangzhou"}, [("约120亿元", ["t_unitree"], "clause"), ("超过10亿元", ["t_unitree"], "sentence")]),
+    ("宇树科技完成C轮融资，宇树科技估值约120亿元。据新华社报道，公司年营收超过10亿元。",
+     {"cluster": "Hangzhou"}, [("约120亿元", ["t_unitree"], "clause"), ("超过10亿元", ["t_unitree"], "clause")]),
     # a fact of a plain count that its sentence names nobody for is nobody's (a race's 21 runners)
     ("深圳是一座城市。出场的21台机器人中完赛6台。", {"cluster": "Shenzhen"}, [("21台", [], "none"), ("6台", [], "none")]),
     # else nobody: a cluster the graph does not hold is not replaced by another place (Beijing is not Atlantis)
