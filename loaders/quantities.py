@@ -204,6 +204,9 @@ class NumberGrammar:
             ("guard_years", r"\d"), ("guard_day_en", months), ("percent_zh", "百分之"), ("fraction_ja", "分の"),
             ("fraction_zh", "分之"), ("percent", percent), ("tenths", tenths), ("money_before", cur_before),
             ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}
+        self._required_sentence_res: dict[str, re.Pattern] | None = None
+        self._guards = {kind for kind, _ in self.patterns if kind.startswith("guard")}
+        self._ranged = {kind for kind, p in self.patterns if "lo" in p.groupindex}
         self._kanji_re = re.compile(kanji)
         self._arabic_re = re.compile(arabic)
         # a sentence without any of these has no quantity (most patterns need not run)
@@ -297,27 +300,42 @@ class NumberGrammar:
         found = {bisect_right(bases, m.start()) - 1 for p in self._numeral_sentence_res for m in p.finditer(joined)}
         return sorted(found)
 
-    def scan(self, text: str, language: str = "") -> list[Quantity]:
+    def sentences_with_required(self, joined: str, bases: list[int]) -> dict[str, set[int]]:
+        """For each pattern that needs a word (its percent sign, currency, 分の), the indices of the sentences of
+        ``joined`` (as in :meth:`numeral_sentences`) that hold it: one pass per word list for a whole document."""
+        if self._required_sentence_res is None:
+            self._required_sentence_res = {kind: re.compile(f"(?:{need.pattern})[^\x00]*")
+                                           for kind, need in self._required.items()}
+        out: dict[str, set[int]] = {}
+        by_pattern: dict[str, set[int]] = {}  # kinds that need the same word share one pass
+        for kind, p in self._required_sentence_res.items():
+            if p.pattern not in by_pattern:
+                by_pattern[p.pattern] = {bisect_right(bases, m.start()) - 1 for m in p.finditer(joined)}
+            out[kind] = by_pattern[p.pattern]
+        return out
+
+    def scan(self, text: str, language: str = "", present: set[str] | None = None) -> list[Quantity]:
         """Quantities in a folded sentence, left to right, non-overlapping; ``language`` picks the currency of
-        amounts written without one ("百亿规模")."""
+        amounts written without one ("百亿规模"). ``present``: the kinds of pattern whose required word the sentence
+        holds, when already known (:meth:`sentences_with_required`)."""
         if not (self._numeral_chars.search(text) or self._numeral_words.search(text)):
             return []
         taken = bytearray(len(text) + 1)  # 1 where an earlier pattern claimed the character
         found: list[Quantity] = []
-        required = self._required
+        required, guards, ranged = self._required, self._guards, self._ranged
         for kind, pattern in self.patterns:
-            need = required.get(kind)
-            if need is not None and not need.search(text):
+            if kind in required and (kind not in present if present is not None else
+                                     not required[kind].search(text)):
                 continue
             for m in pattern.finditer(text):
                 s, e = m.span("y") if kind == "year_en" else m.span()
-                if e > s and 1 in taken[s:e] and "lo" in pattern.groupindex and m.group("lo"):
+                if e > s and kind in ranged and 1 in taken[s:e] and m.group("lo"):
                     # "25.5 per cent to 8.8 million units": the 'lower bound' was another quantity; read on from num
                     m = pattern.match(text, m.start("num"))
                     s, e = m.span() if m else (0, 0)
                 if e == s or 1 in taken[s:e]:
                     continue
-                if kind.startswith("guard"):
+                if kind in guards:
                     taken[s:e] = b"\x01" * (e - s)
                     continue
                 q = self._make(kind, m, text, language)
@@ -544,12 +562,13 @@ class _Rule:
         return not (self.before or self.after or self.either or self.counters)
 
 
-def _find_cue(window: str, cues: re.Pattern | None, offset: int) -> tuple[int, int] | None:
-    m = cues.search(window) if cues else None
-    return (offset + m.start(), offset + m.end()) if m else None
-
-
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|\b)")
+
+
+def _years_before(text: str, start: int, end: int, doc_year: int) -> bool:
+    """Whether ``text[start:end]`` names years and all of them are before ``doc_year`` (a deadline already past)."""
+    years = [int(y) for y in _YEAR.findall(text, start, end)]
+    return bool(years) and max(years) < doc_year
 
 
 def _document_year(meta: dict) -> int | None:
@@ -679,26 +698,36 @@ class ClaimExtractor:
         rules = self._rules_by_kind.get(q.kind)
         if rules is None:  # the rules for this kind of quantity, in their order
             rules = self._rules_by_kind[q.kind] = [r for r in self.rules if q.kind in r.spec["kinds"]]
+        counter, noun, start, end = q.counter, q.noun, q.start, q.end
+        counted = self.counter_units.get(counter, "")
+        strict = counted in self.strict_units
+        wholes: dict[tuple[int, int], str] = {}  # the sentence or the clause, sliced once for every rule
         for rule in rules:
             spec = rule.spec
             if spec["full_date_only"] and not q.full_date:
                 continue
-            span = (0, len(text)) if spec["scope"] == "sentence" else clause
-            whole = text[span[0]:span[1]] if rule.either else ""
-            counted = self.counter_units.get(q.counter, "")
-            if counted in self.strict_units and spec["unit"] and spec["unit"] != counted:
+            if strict and spec["unit"] and spec["unit"] != counted:
                 continue  # "50款" counts products, "六位" people, "1000台" units, whatever cue is near
-            if rule.catch_all:
-                return rule, []
+            b, a, e = rule.before, rule.after, rule.either
+            if not (b or a or e or rule.counters):
+                return rule, []  # a catch-all rule
             hits = []
-            if q.counter and (q.counter in rule.counters or (q.noun and self.noun_counter in rule.counters)
-                              or (rule.after and (rule.after.match if q.noun else rule.after.fullmatch)(q.counter))):
-                hits.append((q.start, q.end))  # "2192家": the counter says what is counted
-            for window, cues, off in ((before, rule.before, b_off), (after, rule.after, q.end),
-                                      (whole, rule.either, span[0]), (before, rule.noun_before, b_off)):
-                hit = _find_cue(window, cues, off)
-                if hit:
-                    hits.append(hit)
+            if counter and (counter in rule.counters or (noun and self.noun_counter in rule.counters)
+                            or (a and (a.match if noun else a.fullmatch)(counter))):
+                hits.append((start, end))  # "2192家": the counter says what is counted
+            if b and (m := b.search(before)):
+                hits.append((b_off + m.start(), b_off + m.end()))
+            if a and (m := a.search(after)):
+                hits.append((end + m.start(), end + m.end()))
+            if e:
+                span = (0, len(text)) if spec["scope"] == "sentence" else clause
+                whole = wholes.get(span)
+                if whole is None:
+                    whole = wholes[span] = text[span[0]:span[1]]
+                if m := e.search(whole):
+                    hits.append((span[0] + m.start(), span[0] + m.end()))
+            if rule.noun_before and (m := rule.noun_before.search(before)):
+                hits.append((b_off + m.start(), b_off + m.end()))
             if hits:
                 return rule, hits
         return None, []
@@ -709,14 +738,17 @@ class ClaimExtractor:
         if q.kind == "date":
             return spec["target"], "rule"
         t_end, f_end = _last_end(cues.targets, q.start), _last_end(cues.facts, q.start)
+        past = bool(cues.doc_year) and _years_before(text, clause[0], q.start, cues.doc_year)
         if t_end >= 0 or f_end >= 0:
+            if t_end > f_end and past:
+                return False, "year"  # "by the end of 2024 the company held 2,680 patents" in a 2026 text
             return t_end > f_end, "wording"
         if self.target_after and self.target_after.search(text, q.end, clause[1]):
             return True, "wording"
         if cues.after_target and not cues.targets and not cues.facts:
             return True, "previous_sentence"  # a list of targets running on from the sentence before
         if cues.doc_year and any(int(y) < cues.doc_year for y in _YEAR.findall(text, clause[0], q.start)):
-            return False, "year"  # "2015年市场规模3.8亿元" in a 2025 text
+            return False, "year"  # "2015年市场规模3.8亿元" in a 2025 text (also after a later year)
         return spec["target"], "rule"
 
     def document_subjects(self, doc: Document, mentions: list[Mention], policy: str | None = None,
@@ -753,9 +785,10 @@ class ClaimExtractor:
             texts = [ft.folded for ft in spans]
         joined = _JoinedSentences(texts, [s.paragraph for s in sentences], self.target_before, self.fact_before,
                                   self.clause_breaks)
+        required = self.grammar.sentences_with_required(joined.text, joined.bases)
         for index in self.grammar.numeral_sentences(joined.text, joined.bases):
             sent, text = sentences[index], texts[index]
-            quantities = self.grammar.scan(text, language)
+            quantities = self.grammar.scan(text, language, {k for k, where in required.items() if index in where})
             if not quantities:
                 continue
             to_original = spans[index].to_original if spans else _same_span
