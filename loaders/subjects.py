@@ -76,9 +76,10 @@ class SubjectResolver:
         self.place_types = set(catalogue.types_with("place"))
         self.refer_back = cue_pattern(_need(subjects, "refer_back", source, "lexicon.subjects"))
         self.refer_back_sentences = int(subjects.get("refer_back_sentences", 1))
+        self.refer_topic = cue_pattern(subjects.get("refer_back_topic") or [])
         heads = [fold(h) for h in subjects.get("anaphora_heads") or [] if h]
         # "the company", "该公司", "同社": the last entity of a role's types named before them
-        self.role_heads = {fold(h): set(self.catalogue.types_with(str(r)))
+        self.role_heads = {fold(h): self._types_of(str(r), source, "anaphora_roles")
                            for h, r in (subjects.get("anaphora_roles") or {}).items()}
         heads += list(self.role_heads)
         self.heads = cue_pattern(heads) if heads else None
@@ -87,8 +88,24 @@ class SubjectResolver:
             + r")(?:\W{0,3}|\s+the\s+)$")
         self.source_after = re.compile(
             r"^\W{0,3}(?:" + cue_pattern(_need(subjects, "source_after", source, "lexicon.subjects")).pattern + ")")
+        optional = lambda key: cue_pattern(subjects.get(key) or [])  # noqa: E731
+        # "由A、B共同主导", "from investors such as A": the other party of a deal, not what its figures are about
+        self.counterparty = optional("counterparty_before")
+        # "这六家", "これら2社", "2社とも": a count of the names just listed, not of a place's or firm's whole
+        self.listed_before, self.listed_after = optional("listed_before"), optional("listed_after")
+        # "同大会の出展企業は800社": the sentence is about an event (no entity): its figures are nobody's
+        self.event_refs = optional("event_refs")
         self._names_ending: dict[tuple[str, str], bool] = {}
         self._places_of_policies: dict[str, str | None] = {}
+
+    def _types_of(self, name: str, source, key: str) -> set[str]:
+        """The node types of a schema role, or the one node type ``name`` is."""
+        if name in self.catalogue.schema["roles"]:
+            return set(self.catalogue.types_with(name))
+        if name in self.catalogue.schema["node_types"]:
+            return {name}
+        raise InputError(f"{name!r} is neither a role nor a node type of data/schema.yaml", path=source,
+                         field=f"lexicon.subjects.{key}")
 
     def _types_of_roles(self, section: dict, key: str, source) -> list[str]:
         from .quantities import _need
@@ -189,6 +206,19 @@ class SubjectResolver:
                 out.add((m.start, m.end))
         return out
 
+    def _counterparties(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
+        """Spans of mentions after a counterparty cue in their clause ("由中国移动旗下基金、腾讯…共同主导")."""
+        out: set[tuple[int, int]] = set()
+        if not self.counterparty:
+            return out
+        text = doc.text
+        for m in mentions:
+            window = fold(text[max(0, m.start - 48):m.start])
+            cut = max(window.rfind(c) for c in ",，;；。:：!?！？")
+            if self.counterparty.search(window, cut + 1):
+                out.add((m.start, m.end))
+        return out
+
     def _ends_with(self, eid: str, head: str) -> bool:
         """Whether one of the entity's names ends with ``head`` (folded): 上海马桥人工智能创新试验区 and 试验区."""
         key = (eid, head)
@@ -210,7 +240,7 @@ class SubjectResolver:
         about = self._resolve_meta(str(doc.meta["about"]).strip()) if doc.meta.get("about") else None
         anchors["about"] = about if about and entities[about].type in self.policy_types else None
         first = next((entities[e].type for e in anchors["nearest"] if e in entities), None)
-        return DocumentSubjects(doc, by_sentence, anchors, self._sources(doc, known),
+        return DocumentSubjects(doc, by_sentence, anchors, self._sources(doc, known) | self._counterparties(doc, known),
                                 first in self.place_types or first in self.policy_types)
 
     def _head_mentions(self, ctx: DocumentSubjects, head: str) -> tuple[list[int], list[Mention]]:
@@ -274,11 +304,12 @@ class SubjectResolver:
                 return before[-1].entity
             return min(ms, key=lambda m: abs(m.start - end)).entity
 
-        def pick(ms, where):
+        def pick(ms, where, places_only=target and place_first):
             """The step's answer: for a target, a place of the step first (the place whose plan it is)."""
-            if target and place_first:
-                places = [m for m in ms if entities[m.entity].type in self.place_types]
-                ms = places or ms
+            if places_only:
+                ms = [m for m in ms if entities[m.entity].type in self.place_types]
+                if not ms:
+                    return None
             in_clause = [m for m in ms if clause[0] <= m.start < clause[1]]
             if in_clause:
                 return [nearest(in_clause)], "clause"
@@ -290,6 +321,8 @@ class SubjectResolver:
             return [nearest(ms)], where
 
         refers_back = mode == "all" or bool(self.refer_back and self.refer_back.search(text, 0, q_start))
+        if mode != "all" and self._listed(text, q_start, doc.text, end):
+            return [], NO_SUBJECT
         here = candidates(sent.index, near_types)
         if mode == "policy" and not here:
             # no policy named here: the policy the document is about, else what the sentence names
@@ -315,7 +348,12 @@ class SubjectResolver:
                 "clause" if all(clause[0] <= m.start < clause[1] for m in here) else "sentence"
             return list(dict.fromkeys(m.entity for m in chosen)), where
         if here:
-            return pick(here, "sentence")
+            got = pick(here, "sentence")
+            if got:
+                return got
+        if not any(clause[0] <= m.start < clause[1] for m in here) and self.event_refs and \
+                self.event_refs.search(text, 0, q_start):
+            return [], NO_SUBJECT  # "同大会の出展企業は800社": the event's figures
         if target and place_first:  # a plan's target: the place of a plan the sentence names ("《上海市…方案》")
             for m in candidates(sent.index, self.policy_types):
                 place = self._policy_place(m.entity)
@@ -326,7 +364,12 @@ class SubjectResolver:
                 if entities.get(eid) and entities[eid].type in self.place_types and entities[eid].type in types:
                     return [eid], "document"
         if prev:
-            return [prev[-1].entity], "previous_sentence"
+            # "其中", "そのうち": part of the set just named (the last name); "这里", "the city": the place the
+            # sentence before was about (its first name)
+            topic = self.refer_topic and self.refer_topic.search(text, 0, q_start)
+            return [prev[0 if topic else -1].entity], "previous_sentence"
+        if here:  # a target whose sentence names no place, nor does the document: what the sentence names
+            return pick(here, "sentence", places_only=False)
         if not target and spec.get("document", "always") == "targets":
             return [], NO_SUBJECT  # a fact about nothing the sentence names (a race's runners): no guess
         for eid in ctx.anchors["policy" if mode == "policy" else "nearest"]:
@@ -363,6 +406,18 @@ class SubjectResolver:
                 break
         self._places_of_policies[eid] = found
         return found
+
+    def _listed(self, text: str, q_start: int, original: str, end: int) -> bool:
+        """Whether a demonstrative right before the number ("这六家", "これら2社") or a word right after it
+        ("2社とも") makes it a count of names just listed."""
+        if self.listed_before:
+            head = text[max(0, q_start - 6):q_start].rstrip()
+            last = None
+            for last in self.listed_before.finditer(head):
+                pass
+            if last and last.end() == len(head):
+                return True
+        return bool(self.listed_after and self.listed_after.match(fold(original[end:end + 6])))
 
     @staticmethod
     def _in_aside(text: str, m: Mention, at: int) -> bool:
