@@ -19,7 +19,7 @@ from loaders.catalogue import Catalogue, load_catalogue
 from loaders.discover import discover
 from loaders.gazetteer import add_referenced_places
 from loaders.errors import InputError
-from loaders.extract import DocumentRecords, Extractors, alias_matcher, extend_matcher
+from loaders.extract import DocumentRecords, Extractors, alias_matcher, extend_matcher, timed
 from loaders.paths import BUNDLED_ROSTERS, DATA_DIR
 from loaders.quantities import reconciliation
 from loaders.records import Claim, Entity, as_dict
@@ -228,10 +228,13 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, pr
 
 def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     catalogue = load_catalogue(data_dir)
-    rows, roster_names = _load_rosters(rosters, bundled, catalogue)
-    documents = _load_documents(docs, bundled)
-    entities, _ = merge_rosters(catalogue, rows)
-    add_referenced_places(entities, catalogue)  # gazetteer places the rosters name, with their containers
+    with timed("rosters"):
+        rows, roster_names = _load_rosters(rosters, bundled, catalogue)
+    with timed("read"):  # decode, clean, sentences, language (loaders.extract.stage_clock counts the steps)
+        documents = _load_documents(docs, bundled)
+    with timed("rosters"):
+        entities, _ = merge_rosters(catalogue, rows)
+        add_referenced_places(entities, catalogue)  # gazetteer places the rosters name, with their containers
     del rows  # a million rows are a gigabyte; the entities hold what the graph needs
 
     G = nx.MultiDiGraph()
@@ -242,10 +245,15 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     edges = _Edges()
     _add_entities(G, edges, catalogue, entities)
 
-    matcher = alias_matcher(catalogue, entities)
+    with timed("automaton"):
+        matcher = alias_matcher(catalogue, entities)
+    with timed("fold"):
+        for doc in documents:
+            doc.folded  # folded once, here, for every step after
     # Organisations, products and policies no catalogue or roster lists (loaders/discover.py): nodes with origin,
     # confidence and found_by; then every occurrence of their names is a mention like any other.
-    found = discover(documents, catalogue, entities, matcher=matcher)
+    with timed("discovery"):
+        found = discover(documents, catalogue, entities, matcher=matcher)
     if found.entities:
         for e in found.entities.values():
             G.add_node(e.id, **_node_attrs(e))

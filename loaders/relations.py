@@ -51,12 +51,15 @@ class RelationExtractor:
                 self._clause_bits |= bit
         self._cue_words = _cue_word_automaton(self.rules)
 
-    def extract(self, doc: Document, mentions: list[Mention], policy: str | None = None) -> list[Relation]:
+    def extract(self, doc: Document, mentions: list[Mention], policy: str | None = None,
+                by_sentence: dict[int, list[Mention]] | None = None) -> list[Relation]:
+        """The relations the rules find in ``doc``. ``by_sentence``: ``mentions`` by sentence index, if the caller
+        has them already (:func:`loaders.extract.mentions_by_sentence`)."""
         types = self.types
         source_bits, target_bits = self._source_bits, self._target_bits
-        by_sentence: dict[int, list[Mention]] = {}
-        for m in mentions:
-            if m.entity in types:
+        if by_sentence is None:
+            by_sentence = {}
+            for m in mentions:
                 by_sentence.setdefault(m.sentence, []).append(m)
         out: list[Relation] = []
         if self._cue_words is None:  # no rule has a cue
@@ -69,10 +72,18 @@ class RelationExtractor:
             if len(ms) < 2 and not policy:
                 continue
             src = tgt = 0
+            known = True
             for m in ms:
-                t = types[m.entity]
+                t = types.get(m.entity)
+                if t is None:  # an entity without a type (none in a build) takes no part
+                    known = False
+                    continue
                 src |= source_bits.get(t, 0)
                 tgt |= target_bits.get(t, 0)
+            if not known:
+                ms = [m for m in ms if m.entity in types]
+                if len(ms) < 2 and not policy:
+                    continue
             wanted = (src & tgt & non_policy) | (tgt & policy_bits)
             if wanted:
                 self._sentence(doc, sentences[index], ms, wanted, policy, out)

@@ -98,7 +98,7 @@ def _load_fast(text: str, aliases: bool):
         return None
     loader = None
     try:
-        if not aliases:  # refused before anything is composed, as _NoAliasLoader does
+        if not aliases and ("&" in text or "*" in text):  # refused before anything is composed, as _NoAliasLoader
             for event in yaml.parse(text, Loader=_CLineLoader):
                 if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                     return None
