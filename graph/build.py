@@ -266,21 +266,23 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     all_claims: list[Claim] = []
     for done, doc in enumerate(documents, start=1):
         records = extractors.extract(doc)
-        doc_texts[doc.id] = {"text": doc.text, "sentences": [[s.start, s.end] for s in doc.sentences]}
-        _add_document(G, edges, records, names)
-        for r in found.relations.get(doc.id, ()):  # IN_SEGMENT of discovered firms from cue words
-            edges.add(r.source, r.target, r.type, r.method, evidence=r.evidence, rule=r.attrs.get("rule"))
-        all_claims.extend(records.claims)
+        with timed("graph"):
+            doc_texts[doc.id] = {"text": doc.text, "sentences": [[s.start, s.end] for s in doc.sentences]}
+            _add_document(G, edges, records, names)
+            for r in found.relations.get(doc.id, ()):  # IN_SEGMENT of discovered firms from cue words
+                edges.add(r.source, r.target, r.type, r.method, evidence=r.evidence, rule=r.attrs.get("rule"))
+            all_claims.extend(records.claims)
         if progress:
             progress(done, len(documents))
 
-    _add_disputes(G, edges, catalogue, all_claims, names)
-    # The automaton and the entities (gigabytes with a 1M-row roster) are done with: let them go before the edges
-    # are laid out in the graph, so the two are not held at once.
-    del extractors, matcher, entities, found, names
-    edges.into(G)
-    G.graph["document_texts"] = doc_texts
-    mark_location_conflicts(G)
+    with timed("graph"):
+        _add_disputes(G, edges, catalogue, all_claims, names)
+        # The automaton and the entities (gigabytes with a 1M-row roster) are done with: let them go before the edges
+        # are laid out in the graph, so the two are not held at once.
+        del extractors, matcher, entities, found, names
+        edges.into(G)
+        G.graph["document_texts"] = doc_texts
+        mark_location_conflicts(G)
     return G
 
 
