@@ -27,12 +27,13 @@ from __future__ import annotations
 import csv
 import gc
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from operator import attrgetter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 
 from .catalogue import Catalogue
 from .errors import InputError
@@ -48,6 +49,7 @@ TOWN_COLUMNS = ("id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_
 CSV_COLUMNS = ("id", "level", "parent", "name_en", "name_zh", "name_ja", "full", "short", "source")
 ZONE_FIELDS = ("id", "name_en", "name_zh", "name_ja", "part_of", "source")
 _NO_ENTITY = Entity("", "")
+_SPAN = attrgetter("start", "end")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _DOMAIN_DOTS = {"." + c for c in "abcdefghijklmnopqrstuvwxyz"}  # shanghai.gov.cn names no place
 MAX_COMPOUND = 40  # longest Chinese 'province + city + district' read as a compound (5 times that in Latin)
@@ -191,6 +193,14 @@ class ZoneNames:
                                rf"({'|'.join(map(re.escape, suffixes))})")
         self._latin = re.compile(rf"((?: [A-Z][A-Za-z'&-]*){{0,{max(1, longest // 5)}}}?) "
                                  rf"({'|'.join(map(re.escape, en))})\b")
+        self._any = ahocorasick_rs.AhoCorasick(sorted(set(suffixes) | set(en)),
+                                               matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        self._breaks = re.compile("|".join(map(re.escape, self.breaks))) if self.breaks else None
+        self.longest = longest * 2  # characters from a place's end to a designation (Latin words are longer)
+
+    def designations(self, text: str) -> list[int]:
+        """Where any designation starts in ``text``, in order (one pass; zones are looked for only before one)."""
+        return [s for _, s, _ in self._any.find_matches_as_indexes(text)]
 
     def span(self, text: str, pos: int) -> tuple[int, int] | None:
         """Where the designation of the zone named from ``pos`` on starts and where the zone ends (``pos``: the end
@@ -200,7 +210,8 @@ class ZoneNames:
         if m is None:
             return None
         name, suffix = m.group(1), m.group(2)
-        if not latin and (not name and suffix in self.need_a_name or any(b in name for b in self.breaks)):
+        if not latin and (not name and suffix in self.need_a_name
+                          or self._breaks is not None and self._breaks.search(name)):
             return None
         return m.start(2), m.end()
 
@@ -215,69 +226,59 @@ def _is_katakana(ch: str) -> bool:
 
 
 class NameAutomaton:
-    """Leftmost-longest matches of folded names in a document, scanned over UTF-8 bytes.
+    """Leftmost-longest matches of folded names in a document (``ahocorasick_rs``).
 
-    pyahocorasick keeps each node's transitions in a list searched per character: the gazetteer's 80,000 names give
-    the root thousands of CJK children, and a scan of the folded text ran at 5 MB/s. Over the UTF-8 bytes (each
-    held as one character of a latin-1 string) no node has more than 256 children and the same scan runs five times
-    faster; UTF-8 is self-synchronising, so a byte match of a whole name starts and ends on character boundaries.
-    The rules are :class:`loaders.matcher.AliasMatcher`'s: stop phrases shadow the names inside them, Latin names
-    match only between word boundaries (not inside a web address).
+    pyahocorasick keeps each node's transitions in a list searched per character: the gazetteer's 50,000 names give
+    the root thousands of CJK children, and its scan of Chinese text ran at 5 MB/s (23 MB/s over UTF-8 bytes);
+    ahocorasick_rs (Rust, Apache-2.0) scans the same text at 45-55 MB/s with the same matches, and gives character
+    offsets. The rules are :class:`loaders.matcher.AliasMatcher`'s: stop phrases shadow the names inside them, Latin
+    names match only between word boundaries (not inside a web address).
     """
 
     def __init__(self, keys, stop_phrases=()):
-        self._automaton = automaton = ahocorasick.Automaton()
-        exists, add = automaton.exists, automaton.add_word
-        for phrase in stop_phrases:
-            key = fold(phrase).strip()
-            b = key.encode("utf-8").decode("latin-1")
-            if key and not exists(b):
-                add(b, (None, len(b), key[0] in _WORD_CHARS, key[-1] in _WORD_CHARS))
-        for key in keys:
-            b = key.encode("utf-8").decode("latin-1")
-            if not exists(b):
-                add(b, (key, len(b), key[0] in _WORD_CHARS, key[-1] in _WORD_CHARS))
-        self._size = len(automaton)
-        if self._size:
-            automaton.make_automaton()
+        stops = list(dict.fromkeys(k for k in (fold(p).strip() for p in stop_phrases) if k))
+        names = [k for k in dict.fromkeys(keys) if k not in set(stops)]
+        self._keys = names
+        self._stops = len(stops)  # pattern numbers below this are stop phrases
+        # per pattern: does it start / end with a Latin word character (then it needs a word boundary there)
+        self._edges = [(k[0] in _WORD_CHARS, k[-1] in _WORD_CHARS) for k in stops + names]
+        self._automaton = ahocorasick_rs.AhoCorasick(stops + names, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) \
+            if stops or names else None
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._keys)
 
     def find(self, doc: Document) -> list[Mention]:
         """Every name in ``doc`` as a :class:`Mention` whose ``entity`` is the folded name."""
-        if not self._size or not doc.sentences:
-            return []
+        text = doc.text
+        return [Mention(key, doc.id, j, start, end, text[start:end]) for key, _, _, start, end, j in self.scan(doc)]
+
+    def scan(self, doc: Document):
+        """``(folded name, folded start, folded end, start, end, sentence)`` of every name in ``doc``, in text
+        order (what :meth:`find` returns, without making a record of each)."""
+        if self._automaton is None or not doc.sentences:
+            return
         ft = doc.folded
-        raw = ft.folded.encode("utf-8").decode("latin-1")
-        text, doc_id, sentences = doc.text, doc.id, doc.sentences
+        folded, sentences = ft.folded, doc.sentences
         to_original = None if ft.is_identity else ft.to_original
-        word, n = _WORD_CHARS, len(raw)
-        out = []
-        bpos = cpos = 0  # a byte offset and the character offset it starts
+        word, n, stops, keys, edges = _WORD_CHARS, len(folded), self._stops, self._keys, self._edges
         j, last = 0, len(sentences) - 1
-        beyond = len(text) + 1
+        beyond = len(doc.text) + 1
         next_start = sentences[1].start if last else beyond
-        for end_idx, (key, length, latin_start, latin_end) in self._automaton.iter_long(raw):
-            if key is None:
+        for k, fstart, fend in self._automaton.find_matches_as_indexes(folded):
+            if k < stops:
                 continue  # a stop phrase
-            bstart, bend = end_idx - length + 1, end_idx + 1
-            # ASCII bytes are themselves in UTF-8 and every other byte is >= 0x80: the boundary tests read bytes
-            if latin_start and bstart > 0 and (raw[bstart - 1] in word or raw[bstart - 1] in "./@"):
+            latin_start, latin_end = edges[k]
+            if latin_start and fstart > 0 and (folded[fstart - 1] in word or folded[fstart - 1] in "./@"):
                 continue
-            if latin_end and bend < n and (raw[bend] in word or raw[bend:bend + 2] in _DOMAIN_DOTS):
+            if latin_end and fend < n and (folded[fend] in word or folded[fend:fend + 2] in _DOMAIN_DOTS):
                 continue
-            cpos += len(raw[bpos:bstart].encode("latin-1").decode("utf-8"))
-            bpos = bstart
-            start, end = cpos, cpos + len(key)
-            if to_original is not None:
-                start, end = to_original(start, end)
+            start, end = (fstart, fend) if to_original is None else to_original(fstart, fend)
             if start >= next_start:
                 while j < last and sentences[j + 1].start <= start:
                     j += 1
                 next_start = sentences[j + 1].start if j < last else beyond
-            out.append(Mention(key, doc_id, j, start, end, text[start:end]))
-        return out
+            yield keys[k - stops], fstart, fend, start, end, j
 
 
 class Places:
@@ -289,6 +290,7 @@ class Places:
     def __init__(self, catalogue: Catalogue, places: list[Place], stoplist: dict, gazetteer_dir: Path,
                  towns: tuple[dict[str, list[str]], str] = ({}, "")):
         self.catalogue = catalogue
+        self._ancestors: dict[str, tuple[str, ...]] = {}
         self.places: dict[str, Place] = _PlaceTable(*towns)
         for p in places:
             if p.id in self.places or p.id in catalogue.entities:
@@ -297,6 +299,9 @@ class Places:
         self.never_alone = {fold(n) for n in stoplist.get("never_alone", [])}
         self.followers = tuple(fold(f) for f in stoplist.get("followers", []))
         self.suffix_breaks = {fold(k): tuple(fold(x) for x in v) for k, v in (stoplist.get("suffix_breaks") or {}).items()}
+        # first characters of what may follow a CJK name and change its reading (a follower, a suffix break)
+        self._follower_firsts = frozenset(w[:1] for w in (*self.followers, *(x for v in self.suffix_breaks.values()
+                                                                                 for x in v)) if w)
         # folded name -> [(place id, "full" | "short")]
         self.index: dict[str, list[tuple[str, str]]] = {}
         names, owners = [], []  # every name of every place, and (place id, kind) for each
@@ -352,7 +357,10 @@ class Places:
                 elif p.parent not in catalogue.entities:
                     raise InputError(f"place {p.id!r} is part of unknown id {p.parent!r}", path=gazetteer_dir,
                                      field="part_of")
+        self._ancestors.clear()  # _link walked containers before the zones' were set
         self._matcher = None
+        self._key_rule: dict[str, tuple] = {}  # folded name -> how it resolves on its own (see _rule)
+        self._town_keys: dict[str, dict | None] | None = None  # towns' short forms (see _town_after)
         self.zone_names: ZoneNames | None = None  # set by the loader (zones.yaml zone_names)
         self._stop_phrases = [str(s) for s in stoplist.get("stop_phrases", [])]
 
@@ -373,13 +381,17 @@ class Places:
         """The node id of a gazetteer place: the catalogue's id when the catalogue has the same place."""
         return self.links.get(pid, pid)
 
-    def ancestors(self, pid: str) -> list[str]:
+    def ancestors(self, pid: str) -> tuple[str, ...]:
         """Gazetteer ids of the places containing ``pid``, nearest first (up to the country)."""
+        known = self._ancestors.get(pid)
+        if known is not None:
+            return known
         out, p = [], self.places.get(pid)
         while p is not None and p.parent and p.parent not in out:
             out.append(p.parent)
             p = self.places.get(p.parent)
-        return out
+        known = self._ancestors[pid] = tuple(out)  # the gazetteer's own structure, filled as places are met
+        return known
 
     def chain(self, pid: str) -> list[str]:
         """``pid`` and its containing places, as node ids (catalogue ids where linked).
@@ -523,63 +535,78 @@ class Places:
         return added
 
     # --------------------------------------------------------------------------------------------------- finding
+    def _rule(self, key: str) -> tuple[tuple[str, ...], bool]:
+        """How a folded name resolves on its own: ``(candidates, needs its container mentioned)``; one candidate
+        that needs nothing is a place at once. A function of the name and the gazetteer only (kept per name)."""
+        rule = self._key_rule.get(key)
+        if rule is not None:
+            return rule
+        entries = [e for e in self.index.get(key, ()) if e[1] != "town"]
+        full = [p for p, k in entries if k == "full"]
+        nested = self._collapse([p for p, _ in entries], by_level=False)
+        if not entries:
+            cands, needs_parent = [], True
+        elif key in self.never_alone:  # an ordinary word unless its container is mentioned too
+            cands, needs_parent = nested, True
+        elif full and len(nested) == 1:
+            cands, needs_parent = nested, False  # Hong Kong the city is inside Hong Kong the SAR: the SAR
+        elif full:
+            cands, needs_parent = list(dict.fromkeys(full)), False
+        else:
+            cands = self._collapse([p for p, _ in entries])
+            needs_parent = all(LEVELS[self.places[c].level] >= LEVELS["district"] for c in cands)
+        rule = self._key_rule[key] = (tuple(cands), needs_parent)
+        return rule
+
     def find(self, doc: Document) -> PlaceFinding:
         """Places ``doc`` mentions (see the module docstring for the rules)."""
-        text = doc.text
-        raw = []  # (mention, [(pid, kind)] without towns' short forms)
-        followers, suffix_breaks, index, zones = self.followers, self.suffix_breaks, self.index, self.zone_names
-        for m in self.matcher.find(doc):
-            key = m.entity
-            start, end = m.start, m.end
-            if key[0].isascii():
-                if not m.quote[:1].isupper():
+        text, folded = doc.text, doc.folded.folded
+        to_original = None if doc.folded.is_identity else doc.folded.to_original
+        n, nf = len(text), len(folded)
+        followers, suffix_breaks, zones, rule_of = self.followers, self.suffix_breaks, self.zone_names, self._rule
+        key_rule, first = self._key_rule, self._follower_firsts
+        raw = []  # (folded name, start, end, sentence, folded end)
+        resolved: dict[int, str] = {}
+        pending: dict[int, tuple[tuple[str, ...], bool]] = {}  # index -> (candidates, needs its container named)
+        for key, fs, fe, start, end, sentence in self.matcher.scan(doc):
+            if key.isascii():
+                if not text[start].isupper():
                     continue  # 'china', 'turkey': a place name in running English text is capitalised
-                if fold(text[end:end + 12]).lstrip().startswith(followers):
+                if folded[fe:fe + 12].lstrip().startswith(followers):
                     continue  # Zhongshan Road, Zhejiang University
             else:
-                if _is_katakana(key[0]) and start > 0 and _is_katakana(text[start - 1]):
+                if "\u30a0" <= key[0] <= "\u30ff" and start > 0 and _is_katakana(text[start - 1]):
                     continue  # マリ inside マリオ
-                if _is_katakana(key[-1]) and end < len(text) and _is_katakana(text[end]):
+                if "\u30a0" <= key[-1] <= "\u30ff" and end < n and _is_katakana(text[end]):
                     continue
-                after = fold(text[end:end + 3])
-                if after.startswith(followers) and (zones is None or zones.span(text, end) is None):
-                    continue  # 南京路, 浙江大学, 北京队 (not 深圳大学城: a zone's name)
-                brk = suffix_breaks.get(key[-1])
-                if brk and after.startswith(brk):
-                    key, end = key[:-1], end - 1  # 深圳市场: the market of 深圳
-            entries = [e for e in index.get(key, ()) if e[1] != "town"]
-            if entries:
-                raw.append((Mention(key, m.doc, m.sentence, start, end, text[start:end]), entries))
-
-        resolved: dict[int, str] = {}
-        pending: dict[int, tuple[list[str], bool]] = {}  # index -> (candidates, needs its container mentioned)
-        for i, (m, entries) in enumerate(raw):
-            full = [p for p, k in entries if k == "full"]
-            nested = self._collapse([p for p, _ in entries], by_level=False)
-            if m.entity in self.never_alone:  # an ordinary word unless its container is mentioned too
-                cands, needs_parent = nested, True
-            elif full and len(nested) == 1:
-                cands, needs_parent = nested, False  # Hong Kong the city is inside Hong Kong the SAR: the SAR
-            elif full:
-                cands, needs_parent = list(dict.fromkeys(full)), False
-            else:
-                cands = self._collapse([p for p, _ in entries])
-                needs_parent = all(LEVELS[self.places[c].level] >= LEVELS["district"] for c in cands)
+                if folded[fe:fe + 1] in first:
+                    after = folded[fe:fe + 3]
+                    if after.startswith(followers) and (zones is None or zones.span(text, end) is None):
+                        continue  # 南京路, 浙江大学, 北京队 (not 深圳大学城: a zone's name)
+                    brk = suffix_breaks.get(key[-1])
+                    if brk and after.startswith(brk):
+                        key, end, fe = key[:-1], end - 1, fe - 1  # 深圳市场: the market of 深圳
+            cands, needs_parent = key_rule.get(key) or rule_of(key)
+            if not cands:
+                continue
+            i = len(raw)
+            raw.append((key, start, end, sentence, fe))
             if len(cands) == 1 and not needs_parent:
                 resolved[i] = cands[0]
             else:
                 pending[i] = (cands, needs_parent)
         changed = True
+        places, ancestors = self.places, self.ancestors
         while pending and changed:
             changed = False
             context = set(resolved.values())
             for i, (cands, needs_parent) in list(pending.items()):
                 # Written right after a place containing it (北京市朝阳区, 長春市朝陽区, 浙江嘉善), not a country
                 # (中国平安): that place decides.
-                before = resolved.get(i - 1) if i and raw[i - 1][0].end == raw[i][0].start else None
-                if before and self.places[before].level not in ("country", "region"):
-                    hit = [c for c in cands if self.places[c].parent == before] or \
-                          [c for c in cands if before in self.ancestors(c)]
+                before = resolved.get(i - 1) if i and raw[i - 1][2] == raw[i][1] else None
+                if before and places[before].level not in ("country", "region"):
+                    hit = [c for c in cands if places[c].parent == before] or \
+                          [c for c in cands if before in ancestors(c)]
                     if len(hit) == 1:
                         resolved[i] = hit[0]
                         del pending[i]
@@ -587,44 +614,55 @@ class Places:
                         continue
                 # The candidate whose own container is mentioned wins (上海市普陀区, not Zhoushan's 普陀区 in a text
                 # that also names Zhejiang); without one, any relation to a mentioned place (not a country) counts.
-                hit = [c for c in cands if self.places[c].parent in context]
+                hit = [c for c in cands if places[c].parent in context]
                 if not hit and not needs_parent:
                     hit = [c for c in cands if self._related(c, context)]
                 if len(hit) == 1:
                     resolved[i] = hit[0]
                     del pending[i]
                     changed = True
-        spans = [[m.start, m.end, resolved[i], m.sentence] for i, (m, _) in enumerate(raw) if i in resolved]
-        spans = self._towns_after(text, spans)
-        mentions = [Mention(self.canonical(pid), doc.id, sentence, start, end, text[start:end])
-                    for start, end, pid, sentence in spans]
+        canonical, doc_id = self.links.get, doc.id
+        mentions = []
+        for i, pid in sorted(resolved.items()):
+            _, start, end, sentence, fe = raw[i]
+            mentions.append(Mention(canonical(pid, pid), doc_id, sentence, start, end, text[start:end]))
+            town = self._town_after(folded, fe, pid, i + 1 < len(raw) and raw[i + 1][1] == end) \
+                if fe < nf and "\u4e00" <= folded[fe] <= "\u9fff" else None
+            if town is not None:
+                ts, te = (fe, fe + town[1]) if to_original is None else to_original(fe, fe + town[1])
+                mentions.append(Mention(canonical(town[0], town[0]), doc_id, sentence, ts, te, text[ts:te]))
         unresolved = []
         for i, (cands, needs_parent) in pending.items():
             if needs_parent:
                 continue  # a district's short form without its city is not taken as a place at all
-            m = raw[i][0]
-            unresolved.append({"doc": m.doc, "sentence": m.sentence, "start": m.start, "end": m.end, "quote": m.quote,
-                               "candidates": [self.canonical(c) for c in cands],
+            _, start, end, sentence, _ = raw[i]
+            unresolved.append({"doc": doc_id, "sentence": sentence, "start": start, "end": end,
+                               "quote": text[start:end], "candidates": [self.canonical(c) for c in cands],
                                "names": [self.describe(c) for c in cands]})
         return PlaceFinding(mentions, unresolved)
 
-    def _towns_after(self, text: str, spans: list[list]) -> list[list]:
-        """Add the towns written by their short form right after a place containing them (上海马桥, 深圳市坂田):
-        ``spans`` are ``[start, end, gazetteer id, sentence]`` in text order."""
-        out = []
-        taken = {s[0] for s in spans}
-        for span in spans:
-            out.append(span)
-            end, pid = span[1], span[2]
-            if LEVELS[self.places[pid].level] < LEVELS["province"] or end in taken:
-                continue
-            for k in (4, 3, 2):  # the longest short form first (towns' short forms are 2 to 4 characters)
-                entries = self.index.get(fold(text[end:end + k]))
-                hit = [p for p, kind in entries or () if kind == "town" and pid in self.ancestors(p)]
+    def _town_after(self, folded: str, fe: int, pid: str, taken: bool) -> tuple[str, int] | None:
+        """The town written by its short form right after ``pid``, a place containing it (上海马桥, 深圳市坂田):
+        ``(town id, length)``, or None. ``fe``: the folded end of ``pid``'s name; ``taken``: another name starts
+        there."""
+        if taken or LEVELS[self.places[pid].level] < LEVELS["province"]:
+            return None
+        if self._town_keys is None:
+            self._town_keys = {k: None for k, entries in self.index.items() if any(kind == "town" for _, kind in entries)}
+        for k in (4, 3, 2):  # the longest short form first (towns' short forms are 2 to 4 characters)
+            key = folded[fe:fe + k]
+            if key in self._town_keys:
+                within = self._town_keys[key]
+                if within is None:  # this short form's towns by each place containing them (kept per name)
+                    within = self._town_keys[key] = {}
+                    for p, kind in self.index[key]:
+                        if kind == "town":
+                            for a in self.ancestors(p):
+                                within.setdefault(a, []).append(p)
+                hit = within.get(pid, ())
                 if len(hit) == 1:
-                    out.append([end, end + k, hit[0], span[3]])
-                    break
-        return out
+                    return hit[0], k
+        return None
 
     def _related(self, pid: str, context: set[str]) -> bool:
         """``pid`` lies in or contains a place of ``context`` (countries are too broad to tell anything)."""
@@ -643,7 +681,7 @@ class Places:
         returned. Returns ``(mentions in text order, added entities, unresolved mentions)``.
         """
         found = self.find(doc)
-        ordered = sorted(mentions, key=lambda m: (m.start, m.end))  # leftmost-longest: no two overlap
+        ordered = sorted(mentions, key=_SPAN)  # leftmost-longest: no two overlap
         starts = [m.start for m in ordered]
         dropped: set[int] = set()
         extra = []
@@ -664,10 +702,14 @@ class Places:
                 hidden[p.start] = p
         kept = [m for k, m in enumerate(ordered) if k not in dropped]
         added = self.add_entities(dict.fromkeys(m.entity for m in extra), entities)
-        taken = [(m.start, m.end) for m in (*kept, *extra)]
-        unresolved = [u for u in found.unresolved
-                      if not any(s < u["end"] and u["start"] < e for s, e in taken)]
-        merged = sorted([*kept, *extra], key=lambda m: (m.start, m.end))
+        taken = sorted((m.start, m.end) for m in (*kept, *extra))  # no two overlap: ends ascend too
+        taken_ends = [e for _, e in taken]
+        unresolved = []
+        for u in found.unresolved:  # the first span ending after u starts is the only one that can overlap it
+            k = bisect_right(taken_ends, u["start"])
+            if k == len(taken) or taken[k][0] >= u["end"]:
+                unresolved.append(u)
+        merged = sorted([*kept, *extra], key=_SPAN)
         if self.zone_names is not None:
             merged = self._named_zones(doc, merged, entities, added, hidden)
         return merged, added, unresolved
@@ -682,37 +724,53 @@ class Places:
         that ends inside the designation (深圳大学 in 深圳大学城: ``hidden`` are the gazetteer places, by start, that
         gave way to such mentions); a zone whose name would cover any other mention is not read."""
         rules, text = self.zone_names, doc.text
+        near = rules.designations(text)  # where a designation starts: most places have none after them
+        if not near:
+            return mentions
+        longest, n = rules.longest, len(mentions)
+        starts = [m.start for m in mentions]
+        ends = [m.end for m in mentions]  # non-overlapping, in text order: ascending too
+        heads: dict[int, Mention] = {}  # index -> the place that may start a zone there
+        for d in near:
+            for k in range(bisect_left(ends, d - longest), bisect_right(ends, d)):
+                heads[k] = mentions[k]
+        for h in hidden.values():
+            k = bisect_left(starts, h.start)
+            d = bisect_left(near, h.end)
+            if k < n and starts[k] == h.start and d < len(near) and near[d] - h.end <= longest:
+                heads[k] = h
         place_types = self.catalogue.types_with("place")
         out: list[Mention] = []
-        i, n = 0, len(mentions)
-        while i < n:
-            m = mentions[i]
-            e = entities.get(m.entity)
-            head = m if e is not None and e.type in place_types else hidden.get(m.start)
-            span = None
-            if head is not None and self._zone_container(entities.get(head.entity) or self.entity(head.entity)):
-                span = rules.span(text, head.end)
-            if span is not None:
-                designation, end = span
-                j = i
-                while j < n and mentions[j].start < end:
-                    j += 1
-                covered = [c for c in mentions[i:j] if c is not head]
-                if all(c.end <= end and (entities.get(c.entity, _NO_ENTITY).type in place_types
-                                         or c.end > designation) for c in covered):
-                    zone = self._zone_entity(doc, text[head.start:end], head, entities, added)
-                    out.append(Mention(zone, m.doc, m.sentence, head.start, end, text[head.start:end]))
-                    i = j
-                    continue
-            out.append(m)
-            i += 1
+        done = 0
+        for i in sorted(heads):
+            if i < done:
+                continue  # inside a zone read already
+            m, head = mentions[i], heads[i]
+            e = entities.get(head.entity) or self.entity(head.entity)
+            if (head is m and e.type not in place_types) or not self._zone_container(e):
+                continue
+            span = rules.span(text, head.end)
+            if span is None:
+                continue
+            designation, end = span
+            j = i
+            while j < n and mentions[j].start < end:
+                j += 1
+            covered = [c for c in mentions[i:j] if c is not head]
+            if all(c.end <= end and (entities.get(c.entity, _NO_ENTITY).type in place_types or c.end > designation)
+                   for c in covered):
+                zone = self._zone_entity(doc, text[head.start:end], head, entities, added)
+                out.extend(mentions[done:i])
+                out.append(Mention(zone, m.doc, m.sentence, head.start, end, text[head.start:end]))
+                done = j
+        out.extend(mentions[done:])
         return out
 
-    def _zone_container(self, e: Entity) -> bool:
-        """A place that can start a zone's name: not a country or world region (中国首个机器人小镇)."""
-        gid = e.id if e.id in self.places else self._back.get(e.id)
-        level = self.places[gid].level if gid is not None else e.attrs.get("level", "")
-        return level not in ("country", "region")
+    @staticmethod
+    def _zone_container(e: Entity) -> bool:
+        """A place that can start a zone's name: not a country or world region (中国首个机器人小镇). Catalogue
+        Regions and gazetteer places carry their level."""
+        return e.attrs.get("level") not in ("country", "region")
 
     def _zone_entity(self, doc: Document, name: str, head: Mention, entities: dict[str, Entity],
                      added: list[Entity]) -> str:
