@@ -214,7 +214,7 @@ class SubjectResolver:
         text = doc.text
         for m in mentions:
             window = fold(text[max(0, m.start - 48):m.start])
-            cut = max(window.rfind(c) for c in ",，;；。:：!?！？")
+            cut = max(window.rfind(c) for c in "，;；。:：!?！？")  # not ",": English lists investors with it
             if self.counterparty.search(window, cut + 1):
                 out.add((m.start, m.end))
         return out
@@ -290,15 +290,22 @@ class SubjectResolver:
                     and (m.start, m.end) not in sources and not self._in_aside(doc.text, m, start)
                     and not (start <= m.start and m.end <= end and (m.start, m.end) != (start, end))]  # "U.S. dollars"
 
-        def nearest(ms):
-            # the subject of a sentence comes before its figures, unless the name is the counted noun itself
-            # ("500 Walker S2 units"): right after the number, at most a space or a counter between
+        def attached(ms):
+            """A name that holds the number ("世界初の百万規模異種ロボットデータセット") or follows it as the counted
+            or measured thing ("500 Walker S2 units", "100亿元的…投资基金"): at most a space, の or 的 between."""
             around = [m for m in ms if m.start <= start and end <= m.end]
-            if around:  # a name that holds the number ("世界初の百万規模異種ロボットデータセット")
+            if around:
                 return around[0].entity
             after = [m for m in ms if m.start >= end]
             if after and after[0].start - end <= 2 and not doc.text[end:after[0].start].strip(" の的"):
                 return after[0].entity
+            return None
+
+        def nearest(ms):
+            # the subject of a sentence comes before its figures, unless the name is attached to the number
+            got = attached(ms)
+            if got:
+                return got
             before = [m for m in ms if m.end <= start]
             if before:
                 return before[-1].entity
@@ -306,7 +313,7 @@ class SubjectResolver:
 
         def pick(ms, where, places_only=target and place_first):
             """The step's answer: for a target, a place of the step first (the place whose plan it is)."""
-            if places_only:
+            if places_only and not attached(ms):
                 ms = [m for m in ms if entities[m.entity].type in self.place_types]
                 if not ms:
                     return None
@@ -332,6 +339,9 @@ class SubjectResolver:
         if mode != "all" and self.heads:
             here = sorted(here + self._anaphora(ctx, sent, text, near_types, here), key=lambda m: m.start)
         prev: list[Mention] = []
+        # "其中", "そのうち": part of the set just named (the last name); "这里", "the city": the place the sentence
+        # before was about (its first name, or, when that sentence says "这里" too, the one before it)
+        topic = bool(self.refer_topic and self.refer_topic.search(text, 0, q_start))
         if refers_back and (mode == "all" or not here):
             p = sent.index - 1
             while p >= 0 and sent.index - p <= max(1, self.refer_back_sentences if mode != "all" else 1):
@@ -339,8 +349,9 @@ class SubjectResolver:
                 if ps.paragraph != sent.paragraph:
                     break
                 prev = candidates(ps.index, near_types)
-                if prev:
+                if prev and not (topic and self.refer_topic.search(fold(doc.text[ps.start:prev[0].start]))):
                     break
+                prev = []
                 p -= 1
         if mode == "all" and (here or prev):
             chosen = here or prev
@@ -364,9 +375,6 @@ class SubjectResolver:
                 if entities.get(eid) and entities[eid].type in self.place_types and entities[eid].type in types:
                     return [eid], "document"
         if prev:
-            # "其中", "そのうち": part of the set just named (the last name); "这里", "the city": the place the
-            # sentence before was about (its first name)
-            topic = self.refer_topic and self.refer_topic.search(text, 0, q_start)
             return [prev[0 if topic else -1].entity], "previous_sentence"
         if here:  # a target whose sentence names no place, nor does the document: what the sentence names
             return pick(here, "sentence", places_only=False)
