@@ -132,6 +132,10 @@ class NumberGrammar:
         q = need("qualifiers")
         self.q_before = [(re.compile(r"(?:^|(?<![0-9a-z]))(?:" + phrase_pattern(ws).pattern + r")\s*$"), k)
                          for k, ws in q["before"].items()]
+        # the same as one search: its leftmost match is the leftmost of any kind's, the first kind listed on a tie
+        self._q_before_names = {f"q{i}": k for i, (_, k) in enumerate(self.q_before)}
+        self._q_before_any = re.compile(r"(?:^|(?<![0-9a-z]))(?:" + "|".join(
+            f"(?P<q{i}>{phrase_pattern(ws).pattern})" for i, ws in enumerate(q["before"].values())) + r")\s*$")
         self.q_after = [(re.compile(r"^\s*(?:" + phrase_pattern(ws).pattern + r")(?![a-z])"), k)
                         for k, ws in q["after"].items()]
 
@@ -208,6 +212,7 @@ class NumberGrammar:
         self._guards = {kind for kind, _ in self.patterns if kind.startswith("guard")}
         self._ranged = {kind for kind, p in self.patterns if "lo" in p.groupindex}
         self._kanji_re = re.compile(kanji)
+        self._big_kanji = re.compile("[百千万亿]")  # a kanji numeral with one of these is a number, not a word (一)
         self._arabic_re = re.compile(arabic)
         # a sentence without any of these has no quantity (most patterns need not run)
         # two searches, each of which `re` can skip through quickly: a digit or kanji numeral, else a number word
@@ -359,10 +364,11 @@ class NumberGrammar:
 
     def _range(self, q: Quantity, m: re.Match, mult: str | None, table: dict) -> Quantity:
         """Apply the lower bound of a range ("30-50亿元"): value = lower, upper = the stated upper bound."""
-        g = m.groupdict()
-        if not g.get("lo"):
+        groups = m.re.groupindex
+        lo_text = m.group("lo") if "lo" in groups else None
+        if not lo_text:
             return q
-        lo = self._scaled(g["lo"], g.get("lomult") or mult, table)
+        lo = self._scaled(lo_text, (m.group("lomult") if "lomult" in groups else None) or mult, table)
         if q.kind == "share" and lo is not None:
             lo /= 100
         if lo is None or q.value is None or not lo < q.value:
@@ -440,29 +446,28 @@ class NumberGrammar:
         return q
 
     def _count(self, m: re.Match, text: str) -> Quantity | None:
-        g = m.groupdict()
+        numtxt, counter, noun, mult, q1, q2 = m.group("num", "counter", "noun", "mult", "q1", "q2")
+        counter = counter or noun or ""
         s, e = m.span()
-        numtxt, counter = g["num"], g.get("counter") or g.get("noun") or ""
+        if not counter and self._kanji_re.fullmatch(numtxt) and not self._big_kanji.search(numtxt):
+            return None  # a lone 一 or 三 is a word, not a quantity
         if counter == "つ" and text[e:e + 1] == "目":
             return None  # 一つ目: an ordinal
         if s > 0 and text[s - 1] == "第":
             return None  # 第二: an ordinal
-        is_kanji = bool(self._kanji_re.fullmatch(numtxt))
-        if is_kanji and not counter and not re.search("[百千万亿]", numtxt):
-            return None  # a lone 一 or 三 is a word, not a quantity
-        v = self._scaled(numtxt, g.get("mult"), self.multipliers)
+        v = self._scaled(numtxt, mult, self.multipliers)
         if v is None:
             return None
         if v <= 1 and not self._arabic_re.fullmatch(numtxt):
             return None  # 一家, one of: an article, not a count; 零部件: a word
-        if not counter and (self._bare_mult_re.search(numtxt) or self._bare_mult_re.fullmatch(g.get("mult") or "")):
+        if not counter and (self._bare_mult_re.search(numtxt) or self._bare_mult_re.fullmatch(mult or "")):
             return None  # 千亿参数: hundreds of millions of something uncounted, not a count of things
-        q = Quantity("count", v, s, e, counter=counter, unit=counter, noun=bool(g.get("noun")))
-        q = self._range(q, m, g.get("mult"), self.multipliers)
-        if g.get("q1"):
+        q = Quantity("count", v, s, e, counter=counter, unit=counter, noun=bool(noun))
+        q = self._range(q, m, mult, self.multipliers)
+        if q1:
             q.qualifier = "at_least"
-        if g.get("q2"):
-            q.qualifier = {"以上": "at_least", "超": "at_least", "以内": "at_most", "以下": "at_most"}.get(g["q2"], "about")
+        if q2:
+            q.qualifier = {"以上": "at_least", "超": "at_least", "以内": "at_most", "以下": "at_most"}.get(q2, "about")
         return q
 
     @staticmethod
@@ -481,16 +486,10 @@ class NumberGrammar:
         if q.kind == "date":
             return
         head_start = max(0, q.start - 24)
-        head = text[head_start:q.start]
-        best = None
-        for pattern, kind in self.q_before:
-            m = pattern.search(head)
-            if m and (best is None or m.start() < best[0]):
-                best = (m.start(), kind, m)
-        if best:
-            m = best[2]
+        m = self._q_before_any.search(text[head_start:q.start])
+        if m:
             if q.upper is None:
-                q.qualifier = best[1]
+                q.qualifier = self._q_before_names[m.lastgroup]
             q.start = head_start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
         elif q.start > 0 and text[q.start - 1] == "上" and text[q.start:q.start + 1] in self.small_units:
             q.qualifier, q.start = "at_least", q.start - 1  # 上千家, 上百家: upwards of
