@@ -140,41 +140,41 @@ class RelationExtractor:
 
     @staticmethod
     def _pairs(rule: dict, local: list[Mention], types: dict, policy: str | None):
-        targets = [m for m in local if types[m.entity] in rule["target_types"]]
+        target_types = rule["target_types"]
+        typed_local = [(m, types[m.entity]) for m in local]
+        targets = [m for m, t in typed_local if t in target_types]
         if rule.get("source") == "document_policy":
             if policy:
                 for t in dict.fromkeys(m.entity for m in targets):
                     yield policy, t
             return
-        sources = [m for m in local if types[m.entity] in rule["source_types"]]
+        source_types = rule["source_types"]
+        sources = [m for m, t in typed_local if t in source_types]
         if not sources or not targets:
             return
         anchor_is_source = rule["anchor"] == "source"
         anchors, others = (sources, targets) if anchor_is_source else (targets, sources)
-        other_types = rule["target_types"] if anchor_is_source else rule["source_types"]
+        other_types = target_types if anchor_is_source else source_types
         seen = set()
         order = rule["order"]
         after = (order == "source_first") == anchor_is_source  # the other side comes after the anchor
         for a in anchors:
             ae, a_start, a_end = a.entity, a.start, a.end
-            if order == "any":
-                candidates = [o for o in others if o.entity != ae]
-            elif after:
-                candidates = [o for o in others if o.entity != ae and a_start < o.start]
-            else:
-                candidates = [o for o in others if o.entity != ae and o.start < a_start]
-            if not candidates:
-                continue
-            for typ in other_types:  # the first listed type with a candidate wins
-                typed = [o for o in candidates if types[o.entity] == typ]
-                if typed:
-                    best = min(typed, key=lambda o: max(0, o.start - a_end, a_start - o.end))
-                    pair = (ae, best.entity) if anchor_is_source else (best.entity, ae)
-                    if pair not in seen:
-                        seen.add(pair)
-                        yield pair
-                    break
-
+            # the nearest allowed mention of the first listed type that has one (the first of equals in text order)
+            best = best_rank = best_gap = None
+            for o in others:
+                oe, o_start = o.entity, o.start
+                if oe == ae or (order != "any" and (a_start >= o_start if after else o_start >= a_start)):
+                    continue
+                rank = other_types.index(types[oe])
+                gap = max(0, o_start - a_end, a_start - o.end)
+                if best is None or rank < best_rank or (rank == best_rank and gap < best_gap):
+                    best, best_rank, best_gap = o, rank, gap
+            if best is not None:
+                pair = (ae, best.entity) if anchor_is_source else (best.entity, ae)
+                if pair not in seen:
+                    seen.add(pair)
+                    yield pair
 
 def _cue_word_automaton(rules: list[dict]):
     """An Aho-Corasick automaton of the first word of every folded cue, each giving (length, bits of the rules it

@@ -161,13 +161,19 @@ def clause_bounds(text: str, breaks) -> list[tuple[int, int]]:
     cuts: set[int] = set()
     for p in breaks:
         first = _first_chars(p)
-        pos = 0
-        if first is not None:  # no match can start before the first character one may start with
-            m = first.search(text)
-            if m is None:
-                continue
-            pos = m.start()
-        cuts.update(m.end() for m in p.finditer(text, pos))
+        if first is None:
+            cuts.update(m.end() for m in p.finditer(text))
+            continue
+        # A match can only start where one of its first characters stands: try the pattern there and nowhere else
+        # (what finditer would find, as it resumes after each match's end), instead of at every position.
+        resume = 0
+        for c in first.finditer(text):
+            k = c.start()
+            if k >= resume:
+                m = p.match(text, k)
+                if m is not None:
+                    resume = m.end()
+                    cuts.add(resume)
     if not cuts:
         return [(0, len(text))]
     cuts = sorted(cuts)
