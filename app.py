@@ -7,16 +7,17 @@ cached once per server (``st.cache_resource``), so sessions share it.
 """
 
 import hashlib
+import json
 import sys
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
 from graph import build_graph
+from graph.cache import derived
 from graph.chainmap import chain_map, segment_members
 from graph.cli import app_inputs
 from graph.coverage import chain_coverage, coverage_diff, default_region, known_regions
@@ -99,20 +100,27 @@ def graph_with_uploads(key, _docs, _rosters, start):
 
 
 # Everything below is keyed on the graph's key (its inputs) and the view state, and shared by every session.
-@st.cache_resource(show_spinner=False, max_entries=64)
-def coverage_card(_G, key, region):
-    return chain_coverage(_G, region)
-
-
+# What the first page of a restart needs (the default region's coverage and chain map, the regions, the header's
+# figures) is kept beside the graph's cache entry (graph.cache.derived), so a restart reads it instead of computing it.
 @st.cache_resource(show_spinner=False, max_entries=16)
 def regions_of(_G, key):
-    return {r["id"]: r["name"] for r in known_regions(_G)}, default_region(_G)
+    return derived(_G, "regions", lambda: ({r["id"]: r["name"] for r in known_regions(_G)}, default_region(_G)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def coverage_card(_G, key, region):
+    if region != regions_of(_G, key)[1]:
+        return chain_coverage(_G, region)
+    return derived(_G, f"chain_coverage:{region}", lambda: chain_coverage(_G, region))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def chain_spec(_G, key, region, language):
     """The chain map of a region in one language, ready for the component (all words from data/ui.yaml)."""
-    m = chain_map(_G, region, PER_SEGMENT, card=coverage_card(_G, key, region))
+    def compute():
+        return chain_map(_G, region, PER_SEGMENT, card=coverage_card(_G, key, region))
+
+    m = derived(_G, f"chain_map:{region}:{PER_SEGMENT}", compute) if region == regions_of(_G, key)[1] else compute()
     lang = LANGUAGE_CODES[language]
     stages = []
     for stage in m["stages"]:
@@ -164,11 +172,14 @@ def network_view(_G, key, filters, layout, language, size_by, physics, cap, ego,
 @st.cache_resource(show_spinner=False, max_entries=16)
 def graph_summary(_G, key):
     """What the page header and sliders need from the whole graph, computed once per graph."""
-    types = pd.Series([d.get("type") for _, d in _G.nodes(data=True)]).value_counts()
-    return {"titles": [d.get("name", n) for n, d in _G.nodes(data=True) if d.get("type") == "Document"],
-            "orgs": int(sum(types.get(t, 0) for t in catalogue_of(_G).types_with("organisation"))),
-            "max_mentions": max([d.get("mentions", 0) for _, d in _G.nodes(data=True)] + [1]),
-            "nodes": _G.number_of_nodes(), "edges": _G.number_of_edges()}
+    def summary():
+        types = Counter(t for _, t in _G.nodes(data="type"))
+        return {"titles": [d.get("name", n) for n, d in _G.nodes(data=True) if d.get("type") == "Document"],
+                "orgs": int(sum(types.get(t, 0) for t in catalogue_of(_G).types_with("organisation"))),
+                "max_mentions": max([d.get("mentions", 0) for _, d in _G.nodes(data=True)] + [1]),
+                "nodes": _G.number_of_nodes(), "edges": _G.number_of_edges()}
+
+    return derived(_G, "graph_summary", summary)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -397,6 +408,8 @@ def inspector(container):
         if info["text"]:
             st.markdown(md(info["text"]))
         if info["relations"]:
+            import pandas as pd  # tables only; the first page draws without it
+
             st.markdown(f"**{T('relations')}** · " + T("open_row"))
             rel_ids = [r["id"] for r in info["relations"]]
             table = pd.DataFrame([{
@@ -427,6 +440,8 @@ def show_evidence(evidence):
 
 
 def seg_inspector(segment):
+    import pandas as pd
+
     members = segment_members(G, segment, card)
     stage = members["stage"]
     st.markdown("### " + md(members["names"][lang]))
@@ -471,7 +486,7 @@ if view == "chain":
         spec = chain_spec(G, key, region, language)
         sel = selected["id"] if selected else None
         hl = [s for s in (G.nodes[sel].get("segments", []) if sel in G else [])] + ([sel] if sel else [])
-        explorer(spec={**spec, "selected": sel, "highlight_segments": hl}, key="chain_click",
+        explorer(spec=json.dumps({**spec, "selected": sel, "highlight_segments": hl}), key="chain_click",
                  on_change=partial(on_component, "chain_click"), default=None)
         st.caption(T("chain_hint"))
 
@@ -485,11 +500,14 @@ elif view == "network":
                 st.warning(md(note))
             centre = st.session_state.pop("centre", None)
             sel = selected["id"] if selected and selected["kind"] == "node" else None
-            explorer(spec={**spec, "selected": sel, "focus": centre}, key="net_click",
+            explorer(spec=json.dumps({**spec, "selected": sel, "focus": centre}), key="net_click",
                      on_change=partial(on_component, "net_click"), default=None)
             st.caption(T("drawn", n=len(spec["nodes"])))
 
 elif view == "coverage":
+    import altair as alt  # the chart only (half a second to import)
+    import pandas as pd
+
     with drawing:
         st.markdown("#### " + md(coverage_verdict(card, language)))
         st.markdown(md(roster_what_if(card, language)))
@@ -547,6 +565,8 @@ elif view == "coverage":
                                        for r in card["segments"]]), hide_index=True, width="stretch")
 
 elif view == "claims":
+    import pandas as pd
+
     rows = claims_of(G, key)
     st.caption(T("claims_intro", n=len(rows), d=sum(r["disputed"] for r in rows)))
 
@@ -566,6 +586,8 @@ elif view == "claims":
                                 T("col_written"): st.column_config.TextColumn(width="small")})
 
 elif view == "discovered":
+    import pandas as pd
+
     found = review_rows(G, key)
     confirmable = confirmable_types(G)
     st.caption(T("review_intro", n=len(found), orgs=sum(r["type"] in confirmable for r in found)))

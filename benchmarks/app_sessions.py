@@ -1,25 +1,79 @@
-"""Server-side sessions of the explorer, timed in one process (run by bench_app.py in a fresh process per reading).
+"""Server-side sessions of the explorer, timed (run by bench_app.py in a fresh process per reading).
 
-    python benchmarks/app_sessions.py ROSTER --sessions 10     # N sessions opened at once, each timed
+    python benchmarks/app_sessions.py ROSTER --sessions 10     # N sessions opened at once on a real server
     python benchmarks/app_sessions.py ROSTER --changes         # one session's widget changes, each timed
 
-Each session is a real script run of app.py (streamlit.testing AppTest) with the roster as start argument; the caches
-are the server's (one per process, shared by every session as on a real server). A warm-up session first builds the
-graph on another region, so nothing of the default view is cached. Prints JSON.
+``--sessions``: a real ``streamlit run app.py -- --roster ROSTER`` server (fresh, so its caches are empty) and N
+websocket clients speaking Streamlit's own protocol (the BackMsg a browser sends to run the page, the ForwardMsgs it
+gets back), all sent at once; each session is timed from its run request to the server's ``script_finished``, so
+the figure is the server's whole script run for that visitor, without a browser's drawing time. A warm-up session
+first opens another region (``?region=Shanghai``), so the graph is built but nothing of the default view is cached.
+(Earlier this used AppTest sessions in threads; AppTest swaps one process-wide mock Runtime per run, so sessions
+run at once failed with "Runtime hasn't been created!".)
+
+``--changes``: widget changes in one session, each a real script run of app.py (streamlit.testing AppTest); the
+caches are the process's, as on a server. Prints JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-sys.path.insert(0, str(ROOT))
+for p in (ROOT, ROOT / "tests"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+WARM_QUERY, WARM_KEY = "region=Shanghai", b":shanghai:"  # the region in the URL, its id in the chain map's key
+
+
+async def _ws_session(url: str, query: str = "", timeout_s: float = 1800) -> tuple[float, bytes]:
+    """One visitor: connect, ask for a run of the page, wait for the end of the run. Returns (seconds, deltas)."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async with websockets.connect(url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
+                                  max_size=None, open_timeout=timeout_s) as ws:
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_script_hash = ""
+        start = time.perf_counter()
+        await ws.send(msg.SerializeToString())
+        seen = []
+        while True:
+            fm = ForwardMsg()
+            fm.ParseFromString(await asyncio.wait_for(ws.recv(), timeout_s))
+            kind = fm.WhichOneof("type")
+            if kind == "delta":
+                if fm.delta.new_element.WhichOneof("type") == "exception":
+                    raise RuntimeError("the page failed: " + fm.delta.new_element.exception.message)
+                seen.append(fm.SerializeToString())
+            elif kind == "script_finished":
+                seconds = time.perf_counter() - start
+                if fm.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                    raise RuntimeError(f"the page's run ended with status {fm.script_finished}")
+                return seconds, b"".join(seen)
+
+
+def server_sessions(roster: str, n: int, env: dict | None = None) -> dict:
+    """A fresh server on ``roster``; a warm-up session on another region, then ``n`` sessions at once, each timed."""
+    from browser import streamlit_server
+
+    async def crowd(url):
+        return await asyncio.gather(*[_ws_session(url) for _ in range(n)])
+
+    with streamlit_server(env=env, app_args=["--roster", roster], timeout=120) as url:
+        warm, drawn = asyncio.run(_ws_session(url, WARM_QUERY))
+        if WARM_KEY not in drawn:
+            raise RuntimeError("the warm-up session did not draw the other region's chain map")
+        runs = asyncio.run(crowd(url))
+    return {"warm_up": warm, "sessions": [seconds for seconds, _ in runs]}
 
 
 def session(region: str | None = None):
@@ -39,55 +93,43 @@ def timed_run(at) -> float:
     return time.perf_counter() - start
 
 
+def widget_changes(roster: str) -> dict:
+    """One AppTest session: warm-up on another region, the first run, then each widget change timed."""
+    sys.argv = [APP, "--roster", roster]  # the app's start arguments, as after `streamlit run app.py --`
+    out = {"warm_up": timed_run(session("shanghai"))}
+    at = session()
+    out["first"] = timed_run(at)
+    steps = []
+
+    def change(label, action):
+        action()
+        steps.append((label, timed_run(at)))
+
+    change("region: Pudong New Area", lambda: at.selectbox(key="region").set_value("pudong"))
+    change("view: network", lambda: at.segmented_control(key="view").set_value("network"))
+    change("filter: upstream stage", lambda: at.multiselect(key="stages").set_value(["upstream"]))
+    change("search: AgiBot (listed, picked, centred)", lambda: at.text_input(key="search").input("AgiBot"))
+    change("language: 中文", lambda: at.radio(key="language").set_value("中文"))
+    change("size by mentions", lambda: at.radio(key="size_by").set_value("mentions"))
+    change("layout: force-directed", lambda: at.radio(key="layout").set_value("force-directed"))
+    change("above the cap: top by degree", lambda: at.selectbox(key="above_cap").set_value("top_degree"))
+    change("view: coverage", lambda: at.segmented_control(key="view").set_value("coverage"))
+    change("view: chain map, same state again", lambda: at.segmented_control(key="view").set_value("chain"))
+    out["changes"] = steps
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("roster")
     ap.add_argument("--sessions", type=int, default=0)
     ap.add_argument("--changes", action="store_true")
     args = ap.parse_args(argv)
-    sys.argv = [APP, "--roster", args.roster]  # the app's start arguments, as after `streamlit run app.py --`
-    out = {"warm_up": timed_run(session("shanghai"))}
+    out = {}
     if args.sessions:
-        # CPython 3.11's compile() is not safe in several threads at once; a real server compiles app.py once and
-        # caches it, AppTest compiles per session: serialise only that step.
-        import builtins
-
-        compile_lock, plain_compile = threading.Lock(), builtins.compile
-
-        def locked_compile(*a, **k):
-            with compile_lock:
-                return plain_compile(*a, **k)
-
-        builtins.compile = locked_compile
-        times = [None] * args.sessions
-        sessions = [session() for _ in range(args.sessions)]
-
-        def one(i):
-            times[i] = timed_run(sessions[i])
-
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(args.sessions)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        out["sessions"] = times
+        out.update(server_sessions(args.roster, args.sessions))
     if args.changes:
-        at = session()
-        timed_run(at)
-        steps = []
-
-        def change(label, action):
-            action()
-            steps.append((label, timed_run(at)))
-
-        change("region: Pudong New Area", lambda: at.selectbox(key="region").set_value("pudong"))
-        change("view: network", lambda: at.segmented_control(key="view").set_value("network"))
-        change("filter: upstream stage", lambda: at.multiselect(key="stages").set_value(["upstream"]))
-        change("search: AgiBot (listed, picked, centred)", lambda: at.text_input(key="search").input("AgiBot"))
-        change("language: 中文", lambda: at.radio(key="language").set_value("中文"))
-        change("view: coverage", lambda: at.segmented_control(key="view").set_value("coverage"))
-        change("view: chain map, same state again", lambda: at.segmented_control(key="view").set_value("chain"))
-        out["changes"] = steps
+        out.update(widget_changes(args.roster))
     print(json.dumps(out))
     return 0
 

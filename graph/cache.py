@@ -10,15 +10,23 @@ simply left behind (the folder keeps the newest :data:`KEEP` entries and is safe
 Entries are written to a temporary file in the same folder and renamed into place, so a reader never sees half an
 entry; an entry that cannot be read (truncated, corrupt, from another version) is ignored and rebuilt. Only load a
 cache folder you own: unpickling runs code named in the file.
+
+Beside an entry, ``views-<key>.pickle`` keeps results computed from that graph that a restart would otherwise
+compute again for its first visitor (the explorer's default chain map and coverage, the page header's figures):
+:func:`derived` computes one once per graph and name and, for a graph that came from or went to the cache, adds it to
+that file (written the same atomic way, under the same key; unreadable or for another key, it is ignored).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import sys
 import tempfile
+import threading
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -117,13 +125,47 @@ def _entry(folder: Path, key: str) -> Path:
     return folder / f"graph-{key}.pickle"
 
 
-def load_entry(path: Path, key: str):
-    """The graph stored at ``path`` for ``key``, or None when it is absent, unreadable or not for this key."""
+def _views_file(folder: Path, key: str) -> Path:
+    return folder / f"views-{key}.pickle"
+
+
+# A graph that came from or went to the cache -> (folder, key), and the derived results kept for it.
+_PLACE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # the names of _DERIVED[G] kept on disk
+_LOCK = threading.Lock()  # sessions of one server call derived() from several threads
+
+
+def _write_atomically(target: Path, obj) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".graph-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(obj, fh, protocol=5)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_pickle(path: Path):
+    """Unpickle ``path`` with the cyclic collector paused, then move what was read out of the collector's sight.
+
+    A graph is millions of dicts and lists; with the collector running, each collection during the load walks all
+    of them, and after it the first collections walk them all again (they arrive in the youngest generation).
+    ``gc.freeze`` puts them in the permanent generation: never walked, still freed by reference counting.
+    """
     from .build import cyclic_gc_paused
 
+    with open(path, "rb") as fh, cyclic_gc_paused():
+        obj = pickle.load(fh)
+        gc.freeze()
+    return obj
+
+
+def load_entry(path: Path, key: str):
+    """The graph stored at ``path`` for ``key``, or None when it is absent, unreadable or not for this key."""
     try:
-        with open(path, "rb") as fh, cyclic_gc_paused():  # millions of dicts: no collector passes while loading
-            tag, stored_key, G = pickle.load(fh)
+        tag, stored_key, G = _read_pickle(path)
     except FileNotFoundError:
         return None
     except Exception:  # truncated, corrupt, or written by another version: rebuild
@@ -133,21 +175,64 @@ def load_entry(path: Path, key: str):
     return G
 
 
+def _load_views(folder: Path, key: str) -> dict:
+    try:
+        tag, stored_key, views = _read_pickle(_views_file(folder, key))
+    except Exception:  # absent, truncated, corrupt or from another version: computed again when asked
+        return {}
+    return views if tag == _FORMAT and stored_key == key and isinstance(views, dict) else {}
+
+
+def key_of(G: nx.MultiDiGraph) -> str | None:
+    """The cache key of a graph read from or written to the cache (None for any other graph)."""
+    place = _PLACE.get(G)
+    return place[1] if place else None
+
+
+def derived(G: nx.MultiDiGraph, name: str, compute):
+    """``compute()`` once per graph and ``name``; for a cached graph, also kept on disk beside its entry, so a
+    restart on the same inputs reads it instead of computing it for its first visitor.
+
+    ``name`` must say everything the result depends on besides the graph (e.g. ``"coverage:pudong"``); the result
+    must be picklable and treated as read-only. The graph must not change after it is built (a cached graph never
+    does). The key of the entry covers the inputs and the code, so a kept result is never stale.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> derived(G, "nodes", lambda: G.number_of_nodes()), derived(G, "nodes", lambda: 1 / 0)
+    (0, 0)
+    """
+    with _LOCK:
+        results = _DERIVED.setdefault(G, {})
+        if name in results:
+            return results[name]
+    value = compute()
+    with _LOCK:
+        results[name] = value
+        place = _PLACE.get(G)
+        if place is not None:
+            folder, key = place
+            kept = _KEPT.setdefault(G, set())
+            kept.add(name)
+            try:
+                _write_atomically(_views_file(folder, key), (_FORMAT, key, {n: results[n] for n in kept}))
+            except OSError:  # a read-only or full disk: the next start computes it again
+                pass
+    return value
+
+
 def store_entry(folder: Path, key: str, G: nx.MultiDiGraph) -> Path:
     """Write ``G`` under ``key`` atomically (temporary file, then rename) and drop entries beyond :data:`KEEP`."""
     folder.mkdir(parents=True, exist_ok=True)
     target = _entry(folder, key)
-    fd, tmp = tempfile.mkstemp(prefix=".graph-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((_FORMAT, key, G), fh, protocol=5)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _write_atomically(target, (_FORMAT, key, G))
+    _views_file(folder, key).unlink(missing_ok=True)  # results of an earlier entry under this key
     entries = sorted(folder.glob("graph-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
+        _views_file(folder, old.name[len("graph-"):-len(".pickle")]).unlink(missing_ok=True)
     return target
 
 
@@ -187,10 +272,15 @@ def cached_build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=N
     key = input_key(docs, rosters, bundled, data_dir)
     G = load_entry(_entry(folder, key), key)
     if G is not None:
+        _PLACE[G] = (folder, key)
+        _DERIVED[G] = _load_views(folder, key)
+        _KEPT[G] = set(_DERIVED[G])
         return G
     G = build_graph(docs=docs, rosters=rosters, bundled=bundled, data_dir=data_dir, progress=progress)
+    gc.freeze()  # as after a load (_read_pickle): the new graph lives on, so no collection walks it again
     try:
         store_entry(folder, key, G)
+        _PLACE[G] = (folder, key)
     except OSError as exc:  # a read-only or full disk costs the next start a build, nothing more
         import warnings
 

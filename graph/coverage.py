@@ -37,21 +37,23 @@ def _edge_ok(d: dict, reading: str) -> bool:
 def firm_segments(G: nx.MultiDiGraph, firm: str, reading: str = "all") -> set[str]:
     """Segments a firm covers: its own, those of what it develops, those of the scenes it or its products serve."""
     seg_types = set(types_with(G, "segment"))
+    succ, attrs = G._succ, G._node  # the adjacency dicts: called once per firm of a region, so no edge views
+
+    def out(node, edge_type):
+        return [v for v, keys in succ[node].items() for d in keys.values()
+                if d["type"] == edge_type and _edge_ok(d, reading)]
 
     def in_segments(node):
-        return {v for _, v, d in G.out_edges(node, data=True)
-                if d["type"] == "IN_SEGMENT" and _edge_ok(d, reading) and G.nodes[v].get("type") in seg_types}
+        return {v for v in out(node, "IN_SEGMENT") if attrs[v].get("type") in seg_types}
 
     segs = in_segments(firm)
     reach = {firm}
-    for _, v, d in G.out_edges(firm, data=True):
-        if d["type"] == "DEVELOPS" and _edge_ok(d, reading):
-            segs |= in_segments(v)
-            reach.add(v)
+    for v in out(firm, "DEVELOPS"):
+        segs |= in_segments(v)
+        reach.add(v)
     for node in reach:
-        for _, v, d in G.out_edges(node, data=True):
-            if d["type"] == "SERVES_SCENE" and _edge_ok(d, reading):
-                segs |= in_segments(v)
+        for v in out(node, "SERVES_SCENE"):
+            segs |= in_segments(v)
     return segs
 
 

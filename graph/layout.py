@@ -123,12 +123,17 @@ def chain_lanes(G: nx.MultiDiGraph, sizes: dict | None = None, lane_width: float
     return chain_plan(G, sizes, lane_width, max_rows)[0]
 
 
+IGRAPH_FROM = 100  # nodes; below this networkx's spring layout is as quick and needs no optional package
+
+
 def force_layout(G: nx.MultiDiGraph, scale: float = 1000.0, seed: int = 7) -> dict:
-    """A force-directed layout (networkx spring layout; igraph's Fruchterman-Reingold for large graphs)."""
+    """A force-directed layout: igraph's Fruchterman-Reingold (C) when python-igraph is installed and the graph has
+    more than :data:`IGRAPH_FROM` nodes, else networkx's spring layout (its sparse variant above 500 nodes is a
+    Python loop per node and iteration: 4 s for 1,500 nodes here, against 0.1 s for igraph)."""
     n = G.number_of_nodes()
     if n == 0:
         return {}
-    if n > 1500:
+    if n > IGRAPH_FROM:
         try:
             import igraph
 

@@ -293,21 +293,22 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
     """
     if fold_by not in FOLD_BY or rank_by not in RANK_BY:
         raise ValueError(f"fold_by must be one of {FOLD_BY} and rank_by one of {RANK_BY}")
-    n = G.number_of_nodes()
     segmented, orgs = set(types_with(G, "segmented")), set(types_with(G, "organisation"))
     base = _root_of_node_view(G)
+    inside = _view_node_set(G) if base is not None else None
+    n = len(inside) if inside is not None else G.number_of_nodes()  # a view's len() filters every node again
     large = base is not None and n >= LARGE_VIEW
     if large:
         # A large view of a built graph: ranks, fold groups and the edge list come from the whole graph, computed
         # once per graph (it is never changed after it is built) and filtered to the view's nodes.
-        inside = set(G.nodes)
-        edges = [(u, v) for u, v in _graph_cache(base, "edges", lambda: list(base.edges())) if u in inside and v in inside]
-        degree = _graph_cache(base, "degree", lambda: dict(base.degree()))
+        edges = [(u, v) for u, v in _graph_cache(base, "edges", lambda: _all_edges(base))
+                 if u in inside and v in inside]
+        degree = _graph_cache(base, "degree", lambda: _all_degrees(base))
     else:
         base = base or G
         edges = _view_edges(G)
         degree = view_degree(G, edges)
-    node_attrs = base.nodes  # the same attribute dicts, without the view's filter on every lookup
+    node_attrs = base._node  # the same attribute dicts, without a view's filter or NodeView on every lookup
     if rank_by == "mentions":
         def rank(v):
             return (-node_attrs[v].get("mentions", 0), -degree[v], str(v))
@@ -398,6 +399,27 @@ def _root_of_node_view(G):
     return root if root is not G else None
 
 
+def _view_node_set(G) -> set:
+    """The nodes of a node-induced subgraph view as a set, without filtering the graph's nodes again when the view
+    was made from a set of nodes (``G.subgraph(nodes)`` keeps that set; it holds only nodes of the graph)."""
+    shown = getattr(getattr(G, "_NODE_OK", None), "nodes", None)
+    if isinstance(shown, (set, frozenset)) and getattr(G, "_graph", None) is not None \
+            and getattr(G._graph, "_NODE_OK", None) is None:
+        return shown
+    return set(G.nodes)
+
+
+def _all_edges(G: nx.MultiDiGraph) -> list[tuple]:
+    """``(u, v)`` of every edge (once per parallel edge), read from the adjacency dicts (no edge view per edge)."""
+    return [(u, v) for u, nbrs in G._adj.items() for v, keys in nbrs.items() for _ in range(len(keys))]
+
+
+def _all_degrees(G: nx.MultiDiGraph) -> dict:
+    """``dict(G.degree())`` of a directed multigraph, summed from the adjacency dicts (a self-loop counts twice)."""
+    pred = G._pred
+    return {n: sum(map(len, nbrs.values())) + sum(map(len, pred[n].values())) for n, nbrs in G._succ.items()}
+
+
 def _view_edges(G: nx.MultiDiGraph) -> list[tuple]:
     """``(u, v)`` of every edge of ``G``; on a subgraph view, read from the graph underneath (much faster)."""
     root = _root_of_node_view(G)
@@ -421,7 +443,7 @@ def view_degree(G: nx.MultiDiGraph, edges: list | None = None) -> dict:
 
 def _fold_group(G: nx.MultiDiGraph, node, fold_by: str = "segment", segmented=(), orgs=()) -> tuple[str, str]:
     """Where a node goes when the view folds it: its first chain segment or region, else its type."""
-    d = G.nodes[node]
+    d = G._node[node]
     if fold_by == "segment":
         segments = d.get("segments") or []
         if segments and d.get("type") in segmented:

@@ -41,7 +41,8 @@ def drawing(at) -> dict:
     """The spec the page sent to its drawing component (chain map or network)."""
     found = at.get("component_instance")
     assert found, "the page drew nothing: " + " | ".join(i.value for i in at.info)
-    return json.loads(found[0].proto.json_args)["spec"]
+    spec = json.loads(found[0].proto.json_args)["spec"]
+    return json.loads(spec) if isinstance(spec, str) else spec  # sent as JSON text (see app.py)
 
 
 def show(at, view):
