@@ -50,6 +50,7 @@ CSV_COLUMNS = ("id", "level", "parent", "name_en", "name_zh", "name_ja", "full",
 ZONE_FIELDS = ("id", "name_en", "name_zh", "name_ja", "part_of", "source")
 _NO_ENTITY = Entity("", "")
 _SPAN = attrgetter("start", "end")
+_NAME_CHAR = re.compile(r"[\u3400-\u9fff\u3040-\u30ff々A-Za-z0-9]")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _DOMAIN_DOTS = {"." + c for c in "abcdefghijklmnopqrstuvwxyz"}  # shanghai.gov.cn names no place
 MAX_COMPOUND = 40  # longest Chinese 'province + city + district' read as a compound (5 times that in Latin)
@@ -198,9 +199,23 @@ class ZoneNames:
         self._breaks = re.compile("|".join(map(re.escape, self.breaks))) if self.breaks else None
         self.longest = longest * 2  # characters from a place's end to a designation (Latin words are longer)
 
-    def designations(self, text: str) -> list[int]:
-        """Where any designation starts in ``text``, in order (one pass; zones are looked for only before one)."""
-        return [s for _, s, _ in self._any.find_matches_as_indexes(text)]
+    def designations(self, text: str) -> list[tuple[int, int]]:
+        """Where the designations of ``text`` start and end, in order (one pass; zones are looked for only near
+        one)."""
+        return [(s, e) for _, s, e in self._any.find_matches_as_indexes(text)]
+
+    def name_before(self, text: str, pos: int) -> int | None:
+        """Where the name ending at ``pos`` (before a designation) starts: CJK characters back to punctuation or a
+        break word (在国家 + 会议中心: 国家), at least two; or None."""
+        i = pos
+        while i > 0 and pos - i < self.longest // 2 and _NAME_CHAR.match(text, i - 1):
+            i -= 1
+        name = text[i:pos]
+        if self._breaks is not None:
+            cut = [m.end() for m in self._breaks.finditer(name)]
+            if cut:
+                i += cut[-1]
+        return i if pos - i >= 2 else None
 
     def span(self, text: str, pos: int) -> tuple[int, int] | None:
         """Where the designation of the zone named from ``pos`` on starts and where the zone ends (``pos``: the end
@@ -623,6 +638,13 @@ class Places:
                     changed = True
         canonical, doc_id = self.links.get, doc.id
         mentions = []
+        if zones is not None:
+            sentence_starts = None
+            for fs, fe, town in self._towns_naming_zones(doc, zones, raw, set(resolved.values())):
+                start, end = (fs, fe) if to_original is None else to_original(fs, fe)
+                sentence_starts = sentence_starts or [x.start for x in doc.sentences]
+                mentions.append(Mention(town, doc_id, bisect_right(sentence_starts, start) - 1, start, end,
+                                        text[start:end]))
         for i, pid in sorted(resolved.items()):
             _, start, end, sentence, fe = raw[i]
             mentions.append(Mention(canonical(pid, pid), doc_id, sentence, start, end, text[start:end]))
@@ -641,14 +663,42 @@ class Places:
                                "names": [self.describe(c) for c in cands]})
         return PlaceFinding(mentions, unresolved)
 
+    def _towns_naming_zones(self, doc: Document, zones: "ZoneNames", raw: list, context: set[str]):
+        """Towns written by their short form at the start of a zone's name (坂田 + 星河WORLD + 片区) whose
+        district the document names (context): ``(folded start, folded end, town id)``."""
+        folded = doc.folded.folded
+        near = [d for d, _ in zones.designations(folded)]
+        if not near or not context:
+            return
+        town_keys = self._short_town_keys()
+        spans = [(r[1], r[2]) for r in raw] if doc.folded.is_identity else None
+        for d in near:
+            for st in range(max(0, d - zones.longest // 2), d - 1):
+                for k in (4, 3, 2):
+                    key = folded[st:st + k]
+                    if st + k > d or key not in town_keys:
+                        continue
+                    hit = [p for p, kind in self.index[key] if kind == "town" and self.places[p].parent in context]
+                    span = zones.span(folded, st + k) if len(hit) == 1 else None
+                    if span is None or span[0] != d:
+                        continue
+                    if spans is not None and any(a < st + k and st < b for a, b in spans):
+                        continue  # a place found already covers it
+                    yield st, st + k, hit[0]
+                    break
+
+    def _short_town_keys(self) -> dict:
+        if self._town_keys is None:
+            self._town_keys = {k: None for k, entries in self.index.items() if any(kind == "town" for _, kind in entries)}
+        return self._town_keys
+
     def _town_after(self, folded: str, fe: int, pid: str, taken: bool) -> tuple[str, int] | None:
         """The town written by its short form right after ``pid``, a place containing it (上海马桥, 深圳市坂田):
         ``(town id, length)``, or None. ``fe``: the folded end of ``pid``'s name; ``taken``: another name starts
         there."""
         if taken or LEVELS[self.places[pid].level] < LEVELS["province"]:
             return None
-        if self._town_keys is None:
-            self._town_keys = {k: None for k, entries in self.index.items() if any(kind == "town" for _, kind in entries)}
+        self._short_town_keys()
         for k in (4, 3, 2):  # the longest short form first (towns' short forms are 2 to 4 characters)
             key = folded[fe:fe + k]
             if key in self._town_keys:
@@ -724,9 +774,11 @@ class Places:
         that ends inside the designation (深圳大学 in 深圳大学城: ``hidden`` are the gazetteer places, by start, that
         gave way to such mentions); a zone whose name would cover any other mention is not read."""
         rules, text = self.zone_names, doc.text
-        near = rules.designations(text)  # where a designation starts: most places have none after them
-        if not near:
+        found = rules.designations(text)  # where designations are: most places have none next to them
+        if not found:
             return mentions
+        mentions = self._venues(doc, mentions, entities, added, found)
+        near = [d for d, _ in found]
         longest, n = rules.longest, len(mentions)
         starts = [m.start for m in mentions]
         ends = [m.end for m in mentions]  # non-overlapping, in text order: ascending too
@@ -734,12 +786,13 @@ class Places:
         for d in near:
             for k in range(bisect_left(ends, d - longest), bisect_right(ends, d)):
                 heads[k] = mentions[k]
-        for h in hidden.values():
+        place_types = self.catalogue.types_with("place")
+        for h in hidden.values():  # a gazetteer place under another mention that a zone's name may end in
             k = bisect_left(starts, h.start)
             d = bisect_left(near, h.end)
-            if k < n and starts[k] == h.start and d < len(near) and near[d] - h.end <= longest:
+            if k < n and starts[k] == h.start and d < len(near) and near[d] - h.end <= longest \
+                    and entities.get(mentions[k].entity, _NO_ENTITY).type not in place_types:
                 heads[k] = h
-        place_types = self.catalogue.types_with("place")
         out: list[Mention] = []
         done = 0
         for i in sorted(heads):
@@ -759,11 +812,41 @@ class Places:
             covered = [c for c in mentions[i:j] if c is not head]
             if all(c.end <= end and (entities.get(c.entity, _NO_ENTITY).type in place_types or c.end > designation)
                    for c in covered):
-                zone = self._zone_entity(doc, text[head.start:end], head, entities, added)
+                inner = head  # 上海 + 马桥 + 人工智能创新试验区: the zone lies in the last place written in a row
+                for c in covered:
+                    if c.start == inner.end and c.end < designation \
+                            and entities.get(c.entity, _NO_ENTITY).type in place_types:
+                        inner = c
+                zone = self._zone_entity(doc, text[inner.start:end], inner, entities, added,
+                                         quote=text[head.start:end])
                 out.extend(mentions[done:i])
                 out.append(Mention(zone, m.doc, m.sentence, head.start, end, text[head.start:end]))
                 done = j
         out.extend(mentions[done:])
+        return out
+
+    def _venues(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity], added: list[Entity],
+                found: list[tuple[int, int]]) -> list[Mention]:
+        """A name and designation followed by its place in brackets (国家会议中心（北京）, 国家会展中心（上海）): one
+        mention of a zone inside that place, when nothing is mentioned in the name before the designation."""
+        rules, text = self.zone_names, doc.text
+        by_end = {e: s for s, e in found}
+        place_types = self.catalogue.types_with("place")
+        out: list[Mention] = []
+        for m in mentions:
+            ds = by_end.get(m.start - 1)
+            if ds is None or text[m.start - 1] not in "（(" or text[m.end:m.end + 1] not in ("）", ")") \
+                    or entities.get(m.entity, _NO_ENTITY).type not in place_types:
+                out.append(m)
+                continue
+            start = rules.name_before(text, ds)
+            if start is None or (out and out[-1].end > start):
+                out.append(m)  # no name, or a mention in it (深圳 of 深圳会展中心（福田）: read from 深圳)
+                continue
+            end = m.end + 1
+            zone = self._zone_entity(doc, text[start:end], Mention(m.entity, m.doc, m.sentence, start, start, ""),
+                                     entities, added)
+            out.append(Mention(zone, m.doc, m.sentence, start, end, text[start:end]))
         return out
 
     @staticmethod
@@ -773,7 +856,9 @@ class Places:
         return e.attrs.get("level") not in ("country", "region")
 
     def _zone_entity(self, doc: Document, name: str, head: Mention, entities: dict[str, Entity],
-                     added: list[Entity]) -> str:
+                     added: list[Entity], quote: str = "") -> str:
+        """The node id of the zone ``name`` that starts with the place ``head`` (a known place, or a new zone:
+        ``quote``, a longer form with the places containing it, becomes an alias)."""
         from .discover import stable_id  # the id rule of every discovered entity (discover imports this module)
 
         container = head.entity
@@ -784,13 +869,18 @@ class Places:
             added.extend(self.add_entities([self.canonical(known[0])], entities))
             return self.canonical(known[0])
         eid = stable_id(fold(name).strip(), "Region")
-        if eid not in entities:
+        if eid in entities:
+            e = entities[eid]
+            if quote and quote not in e.all_names() and e.origin == "discovered":
+                e.aliases.append(quote)  # 上海马桥人工智能创新试验区 and 马桥人工智能创新试验区: one zone
+        else:
             script = "name_en" if name.isascii() else "name_ja" if doc.language == "ja" else "name_zh"
             src = Source(f"doc:{doc.id}", quote=name)
             found_by = ["place + zone designation (data/gazetteer/zones.yaml zone_names)"]
             if container not in entities:  # a gazetteer place that only gave way (深圳 of 深圳大学城)
                 added.extend(self.add_entities([container], entities))
             entities[eid] = e = Entity(eid, "Region", **{script: name}, part_of=[Fact(container, "rule", src)],
+                                       aliases=[quote] if quote and quote != name else [],
                                        sources=[src], origin="discovered",
                                        attrs={"level": "area", "confidence": self.zone_names.confidence,
                                               "found_by": found_by, "origin": "discovered"})
