@@ -163,8 +163,11 @@ class NumberGrammar:
         # An optional lower bound of a range: "30-", "5%~", "5万至", "20 to ".
         lo = rf"(?:(?P<lo>{arabic}|{kanji}|{words})\s*(?P<lomult>{mult})?\s*(?:{percent})?\s*(?:{sep})\s*)?"
         # Every number starts with a digit, a kanji numeral or a number word's first letter: the patterns that open
-        # with an optional lower bound look at that first (`re` tries them at every position; twice as fast).
-        lead = "(?=[\\d%s])" % re.escape(kanji_chars + "".join(sorted({fold(w)[:1] for w in self.word_numbers})))
+        # with an optional lower bound look at that first (`re` tries them at every position; twice as fast). A
+        # number word starts a word (see _bounded_alternation), so a letter inside a word is passed over at once
+        # (English text: twice as fast again).
+        letters = "".join(sorted({fold(w)[:1] for w in self.word_numbers}))
+        lead = "(?=[\\d%s])(?!(?<=\\w)[%s])" % (re.escape(kanji_chars + letters), re.escape(letters))
         # Order matters: earlier patterns claim their span first; `guard_*` patterns claim a span and yield nothing.
         self.patterns: list[tuple[str, re.Pattern]] = [
             ("date_cjk", re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?")),
