@@ -38,6 +38,7 @@ from .text import Document
 
 # What a claim's subject_from says when no subject was found.
 NO_SUBJECT = "none"
+_LAST_BREAK = re.compile(r"[，;；。:：!?！？][^，;；。:：!?！？]*$")  # the last clause break of a folded window
 
 
 @dataclass
@@ -50,6 +51,7 @@ class DocumentSubjects:
     sources: set[tuple[int, int]]
     about_place: bool = False  # the document's first subject is a place or a policy
     heads: dict[str, tuple[list[int], list[Mention]]] = field(default_factory=dict)  # head -> (ends, mentions)
+    head_words: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # sentence -> its descriptions
 
 
 class SubjectResolver:
@@ -133,6 +135,15 @@ class SubjectResolver:
         ``policy`` (the policy it names most) first. When the metadata names something this graph does not hold (a
         place no text mentioned), steps 3 and 4 are left out: nothing is guessed in its place.
         """
+        subjects, meta_ok = self._document_subjects(doc, mentions, policy)
+        if targets and policy in self.catalogue.entities and meta_ok is None:
+            return list(dict.fromkeys([policy, *subjects]))
+        return subjects
+
+    def _document_subjects(self, doc: Document, mentions: list[Mention], policy: str | None
+                           ) -> tuple[list[str], bool | None]:
+        """:meth:`document_subjects` without ``targets``, and whether the metadata named what the graph holds (None
+        when it names nothing)."""
         entities = self.catalogue.entities
 
         def ranked(types):
@@ -145,8 +156,6 @@ class SubjectResolver:
         meta = {key: self._resolve_meta(str(doc.meta[key]).strip())
                 for key in ("about", "cluster") if str(doc.meta.get(key) or "").strip()}
         out: list[str] = []
-        if targets and policy in entities and not meta:
-            out.append(policy)
         if meta.get("about"):
             out.append(meta["about"])
         if topic and "cluster" in meta and entities[topic].type in self.place_types and \
@@ -154,13 +163,13 @@ class SubjectResolver:
             topic = None  # another place than the one the document is filed under is not its topic
         if topic:
             out.append(topic)
-        if None in meta.values():
-            return list(dict.fromkeys(out))  # metadata names what this graph does not hold: guess nothing else
+        if None in meta.values():  # metadata names what this graph does not hold: guess nothing else
+            return list(dict.fromkeys(out)), False
         if meta.get("cluster"):
             out.append(meta["cluster"])
         if policy in entities:
             out.append(policy)
-        return list(dict.fromkeys(out + named))
+        return list(dict.fromkeys(out + named)), (True if meta else None)
 
     def _within(self, eid: str, container: str, depth: int = 8) -> bool:
         """Whether ``eid`` is ``container`` or lies in it (its part_of / located_in chain)."""
@@ -197,26 +206,18 @@ class SubjectResolver:
                 return eid
         return None
 
-    def _sources(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
-        """Spans of mentions named as the source of a statement ("according to Xinhua", "据《明报》统计")."""
-        text, out = doc.text, set()
+    def _not_subjects(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
+        """Spans of mentions named as the source of a statement ("according to Xinhua", "据《明报》统计") or as the
+        other party of a deal, after a counterparty cue in their clause ("由中国移动旗下基金、腾讯…共同主导")."""
+        folded, out = doc.folded, set()  # slices of the document's one fold, not a fold per mention
         for m in mentions:
-            if self.source_before.search(fold(text[max(0, m.start - 32):m.start])) or \
-                    self.source_after.match(fold(text[m.end:m.end + 12])):
+            window = folded.span(max(0, m.start - 48), m.start).folded
+            if self.source_before.search(window) or self.source_after.match(folded.span(m.end, m.end + 12).folded):
                 out.add((m.start, m.end))
-        return out
-
-    def _counterparties(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
-        """Spans of mentions after a counterparty cue in their clause ("由中国移动旗下基金、腾讯…共同主导")."""
-        out: set[tuple[int, int]] = set()
-        if not self.counterparty:
-            return out
-        text = doc.text
-        for m in mentions:
-            window = fold(text[max(0, m.start - 48):m.start])
-            cut = max(window.rfind(c) for c in "，;；。:：!?！？")  # not ",": English lists investors with it
-            if self.counterparty.search(window, cut + 1):
-                out.add((m.start, m.end))
+            elif self.counterparty and self.counterparty.search(window):
+                cut = _LAST_BREAK.search(window)  # not ",": English lists investors with it
+                if self.counterparty.search(window, cut.start() + 1 if cut else 0):
+                    out.add((m.start, m.end))
         return out
 
     def _ends_with(self, eid: str, head: str) -> bool:
@@ -235,12 +236,13 @@ class SubjectResolver:
         by_sentence: dict[int, list[Mention]] = {}
         for m in known:
             by_sentence.setdefault(m.sentence, []).append(m)
-        anchors: dict = {mode: self.document_subjects(doc, mentions, policy, targets=mode == "policy")
-                         for mode in ("nearest", "policy")}
+        subjects, meta_ok = self._document_subjects(doc, mentions, policy)
+        anchors: dict = {"nearest": subjects, "policy": list(dict.fromkeys([policy, *subjects]))
+                         if policy in entities and meta_ok is None else subjects}
         about = self._resolve_meta(str(doc.meta["about"]).strip()) if doc.meta.get("about") else None
         anchors["about"] = about if about and entities[about].type in self.policy_types else None
-        first = next((entities[e].type for e in anchors["nearest"] if e in entities), None)
-        return DocumentSubjects(doc, by_sentence, anchors, self._sources(doc, known) | self._counterparties(doc, known),
+        first = next((entities[e].type for e in subjects if e in entities), None)
+        return DocumentSubjects(doc, by_sentence, anchors, self._not_subjects(doc, known),
                                 first in self.place_types or first in self.policy_types)
 
     def _head_mentions(self, ctx: DocumentSubjects, head: str) -> tuple[list[int], list[Mention]]:
@@ -287,7 +289,7 @@ class SubjectResolver:
             return [m for m in ctx.by_sentence.get(index, [])
                     if entities[m.entity].type in wanted
                     and not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans)
-                    and (m.start, m.end) not in sources and not self._in_aside(doc.text, m, start)
+                    and (m.start, m.end) not in sources and not self._in_aside(doc.text, m, start, sent.start)
                     and not (start <= m.start and m.end <= end and (m.start, m.end) != (start, end))]  # "U.S. dollars"
 
         def attached(ms):
@@ -428,7 +430,7 @@ class SubjectResolver:
         return bool(self.listed_after and self.listed_after.match(fold(original[end:end + 6])))
 
     @staticmethod
-    def _in_aside(text: str, m: Mention, at: int) -> bool:
+    def _in_aside(text: str, m: Mention, at: int, lo: int) -> bool:
         """Whether the mention lies in a bracketed aside that closes before the quantity at ``at``: "粤港澳大湾区
         （広州、…の9市と香港…）には7万7000社" counts the area's firms, not Hong Kong's."""
         if m.end > at:
@@ -436,7 +438,7 @@ class SubjectResolver:
         close = min((i for i in (text.find(c, m.end, at) for c in ")）＞>") if i >= 0), default=-1)
         if close < 0:
             return False
-        opened = max(text.rfind(c, 0, m.start) for c in "(（＜<")
+        opened = max(text.rfind(c, lo, m.start) for c in "(（＜<")  # within the sentence (from ``lo``)
         return opened >= 0 and text.rfind(")", opened, m.start) < 0 and text.rfind("）", opened, m.start) < 0
 
     def _anaphora(self, ctx: DocumentSubjects, sent, text: str, types: set[str], here: list[Mention]
@@ -445,14 +447,16 @@ class SubjectResolver:
         before them whose name ends with the same head noun."""
         out = []
         doc = ctx.doc
-        if not self.heads.search(text):
-            return out
-        ft = doc.folded.span(sent.start, sent.end)
-        for m in self.heads.finditer(text):
-            a, b = (sent.start + x for x in ft.to_original(m.start(), m.end()))
-            if any(x.start <= a and b <= x.end for x in ctx.by_sentence.get(sent.index, [])):
-                continue  # part of a name the sentence states
-            head = m.group(0)
+        found = ctx.head_words.get(sent.index)
+        if found is None:  # the sentence's definite descriptions, found once per sentence
+            found = ctx.head_words[sent.index] = []
+            if self.heads.search(text):
+                ft = doc.folded.span(sent.start, sent.end)
+                for m in self.heads.finditer(text):
+                    a, b = (sent.start + x for x in ft.to_original(m.start(), m.end()))
+                    if not any(x.start <= a and b <= x.end for x in ctx.by_sentence.get(sent.index, [])):
+                        found.append((a, b, m.group(0)))  # not part of a name the sentence states
+        for a, b, head in found:
             role_types = self.role_heads.get(head)
             if role_types:  # "the company" of a story about a firm is that firm
                 main = next((e for e in ctx.anchors["nearest"] if self.catalogue.entities[e].type in role_types
