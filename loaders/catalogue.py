@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import InputError
-from .fold import fold
+from .fold import fold, fold_many
 from .paths import DATA_DIR
 from .records import Entity, Fact, Source
 from .yamlio import LINE_KEY, load_yaml, strip_lines
@@ -300,9 +300,10 @@ class Catalogue:
         if self._alias_index is None:
             categories = set(self.types_with("segment") + self.types_with("stage"))
             index: dict[str, str] = {}
-            for e in sorted(self.entities.values(), key=lambda e: e.type in categories):
-                for n in e.all_names() + [e.id]:
-                    index.setdefault(fold(n), e.id)
+            named = [(e.id, n) for e in sorted(self.entities.values(), key=lambda e: e.type in categories)
+                     for n in e.all_names() + [e.id]]
+            for (eid, _), key in zip(named, fold_many([n for _, n in named])):  # one fold call for all names
+                index.setdefault(key, eid)
             self._alias_index = index
         return self._alias_index
 
@@ -325,10 +326,9 @@ class Catalogue:
         """Node type -> folded name, alias or id -> entity id."""
         if self._typed_index is None:
             index: dict[str, dict[str, str]] = {}
-            for e in self.entities.values():
-                names = index.setdefault(e.type, {})
-                for n in e.all_names() + [e.id]:
-                    names.setdefault(fold(n), e.id)
+            named = [(e, n) for e in self.entities.values() for n in e.all_names() + [e.id]]
+            for (e, _), key in zip(named, fold_many([n for _, n in named])):  # one fold call for all names
+                index.setdefault(e.type, {}).setdefault(key, e.id)
             self._typed_index = index
         return self._typed_index
 
