@@ -343,6 +343,14 @@ def test_target_runs_on_and_past_years_are_facts(catalogue):
                    ("2000家", False, "rule"), ("3.8亿元", False, "year")]
 
 
+def test_a_deadline_already_past_states_a_fact(catalogue):
+    """A target cue whose clause names only years before the document's date reports what was reached."""
+    text = "By the end of 2024 the company held 2,680 patents. By 2027 it will hold 5,000 patents."
+    claims = ClaimExtractor(catalogue).extract(document_from_text(text, "t", released="2026-01"), [])
+    assert [(c.text, c.target, c.attrs["target_from"]) for c in claims if c.kind == "count"] == \
+        [("2,680 patents", False, "year"), ("5,000 patents", True, "wording")]
+
+
 def test_target_without_wording_is_the_rules(catalogue):
     claims = ClaimExtractor(catalogue).extract(document_from_text("集聚100家骨干企业。", "t"), [])
     assert [(c.metric, c.target, c.attrs["target_from"]) for c in claims] == [("key_firm_target", True, "rule")]
@@ -416,6 +424,19 @@ def subject_extractor(catalogue):
     # a definite description refers to the story's firm ("公司" in a Unitree story is Unitree, not its investor)
     ("宇树科技完成C轮融资，宇树科技估值约120亿元。据新华社报道，公司年营收超过10亿元。",
      {"cluster": "Hangzhou"}, [("约120亿元", ["t_unitree"], "clause"), ("超过10亿元", ["t_unitree"], "clause")]),
+    # investors are the other party of a deal, not what its figures are about
+    ("宇树科技完成C轮融资，宇树科技估值大涨。此轮融资由腾讯、新华社共同主导，融资金额近7亿元。", {},
+     [("近7亿元", ["t_unitree"], "document")]),
+    ("UBTech secured $69 million in funding from investors such as Xinhua and Unitree.", {},
+     [("$69 million", ["t_ubtech"], "clause")]),
+    # a name in a bracketed aside that closes before the number is not its subject
+    ("深圳（优必选、宇树科技所在地）集聚企业2192家。", {}, [("2192家", ["t_shenzhen"], "clause")]),
+    # a count of names just listed, and an event's figures, are nobody's
+    ("优必选和宇树科技都在深圳。这两家企业均已上市。", {}, [("两家", [], "none")]),
+    ("深圳举办机器人展。同大会の出展企業は800社に達した。", {}, [("800社", [], "none")]),
+    # a policy's own items are the policy's
+    ("《深圳市具身智能机器人行动计划》发布，细化了18条重点任务。", {"cluster": "Shenzhen"},
+     [("18条", ["t_sz_plan"], "sentence")]),
     # a fact of a plain count that its sentence names nobody for is nobody's (a race's 21 runners)
     ("深圳是一座城市。出场的21台机器人中完赛6台。", {"cluster": "Shenzhen"}, [("21台", [], "none"), ("6台", [], "none")]),
     # else nobody: a cluster the graph does not hold is not replaced by another place (Beijing is not Atlantis)
