@@ -27,7 +27,7 @@ from .errors import InputError
 from .fold import fold
 from .records import Claim, Mention
 from .subjects import NO_SUBJECT, SubjectResolver  # noqa: F401  (NO_SUBJECT: what subject_from says for none)
-from .text import Document
+from .text import Document, clause_bounds
 
 QUALIFIER_SYMBOL = {"at_least": "≥", "about": "≈", "at_most": "≤", "exact": "="}
 _ASIDE = re.compile(r"\s*\([^()]{1,20}\)")
@@ -612,22 +612,20 @@ _JOIN = "\x00"
 
 class _JoinedSentences:
     """A document's folded sentences joined by NUL, with the patterns that every sentence needs run once over the
-    whole text (cue words, clause breaks, numerals): lookups are bisects over sorted ends, not a regex per sentence.
+    whole text (target and fact cue words): lookups are bisects over sorted ends, not a regex per sentence.
 
     ``bases[i]`` is where sentence ``i`` starts in ``text``; offsets a sentence's own code sees are ``global - base``.
     """
 
-    __slots__ = ("texts", "text", "bases", "target_ends", "fact_ends", "cuts", "paragraphs")
+    __slots__ = ("texts", "text", "bases", "target_ends", "fact_ends", "paragraphs")
 
-    def __init__(self, texts: list[str], paragraphs: list[int], target_before, fact_before, breaks):
+    def __init__(self, texts: list[str], paragraphs: list[int], target_before, fact_before):
         self.texts = texts
         self.text = text = _JOIN.join(texts)
         self.bases = [0, *accumulate(len(t) + 1 for t in texts)]
         self.paragraphs = paragraphs
         self.target_ends = [m.end() for m in target_before.finditer(text)] if target_before else []
         self.fact_ends = [m.end() for m in fact_before.finditer(text)] if fact_before else []
-        # a break matched right at a sentence's end cuts nothing (its last clause ends there anyway)
-        self.cuts = sorted({m.end() for p in breaks for m in p.finditer(text)})
 
     def local(self, ends: list[int], i: int) -> list[int]:
         """The ``ends`` that lie in sentence ``i``, as offsets into that sentence."""
@@ -641,15 +639,6 @@ class _JoinedSentences:
         t, f = _last_end(self.target_ends, base - 1), _last_end(self.fact_ends, base - 1)
         first = bisect_left(self.paragraphs, self.paragraphs[i])  # the paragraph's first sentence
         return max(t, f) > self.bases[first] and t > f
-
-    def clause(self, i: int, offset: int) -> tuple[int, int]:
-        """``(start, end)`` of the clause of sentence ``i`` holding its offset ``offset`` (``clause_bounds``)."""
-        base, cuts = self.bases[i], self.cuts
-        n = len(self.texts[i])
-        k = bisect_right(cuts, base + offset)
-        start = cuts[k - 1] - base if k and cuts[k - 1] > base else 0
-        end = cuts[k] - base if k < len(cuts) and cuts[k] <= base + n else n
-        return start, end
 
 
 class ClaimExtractor:
@@ -785,8 +774,7 @@ class ClaimExtractor:
         else:
             spans = [folded.span(s.start, s.end) for s in sentences]
             texts = [ft.folded for ft in spans]
-        joined = _JoinedSentences(texts, [s.paragraph for s in sentences], self.target_before, self.fact_before,
-                                  self.clause_breaks)
+        joined = _JoinedSentences(texts, [s.paragraph for s in sentences], self.target_before, self.fact_before)
         required = self.grammar.sentences_with_required(joined.text, joined.bases)
         for index in self.grammar.numeral_sentences(joined.text, joined.bases):
             sent, text = sentences[index], texts[index]
@@ -797,8 +785,9 @@ class ClaimExtractor:
             cues = _SentenceCues(joined.local(joined.target_ends, index), joined.local(joined.fact_ends, index),
                                  joined.after_target(index), doc_year)
             rule_cues: dict[int, list[tuple[int, int]]] = {}  # where each rule's cues occur in this sentence
+            clauses = clause_bounds(text, self.clause_breaks)  # only sentences with a quantity need their clauses
             for i, q in enumerate(quantities):
-                clause = joined.clause(index, q.start)
+                clause = next((c for c in clauses if c[0] <= q.start < c[1]), (0, len(text)))
                 lo = quantities[i - 1].end if i else 0
                 hi = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
                 rule, cue_spans = self._classify(q, text, clause, lo, hi)
