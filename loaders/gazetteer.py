@@ -147,13 +147,13 @@ def _read_towns(path: Path) -> tuple[dict[str, list[str]], str]:
                          "data/gazetteer/build_gazetteer.py", path=path) from exc
     lines = text.splitlines()
     source = next((ln[len("# Source: "):] for ln in lines if ln.startswith("# Source: ")), "")
-    rows = [ln.split(",") for ln in lines if ln and not ln.startswith("#")]
+    rows = [ln.split(",") for ln in lines if ln and ln[0] != "#"]
     if not rows or tuple(rows[0]) != TOWN_COLUMNS or not source:
         raise InputError(f"expected a '# Source: ' line and the columns {', '.join(TOWN_COLUMNS)}; regenerate it "
                          "with data/gazetteer/build_gazetteer.py", path=path)
-    bad = next((i for i, r in enumerate(rows) if len(r) != len(TOWN_COLUMNS)), None)
-    if bad is not None:
-        raise InputError(f"row {rows[bad][:1]}: expected {len(TOWN_COLUMNS)} fields", path=path, line=bad + 1)
+    if len(set(map(len, rows))) != 1:
+        bad = next(r for r in rows if len(r) != len(TOWN_COLUMNS))
+        raise InputError(f"row {bad[:1]}: expected {len(TOWN_COLUMNS)} fields", path=path)
     return {r[0]: r for r in rows[1:]}, source
 
 
@@ -355,14 +355,20 @@ class Places:
         # Towns (folded already: full keys, then short forms). A town's short form (马桥 for 马桥镇; 乌镇, two
         # characters) is often a word (发展, 创新, 建设 are towns' short forms): kind "town", read only right after a
         # place containing the town (上海马桥), never alone and not by lookup while anything else has the name.
+        dup = towns[0].keys() & (catalogue.entities.keys() | dict.keys(self.places))
+        if dup:
+            raise InputError(f"duplicate place id {min(dup)!r}", path=gazetteer_dir, field="id")
+        setdefault = index.setdefault
         for pid, r in towns[0].items():
-            if pid in catalogue.entities or dict.__contains__(self.places, pid):
-                raise InputError(f"duplicate place id {pid!r}", path=gazetteer_dir, field="id")
-            for key in r[5].split(";"):
-                index.setdefault(key, []).append((pid, "town" if len(key) <= 2 else "full"))
-            if r[6]:
-                for key in r[6].split(";"):
-                    index.setdefault(key, []).append((pid, "town"))
+            full, short = r[5], r[6]
+            if ";" not in full:  # most towns: one full key (the Japanese and traditional forms fold to it)
+                setdefault(full, []).append((pid, "town" if len(full) <= 2 else "full"))
+            else:
+                for key in full.split(";"):
+                    setdefault(key, []).append((pid, "town" if len(key) <= 2 else "full"))
+            if short:
+                for key in short.split(";"):
+                    setdefault(key, []).append((pid, "town"))
         self.links = self._link()  # gazetteer id -> catalogue Region id (the same place)
         self._back = {c: g for g, c in self.links.items()}
         for p in list(self.places.values()):  # zones may name a catalogue Region as their container
@@ -376,6 +382,7 @@ class Places:
         self._matcher = None
         self._key_rule: dict[str, tuple] = {}  # folded name -> how it resolves on its own (see _rule)
         self._town_keys: dict[str, dict | None] | None = None  # towns' short forms (see _town_after)
+        self._town_heads: frozenset[str] = frozenset()
         self.zone_names: ZoneNames | None = None  # set by the loader (zones.yaml zone_names)
         self._stop_phrases = [str(s) for s in stoplist.get("stop_phrases", [])]
 
@@ -670,26 +677,45 @@ class Places:
         near = [d for d, _ in zones.designations(folded)]
         if not near or not context:
             return
-        town_keys = self._short_town_keys()
-        spans = [(r[1], r[2]) for r in raw] if doc.folded.is_identity else None
+        town_keys, heads = self._short_town_keys(), self._town_heads
+        # the places found already, as folded spans in text order (non-overlapping: ends ascend too)
+        ends = [r[4] for r in raw]
+        starts = [r[4] - len(r[0]) for r in raw]
         for d in near:
             for st in range(max(0, d - zones.longest // 2), d - 1):
+                if folded[st:st + 2] not in heads:
+                    continue
                 for k in (4, 3, 2):
                     key = folded[st:st + k]
                     if st + k > d or key not in town_keys:
                         continue
-                    hit = [p for p, kind in self.index[key] if kind == "town" and self.places[p].parent in context]
+                    within = self._town_within(key)
+                    hit = [t for c in context.intersection(within) for t in within[c] if self.places[t].parent == c]
                     span = zones.span(folded, st + k) if len(hit) == 1 else None
                     if span is None or span[0] != d:
                         continue
-                    if spans is not None and any(a < st + k and st < b for a, b in spans):
+                    x = bisect_right(ends, st)
+                    if x < len(starts) and starts[x] < st + k:
                         continue  # a place found already covers it
                     yield st, st + k, hit[0]
                     break
 
+    def _town_within(self, key: str) -> dict[str, list[str]]:
+        """The towns with this short form, by each place containing them (kept per name)."""
+        within = self._town_keys[key]
+        if within is None:
+            within = self._town_keys[key] = {}
+            for p, kind in self.index[key]:
+                if kind == "town":
+                    for a in self.ancestors(p):
+                        within.setdefault(a, []).append(p)
+        return within
+
     def _short_town_keys(self) -> dict:
+        """Towns' short forms (-> :meth:`_town_within` once asked for) and their first two characters."""
         if self._town_keys is None:
             self._town_keys = {k: None for k, entries in self.index.items() if any(kind == "town" for _, kind in entries)}
+            self._town_heads = frozenset(k[:2] for k in self._town_keys)
         return self._town_keys
 
     def _town_after(self, folded: str, fe: int, pid: str, taken: bool) -> tuple[str, int] | None:
@@ -699,17 +725,12 @@ class Places:
         if taken or LEVELS[self.places[pid].level] < LEVELS["province"]:
             return None
         self._short_town_keys()
+        if folded[fe:fe + 2] not in self._town_heads:
+            return None
         for k in (4, 3, 2):  # the longest short form first (towns' short forms are 2 to 4 characters)
             key = folded[fe:fe + k]
             if key in self._town_keys:
-                within = self._town_keys[key]
-                if within is None:  # this short form's towns by each place containing them (kept per name)
-                    within = self._town_keys[key] = {}
-                    for p, kind in self.index[key]:
-                        if kind == "town":
-                            for a in self.ancestors(p):
-                                within.setdefault(a, []).append(p)
-                hit = within.get(pid, ())
+                hit = self._town_within(key).get(pid, ())
                 if len(hit) == 1:
                     return hit[0], k
         return None
@@ -742,6 +763,9 @@ class Places:
             i = j
             while i and ordered[i - 1].end > p.start:
                 i -= 1
+            if i == j:  # overlaps nothing (most places)
+                extra.append(p)
+                continue
             inside = range(i, j)  # the mentions p overlaps
             if all(p.start <= ordered[k].start and ordered[k].end <= p.end and ordered[k].end - ordered[k].start
                    < p.end - p.start and entities.get(ordered[k].entity, _NO_ENTITY).type in place_types
@@ -752,9 +776,9 @@ class Places:
                 hidden[p.start] = p
         kept = [m for k, m in enumerate(ordered) if k not in dropped]
         added = self.add_entities(dict.fromkeys(m.entity for m in extra), entities)
-        taken = sorted((m.start, m.end) for m in (*kept, *extra))  # no two overlap: ends ascend too
-        taken_ends = [e for _, e in taken]
         unresolved = []
+        taken = sorted((m.start, m.end) for m in (*kept, *extra)) if found.unresolved else []  # ends ascend too
+        taken_ends = [e for _, e in taken]
         for u in found.unresolved:  # the first span ending after u starts is the only one that can overlap it
             k = bisect_right(taken_ends, u["start"])
             if k == len(taken) or taken[k][0] >= u["end"]:

@@ -260,3 +260,108 @@ def test_region_written_with_its_city_and_a_known_place_not_in_the_graph():
     assert resolve_region(G, "Chaoyang District, Beijing") == "cn_110105"
     with pytest.raises(UnknownRegion, match="杭州市 .*known place, but no loaded document or roster mentions it"):
         resolve_region(G, "Hangzhou")
+
+
+# ---------------------------------------------------------------------------- towns, world regions, named zones
+def merged(places, text, mentions=(), language="zh"):
+    doc = document_from_text(text, "t", language=language)
+    entities = dict(load_catalogue().entities)
+    found, added, _ = places.merge(doc, list(mentions), entities)
+    return [(m.quote, m.entity) for m in found], entities, added
+
+
+def test_towns_full_names_and_short_forms_beside_their_container(places):
+    assert ("马桥镇", "cn_310112112") in found(places, "上海市闵行区马桥镇有不少工厂。")[0]
+    assert places.chain("cn_310112112") == ["cn_310112112", "minhang", "shanghai", "china"]
+    # seven towns are called 马桥镇: with none of their districts named, no guess
+    assert found(places, "马桥镇有不少工厂。") == ([], [("马桥镇", sorted(c for c in places.lookup("马桥镇")))])
+    assert ("马桥", "cn_310112112") in found(places, "总部从上海马桥搬来。")[0]  # short form right after Shanghai
+    # a town's short form alone is a word (发展, 创新 and 石头 are towns' short forms too): never a place
+    assert found(places, "推动创新发展，石头科技参展。") == ([], [])
+    assert places.resolve("坂田街道") == "cn_440307013" and places.resolve("深圳市龙岗区坂田街道") == "cn_440307013"
+
+
+def test_town_keys_are_the_fold_of_their_names():
+    from loaders import gazetteer
+    from loaders.fold import fold_many
+
+    towns, source = gazetteer._read_towns(load_catalogue().data_dir / "gazetteer" / gazetteer.TOWNS_FILE)
+    assert len(towns) > 38000 and "MIT" in source
+    rows = list(towns.values())
+    names = [n for r in rows for n in (r[3], r[4])]
+    folded = fold_many(names)
+    keys = [set(r[5].split(";")) for r in rows]
+    stale = [names[2 * i] for i, k in enumerate(keys) if not {folded[2 * i].strip(), folded[2 * i + 1].strip()} <= k]
+    assert not stale, f"towns.csv keys are not the fold of their names (run build_gazetteer.py): {stale[:5]}"
+
+
+def test_world_regions_and_the_districts_of_hong_kong(places):
+    got = found(places, "同社はアメリカや中東、ヨーロッパなどに出荷している。")[0]
+    assert got == [("アメリカ", "country_us"), ("中東", "region_middle_east"), ("ヨーロッパ", "region_europe")]
+    assert places.chain("region_europe") == ["region_europe"]  # no container, no country
+    assert ("Wan Chai", "cn_810002") in found(places, "The festival is held in Wan Chai, Hong Kong.")[0]
+
+
+def test_a_known_place_then_a_name_and_a_designation_is_a_zone_inside_it(places):
+    got, entities, added = merged(places, "位于杭州萧山区的杭州机器人小镇，是中国首个机器人小镇。")
+    zone = [eid for q, eid in got if q == "杭州机器人小镇"]
+    assert zone and ("中国", "china") in got  # 中国首个机器人小镇: after a country, no zone
+    e = entities[zone[0]]
+    assert e.type == "Region" and e.origin == "discovered" and e.attrs["level"] == "area"
+    assert e.part_of[0].target == "cn_330100" and e.part_of[0].method == "rule"
+    assert e.sources[0]["source"] == "doc:t" and 0 < e.attrs["confidence"] < 1
+    assert e in added
+    again, entities2, _ = merged(places, "杭州机器人小镇再添新企业。")
+    assert [x for q, x in again if q == "杭州机器人小镇"] == zone  # the same id from the folded name
+    assert merged(places, "深圳建设机器人产业园。")[0] == [("深圳", "cn_440300")]  # builds a park, names none
+    assert merged(places, "深圳公园很多。")[0] == [("深圳", "cn_440300")]  # 公园 needs a name between
+
+
+def test_zone_forms_inner_places_known_zones_and_venues(places):
+    got, entities, _ = merged(places, "深圳机器人谷和南山区。上海马桥人工智能创新试验区成立。")
+    assert ("深圳机器人谷", "zone_nanshan_robot_valley") in got  # the words after 深圳 name a zone it has
+    (zone,) = [x for q, x in got if q == "上海马桥人工智能创新试验区"]
+    assert entities[zone].part_of[0].target == "cn_310112112"  # in 马桥, the last place written before the name
+    assert entities[zone].name_zh == "马桥人工智能创新试验区"
+    got, entities, _ = merged(places, "首届世界机器人大会在国家会议中心（北京）举行。")
+    (venue,) = [x for q, x in got if q == "国家会议中心（北京）"]
+    assert entities[venue].part_of[0].target == "beijing"
+    got, _, _ = merged(places, "The festival was held at the Hong Kong Convention and Exhibition Centre.", language="en")
+    assert [q for q, _ in got] == ["Hong Kong Convention and Exhibition Centre"]
+
+
+def test_a_zone_whose_designation_a_firm_name_ends_in(places):
+    cat = load_catalogue()
+    text = "机器人谷位于深圳大学城及其周边。"
+    start = text.index("深圳大学")
+    university = Mention("org_szu", "t", 0, start, start + 4, "深圳大学")  # what discovery would find
+    doc = document_from_text(text, "t")
+    entities = dict(cat.entities)
+    from loaders.records import Entity
+
+    entities["org_szu"] = Entity("org_szu", "Institution", name_zh="深圳大学")
+    got, _, _ = places.merge(doc, [university], entities)
+    assert [m.quote for m in got if m.entity != "zone_nanshan_robot_valley"] == ["深圳大学城"]
+
+
+def test_name_automaton_finds_what_the_alias_matcher_finds(places):
+    """The gazetteer's scan (ahocorasick_rs) against loaders.matcher.AliasMatcher over the same names."""
+    from pathlib import Path
+
+    from loaders.gazetteer import NameAutomaton
+    from loaders.matcher import AliasMatcher
+    from loaders.records import Entity
+
+    from conftest import ROOT
+
+    keys = [k for k, e in places.index.items() if any(kind != "town" for _, kind in e)]
+    stops = places._stop_phrases
+    ours = NameAutomaton(keys, stops)
+    peer = AliasMatcher([Entity(k, "Region", name_en=k) for k in keys], stops)
+    texts = sorted(Path(ROOT, "benchmarks", "corpus").glob("*.txt")) + sorted(Path(ROOT, "seeds").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in texts] + ["ＣＨＩＮＡ…深圳㈱ and japanese.shanghai.gov.cn"]
+    for i, text in enumerate(texts):
+        doc = document_from_text(text, f"d{i}")
+        a = [(m.entity, m.start, m.end, m.sentence) for m in ours.find(doc)]
+        b = [(m.entity, m.start, m.end, m.sentence) for m in peer.find(doc)]
+        assert a == b
