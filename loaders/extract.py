@@ -38,12 +38,16 @@ def with_entities(catalogue: Catalogue, entities: dict[str, Entity]) -> Catalogu
     return replace(catalogue, entities=entities, _alias_index=None, _typed_index=None)
 
 
-def alias_matcher(catalogue: Catalogue, entities: dict[str, Entity] | None = None) -> AliasMatcher:
-    """The matcher for documents: organisations, places and the rest before segment names (earlier wins a clash)."""
+def alias_matcher(catalogue: Catalogue, entities: dict[str, Entity] | None = None,
+                  documents: list[Document] | None = None) -> AliasMatcher:
+    """The matcher for documents: organisations, places and the rest before segment names (earlier wins a clash).
+    ``documents``: when only these will be searched, the automaton keeps just what bears on them (same mentions;
+    see :class:`AliasMatcher` ``texts``)."""
     entities = catalogue.entities if entities is None else entities
     categories = set(catalogue.types_with("segment") + catalogue.types_with("stage"))
     ordered = [e for e in entities.values() if e.type not in categories]
-    return AliasMatcher(ordered + _segment_entities(catalogue), catalogue.stop_phrases)
+    texts = None if documents is None else [d.folded.folded for d in documents]
+    return AliasMatcher(ordered + _segment_entities(catalogue), catalogue.stop_phrases, texts)
 
 
 def _segment_entities(catalogue: Catalogue) -> list[Entity]:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 from functools import lru_cache
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -260,90 +261,105 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
     path_text = str(path)
     line = 1
     records = iter(reader)
-    while True:
-        record_start = reader.line_num + 1  # a quoted cell may span lines: errors point where the row starts
-        try:
-            raw = next(records)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise _csv_error(exc, path, record_start) from None
-        line = reader.line_num
-        if None in raw:
-            raise InputError(f"this row has more cells than the header has columns ({len(header)})", path=path,
-                             line=line)
-        # A row read from one physical line has no line break in any cell; a row over several lines has one.
-        # Everything cleaning removes is unprintable, so a printable cell (str.isprintable, in C) is left as it is.
-        multiline = line != record_start
-        for k, v in raw.items():
-            if v and k in known:
-                if multiline and k in _ONE_LINE and ("\n" in v or "\r" in v):
-                    raise InputError("this cell has a line break: usually a quote (\") left open that swallowed "
-                                     "the rows after it; close the quote, or remove the line break",
-                                     path=path, line=record_start, field=k)
-                if not v.isprintable():
-                    raw[k] = clean_field(v, notes, path, record_start, k)
-        cell = {k: v.strip() for k, v in raw.items() if v}
-        if not any(cell.get(k) for k in header):
-            continue
-        get = cell.get
-        name = get("name", "")
-        if not name:
-            raise InputError("'name' is empty; every row needs a name", path=path, line=line, field="name")
-        alias_cell = get("aliases", "")
-        checked = [(col, get(col, "")) for col in ("name", "name_zh", "name_en", "name_ja")]
-        checked += [("aliases", n) for n in alias_cell.split(";")] if alias_cell else []
-        checked = [(col, n) for col, n in checked if n.strip()]
-        for (col, n), f in zip(checked, fold_many([n for _, n in checked])):
+    # Names are checked against the reserved ones a few thousand rows at a time, each batch folded in one call (a
+    # register has a million rows); an error found later first checks the rows before it, so the first one is shown.
+    pending: list[tuple[int, str, str]] = []  # (line, column, name)
+
+    def check_reserved() -> None:
+        batch = pending[:]
+        pending.clear()
+        for (at, col, n), f in zip(batch, fold_many([n for _, _, n in batch])):
             hit = reserved.get(f.strip())
             if hit is not None:
                 where = "'region' column" if hit.type == "Region" else "'segments' column"
                 raise InputError(f"{n.strip()!r} is the name of the {hit.type.lower()} {hit.id!r}, not of an "
                                  f"organisation; give the organisation's own name and put {n.strip()!r} in the "
-                                 f"{where}", path=path, line=line, field=col)
-        typ = get("type") or "Company"
-        if typ not in roster_types:
-            raise InputError(f"unknown type {typ!r}{_suggest(typ, list(roster_types))}; valid: "
-                             + ", ".join(roster_types), path=path, line=line, field="type")
-        seg_cell = get("segments", "")
-        segments = segment_cells.get(seg_cell)
-        if segments is None:
-            segments = []
-            for s in filter(None, (x.strip() for x in seg_cell.split(";"))):
-                sid = catalogue.resolve(s, types=("Segment",)) or catalogue.resolve(f"segment:{s}", types=("Segment",))
-                if sid is None:
-                    raise InputError(f"unknown segment {s!r}{_suggest(s, segment_ids)}; valid segment ids: "
-                                     + ", ".join(segment_ids) + " (or their names in English, Chinese or Japanese)",
-                                     path=path, line=line, field="segments")
-                segments.append(sid)
-            segment_cells[seg_cell] = segments
-        region = None
-        region_cell = get("region")
-        if region_cell:
-            if region_cell in region_cells:
-                region = region_cells[region_cell]
-            else:
-                region = catalogue.resolve(region_cell, types=catalogue.types_with("place"))
-                if region is None:  # any place of the gazetteer (深圳市南山区, Hangzhou, 広東省)
-                    try:
-                        region = resolve_place(region_cell, catalogue)
-                    except AmbiguousPlace as exc:
-                        raise InputError(str(exc), path=path, line=line, field="region") from exc
-                region_cells[region_cell] = region
-            if region is None:
-                raise InputError(f"unknown region {region_cell!r}{_suggest(region_cell, region_ids)}; valid: "
-                                 + ", ".join(region_ids) + " (or their names in any language, or any place of "
-                                 "data/gazetteer/; add others to data/gazetteer/zones.yaml)", path=path, line=line,
-                                 field="region")
-        unc = get("uncertain", "").lower()
-        if unc not in truth:
-            raise InputError(f"'uncertain' must be true or false, not {unc!r}", path=path, line=line,
-                             field="uncertain")
-        rows.append(RosterRow(
-            path_text, line, name, get("name_zh", ""), get("name_en", ""), get("name_ja", ""), typ,
-            list(segments), region, get("source", ""),
-            [a for a in map(str.strip, alias_cell.split(";")) if a] if alias_cell else [], unc in _TRUE,
-            get("note") or get("district_as_stated", ""), get("quote", "")))
+                                 f"{where}", path=path, line=at, field=col)
+
+    try:
+        while True:
+            record_start = reader.line_num + 1  # a quoted cell may span lines: errors point where the row starts
+            try:
+                raw = next(records)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise _csv_error(exc, path, record_start) from None
+            line = reader.line_num
+            if None in raw:
+                raise InputError(f"this row has more cells than the header has columns ({len(header)})", path=path,
+                                 line=line)
+            # A row read from one physical line has no line break in any cell; a row over several lines has one.
+            # Everything cleaning removes is unprintable, so a printable cell (str.isprintable, in C) is left as it is.
+            multiline = line != record_start
+            for k, v in raw.items():
+                if v and k in known:
+                    if multiline and k in _ONE_LINE and ("\n" in v or "\r" in v):
+                        raise InputError("this cell has a line break: usually a quote (\") left open that swallowed "
+                                         "the rows after it; close the quote, or remove the line break",
+                                         path=path, line=record_start, field=k)
+                    if not v.isprintable():
+                        raw[k] = clean_field(v, notes, path, record_start, k)
+            cell = {k: v.strip() for k, v in raw.items() if v}
+            if not any(cell.get(k) for k in header):
+                continue
+            get = cell.get
+            name = get("name", "")
+            if not name:
+                raise InputError("'name' is empty; every row needs a name", path=path, line=line, field="name")
+            alias_cell = get("aliases", "")
+            checked = [(col, get(col, "")) for col in ("name", "name_zh", "name_en", "name_ja")]
+            checked += [("aliases", n) for n in alias_cell.split(";")] if alias_cell else []
+            pending.extend((line, col, n) for col, n in checked if n.strip())
+            if len(pending) >= 16384:
+                check_reserved()
+            typ = get("type") or "Company"
+            if typ not in roster_types:
+                raise InputError(f"unknown type {typ!r}{_suggest(typ, list(roster_types))}; valid: "
+                                 + ", ".join(roster_types), path=path, line=line, field="type")
+            seg_cell = get("segments", "")
+            segments = segment_cells.get(seg_cell)
+            if segments is None:
+                segments = []
+                for s in filter(None, (x.strip() for x in seg_cell.split(";"))):
+                    sid = catalogue.resolve(s, types=("Segment",)) or catalogue.resolve(f"segment:{s}", types=("Segment",))
+                    if sid is None:
+                        raise InputError(f"unknown segment {s!r}{_suggest(s, segment_ids)}; valid segment ids: "
+                                         + ", ".join(segment_ids) + " (or their names in English, Chinese or Japanese)",
+                                         path=path, line=line, field="segments")
+                    segments.append(sid)
+                segment_cells[seg_cell] = segments
+            region = None
+            region_cell = get("region")
+            if region_cell:
+                if region_cell in region_cells:
+                    region = region_cells[region_cell]
+                else:
+                    region = catalogue.resolve(region_cell, types=catalogue.types_with("place"))
+                    if region is None:  # any place of the gazetteer (深圳市南山区, Hangzhou, 広東省)
+                        try:
+                            region = resolve_place(region_cell, catalogue)
+                        except AmbiguousPlace as exc:
+                            raise InputError(str(exc), path=path, line=line, field="region") from exc
+                    region_cells[region_cell] = region
+                if region is None:
+                    raise InputError(f"unknown region {region_cell!r}{_suggest(region_cell, region_ids)}; valid: "
+                                     + ", ".join(region_ids) + " (or their names in any language, or any place of "
+                                     "data/gazetteer/; add others to data/gazetteer/zones.yaml)", path=path, line=line,
+                                     field="region")
+            unc = get("uncertain", "").lower()
+            if unc not in truth:
+                raise InputError(f"'uncertain' must be true or false, not {unc!r}", path=path, line=line,
+                                 field="uncertain")
+            rows.append(RosterRow(
+                path_text, line, name, get("name_zh", ""), get("name_en", ""), get("name_ja", ""), typ,
+                list(segments), region, get("source", ""),
+                [a for a in map(str.strip, alias_cell.split(";")) if a] if alias_cell else [], unc in _TRUE,
+                get("note") or get("district_as_stated", ""), get("quote", "")))
+    except InputError:
+        check_reserved()  # a reserved name in an earlier row is the first error
+        raise
+    check_reserved()
     warn_all(notes)
     return rows
 
@@ -353,15 +369,17 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _LOWER = re.compile("[a-z]")
 
 
-def _new_id(row: RosterRow, taken, tried: dict[str, int] | None = None) -> str:
+def _new_id(row: RosterRow, taken, tried: dict[str, int] | None = None, names_folded=None) -> str:
     """A free id for a new roster entity: the slug of its Latin name (or a hash), then ``_2``, ``_3``, ... if taken.
 
     ``tried`` remembers per slug the first suffix not yet known to be taken: ids are never given back, so the search
     resumes there, and a thousand firms whose names slug alike ("株式会社…AI" -> ``ai``) cost linear, not quadratic,
-    time. The ids are the same as searching from ``_2`` each time.
+    time. The ids are the same as searching from ``_2`` each time. ``names_folded``: ``(row.names(), their folds)``
+    when the caller has them.
     """
     base = row.name if _LATIN.search(row.name) else (row.name_en or row.name)
-    slug = _NOT_SLUG.sub("_", fold(base)).strip("_")
+    folded = fold(base) if names_folded is None else names_folded[1][names_folded[0].index(base)]
+    slug = _NOT_SLUG.sub("_", folded).strip("_")
     if not slug or not _LOWER.search(slug):
         slug = "org_" + hashlib.sha1((row.name_zh or row.name).encode("utf-8")).hexdigest()[:10]
     slug = slug[:60]
@@ -399,17 +417,15 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str
     assigned: dict[str, str] = {}
     tried: dict[str, int] = {}
     exact_get, loose_get = exact.get, loose.get
-    for row in rows:
+    for row, names, folded in _folded_names(rows):
         eid = None
-        names = row.names()
-        folded = fold_many(names)  # one fold per row, not one per name
         keys = [_org_key(f, rules) for f in folded]
         for f, k in zip(folded, keys):
             eid = exact_get(f) or loose_get(k)
             if eid:
                 break
         if eid is None:
-            eid = _new_id(row, entities, tried)  # the dict itself: a set per row would be quadratic
+            eid = _new_id(row, entities, tried, (names, folded))  # the dict itself: a set per row would be quadratic
             entities[eid] = ent = Entity(
                 id=eid, type=row.type, name_en=row.name_en or (row.name if row.name.isascii() else ""),
                 name_zh=row.name_zh or ("" if row.name.isascii() else row.name), name_ja=row.name_ja, origin="roster")
@@ -436,6 +452,19 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str
             ent.attrs.setdefault("roster_notes", []).append(row.note)
         assigned[f"{row.path}:{row.line}"] = eid
     return entities, assigned
+
+
+def _folded_names(rows, size: int = 4096):
+    """``(row, row.names(), their folds)`` per row, the names of ``size`` rows folded in one call (a long text
+    folds many times faster per character than a short one, :func:`loaders.fold.fold`)."""
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        names_of = [row.names() for row in chunk]
+        flat = fold_many([n for names in names_of for n in names])
+        i = 0
+        for row, names in zip(chunk, names_of):
+            yield row, names, flat[i:i + len(names)]
+            i += len(names)
 
 
 def _copy(e: Entity) -> Entity:
