@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -383,6 +383,8 @@ class NumberGrammar:
 
     def _make(self, kind: str, m: re.Match, text: str, language: str) -> Quantity | None:
         s, e = m.span("y") if kind == "year_en" else m.span()
+        if kind == "count":  # most numbers: no dictionary of every group
+            return None if self._glued(text, s, e, kind) else self._count(m, text)
         g = m.groupdict()
         if kind.startswith("date") or kind.startswith("year"):
             if kind == "date_en":
@@ -611,34 +613,52 @@ _JOIN = "\x00"
 
 
 class _JoinedSentences:
-    """A document's folded sentences joined by NUL, with the patterns that every sentence needs run once over the
-    whole text (target and fact cue words): lookups are bisects over sorted ends, not a regex per sentence.
-
-    ``bases[i]`` is where sentence ``i`` starts in ``text``; offsets a sentence's own code sees are ``global - base``.
+    """A document's folded sentences joined by NUL (``bases[i]`` is where sentence ``i`` starts in ``text``), for the
+    patterns run once over the whole text; and the target and fact cues of sentences, found only where a quantity
+    needs them (its own sentence, and the sentences before it in its paragraph back to the last one with a cue).
     """
 
-    __slots__ = ("texts", "text", "bases", "target_ends", "fact_ends", "paragraphs")
+    __slots__ = ("texts", "text", "bases", "paragraphs", "_target", "_fact", "_cues", "_continues")
 
     def __init__(self, texts: list[str], paragraphs: list[int], target_before, fact_before):
         self.texts = texts
-        self.text = text = _JOIN.join(texts)
+        self.text = _JOIN.join(texts)
         self.bases = [0, *accumulate(len(t) + 1 for t in texts)]
         self.paragraphs = paragraphs
-        self.target_ends = [m.end() for m in target_before.finditer(text)] if target_before else []
-        self.fact_ends = [m.end() for m in fact_before.finditer(text)] if fact_before else []
+        self._target, self._fact = target_before, fact_before
+        self._cues: dict[int, tuple[list[int], list[int]]] = {}
+        self._continues: dict[int, bool] = {}  # sentence -> whether the next one of its paragraph continues targets
 
-    def local(self, ends: list[int], i: int) -> list[int]:
-        """The ``ends`` that lie in sentence ``i``, as offsets into that sentence."""
-        base = self.bases[i]
-        return [e - base for e in ends[bisect_left(ends, base):bisect_right(ends, base + len(self.texts[i]))]]
+    def cues(self, i: int) -> tuple[list[int], list[int]]:
+        """Sorted ends of the target and of the fact cues of sentence ``i``."""
+        found = self._cues.get(i)
+        if found is None:
+            text = self.texts[i]
+            found = self._cues[i] = tuple(
+                [m.end() for m in p.finditer(text)] if p else [] for p in (self._target, self._fact))
+        return found
 
     def after_target(self, i: int) -> bool:
         """Whether sentence ``i`` continues a list of targets: the last target or fact cue of the sentences before it
-        in its paragraph is a target cue (a tie is a fact)."""
-        base = self.bases[i]
-        t, f = _last_end(self.target_ends, base - 1), _last_end(self.fact_ends, base - 1)
-        first = bisect_left(self.paragraphs, self.paragraphs[i])  # the paragraph's first sentence
-        return max(t, f) > self.bases[first] and t > f
+        in its paragraph is a target cue (a tie is a fact). Sentences are asked in order; each is read once."""
+        paragraph, continues = self.paragraphs[i], self._continues
+        j = i - 1
+        while j >= 0 and self.paragraphs[j] == paragraph:
+            if j in continues:
+                return continues[j]
+            targets, facts = self.cues(j)
+            if targets or facts:
+                return bool(targets) and (not facts or targets[-1] > facts[-1])
+            j -= 1
+        return False
+
+    def sentence_cues(self, i: int, doc_year: int | None) -> "_SentenceCues":
+        """What decides target or fact in sentence ``i`` (asked in sentence order)."""
+        targets, facts = self.cues(i)
+        after = self.after_target(i)
+        self._continues[i] = after if not targets and not facts else \
+            bool(targets) and (not facts or targets[-1] > facts[-1])
+        return _SentenceCues(targets, facts, after, doc_year)
 
 
 class ClaimExtractor:
@@ -782,8 +802,7 @@ class ClaimExtractor:
             if not quantities:
                 continue
             to_original = spans[index].to_original if spans else _same_span
-            cues = _SentenceCues(joined.local(joined.target_ends, index), joined.local(joined.fact_ends, index),
-                                 joined.after_target(index), doc_year)
+            cues = joined.sentence_cues(index, doc_year)
             rule_cues: dict[int, list[tuple[int, int]]] = {}  # where each rule's cues occur in this sentence
             clauses = clause_bounds(text, self.clause_breaks)  # only sentences with a quantity need their clauses
             for i, q in enumerate(quantities):
