@@ -143,9 +143,10 @@ _BOUNDARY = re.compile(
     r"(?:(?P<para>[ \t\u3000]*(?>\r\n|\r|\n)\s*)"
     rf"|(?!(?:(?<={_WRAP_BEFORE}\r\n)|(?<={_WRAP_BEFORE}[\r\n]))[ \t]{{0,2}}[A-Za-z0-9(])(?P<nl>)[ \t\u3000]*)"
     r"|(?<=[。！？!?｡．])(?P<term>[。！？!?｡．]*[」』）)\]】\"'”’]*)[ \t\u3000]*"
-    r"|(?<=\.)" + _not_after_period(sorted(_ABBREVIATIONS)) +
+    # a period followed by a blank or closing quote (checked first: "3.5", "gov.cn" skip the abbreviation lookbehinds)
+    r"|(?<=\.)(?=[\s\"'”’)\]]|$)" + _not_after_period(sorted(_ABBREVIATIONS)) +
     "".join(f"(?<![{_WORD_START}](?i:{p})\\.)(?<!^(?i:{p})\\.)" for p in _INITIALS_BEFORE) +
-    r"(?=[\s\"'”’)\]]|$)(?P<dot>[\"'”’)\]]*)[ \t\u3000]*"
+    r"(?P<dot>[\"'”’)\]]*)[ \t\u3000]*"
     r")"
 )
 
