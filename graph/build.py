@@ -245,11 +245,11 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     edges = _Edges()
     _add_entities(G, edges, catalogue, entities)
 
-    with timed("automaton"):
-        matcher = alias_matcher(catalogue, entities)
     with timed("fold"):
         for doc in documents:
             doc.folded  # folded once, here, for every step after
+    with timed("automaton"):  # only these documents are searched with it: it keeps what bears on them
+        matcher = alias_matcher(catalogue, entities, documents)
     # Organisations, products and policies no catalogue or roster lists (loaders/discover.py): nodes with origin,
     # confidence and found_by; then every occurrence of their names is a mention like any other.
     with timed("discovery"):
