@@ -211,7 +211,7 @@ class NumberGrammar:
             ("guard_years", r"\d"), ("guard_day_en", months), ("percent_zh", "百分之"), ("fraction_ja", "分の"),
             ("fraction_zh", "分之"), ("percent", percent), ("tenths", tenths), ("money_before", cur_before),
             ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}
-        self._required_sentence_res: dict[str, re.Pattern] | None = None
+        self._required_sentence_res: list[tuple[re.Pattern, list[str]]] | None = None
         self._guards = {kind for kind, _ in self.patterns if kind.startswith("guard")}
         self._ranged = {kind for kind, p in self.patterns if "lo" in p.groupindex}
         self._kanji_re = re.compile(kanji)
@@ -302,25 +302,31 @@ class NumberGrammar:
             return None
 
     # ---------------------------------------------------------------- scanning
-    def numeral_sentences(self, joined: str, bases: list[int]) -> list[int]:
-        """Indices of the sentences of ``joined`` (sentences joined by NUL, sentence ``i`` starting at ``bases[i]``)
-        that hold a numeral or number word: :meth:`scan` finds nothing in the others."""
-        found = {bisect_right(bases, m.start()) - 1 for p in self._numeral_sentence_res for m in p.finditer(joined)}
+    def numeral_sentences(self, texts: list[str]) -> list[int]:
+        """Indices of the folded sentences ``texts`` that hold a numeral or number word (:meth:`scan` finds nothing
+        in the others): one pass over all of them for numerals, one over the rest for number words."""
+        chars, words = self._numeral_sentence_res
+        joined, bases = _join(texts)
+        found = {bisect_right(bases, m.start()) - 1 for m in chars.finditer(joined)}
+        rest = [i for i in range(len(texts)) if i not in found]
+        joined, bases = _join([texts[i] for i in rest])
+        found.update(rest[bisect_right(bases, m.start()) - 1] for m in words.finditer(joined))
         return sorted(found)
 
-    def sentences_with_required(self, joined: str, bases: list[int]) -> dict[str, set[int]]:
-        """For each pattern that needs a word (its percent sign, currency, 分の), the indices of the sentences of
-        ``joined`` (as in :meth:`numeral_sentences`) that hold it: one pass per word list for a whole document."""
+    def required_present(self, texts: list[str]) -> list[set[str]]:
+        """For each folded sentence of ``texts``, the kinds of pattern whose required word (its percent sign,
+        currency, 分の) it holds, as :meth:`scan` takes them: one pass over all sentences per word list."""
         if self._required_sentence_res is None:
-            self._required_sentence_res = {kind: re.compile(f"(?:{need.pattern})[^\x00]*")
-                                           for kind, need in self._required.items()}
-        out: dict[str, set[int]] = {}
-        by_pattern: dict[str, set[int]] = {}  # kinds that need the same word share one pass
-        for kind, p in self._required_sentence_res.items():
-            if p.pattern not in by_pattern:
-                by_pattern[p.pattern] = {bisect_right(bases, m.start()) - 1 for m in p.finditer(joined)}
-            out[kind] = by_pattern[p.pattern]
-        return out
+            by_pattern: dict[str, list[str]] = {}  # kinds that need the same word share one pass
+            for kind, need in self._required.items():
+                by_pattern.setdefault(f"(?:{need.pattern})[^\\x00]*", []).append(kind)
+            self._required_sentence_res = [(re.compile(p), kinds) for p, kinds in by_pattern.items()]
+        joined, bases = _join(texts)
+        present: list[set[str]] = [set() for _ in texts]
+        for pattern, kinds in self._required_sentence_res:
+            for m in pattern.finditer(joined):
+                present[bisect_right(bases, m.start()) - 1].update(kinds)
+        return present
 
     def scan(self, text: str, language: str = "", present: set[str] | None = None) -> list[Quantity]:
         """Quantities in a folded sentence, left to right, non-overlapping; ``language`` picks the currency of
@@ -612,18 +618,19 @@ def _last_end(ends: list[int], limit: int) -> int:
 _JOIN = "\x00"
 
 
-class _JoinedSentences:
-    """A document's folded sentences joined by NUL (``bases[i]`` is where sentence ``i`` starts in ``text``), for the
-    patterns run once over the whole text; and the target and fact cues of sentences, found only where a quantity
-    needs them (its own sentence, and the sentences before it in its paragraph back to the last one with a cue).
-    """
+def _join(texts: list[str]) -> tuple[str, list[int]]:
+    """``texts`` joined by NUL, and where each starts in the joined text."""
+    return _JOIN.join(texts), [0, *accumulate(len(t) + 1 for t in texts)]
 
-    __slots__ = ("texts", "text", "bases", "paragraphs", "_target", "_fact", "_cues", "_continues")
+
+class _SentenceCueWords:
+    """The target and fact cues of a document's folded sentences, found only where a quantity needs them (its own
+    sentence, and the sentences before it in its paragraph back to the last one with a cue)."""
+
+    __slots__ = ("texts", "paragraphs", "_target", "_fact", "_cues", "_continues")
 
     def __init__(self, texts: list[str], paragraphs: list[int], target_before, fact_before):
         self.texts = texts
-        self.text = _JOIN.join(texts)
-        self.bases = [0, *accumulate(len(t) + 1 for t in texts)]
         self.paragraphs = paragraphs
         self._target, self._fact = target_before, fact_before
         self._cues: dict[int, tuple[list[int], list[int]]] = {}
@@ -794,15 +801,15 @@ class ClaimExtractor:
         else:
             spans = [folded.span(s.start, s.end) for s in sentences]
             texts = [ft.folded for ft in spans]
-        joined = _JoinedSentences(texts, [s.paragraph for s in sentences], self.target_before, self.fact_before)
-        required = self.grammar.sentences_with_required(joined.text, joined.bases)
-        for index in self.grammar.numeral_sentences(joined.text, joined.bases):
+        cue_words = _SentenceCueWords(texts, [s.paragraph for s in sentences], self.target_before, self.fact_before)
+        numeral = self.grammar.numeral_sentences(texts)
+        for index, present in zip(numeral, self.grammar.required_present([texts[i] for i in numeral])):
             sent, text = sentences[index], texts[index]
-            quantities = self.grammar.scan(text, language, {k for k, where in required.items() if index in where})
+            quantities = self.grammar.scan(text, language, present)
             if not quantities:
                 continue
             to_original = spans[index].to_original if spans else _same_span
-            cues = joined.sentence_cues(index, doc_year)
+            cues = cue_words.sentence_cues(index, doc_year)
             rule_cues: dict[int, list[tuple[int, int]]] = {}  # where each rule's cues occur in this sentence
             clauses = clause_bounds(text, self.clause_breaks)  # only sentences with a quantity need their clauses
             for i, q in enumerate(quantities):
