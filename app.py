@@ -9,6 +9,7 @@ cached once per server (``st.cache_resource``), so sessions share it.
 import hashlib
 import json
 import sys
+import threading
 from collections import Counter
 from functools import partial
 from pathlib import Path
@@ -30,7 +31,8 @@ from graph.render import (LANGUAGE_CODES, LANGUAGES, WEB_DIR, highlight_spans, n
                           relation_name, standalone_page, ui)
 from graph.render import markdown_text as md
 from graph.report import coverage_verdict, gaps_csv, gap_rows, roster_what_if, upload_what_if
-from graph.view import DEFAULT_CAP, cap_view, claim_table, filter_view, name_index, node_card, search_nodes
+from graph.view import (DEFAULT_CAP, cap_view, claim_table, filter_view, name_index, node_card, prepare_views,
+                        search_nodes)
 from loaders.catalogue import load_catalogue
 from loaders.errors import InputError
 from loaders.rosters import parse_roster_bytes, unique_uploads
@@ -180,6 +182,14 @@ def graph_summary(_G, key):
                 "nodes": _G.number_of_nodes(), "edges": _G.number_of_edges()}
 
     return derived(_G, "graph_summary", summary)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def views_prepared(_G, key):
+    """What large network views reuse, computed once per graph in the background after the first page is sent."""
+    thread = threading.Thread(target=prepare_views, args=(_G,), name="prepare-views", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -642,3 +652,4 @@ else:  # export
 
 if side is not None:
     inspector(side)
+views_prepared(G, key)

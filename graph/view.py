@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import weakref
 from collections import Counter, defaultdict
+from itertools import islice
 
 import networkx as nx
 
@@ -328,11 +329,15 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
     if n <= cap:
         return G, ""
     best = "best-connected" if rank_by == "degree" else "most-mentioned"
+    ranked_all = _graph_cache(base, "rank:" + rank_by, lambda: sorted(base.nodes, key=rank)) if large else None
     if mode == "top":
-        keep = heapq.nsmallest(cap, G.nodes, key=rank)
+        if large:
+            keep = list(islice((v for v in ranked_all if v in inside), cap))
+        else:
+            keep = heapq.nsmallest(cap, G.nodes, key=rank)
         return G.subgraph(keep), f"Showing the {cap} {best} of {n} nodes; {n - cap} are hidden."
     if large:
-        ranked = [v for v in _graph_cache(base, "rank:" + rank_by, lambda: sorted(base.nodes, key=rank)) if v in inside]
+        ranked = [v for v in ranked_all if v in inside]
         group_key = _graph_cache(base, "fold:" + fold_by, dict)  # filled as needed, kept for the next view
     else:
         ranked = sorted(G.nodes, key=rank)
@@ -378,6 +383,23 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
 
 
 LARGE_VIEW = 5000  # nodes; above this, cap_view ranks by the whole graph (computed once per graph)
+
+
+def prepare_views(G: nx.MultiDiGraph) -> None:
+    """Compute now what :func:`cap_view` computes once per large graph on first use (the edge list, degrees, both
+    rankings, the segment of every node), e.g. in a background thread while the first page is read, so that the
+    first network view does not wait for it. Does nothing for a graph below :data:`LARGE_VIEW` nodes.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> prepare_views(nx.MultiDiGraph())  # small: nothing to prepare
+    """
+    if G.number_of_nodes() < LARGE_VIEW:
+        return
+    whole = G.subgraph(list(G))
+    for rank_by in RANK_BY:
+        cap_view(whole, DEFAULT_CAP, "aggregate", fold_by="segment", rank_by=rank_by)
 _GRAPH_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
