@@ -159,22 +159,22 @@ def clause_bounds(text: str, breaks) -> list[tuple[int, int]]:
     >>> clause_bounds("a, b; c", [re.compile(r"[,;]")])
     [(0, 2), (2, 5), (5, 7)]
     """
+    anywhere, first, by_char = _clause_plan(tuple(breaks))
     cuts: set[int] = set()
-    for p in breaks:
-        first = _first_chars(p)
-        if first is None:
-            cuts.update(m.end() for m in p.finditer(text))
-            continue
-        # A match can only start where one of its first characters stands: try the pattern there and nowhere else
-        # (what finditer would find, as it resumes after each match's end), instead of at every position.
-        resume = 0
+    for p in anywhere:  # patterns whose first characters are not known: tried everywhere
+        cuts.update(m.end() for m in p.finditer(text))
+    if first is not None:
+        # The others can only match where one of their first characters stands: one scan finds those places, and
+        # each pattern is tried there and nowhere else (what its finditer would find: it resumes after each match).
+        resume: dict[int, int] = {}
         for c in first.finditer(text):
             k = c.start()
-            if k >= resume:
-                m = p.match(text, k)
-                if m is not None:
-                    resume = m.end()
-                    cuts.add(resume)
+            for i, p in by_char[c.group()]:
+                if k >= resume.get(i, 0):
+                    m = p.match(text, k)
+                    if m is not None:
+                        resume[i] = m.end()
+                        cuts.add(m.end())
     if not cuts:
         return [(0, len(text))]
     cuts = sorted(cuts)
@@ -182,18 +182,35 @@ def clause_bounds(text: str, breaks) -> list[tuple[int, int]]:
     return list(zip(starts, [*cuts, len(text)]))
 
 
+@lru_cache(maxsize=64)
+def _clause_plan(breaks: tuple[re.Pattern, ...]):
+    """``(patterns to try everywhere, one class of every other pattern's first characters, character -> [(index,
+    pattern)])`` for :func:`clause_bounds`."""
+    anywhere, by_char = [], {}
+    for i, p in enumerate(breaks):
+        first = _first_chars(p)
+        if first is None:
+            anywhere.append(p)
+            continue
+        for ch in first:
+            by_char.setdefault(ch, []).append((i, p))
+    if not by_char:
+        return anywhere, None, by_char
+    return anywhere, re.compile("[" + "".join(re.escape(c) for c in sorted(by_char)) + "]"), by_char
+
+
 @lru_cache(maxsize=256)
-def _first_chars(pattern: re.Pattern) -> re.Pattern | None:
-    """A character class of the characters a match of ``pattern`` can start with, or None when the pattern does not
-    say (it may match empty, starts with any character or a category, ignores case).
+def _first_chars(pattern: re.Pattern) -> frozenset[str] | None:
+    """The characters a match of ``pattern`` can start with, or None when the pattern does not say (it may match
+    empty, starts with any character or a category, ignores case).
 
     Clause breaks are cheap to rule out this way: ``(?<![0-9]),(?=[^\\s0-9])`` starts with a lookbehind, so ``re``
     tries it at every position of a sentence, while a search for ``,`` runs in C at memory speed.
 
     Examples
     --------
-    >>> _first_chars(re.compile(r"(?<![0-9]),(?=\\S)")).pattern
-    '[,]'
+    >>> sorted(_first_chars(re.compile(r"(?<![0-9]),(?=\\S)|; ")))
+    [',', ';']
     >>> _first_chars(re.compile(r".x")) is None
     True
     """
@@ -208,9 +225,7 @@ def _first_chars(pattern: re.Pattern) -> re.Pattern | None:
         chars = _first_of(list(sre_parse.parse(pattern.pattern, pattern.flags)), sre_constants)
     except Exception:  # a construct this reading does not know: no shortcut, the pattern still runs as it is
         return None
-    if not chars:
-        return None
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+    return frozenset(chars) if chars else None
 
 
 def _first_of(items, c) -> set[str] | None:
