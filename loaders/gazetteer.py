@@ -111,14 +111,15 @@ class _PlaceTable(dict):
     """Places by id, where the 38,000 towns become :class:`Place` records only when first asked for (making them all
     at load would cost more than the rest of the gazetteer)."""
 
-    def __init__(self, towns: dict[str, list[str]], source: str):
+    def __init__(self, towns: dict[str, str], source: str):
         super().__init__()
         self._towns, self._source = towns, source
 
     def __missing__(self, pid: str) -> Place:
-        r = self._towns.get(pid)
-        if r is None:
+        line = self._towns.get(pid)
+        if line is None:
             raise KeyError(pid)
+        r = line.split(",")
         keys = r[5].split(";")
         p = self[pid] = Place(pid, "town", r[1], r[2], r[3], r[4], tuple(k for k in keys if k != r[3]),
                               tuple(filter(None, r[6].split(";"))), self._source)
@@ -138,8 +139,9 @@ class _PlaceTable(dict):
         return self
 
 
-def _read_towns(path: Path) -> tuple[dict[str, list[str]], str]:
-    """towns.csv: {id: fields} and the source its header names (one for all rows; the names are folded already)."""
+def _read_towns(path: Path) -> tuple[dict[str, str], str, list[tuple[str, str, str]]]:
+    """towns.csv: ``({id: line}, source, [(id, full keys, short keys)])``: the source its header names (one for all
+    rows), the keys already folded; the rest of a line is read when the town is first asked for."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -147,14 +149,19 @@ def _read_towns(path: Path) -> tuple[dict[str, list[str]], str]:
                          "data/gazetteer/build_gazetteer.py", path=path) from exc
     lines = text.splitlines()
     source = next((ln[len("# Source: "):] for ln in lines if ln.startswith("# Source: ")), "")
-    rows = [ln.split(",") for ln in lines if ln and ln[0] != "#"]
-    if not rows or tuple(rows[0]) != TOWN_COLUMNS or not source:
+    body = [ln for ln in lines if ln and ln[0] != "#"]
+    if not body or tuple(body[0].split(",")) != TOWN_COLUMNS or not source:
         raise InputError(f"expected a '# Source: ' line and the columns {', '.join(TOWN_COLUMNS)}; regenerate it "
                          "with data/gazetteer/build_gazetteer.py", path=path)
-    if len(set(map(len, rows))) != 1:
-        bad = next(r for r in rows if len(r) != len(TOWN_COLUMNS))
-        raise InputError(f"row {bad[:1]}: expected {len(TOWN_COLUMNS)} fields", path=path)
-    return {r[0]: r for r in rows[1:]}, source
+    body = body[1:]
+    # every id is cn_ + 9 digits and a row has 7 fields: the keys are the last two, the id the first 12 characters
+    keys = [ln.rsplit(",", 2) for ln in body]
+    if set(map(len, keys)) != {3} or {ln[12:13] for ln in body} != {","}:
+        bad = next(ln for ln, k in zip(body, keys) if len(k) != 3 or ln[12:13] != ",")
+        raise InputError(f"row {bad[:40]!r}: expected {len(TOWN_COLUMNS)} fields, the id cn_ and 9 digits first",
+                         path=path)
+    rows = [(ln[:12], k[1], k[2]) for ln, k in zip(body, keys)]
+    return dict(zip((r[0] for r in rows), body)), source, rows
 
 
 def _read_zones(path: Path) -> tuple[list[Place], dict]:
@@ -303,10 +310,10 @@ class Places:
     """
 
     def __init__(self, catalogue: Catalogue, places: list[Place], stoplist: dict, gazetteer_dir: Path,
-                 towns: tuple[dict[str, list[str]], str] = ({}, "")):
+                 towns: tuple[dict[str, str], str, list] = ({}, "", [])):
         self.catalogue = catalogue
         self._ancestors: dict[str, tuple[str, ...]] = {}
-        self.places: dict[str, Place] = _PlaceTable(*towns)
+        self.places: dict[str, Place] = _PlaceTable(towns[0], towns[1])
         for p in places:
             if p.id in self.places or p.id in catalogue.entities:
                 raise InputError(f"duplicate place id {p.id!r}", path=gazetteer_dir, field="id")
@@ -356,19 +363,22 @@ class Places:
         # characters) is often a word (发展, 创新, 建设 are towns' short forms): kind "town", read only right after a
         # place containing the town (上海马桥), never alone and not by lookup while anything else has the name.
         dup = towns[0].keys() & (catalogue.entities.keys() | dict.keys(self.places))
-        if dup:
-            raise InputError(f"duplicate place id {min(dup)!r}", path=gazetteer_dir, field="id")
+        if dup or len(towns[0]) != len(towns[2]):
+            raise InputError(f"duplicate place id {min(dup) if dup else 'in towns.csv'!r}", path=gazetteer_dir,
+                             field="id")
         setdefault = index.setdefault
-        for pid, r in towns[0].items():
-            full, short = r[5], r[6]
-            if ";" not in full:  # most towns: one full key (the Japanese and traditional forms fold to it)
-                setdefault(full, []).append((pid, "town" if len(full) <= 2 else "full"))
-            else:
-                for key in full.split(";"):
-                    setdefault(key, []).append((pid, "town" if len(key) <= 2 else "full"))
+        town_keys: dict[str, None] = {}  # the keys of kind "town" (see _town_within)
+        for pid, full, short in towns[2]:
+            for key in full.split(";") if ";" in full else (full,):  # most towns: one key for every script
+                if len(key) <= 2:
+                    setdefault(key, []).append((pid, "town"))
+                    town_keys[key] = None
+                else:
+                    setdefault(key, []).append((pid, "full"))
             if short:
                 for key in short.split(";"):
                     setdefault(key, []).append((pid, "town"))
+                    town_keys[key] = None
         self.links = self._link()  # gazetteer id -> catalogue Region id (the same place)
         self._back = {c: g for g, c in self.links.items()}
         for p in list(self.places.values()):  # zones may name a catalogue Region as their container
@@ -381,8 +391,8 @@ class Places:
         self._ancestors.clear()  # _link walked containers before the zones' were set
         self._matcher = None
         self._key_rule: dict[str, tuple] = {}  # folded name -> how it resolves on its own (see _rule)
-        self._town_keys: dict[str, dict | None] | None = None  # towns' short forms (see _town_after)
-        self._town_heads: frozenset[str] = frozenset()
+        self._town_keys: dict[str, dict | None] = town_keys  # towns' short forms (see _town_within)
+        self._town_heads = frozenset(k[:2] for k in town_keys)
         self.zone_names: ZoneNames | None = None  # set by the loader (zones.yaml zone_names)
         self._stop_phrases = [str(s) for s in stoplist.get("stop_phrases", [])]
 
@@ -677,7 +687,7 @@ class Places:
         near = [d for d, _ in zones.designations(folded)]
         if not near or not context:
             return
-        town_keys, heads = self._short_town_keys(), self._town_heads
+        town_keys, heads = self._town_keys, self._town_heads
         # the places found already, as folded spans in text order (non-overlapping: ends ascend too)
         ends = [r[4] for r in raw]
         starts = [r[4] - len(r[0]) for r in raw]
@@ -711,20 +721,12 @@ class Places:
                         within.setdefault(a, []).append(p)
         return within
 
-    def _short_town_keys(self) -> dict:
-        """Towns' short forms (-> :meth:`_town_within` once asked for) and their first two characters."""
-        if self._town_keys is None:
-            self._town_keys = {k: None for k, entries in self.index.items() if any(kind == "town" for _, kind in entries)}
-            self._town_heads = frozenset(k[:2] for k in self._town_keys)
-        return self._town_keys
-
     def _town_after(self, folded: str, fe: int, pid: str, taken: bool) -> tuple[str, int] | None:
         """The town written by its short form right after ``pid``, a place containing it (上海马桥, 深圳市坂田):
         ``(town id, length)``, or None. ``fe``: the folded end of ``pid``'s name; ``taken``: another name starts
         there."""
         if taken or LEVELS[self.places[pid].level] < LEVELS["province"]:
             return None
-        self._short_town_keys()
         if folded[fe:fe + 2] not in self._town_heads:
             return None
         for k in (4, 3, 2):  # the longest short form first (towns' short forms are 2 to 4 characters)
@@ -940,7 +942,7 @@ def _build_places(data_dir: str) -> Places:
     zones, zone_names = _read_zones(d / "zones.yaml")
     places.extend(zones)
     stoplist = strip_lines(load_yaml(d / "stoplist.yaml"))
-    towns = _read_towns(d / TOWNS_FILE) if (d / TOWNS_FILE).exists() else ({}, "")
+    towns = _read_towns(d / TOWNS_FILE) if (d / TOWNS_FILE).exists() else ({}, "", [])
     places = Places(load_catalogue(data_dir), places, stoplist, d, towns)
     places.zone_names = ZoneNames(zone_names, d / "zones.yaml") if zone_names else None
     return places

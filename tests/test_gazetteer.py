@@ -285,9 +285,9 @@ def test_town_keys_are_the_fold_of_their_names():
     from loaders import gazetteer
     from loaders.fold import fold_many
 
-    towns, source = gazetteer._read_towns(load_catalogue().data_dir / "gazetteer" / gazetteer.TOWNS_FILE)
+    towns, source, _ = gazetteer._read_towns(load_catalogue().data_dir / "gazetteer" / gazetteer.TOWNS_FILE)
     assert len(towns) > 38000 and "MIT" in source
-    rows = list(towns.values())
+    rows = [line.split(",") for line in towns.values()]
     names = [n for r in rows for n in (r[3], r[4])]
     folded = fold_many(names)
     keys = [set(r[5].split(";")) for r in rows]
