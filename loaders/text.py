@@ -263,6 +263,10 @@ def _first_of(items, c) -> set[str] | None:
     return None
 
 
+_new_tuple = tuple.__new__
+assert _BOUNDARY.groupindex == {"para": 1, "nl": 2, "term": 3, "dot": 4}  # split_sentences reads them by number
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a Japanese, Chinese or English text, as spans into ``text``.
 
@@ -277,26 +281,28 @@ def split_sentences(text: str) -> list[Sentence]:
     """
     sentences: list[Sentence] = []
     append = sentences.append
-    paragraph = 0
+    paragraph = n = 0
     start = len(text) - len(text.lstrip())
     for m in _BOUNDARY.finditer(text):
-        kind = m.lastgroup
-        end = m.start() if kind == "nl" or kind == "para" else m.end(kind)
-        s, e = start, end
-        if e > s and text[e - 1].isspace():  # blanks before a line break
-            e = s + len(text[s:e].rstrip())
-        if e > s and text[s].isspace():  # only odd blanks (NBSP, U+2028) are left at a start
-            s = e - len(text[s:e].lstrip())
-        if e > s:
-            append(Sentence(len(sentences), s, e, paragraph))
-        if kind == "para":
-            paragraph += 1
+        kind = m.lastindex  # 1 para, 2 nl: the sentence ends before the line break; 3 term, 4 dot: after the group
+        e = m.start() if kind <= 2 else m.end(kind)
+        s = start
         start = m.end()
+        if e > s:
+            if text[e - 1].isspace():  # blanks before a line break
+                e = s + len(text[s:e].rstrip())
+            if e > s and text[s].isspace():  # only odd blanks (NBSP, U+2028) are left at a start
+                s = e - len(text[s:e].lstrip())
+            if e > s:
+                append(_new_tuple(Sentence, (n, s, e, paragraph)))  # Sentence(...) without its Python __new__
+                n += 1
+        if kind == 1:
+            paragraph += 1
     e = len(text.rstrip())
     if e > start:
         s = e - len(text[start:e].lstrip())
         if e > s:
-            append(Sentence(len(sentences), s, e, paragraph))
+            append(Sentence(n, s, e, paragraph))
     return sentences
 
 
