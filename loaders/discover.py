@@ -64,11 +64,6 @@ _HYPHEN_LOWER = re.compile(r"-[a-z]")
 _FIRST_WORD = re.compile(r"(\S+)\s+")
 _CONNECTORS = {"of", "and", "for", "&"}
 _PAREN = re.compile(r"\(([^()\n]{1,48})\)")
-ORG_TYPES = ("Company", "Institution")
-# Known mentions of these types are never overlapped by a discovered name; a place, segment, scene or platform
-# word inside a longer name (北京 and 人形机器人 in 北京人形机器人创新中心) is part of that name.
-BLOCKING_TYPES = ("Company", "Institution", "Product", "Dataset", "Policy")
-ID_PREFIX = {"Company": "org_", "Institution": "org_", "Product": "product_", "Policy": "policy_"}
 
 
 # ------------------------------------------------------------------------------------------------ rules from data
@@ -184,6 +179,8 @@ class _DiscoveryModel(_Strict):
     products: _ProductModel
     policies: _PolicyModel
     segment_cues: dict[str, list[str]] = {}
+    blocking_types: list[str]
+    id_prefixes: dict[str, str]
 
 
 def _alternation(words) -> re.Pattern | None:
@@ -267,6 +264,8 @@ class DiscoveryRules:
     policy_heads_latin: tuple[str, ...]
     min_title_words: int
     segment_cues: dict[str, list[str]]
+    blocking_types: frozenset[str]
+    id_prefixes: dict[str, str]
     path: str = ""
     segmenter: str = "stops"
     _segment_automata: dict = field(default_factory=dict, repr=False)
@@ -404,7 +403,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         media_heads=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_media" for w in sfx.words
                           if not _is_latin(w)) + ("报",),
         policy_heads_latin=tuple(sorted({fold(h) for h in m.policies.heads if _is_latin(h)}, key=len, reverse=True)),
-        min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues, path=str(p), segmenter=m.segmenter)
+        min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues, path=str(p), segmenter=m.segmenter,
+        blocking_types=frozenset(m.blocking_types), id_prefixes=m.id_prefixes)
 
 
 def load_discovery_rules(data_dir=None) -> DiscoveryRules:
@@ -548,8 +548,13 @@ class DocumentScanner:
     """
 
     def __init__(self, rules: DiscoveryRules, places=(), segmenter: str = "stops", all_places=(),
-                 folded_places: tuple[frozenset, frozenset] = (frozenset(), frozenset())):
+                 folded_places: tuple[frozenset, frozenset] = (frozenset(), frozenset()), org_types=None):
         self.rules = rules
+        if org_types is None:
+            from .catalogue import load_catalogue
+
+            org_types = load_catalogue().types_with("organisation")
+        self.org_types = frozenset(org_types)
         # ``folded_places``: sets already folded (the gazetteer's, once per process), joined to ``places`` and
         # ``all_places``
         self.places = _folded_set(places) | folded_places[0]
@@ -590,7 +595,7 @@ class DocumentScanner:
                 pass
             if last is not None:
                 cut = max(cut, last.end())
-        hk = _HAN_THEN_KANA.search(tail, cut) if s > 0 and _KANA_CHAR.match(f[s - 1]) else None
+        hk = _HAN_THEN_KANA.search(tail, cut) if "\u30a0" <= f[s - 1] <= "\u30ff" else None  # f[s - 1]: katakana
         if hk and not self._generic(tail[cut:hk.end(1)]) and tail[hk.end(1):] not in self.rules.kana_suffixes:
             cut = hk.end(1)  # 港英字紙サウスチャイナ…ポスト: a katakana name after a kanji description
         q = _COUNT_PREFIX.match(tail, cut)  # 近百家机器人企业: a count is not part of a name
@@ -735,26 +740,30 @@ class DocumentScanner:
         self._segmented = self.segmenter in ("jieba", "sudachi") and lang == {"jieba": "zh", "sudachi": "ja"}[
             self.segmenter]
         to_orig = (lambda a, b: (a, b)) if ft.is_identity else ft.to_original
-        occupied = _Spans([(m.start, m.end) for m in known if known_types.get(m.entity) in BLOCKING_TYPES])
+        blocking, org_types = self.rules.blocking_types, self.org_types
+        occupied = _Spans([(m.start, m.end) for m in known if known_types.get(m.entity) in blocking])
         # a listed organisation, product or policy just before ends a name on its left; a segment or scene word
         # (人形机器人) may stand inside one
-        known_ends = sorted({m.end for m in known if known_types.get(m.entity) in BLOCKING_TYPES}) \
+        known_ends = sorted({m.end for m in known if known_types.get(m.entity) in blocking}) \
             if ft.is_identity else []
         out: list[Candidate] = []
         w = self.rules.weights
         self._org_fends: list[int] = []  # folded ends of the organisations found so far, sorted
 
+        identity, overlaps, doc_id = ft.is_identity, occupied.overlaps, doc.id
+
         def add(kind, typ, fs, fe, pattern, partner="", weight=None):
-            os_, oe = to_orig(fs, fe)
+            os_, oe = (fs, fe) if identity else to_orig(fs, fe)
             raw = text[os_:oe]
             quote = raw.strip()
             if not quote or len(quote) > 80:
                 return
-            os_ += len(raw) - len(raw.lstrip())
-            oe = os_ + len(quote)
-            if occupied.overlaps(os_, oe):
+            if len(quote) != len(raw):
+                os_ += len(raw) - len(raw.lstrip())
+                oe = os_ + len(quote)
+            if overlaps(os_, oe):
                 return
-            out.append(Candidate(kind, typ, doc.id, os_, oe, quote, pattern,
+            out.append(Candidate(kind, typ, doc_id, os_, oe, quote, pattern,
                                  w[pattern] if weight is None else weight, partner))
 
         for end_idx, (key, vals) in self.rules.triggers.iter(f):
@@ -772,7 +781,7 @@ class DocumentScanner:
                     continue
                 if kind == "suffix":
                     if inside_known is None:  # a suffix inside a listed name ("… Robotics" of a roster firm)
-                        inside_known = occupied.overlaps(*to_orig(s, e))
+                        inside_known = overlaps(s, e) if identity else overlaps(*to_orig(s, e))
                     if inside_known:
                         continue
                     self._suffix(f, text, s, e, latin, pattern, typ, needs_place, lang, known_ends, add)
@@ -820,7 +829,7 @@ class DocumentScanner:
         self._parenthetical(f, text, known_ends, add)
         self._titles(f, add)
         org_ends = {c.end for c in out if c.kind == "organisation"} | \
-            {m.end for m in known if known_types.get(m.entity) in ORG_TYPES}
+            {m.end for m in known if known_types.get(m.entity) in org_types}
         self._quoted(f, add, org_ends)
         self._models(f, text, add)
         self._short_names(f, text, out, known, known_types, add)
@@ -1126,7 +1135,7 @@ class DocumentScanner:
         if self.rules.short_name is None:
             return
         ends = {c.end: c for c in out if c.kind == "organisation"}
-        known_ends = {m.end: m for m in known if known_types.get(m.entity) in ORG_TYPES}
+        known_ends = {m.end: m for m in known if known_types.get(m.entity) in self.org_types}
         for m in self.rules.short_name.finditer(f):
             before = ends.get(m.start())
             if before is None and m.start() in known_ends:
@@ -1141,8 +1150,8 @@ class DocumentScanner:
     def _list_peers(self, f, text, to_orig, out, known, known_types, known_ends, add):
         """Items of a 、-list in which a listed organisation or a suffix-found firm stands are organisations too;
         a list that names a place, segment or scene is not a list of organisations."""
-        anchors_org = {(m.start, m.end) for m in known if known_types.get(m.entity) in ORG_TYPES}
-        anchors_other = {(m.start, m.end) for m in known if known_types.get(m.entity) not in ORG_TYPES}
+        anchors_org = {(m.start, m.end) for m in known if known_types.get(m.entity) in self.org_types}
+        anchors_other = {(m.start, m.end) for m in known if known_types.get(m.entity) not in self.org_types}
         anchors_org |= {(c.start, c.end) for c in out if c.kind == "organisation" and c.pattern in _STRONG}
         if not anchors_org:
             return
@@ -1185,11 +1194,11 @@ class DocumentScanner:
 
     def _latin_list_peers(self, text, out, known, known_types, add):
         """"UBTech, Xiaomi and Leju": the other items of an English list in which organisations stand."""
-        anchors = {(m.start, m.end) for m in known if known_types.get(m.entity) in ORG_TYPES}
+        anchors = {(m.start, m.end) for m in known if known_types.get(m.entity) in self.org_types}
         anchors |= {(c.start, c.end) for c in out if c.kind == "organisation" and c.weight >= self.rules.threshold}
         if not anchors:
             return
-        others = {(m.start, m.end) for m in known if known_types.get(m.entity) not in ORG_TYPES}
+        others = {(m.start, m.end) for m in known if known_types.get(m.entity) not in self.org_types}
         for m in _LATIN_LIST.finditer(text):
             items, pos = [], m.start()
             for piece in _LATIN_LIST_SEP.split(m.group()):
@@ -1312,7 +1321,6 @@ class DocumentScanner:
 _PLACE_NAMED = ("suffix_institution", "suffix_government", "suffix_media")
 _LATIN_WORD = r"[\w&]*(?:[.-][A-Za-z]\w*|['’](?!s\b)[A-Za-z]\w*)*"
 _LATIN_NAME = re.compile(rf"\s*((?:[A-Z]{_LATIN_WORD})(?:[ ]+(?:[A-Z0-9]{_LATIN_WORD}|of|&))*)")
-_KANA_CHAR = re.compile(f"[{KANA}]")
 _HAN_THEN_KANA = re.compile(f"([{HAN}]+)(?=[{KANA}]+$)")
 _GOV_BREAKS = frozenset("的在是由等将对向从被把了于、")
 _COUNT_PREFIX = re.compile(r"[近约超逾第]?[一二三四五六七八九十百千万两几数]+[余多]?[家个所款位名项座台批届期]")
@@ -1390,11 +1398,17 @@ class _Spans:
     def __init__(self, spans):
         spans = sorted(spans)
         self.starts = [a for a, _ in spans]
-        self.ends = [b for _, b in spans]
+        self.ends = ends = [b for _, b in spans]
+        if all(ends[i] <= self.starts[i + 1] for i in range(len(spans) - 1)):
+            self.overlaps = self._overlaps_disjoint  # the ends rise with the starts: the last one is the furthest
 
     def overlaps(self, s: int, e: int) -> bool:
         i = bisect_left(self.starts, e)  # spans starting before e
         return i > 0 and max(self.ends[i - 8 if i > 8 else 0:i]) > s
+
+    def _overlaps_disjoint(self, s: int, e: int) -> bool:
+        i = bisect_left(self.starts, e)
+        return i > 0 and self.ends[i - 1] > s
 
 
 # ------------------------------------------------------------------------------------------------ merging
@@ -1440,7 +1454,7 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def stable_id(key: str, type_: str) -> str:
+def stable_id(key: str, type_: str, rules: DiscoveryRules | None = None) -> str:
     """``org_`` / ``product_`` / ``policy_`` + a slug of an ASCII key, or a short hash of any other key.
 
     Examples
@@ -1448,7 +1462,7 @@ def stable_id(key: str, type_: str) -> str:
     >>> stable_id("unitree", "Company"), stable_id("优必选", "Company")
     ('org_unitree', 'org_1037bd7427')
     """
-    prefix = ID_PREFIX.get(type_, "ent_")
+    prefix = (rules or load_discovery_rules()).id_prefixes.get(type_, "ent_")
     slug = re.sub(r"[^a-z0-9]+", "_", key).strip("_")
     if key.isascii() and slug:
         return prefix + slug[:60]
@@ -1562,8 +1576,10 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
     # the types of the entities the documents name (not a dict of every roster entity)
     known_types = {eid: entities[eid].type for ms in known_mentions.values() for eid in {m.entity for m in ms}
                    if eid in entities}
+    org_types = catalogue.types_with("organisation")
+    _check_types(rules, catalogue)
     scanner = DocumentScanner(rules, _place_names(entities.values(), catalogue), segmenter=segmenter or rules.segmenter,
-                              folded_places=_gazetteer_place_sets(catalogue))
+                              folded_places=_gazetteer_place_sets(catalogue), org_types=org_types)
     if rules._key_places != scanner.places:  # keys drop a leading place: computed again for another set of places
         rules._key_places = scanner.places
         rules._key_cache.clear()
@@ -1573,13 +1589,13 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
     for d in documents:
         candidates.extend(scanner.scan(d, known_mentions.get(d.id, []), known_types))
 
+    known_names = _KnownNames(entities, rules, org_types)
     # "Unitree Go2": the product is Go2 when Unitree is an organisation (found or listed)
     spaced = [c for c in candidates if c.kind == "product" and " " in c.quote]
     if spaced:
         leads = {c.quote.split(" ", 1)[0].lower() for c in spaced}
         org_words = {c.quote.lower() for c in candidates if c.kind == "organisation"}
-        org_words |= {n.lower() for e in entities.values() if e.type in ORG_TYPES for n in e.all_names()
-                      if n.lower() in leads}
+        org_words |= known_names.organisation_names_lower(leads)
         for c in spaced:
             lead, rest = c.quote.split(" ", 1)
             if lead.lower() in org_words and rest:
@@ -1594,22 +1610,24 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
             k = key_memo[name] = _key(fold(name), rules)
         return k
 
-    known_keys = _known_keys(entities, {key_of(c.quote) for c in candidates}, rules)
-    kind_of = {"organisation": "org", "product": "product", "policy": "policy"}
+    known_keys = known_names.keys_among({key_of(c.quote) for c in candidates})
+    kind_of = {"organisation": "org:", "product": "product:", "policy": "policy:"}
     uf = _UnionFind()
+    nodes = []  # per candidate: its key, its union-find node
     for c in candidates:
-        k = kind_of[c.kind] + ":" + key_of(c.quote)
+        key = key_of(c.quote)
+        k = kind_of[c.kind] + key
+        nodes.append((key, k))
         uf.find(k)
         if c.partner:
             kp = key_of(c.partner)
             if len(kp) >= 2:
-                uf.union(k, kind_of[c.kind] + ":" + kp)
+                uf.union(k, kind_of[c.kind] + kp)
     groups: dict[str, list[Candidate]] = defaultdict(list)
-    for c in candidates:
-        k = key_of(c.quote)
-        if len(k) < 2:
+    for c, (key, k) in zip(candidates, nodes):
+        if len(key) < 2:
             continue
-        groups[uf.find(kind_of[c.kind] + ":" + k)].append(c)
+        groups[uf.find(k)].append(c)
     members: dict[str, set[str]] = defaultdict(set)
     for k in uf.parent:
         members[uf.find(k)].add(k.split(":", 1)[1])
@@ -1637,8 +1655,9 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
                                     "found_by": sorted(best), "quotes": surfaces[:5]})
             continue
         canonical = sorted(keys, key=lambda k: (not k.isascii(), len(k), k))[0]
-        eid = stable_id(canonical, typ)
-        ent = _entity(eid, typ, cands, docs, rules, confidence, sorted(best), keys, scanner.places, forms_memo)
+        eid = stable_id(canonical, typ, rules)
+        ent = _entity(eid, typ, cands, docs, rules, confidence, sorted(best), keys, scanner.places, forms_memo,
+                      org_types)
         kept.append((ent, cands))
 
     # Two entities of different kinds may claim one id (rare); the later gets a suffix.
@@ -1676,31 +1695,72 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
 _SEP = "\x1f"  # joins folded names for one automaton pass (no name holds it: the door removes control characters)
 
 
-def _known_keys(entities: dict[str, Entity], wanted: set[str], rules: DiscoveryRules) -> set[str]:
-    """The keys among ``wanted`` that a known organisation, product or policy also has.
+def _check_types(rules: DiscoveryRules, catalogue) -> None:
+    """The node types data/discovery.yaml names are types of data/schema.yaml."""
+    types = catalogue.schema["node_types"]
+    for field_name, named in (("blocking_types", rules.blocking_types), ("id_prefixes", rules.id_prefixes)):
+        for t in named:
+            if t not in types:
+                raise InputError(f"unknown node type {t!r}; the types of data/schema.yaml are {', '.join(types)}",
+                                 path=rules.path, field=field_name)
 
-    Computing the key of every known name would cost seconds with a large roster, so the names are folded in one
-    pass and only those that contain a wanted key (found with one automaton) are keyed.
-    """
-    wanted = {k for k in wanted if len(k) >= 2}
-    if not wanted:
-        return set()
-    names = [n for e in entities.values() if e.type in BLOCKING_TYPES for n in e.all_names()]
-    if not names:
-        return set()
-    lines = fold_many(names)
-    folded = _SEP.join(lines)
-    auto = ahocorasick.Automaton()
-    for k in wanted:
-        auto.add_word(k, k)
-    auto.make_automaton()
-    starts = [0]
-    for ln in lines:
-        starts.append(starts[-1] + len(ln) + 1)
-    from bisect import bisect_right
 
-    hit_lines = {bisect_right(starts, end) - 1 for end, _ in auto.iter(folded)}
-    return {k for i in hit_lines for k in [_key(lines[i], rules)] if k in wanted}
+class _KnownNames:
+    """The names of the known organisations, products and policies as one text (joined by ``_SEP``), made when first
+    asked for: a roster of a million firms is walked once per discovery, never keyed or folded name by name."""
+
+    def __init__(self, entities: dict[str, Entity], rules: DiscoveryRules, org_types):
+        self.entities, self.rules, self.org_types = entities, rules, frozenset(org_types)
+
+    @cached_property
+    def _joined(self) -> tuple[str, str]:
+        """(names of organisations, names of the other blocking types), each joined by ``_SEP``."""
+        orgs, others = [], []
+        blocking, org_types = self.rules.blocking_types, self.org_types
+        for e in self.entities.values():
+            t = e.type
+            if t in blocking:
+                part = orgs if t in org_types else others
+                part += (e.name_en, e.name_zh, e.name_ja)  # an empty name is an empty line: it holds no key
+                part += e.aliases
+        return _SEP.join(orgs), _SEP.join(others)
+
+    def keys_among(self, wanted: set[str]) -> set[str]:
+        """The keys among ``wanted`` that a known name also has.
+
+        The names are folded in one call (folding is character by character) and only the lines that contain a
+        wanted key (found with one automaton) are keyed.
+        """
+        wanted = {k for k in wanted if len(k) >= 2}
+        if not wanted:
+            return set()
+        auto = ahocorasick.Automaton()
+        for k in wanted:
+            auto.add_word(k, k)
+        auto.make_automaton()
+        found = set()
+        for text in self._joined:
+            if not text:
+                continue
+            folded = fold(text)
+            line_end = -1
+            lines = set()
+            for end, _ in auto.iter(folded):
+                if end < line_end:
+                    continue  # another key on the same line
+                line_end = folded.find(_SEP, end)
+                if line_end < 0:
+                    line_end = len(folded)
+                lines.add(folded[folded.rfind(_SEP, 0, end) + 1:line_end])
+            found.update(k for k in map(lambda ln: _key(ln, self.rules), lines) if k in wanted)
+        return found
+
+    def organisation_names_lower(self, wanted: set[str]) -> set[str]:
+        """The lower-cased names of known organisations among ``wanted`` (lower-cased words)."""
+        if not wanted:
+            return set()
+        text = _SEP + self._joined[0].lower() + _SEP
+        return {w for w in wanted if w and _SEP + w + _SEP in text}
 
 
 def _vote_type(cands: list[Candidate]) -> str:
@@ -1739,7 +1799,8 @@ def _short_forms(name: str, rules: DiscoveryRules, places, typ: str) -> list[str
             and not f[0] in "(（"]
 
 
-def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=frozenset(), forms_memo=None) -> Entity:
+def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=frozenset(), forms_memo=None,
+            org_types=frozenset()) -> Entity:
     by_script: dict[str, list[str]] = defaultdict(list)
     for c in cands:
         by_script[_script(c.quote, docs[c.doc].language)].append(c.quote)
@@ -1755,7 +1816,7 @@ def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=fro
         aliases.extend(v)
     # Short forms find later mentions: without the legal form, then without one sector word (优必选 of
     # 优必选科技股份有限公司), then without a leading place (众擎机器人 of 深圳众擎机器人); never a generic word.
-    if typ in ORG_TYPES:
+    if typ in org_types:
         for c in cands:
             if c.quote.isascii():
                 continue
@@ -1781,18 +1842,19 @@ def segment_relations(documents, found: Discovery, catalogue, rules: DiscoveryRu
     A cue goes to the firm nearest to it in the clause and to the firms listed together with that one.
     """
     auto = _segment_automaton(catalogue, rules)
+    org_types = catalogue.types_with("organisation")
     breaks = [re.compile(p) for p in catalogue.clause_breaks]
     out: dict[str, list[Relation]] = {}
     for d in documents:
         ms = found.mentions.get(d.id)
         if not ms:
             continue
-        orgs = [m for m in ms if found.entities[m.entity].type in ORG_TYPES]
+        orgs = [m for m in ms if found.entities[m.entity].type in org_types]
         if not orgs:
             continue
         names = _Spans([(m.start, m.end) for m in ms] + [(m.start, m.end) for m in known_mentions.get(d.id, [])
                                                          if known_types.get(m.entity) != "Segment"])
-        all_orgs = sorted(orgs + [m for m in known_mentions.get(d.id, []) if known_types.get(m.entity) in ORG_TYPES],
+        all_orgs = sorted(orgs + [m for m in known_mentions.get(d.id, []) if known_types.get(m.entity) in org_types],
                           key=lambda m: m.start)
         by_sentence = defaultdict(list)
         for m in all_orgs:
