@@ -803,7 +803,8 @@ class Places:
         found = rules.designations(text)  # where designations are: most places have none next to them
         if not found:
             return mentions
-        mentions = self._venues(doc, mentions, entities, added, found)
+        id_rules: dict = {}  # the discovery rules ids are made with, read on the first zone of this document
+        mentions = self._venues(doc, mentions, entities, added, found, id_rules)
         near = [d for d, _ in found]
         longest, n = rules.longest, len(mentions)
         starts = [m.start for m in mentions]
@@ -843,7 +844,7 @@ class Places:
                     if c.start == inner.end and c.end < designation \
                             and entities.get(c.entity, _NO_ENTITY).type in place_types:
                         inner = c
-                zone = self._zone_entity(doc, text[inner.start:end], inner, entities, added,
+                zone = self._zone_entity(doc, text[inner.start:end], inner, entities, added, id_rules,
                                          quote=text[head.start:end])
                 out.extend(mentions[done:i])
                 out.append(Mention(zone, m.doc, m.sentence, head.start, end, text[head.start:end]))
@@ -852,7 +853,7 @@ class Places:
         return out
 
     def _venues(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity], added: list[Entity],
-                found: list[tuple[int, int]]) -> list[Mention]:
+                found: list[tuple[int, int]], id_rules: dict) -> list[Mention]:
         """A name and designation followed by its place in brackets (国家会议中心（北京）, 国家会展中心（上海）): one
         mention of a zone inside that place, when nothing is mentioned in the name before the designation."""
         rules, text = self.zone_names, doc.text
@@ -871,7 +872,7 @@ class Places:
                 continue
             end = m.end + 1
             zone = self._zone_entity(doc, text[start:end], Mention(m.entity, m.doc, m.sentence, start, start, ""),
-                                     entities, added)
+                                     entities, added, id_rules)
             out.append(Mention(zone, m.doc, m.sentence, start, end, text[start:end]))
         return out
 
@@ -882,10 +883,10 @@ class Places:
         return e.attrs.get("level") not in ("country", "region")
 
     def _zone_entity(self, doc: Document, name: str, head: Mention, entities: dict[str, Entity],
-                     added: list[Entity], quote: str = "") -> str:
+                     added: list[Entity], id_rules: dict, quote: str = "") -> str:
         """The node id of the zone ``name`` that starts with the place ``head`` (a known place, or a new zone:
         ``quote``, a longer form with the places containing it, becomes an alias)."""
-        from .discover import stable_id  # the id rule of every discovered entity (discover imports this module)
+        from .discover import load_discovery_rules, stable_id  # the id rule of every discovered entity
 
         container = head.entity
         rest = fold(name[len(head.quote):]).strip()
@@ -894,7 +895,9 @@ class Places:
         if len(known) == 1:  # 深圳 + 机器人谷: a place the gazetteer has, inside the place written before it
             added.extend(self.add_entities([self.canonical(known[0])], entities))
             return self.canonical(known[0])
-        eid = stable_id(fold(name).strip(), "Region")
+        if id_rules.get("rules") is None:  # read once per document, not per zone
+            id_rules["rules"] = load_discovery_rules(self.catalogue.data_dir)
+        eid = stable_id(fold(name).strip(), "Region", id_rules["rules"])
         if eid in entities:
             e = entities[eid]
             if quote and quote not in e.all_names() and e.origin == "discovered":
