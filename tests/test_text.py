@@ -141,3 +141,74 @@ def test_yaml_aliases_refused_in_user_files_and_bounded_in_data(tmp_path):
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")  # 10**6 values from six lines
     with pytest.raises(InputError, match="expands to more than 1,000,000"):
         yamlio.load_yaml(p)
+
+
+# ------------------------------------------------------------------ fast paths give what the plain definitions give
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_CLAUSE_ALPHABET = st.sampled_from(list(";:,、しりてでく 0123abx") + [", and ", "; ", ", while ", "yy"])
+
+
+def _naive_clause_bounds(text, breaks):
+    cuts = sorted({m.end() for p in breaks for m in p.finditer(text)})
+    return list(zip([0, *cuts], [*cuts, len(text)]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CLAUSE_ALPHABET, max_size=30).map("".join))
+def test_clause_bounds_equal_every_pattern_run_everywhere(text):
+    import re
+
+    from loaders.catalogue import load_catalogue
+    from loaders.text import clause_bounds
+
+    breaks = [re.compile(p) for p in load_catalogue().clause_breaks]
+    # and patterns whose first characters cannot all be read (".", a lookbehind, a repeat, an optional start)
+    breaks += [re.compile(r"(?<=x)yy"), re.compile(r"[ab]+\d"), re.compile(r".,"), re.compile(r"a?;"),
+               re.compile(r"(?:, |;)(?=a)")]
+    assert clause_bounds(text, breaks) == _naive_clause_bounds(text, breaks)
+    for p in breaks:
+        assert clause_bounds(text, [p]) == _naive_clause_bounds(text, [p])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("ab張江…㈱ＡＢ, .") + ["…"]), min_size=1, max_size=40).map("".join),
+       st.data())
+def test_span_of_a_fold_is_the_fold_of_the_span(text, data):
+    ft = fold_text(text)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    span, direct = ft.span(start, end), fold_text(text[start:end])
+    assert span.folded == direct.folded
+    assert [span.to_original_offset(i) for i in range(len(span.folded))] == \
+        [direct.to_original_offset(i) for i in range(len(direct.folded))]
+
+
+def test_yaml_through_libyaml_reads_as_the_pure_python_loader(tmp_path, monkeypatch):
+    from loaders import yamlio
+    from loaders.paths import SEEDS_DIR
+
+    files = sorted(SEEDS_DIR.glob("*.yaml")) + sorted((SEEDS_DIR.parent / "data").glob("*.yaml"))
+    fast = [yamlio.load_yaml_lines(f, aliases=False) for f in files if "&" not in f.read_text(encoding="utf-8")]
+    monkeypatch.setattr(yamlio, "_CLineLoader", None)
+    slow = [yamlio.load_yaml_lines(f, aliases=False) for f in files if "&" not in f.read_text(encoding="utf-8")]
+    assert fast == slow and len(fast) >= 2
+    bad = tmp_path / "bad.meta.yaml"
+    bad.write_text("title: ok\nabout: [unclosed\n", encoding="utf-8")
+    monkeypatch.undo()
+    with pytest.raises(InputError) as err:  # the message and line still come from the pure-Python loader
+        yamlio.load_yaml_lines(bad, aliases=False)
+    assert err.value.line is not None and "invalid YAML" in str(err.value)
+
+
+def test_stage_clock_counts_the_steps_of_a_build_and_nothing_outside_it():
+    from graph.build import build_graph
+    from loaders.extract import stage_clock
+
+    with stage_clock() as seconds:
+        build_graph(docs=[], bundled=True)
+    assert {"read", "fold", "discovery", "match", "places", "relations", "claims", "graph"} <= set(seconds)
+    assert all(v >= 0 for v in seconds.values()) and sum(seconds.values()) > 0
+    with stage_clock() as other:
+        pass
+    assert other == {}
