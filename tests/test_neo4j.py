@@ -339,3 +339,123 @@ def test_model_keeps_lists_native_and_marks_json_and_empty(seed_graph):
     assert isinstance(agibot["aliases"], list) and agibot["aliases"]
     assert "evidence" in agibot["_json"] and json.loads(agibot["evidence"])
     assert len(agibot["_hash"]) == 16
+
+
+# ------------------------------------------------------------------------------ FalkorDB's Redis port (native path)
+@pytest.fixture
+def falkor():
+    """A fresh FalkorDB: its Bolt connection and the redis:// URL of the same server."""
+    with falkordb_server() as server:
+        conn = connect(server.uri, None, timeout=30)
+        try:
+            yield conn, f"redis://127.0.0.1:{server.redis_port}", server
+        finally:
+            conn.close()
+
+
+def _graph_queries(url):
+    """How many GRAPH.QUERY commands the server has run (Redis INFO commandstats)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        stats = client.info("commandstats")
+    finally:
+        client.close()
+    return sum(v["calls"] for k, v in stats.items() if k.lower() == "cmdstat_graph.query")
+
+
+def test_push_over_the_redis_port_sends_full_batches_and_builds_the_same_database(falkor, catalogue):
+    """The Bolt bridge takes ~10 rows a message; the Redis port takes batch_size rows: a 1,200-item graph goes in a
+    few GRAPH.QUERY commands, pulls back equal over Bolt, and a re-push over either route sends nothing."""
+    conn, url, _ = falkor
+    text = "name,segments,region,source\n" + "".join(
+        f"Many Firm {i},reducers;sensors,Minhang,https://example.org/{i}\n" for i in range(400))
+    G = build_graph(rosters=[parse_roster(text, catalogue, "many.csv")], bundled=False)
+    G.nodes[next(iter(G))]["note"] = "长" * 30_000 + "'\\\"x" * 5_000  # 110 kB in one message: no 4 KB cap here
+    G.nodes[next(iter(G))]["score"] = 1 / 3  # full float precision (the Bolt bridge prints six decimals)
+    total = G.number_of_nodes() + G.number_of_edges()
+    assert total >= 1200
+    before = _graph_queries(url)
+    report = push(G, None, conn=conn, falkordb_redis=url, batch_size=1000)
+    queries = _graph_queries(url) - before
+    assert report["sent"] == total
+    # writes: one per label and relationship group at most total/1000 + 1 each, plus hash reads and the marker
+    groups = len({d["type"] for _, d in G.nodes(data=True)}) + len(
+        {(d["type"], G.nodes[u]["type"], G.nodes[v]["type"]) for u, v, d in G.edges(data=True)})
+    assert queries <= groups + total // 1000 + 6, queries
+    assert any("Redis port" in n for n in report["schema"]["notes"])
+    assert _comparable(pull(None, conn=conn)) == _comparable(G)
+    assert push(G, None, conn=conn, falkordb_redis=url)["sent"] == 0
+    assert push(G, None, conn=conn)["sent"] == 0  # the Bolt route sees the same hashes
+
+
+def test_redis_and_bolt_routes_agree_on_hostile_values(falkor, catalogue):
+    conn, url, _ = falkor
+    names = ["'}) DETACH DELETE n //", "Back`tick \"quote\" 'single' \\backslash", "end\\", "CYPHER rows=1 //",
+             "中文'名"]
+    text = "name,segments,region,source\n" + "".join(
+        '"{}",reducers,Minhang,https://example.org/{}\n'.format(n.replace('"', '""'), i) for i, n in enumerate(names))
+    G = build_graph(rosters=[parse_roster(text, catalogue, "hostile.csv")], bundled=False)
+    G.nodes[next(iter(G))]["note"] = "line\nbreak\r\ttab \\n $rows"
+    push(G, None, conn=conn)  # over Bolt first: the Redis route must find every row in place
+    assert push(G, None, conn=conn, falkordb_redis=url)["sent"] == 0
+    conn.run("MATCH (n) DETACH DELETE n")
+    assert push(G, None, conn=conn, falkordb_redis=url)["sent"] == G.number_of_nodes() + G.number_of_edges()
+    pulled = pull(None, conn=conn)
+    assert {n for n in names} <= {d.get("name") for _, d in pulled.nodes(data=True)}
+    assert _comparable(pulled) == _comparable(G)
+
+
+def test_a_redis_address_of_another_server_or_none_is_refused(falkor, seed_graph):
+    conn, _, _ = falkor
+    with falkordb_server() as other:
+        with pytest.raises(ConnectionFailure, match="is not the server behind"):
+            push(seed_graph, None, conn=conn, falkordb_redis=f"redis://127.0.0.1:{other.redis_port}")
+    assert counts(None, conn=conn)["nodes"] == {}  # nothing written anywhere
+    with pytest.raises(ConnectionFailure, match="refused"):
+        push(seed_graph, None, conn=conn, falkordb_redis=f"redis://127.0.0.1:{free_port()}")
+    with pytest.raises(ConnectionFailure, match="redis://HOST:PORT"):
+        push(seed_graph, None, conn=conn, falkordb_redis=conn.uri)  # the Bolt URI given by mistake
+
+
+def test_a_server_killed_mid_push_over_redis_is_a_plain_error(catalogue):
+    text = "name,segments,region,source\n" + "".join(
+        f"Firm {i},reducers,Minhang,https://example.org/{i}\n" for i in range(300))
+    G = build_graph(rosters=[parse_roster(text, catalogue, "many.csv")], bundled=False)
+    with falkordb_server() as server:
+        conn = connect(server.uri, None, timeout=10)
+        killed = threading.Event()
+
+        def progress(done, total):
+            if done > 100 and not killed.is_set():
+                killed.set()
+                server.kill()
+
+        try:
+            with pytest.raises(ConnectionFailure, match="connection was lost|refused"):
+                push(G, None, conn=conn, batch_size=50, progress=progress,
+                     falkordb_redis=f"redis://127.0.0.1:{server.redis_port}")
+            assert killed.is_set()
+        finally:
+            conn.close()
+
+
+def test_cli_push_over_the_redis_port_uses_the_bolt_password(seed_graph):
+    secret = "s3cret-not-to-print"
+    with falkordb_server(password=secret) as server:
+        url = f"redis://127.0.0.1:{server.redis_port}"
+        r = _cli("push", "--uri", server.uri, "--user", "falkordb", "--password-env", "ECO_PW", "--falkordb-redis",
+                 url, env={"ECO_PW": secret})
+        assert r.returncode == 0, r.stderr
+        assert "Redis port" in r.stderr and secret not in r.stderr + r.stdout
+        conn = connect(server.uri, ("falkordb", secret))
+        try:
+            stored = counts(None, conn=conn)
+        finally:
+            conn.close()
+        assert sum(stored["nodes"].values()) == seed_graph.number_of_nodes()
+        r = _cli("push", "--uri", server.uri, "--user", "falkordb", "--password-env", "ECO_PW", "--falkordb-redis",
+                 f"redis://:wrong-in-url@127.0.0.1:{server.redis_port}", env={"ECO_PW": secret})
+        assert r.returncode == 4 and "authentication failed on the Redis port" in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr and "wrong-in-url" not in r.stderr

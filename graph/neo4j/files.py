@@ -17,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import networkx as nx
+import orjson
 
 from loaders.catalogue import load_catalogue
 
@@ -65,7 +66,11 @@ def neo4j_value(value):
             return [], False
         if all(isinstance(x, str) and ARRAY_DELIMITER not in x for x in value):
             return list(value), False
-    return json.dumps(value, ensure_ascii=False, sort_keys=True), True
+    return _json_text(value), True
+
+
+# json.dumps(value, ensure_ascii=False, sort_keys=True) without building an encoder per call
+_json_text = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 _ident_ok: dict[str, bool] = {}
@@ -88,7 +93,12 @@ def neo4j_properties(attrs: dict, **fixed) -> dict:
             ok = _ident_ok[k] = bool(IDENT.match(k)) and k not in OWN_PROPS
         if not ok:
             continue
-        if isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)):
+        tv = type(v)  # exact types first, the common cases of neo4j_value without its calls
+        if tv is str or tv is int or tv is bool or (tv is float and -math.inf < v < math.inf):
+            props[k] = v
+            continue
+        if tv is list and v and type(v[0]) is not dict and all(type(x) is str for x in v) \
+                and not any(ARRAY_DELIMITER in x for x in v):
             props[k] = v
             continue
         val, enc = neo4j_value(v)
@@ -114,14 +124,16 @@ def _kind(value) -> str:
 def _one_type_per_property(rows: list[dict]) -> None:
     """Give every property one type across ``rows`` (neo4j-admin has one typed column per name): numbers that mix
     ints and floats become floats, any other mix becomes JSON text (listed in ``_json``)."""
-    kinds, has_float = defaultdict(set), set()
+    types = defaultdict(set)  # the Python types of each property (type() per value: the cheap pass over all rows)
     for r in rows:
         for k, v in r["props"].items():
-            kinds[k].add(_kind(v))
-            if isinstance(v, float):
-                has_float.add(k)
+            types[k].add(type(v))
+    kinds = {k: {"number" if issubclass(t, (int, float)) and not issubclass(t, bool) else t.__name__ for t in ts}
+             for k, ts in types.items()}  # as _kind names them
     mixed = {k for k, ks in kinds.items() if len(ks) > 1 and k not in OWN_PROPS + ("id", "key")}
-    floats = {k for k in has_float if kinds[k] == {"number"}}
+    floats = {k for k, ts in types.items() if float in ts and kinds[k] == {"number"}}
+    if not floats and not mixed:
+        return
     for r in rows:
         props = r["props"]
         for k in floats & props.keys():
@@ -146,13 +158,18 @@ def row_hash(group, ends, attrs: dict) -> str:
     >>> row_hash("Company", "a", {"name": "A"}) == row_hash("Company", "a", {"name": "B"}), len(row_hash(1, 2, {}))
     (False, 16)
     """
-    text = json.dumps([MODEL_VERSION, group, ends, attrs], ensure_ascii=False, sort_keys=True, default=str,
-                      separators=(",", ":"))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+    item = [MODEL_VERSION, group, ends, attrs]
+    try:
+        data = orjson.dumps(item, option=_HASH_OPTIONS, default=str)
+    except TypeError:  # what orjson cannot write (an int over 64 bits): the slower standard encoder
+        data = json.dumps(item, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")).encode()
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
 # Part of every row hash: change it when the way attributes become properties changes, so the next push rewrites all.
-MODEL_VERSION = 1
+# (2: the hash is taken over orjson's bytes, six times faster than json's; a re-push reads every hash it computes.)
+MODEL_VERSION = 2
+_HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
 def grouped_for_neo4j(G: nx.MultiDiGraph, skip=frozenset()):
@@ -160,22 +177,40 @@ def grouped_for_neo4j(G: nx.MultiDiGraph, skip=frozenset()):
 
     Node rows are ``{"id", "props"}`` and edge rows ``{"s", "t", "key", "props"}``; ``props`` holds every property
     to store, including ``_hash`` (:func:`row_hash`). Rows whose hash is in ``skip`` (what a server already holds)
-    are left out, without the cost of building their properties.
+    are left out, without the cost of building their properties. ``skip`` may be a ``concurrent.futures.Future``
+    of that set: it is waited for once every hash is computed, so the server can read its hashes meanwhile.
     """
     schema = load_catalogue().schema
     node_types, edge_types = schema["node_types"], schema["edge_types"]
-    node_rows, edge_rows = [], []
+    hashed = []  # (group, node or (u, v, k), attributes, hash, is_edge)
+    checked, label_of = {}, {}  # type -> label once checked; node -> its label
     for n, d in G.nodes(data=True):
-        label = check_label(d.get("type", ""), node_types)
-        h = row_hash(label, n, d)
-        if h not in skip:
-            node_rows.append((label, {"id": n, "props": neo4j_properties(d, id=n, _hash=h)}))
-    nodes_of = G.nodes
-    for u, v, k, d in G.edges(keys=True, data=True):
-        group = (check_label(d.get("type", ""), edge_types), nodes_of[u]["type"], nodes_of[v]["type"])
-        h = row_hash(group, (u, v, k), d)
-        if h not in skip:
+        t = d.get("type", "")
+        label = checked.get(t) or checked.setdefault(t, check_label(t, node_types))
+        label_of[n] = label
+        hashed.append((label, n, d, row_hash(label, n, d), False))
+    checked = {}
+    # networkx's adjacency dict walked directly, in G.edges(keys=True, data=True) order: the edge view costs more
+    # than the hash of a re-push
+    for u, nbrs in G._adj.items():
+        lu = label_of[u]
+        for v, keyed in nbrs.items():
+            lv = label_of[v]
+            for k, d in keyed.items():
+                t = d.get("type", "")
+                group = (checked.get(t) or checked.setdefault(t, check_label(t, edge_types)), lu, lv)
+                hashed.append((group, (u, v, k), d, row_hash(group, (u, v, k), d), True))
+    if hasattr(skip, "result"):
+        skip = skip.result()
+    node_rows, edge_rows = [], []
+    for group, ident, d, h, is_edge in hashed:
+        if h in skip:
+            continue
+        if is_edge:
+            u, v, k = ident
             edge_rows.append((group, {"s": u, "t": v, "key": k, "props": neo4j_properties(d, key=k, _hash=h)}))
+        else:
+            node_rows.append((group, {"id": ident, "props": neo4j_properties(d, id=ident, _hash=h)}))
     nodes, edges = defaultdict(list), defaultdict(list)
     for rows, out in ((node_rows, nodes), (edge_rows, edges)):
         _one_type_per_property([r for _, r in rows])
