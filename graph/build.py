@@ -79,16 +79,43 @@ class _Edges:
         e["weight"] += 1
 
     def into(self, G: nx.MultiDiGraph) -> None:
-        """Add the edges to ``G`` in the order they were first seen, letting go of each one as it is added (the
-        graph holds its own copy of the attributes), so a large build does not hold every edge twice."""
+        """Add the edges to ``G`` in the order they were first seen, letting go of each one as it is added.
+
+        This is ``G.add_edge(u, v, key=key, **attrs)`` for each edge, spelled out on networkx's own adjacency dicts
+        (``_succ``, ``_pred``, ``_node``, as ``MultiDiGraph.add_edge`` does), except that a new edge keeps the
+        attribute dict built here instead of a copy of it: the same graph, without copying millions of dicts.
+        """
         items = self.items
         keys: dict[tuple, str] = {}  # one string object per edge key, not one per edge
+        succ, pred, node = G._succ, G._pred, G._node
+        inner, new_node, new_keydict = G.adjlist_inner_dict_factory, G.node_attr_dict_factory, G.edge_key_dict_factory
+        plain = G.edge_attr_dict_factory is dict
         for k in list(items):
             u, v, etype, method, variant = k
             key = keys.get((etype, method, variant))
             if key is None:
                 key = keys[etype, method, variant] = f"{etype}:{method}:{variant}" if variant else f"{etype}:{method}"
-            G.add_edge(u, v, key=key, **items.pop(k))
+            attrs = items.pop(k)
+            for n in (u, v):
+                if n not in succ:
+                    if n is None:
+                        raise ValueError("None cannot be a node")
+                    succ[n], pred[n], node[n] = inner(), inner(), new_node()
+            nbrs = succ[u]
+            if v in nbrs:
+                keydict = nbrs[v]
+                datadict = keydict.get(key)
+                if datadict is None:
+                    datadict = attrs if plain else G.edge_attr_dict_factory(attrs)
+                else:
+                    datadict.update(attrs)
+                keydict[key] = datadict
+            else:
+                keydict = new_keydict()
+                keydict[key] = attrs if plain else G.edge_attr_dict_factory(attrs)
+                nbrs[v] = keydict
+                pred[v][u] = keydict
+        nx._clear_cache(G)
 
 
 def _node_attrs(e: Entity, source_dict=as_dict) -> dict:

@@ -440,7 +440,7 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str
                 known.add(n)
             exact.setdefault(f, eid)
             loose.setdefault(k, eid)
-        src = row.source_record
+        src = row.source_record.to_dict()  # the plain dict the graph stores, shared by the entity and its facts
         ent.sources.append(src)
         for sid in row.segments:
             ent.segments.append(Fact(sid, "roster", src))
