@@ -1,0 +1,98 @@
+"""What makes a million-row build lean gives the same results as the plain way: the automaton cut to the build's
+texts, edges laid straight into networkx's dicts, roster names checked and folded in batches."""
+
+import random
+
+import ahocorasick
+import networkx as nx
+import pytest
+
+from graph.build import _Edges
+from loaders import load_catalogue
+from loaders.errors import InputError
+from loaders.extract import alias_matcher
+from loaders.fold import fold, fold_many
+from loaders.matcher import TextGrams
+from loaders.rosters import merge_rosters, parse_roster
+from loaders.text import bundled_documents, document_from_text
+
+
+def _iter_long(pairs, text):
+    auto = ahocorasick.Automaton()
+    for key, value in pairs:
+        if not auto.exists(key):
+            auto.add_word(key, value)
+    if not len(auto):
+        return []
+    auto.make_automaton()
+    return list(auto.iter_long(text))
+
+
+def test_cut_keys_give_pyahocorasicks_own_matches():
+    """Cutting a key at its first q-gram no text has keeps every state a search of those texts reaches, so
+    pyahocorasick's leftmost-longest scan (quirks included) reports the same matches."""
+    rng = random.Random(5)
+    for _ in range(1500):
+        alphabet = "abcd"[: rng.randint(2, 4)]
+        keys = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10))) for _ in range(rng.randint(1, 12))]
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) for _ in range(rng.randint(1, 3))]
+        cuts = TextGrams(texts).cut(keys)
+        assert all(1 <= c <= len(k) for k, c in zip(keys, cuts))
+        cut_pairs = [(k[:c], k if c == len(k) else None) for k, c in zip(keys, cuts)]
+        for t in texts:
+            assert _iter_long([(k, k) for k in keys], t) == _iter_long(cut_pairs, t), (keys, t)
+
+
+def test_matcher_for_the_documents_finds_what_the_full_one_finds():
+    cat = load_catalogue()
+    rows = parse_roster("name,name_zh,aliases\n\"Acme Robotics Co., Ltd.\",阿克米机器人,Acme\n"
+                        "Zeta Motion,泽塔运动,\n", cat, "r.csv")
+    entities, _ = merge_rosters(cat, rows)
+    docs = bundled_documents() + [document_from_text("Acme and 阿克米机器人 met 泽塔运动 in Zhangjiang.", "x")]
+    full, cut = alias_matcher(cat, entities), alias_matcher(cat, entities, docs)
+    assert len(cut) < len(full)
+    for d in docs:
+        assert [(m.entity, m.start, m.end) for m in cut.find(d)] == [(m.entity, m.start, m.end) for m in full.find(d)]
+    with pytest.raises(ValueError, match="other texts"):
+        cut.find(document_from_text("Acme again", "y"))
+
+
+def test_long_texts_fold_as_short_ones():
+    text = "ＡｇｉＢｏｔ 緑的諧波 Ⅻ ㈱ " * 800  # long enough for the array lookup
+    assert fold(text) == "".join(fold(x) for x in ["ＡｇｉＢｏｔ 緑的諧波 Ⅻ ㈱ "] * 800)
+    names = ["深圳市優必選科技有限公司", "UBTECH Robotics", "株式会社ロボ"] * 2000
+    assert fold_many(names) == [fold(n) for n in names]
+
+
+@pytest.mark.parametrize("rows, line, field", [
+    ("Acme,Company\n{segment},Company\nWidgets,Nope\n", 3, "name"),  # a segment's name (line 3) before a bad type
+    ("Acme,Nope\n{segment},Company\n", 2, "type"),  # a bad type before the segment's name
+])
+def test_first_roster_error_is_reported(rows, line, field):
+    """Names are checked against the reserved ones in batches; the first error in the file is still the one shown."""
+    cat = load_catalogue()
+    segment = cat.segments()[0].name_en
+    with pytest.raises(InputError) as exc:
+        parse_roster("name,type\n" + rows.format(segment=segment), cat, "r.csv")
+    assert (exc.value.line, exc.value.field) == (line, field)
+
+
+def test_edges_into_equals_add_edge():
+    edges = _Edges()
+    edges.add("a", "b", "T", "m", sources=[{"source": "s"}], rule="r")
+    edges.add("a", "b", "T", "n")
+    edges.add("b", "a", "U", "m", variant="v", weight=2)
+    edges.add("c", "c", "T", "m")
+    edges.add_fact("a", "d", "IN_SEGMENT", "roster", {"source": "x"})
+    expected = nx.MultiDiGraph()
+    expected.add_node("a", name="A")
+    for (u, v, etype, method, variant), attrs in edges.items.items():
+        key = f"{etype}:{method}:{variant}" if variant else f"{etype}:{method}"
+        expected.add_edge(u, v, key=key, **dict(attrs))
+    got = nx.MultiDiGraph()
+    got.add_node("a", name="A")
+    edges.into(got)
+    assert list(got.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
+    assert list(got.nodes(data=True)) == list(expected.nodes(data=True))
+    assert {n: list(got.pred[n]) for n in got} == {n: list(expected.pred[n]) for n in expected}
+    assert not edges.items
