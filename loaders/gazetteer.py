@@ -653,7 +653,7 @@ class Places:
                     resolved[i] = hit[0]
                     del pending[i]
                     changed = True
-        canonical, doc_id = self.links.get, doc.id
+        canonical, doc_id, town_heads = self.links.get, doc.id, self._town_heads
         mentions = []
         if zones is not None:
             sentence_starts = None
@@ -666,7 +666,7 @@ class Places:
             _, start, end, sentence, fe = raw[i]
             mentions.append(Mention(canonical(pid, pid), doc_id, sentence, start, end, text[start:end]))
             town = self._town_after(folded, fe, pid, i + 1 < len(raw) and raw[i + 1][1] == end) \
-                if fe < nf and "\u4e00" <= folded[fe] <= "\u9fff" else None
+                if folded[fe:fe + 2] in town_heads else None
             if town is not None:
                 ts, te = (fe, fe + town[1]) if to_original is None else to_original(fe, fe + town[1])
                 mentions.append(Mention(canonical(town[0], town[0]), doc_id, sentence, ts, te, text[ts:te]))
@@ -688,9 +688,7 @@ class Places:
         if not near or not context:
             return
         town_keys, heads = self._town_keys, self._town_heads
-        # the places found already, as folded spans in text order (non-overlapping: ends ascend too)
-        ends = [r[4] for r in raw]
-        starts = [r[4] - len(r[0]) for r in raw]
+        ends = starts = None  # the places found already, as folded spans in text order (made when first needed)
         for d in near:
             for st in range(max(0, d - zones.longest // 2), d - 1):
                 if folded[st:st + 2] not in heads:
@@ -704,6 +702,9 @@ class Places:
                     span = zones.span(folded, st + k) if len(hit) == 1 else None
                     if span is None or span[0] != d:
                         continue
+                    if ends is None:  # non-overlapping, in text order: ends ascend too
+                        ends = [r[4] for r in raw]
+                        starts = [r[4] - len(r[0]) for r in raw]
                     x = bisect_right(ends, st)
                     if x < len(starts) and starts[x] < st + k:
                         continue  # a place found already covers it
@@ -726,8 +727,6 @@ class Places:
         ``(town id, length)``, or None. ``fe``: the folded end of ``pid``'s name; ``taken``: another name starts
         there."""
         if taken or LEVELS[self.places[pid].level] < LEVELS["province"]:
-            return None
-        if folded[fe:fe + 2] not in self._town_heads:
             return None
         for k in (4, 3, 2):  # the longest short form first (towns' short forms are 2 to 4 characters)
             key = folded[fe:fe + k]
