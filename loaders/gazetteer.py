@@ -856,23 +856,27 @@ class Places:
         """A name and designation followed by its place in brackets (国家会议中心（北京）, 国家会展中心（上海）): one
         mention of a zone inside that place, when nothing is mentioned in the name before the designation."""
         rules, text = self.zone_names, doc.text
-        by_end = {e: s for s, e in found}
+        starts = [m.start for m in mentions]
+        bracketed = []  # (index of the mention right after a designation and a bracket, designation start)
+        for ds, de in found:
+            k = bisect_left(starts, de + 1)
+            if k < len(starts) and starts[k] == de + 1 and text[de] in "（(":
+                bracketed.append((k, ds))
+        if not bracketed:
+            return mentions
         place_types = self.catalogue.types_with("place")
-        out: list[Mention] = []
-        for m in mentions:
-            ds = by_end.get(m.start - 1)
-            if ds is None or text[m.start - 1] not in "（(" or text[m.end:m.end + 1] not in ("）", ")") \
-                    or entities.get(m.entity, _NO_ENTITY).type not in place_types:
-                out.append(m)
+        out = list(mentions)
+        for k, ds in reversed(bracketed):  # from the end: indices before k stay valid
+            m = mentions[k]
+            if text[m.end:m.end + 1] not in ("）", ")") or entities.get(m.entity, _NO_ENTITY).type not in place_types:
                 continue
             start = rules.name_before(text, ds)
-            if start is None or (out and out[-1].end > start):
-                out.append(m)  # no name, or a mention in it (深圳 of 深圳会展中心（福田）: read from 深圳)
-                continue
+            if start is None or (k and mentions[k - 1].end > start):
+                continue  # no name, or a mention in it (深圳 of 深圳会展中心（福田）: read from 深圳)
             end = m.end + 1
             zone = self._zone_entity(doc, text[start:end], Mention(m.entity, m.doc, m.sentence, start, start, ""),
                                      entities, added, id_rules)
-            out.append(Mention(zone, m.doc, m.sentence, start, end, text[start:end]))
+            out[k] = Mention(zone, m.doc, m.sentence, start, end, text[start:end])
         return out
 
     @staticmethod
