@@ -180,15 +180,25 @@ def grouped_for_neo4j(G: nx.MultiDiGraph, skip=frozenset()):
     are left out, without the cost of building their properties. ``skip`` may be a ``concurrent.futures.Future``
     of that set: it is waited for once every hash is computed, so the server can read its hashes meanwhile.
     """
+    parts = grouped_in_steps(G, skip)
+    next(parts)  # the number of rows skipped
+    return next(parts), next(parts)
+
+
+def grouped_in_steps(G: nx.MultiDiGraph, skip=frozenset()):
+    """:func:`grouped_for_neo4j` as a generator of three steps: the number of rows skipped (once every hash is
+    computed), the node groups, then the edge groups, built only when asked for, so that nodes can be sent while
+    the edges are built."""
     schema = load_catalogue().schema
     node_types, edge_types = schema["node_types"], schema["edge_types"]
-    hashed = []  # (group, node or (u, v, k), attributes, hash, is_edge)
+    hashed = []  # (group, node or (u, v, k), attributes, hash): the nodes, then the edges
     checked, label_of = {}, {}  # type -> label once checked; node -> its label
     for n, d in G.nodes(data=True):
         t = d.get("type", "")
         label = checked.get(t) or checked.setdefault(t, check_label(t, node_types))
         label_of[n] = label
-        hashed.append((label, n, d, row_hash(label, n, d), False))
+        hashed.append((label, n, d, row_hash(label, n, d)))
+    first_edge = len(hashed)
     checked = {}
     # networkx's adjacency dict walked directly, in G.edges(keys=True, data=True) order: the edge view costs more
     # than the hash of a re-push
@@ -199,24 +209,24 @@ def grouped_for_neo4j(G: nx.MultiDiGraph, skip=frozenset()):
             for k, d in keyed.items():
                 t = d.get("type", "")
                 group = (checked.get(t) or checked.setdefault(t, check_label(t, edge_types)), lu, lv)
-                hashed.append((group, (u, v, k), d, row_hash(group, (u, v, k), d), True))
+                hashed.append((group, (u, v, k), d, row_hash(group, (u, v, k), d)))
     if hasattr(skip, "result"):
         skip = skip.result()
-    node_rows, edge_rows = [], []
-    for group, ident, d, h, is_edge in hashed:
-        if h in skip:
-            continue
-        if is_edge:
-            u, v, k = ident
-            edge_rows.append((group, {"s": u, "t": v, "key": k, "props": neo4j_properties(d, key=k, _hash=h)}))
-        else:
-            node_rows.append((group, {"id": ident, "props": neo4j_properties(d, id=ident, _hash=h)}))
-    nodes, edges = defaultdict(list), defaultdict(list)
-    for rows, out in ((node_rows, nodes), (edge_rows, edges)):
-        _one_type_per_property([r for _, r in rows])
-        for group, r in rows:
-            out[group].append(r)
-    return nodes, edges
+    yield sum(1 for item in hashed if item[3] in skip) if skip else 0
+    node_rows = [(group, {"id": n, "props": neo4j_properties(d, id=n, _hash=h)})
+                 for group, n, d, h in hashed[:first_edge] if h not in skip]
+    yield _by_group(node_rows)
+    edge_rows = [(group, {"s": u, "t": v, "key": k, "props": neo4j_properties(d, key=k, _hash=h)})
+                 for group, (u, v, k), d, h in hashed[first_edge:] if h not in skip]
+    yield _by_group(edge_rows)
+
+
+def _by_group(rows: list[tuple]) -> dict:
+    _one_type_per_property([r for _, r in rows])
+    out = defaultdict(list)
+    for group, r in rows:
+        out[group].append(r)
+    return out
 
 
 def columns(rows: list[dict]) -> list[str]:

@@ -34,6 +34,8 @@ BOLT_DEFAULT_GRAPH = "falkordb"
 # A message is closed at batch_size rows or at this many bytes of text, whichever comes first.
 MAX_MESSAGE_CHARS = 8 << 20
 PROBE_LABEL = "_EcoProbe"
+# Batch texts waiting for the sender (at most ~50 MB at 1,000 rows of this graph's size).
+QUEUED_BATCHES = 128
 
 
 class RedisGraph:
@@ -134,12 +136,13 @@ def check_same_server(native: RedisGraph, conn) -> None:
 def write_jobs(native: RedisGraph, jobs, batch_size: int, progress: Callable[[int], None] | None = None) -> int:
     """Send ``(query, positional rows)`` jobs in order, ``batch_size`` rows per ``GRAPH.QUERY``; returns rows sent.
 
-    The text of the next batch is built while the server runs the previous one (one sender thread; a queue of two
-    batches bounds the memory).
+    Batch texts are built while the server runs earlier ones (one sender thread). The queue holds up to
+    :data:`QUEUED_BATCHES`, so the caller can go on building rows (the edges, while the nodes are sent) and the
+    memory stays bounded.
     """
     from falkordb.helpers import stringify_param_value
 
-    pending: queue.Queue = queue.Queue(maxsize=2)
+    pending: queue.Queue = queue.Queue(maxsize=QUEUED_BATCHES)
     failure: list[BaseException] = []
     done = 0
 

@@ -25,8 +25,8 @@ from loaders.errors import InputError
 
 from .dialect import BoltDialect, adapt_props, check_database_names, detect_dialect, nbytes, shrink
 from .driver import DEFAULT_TIMEOUT, Connection, opened
-from .files import (CONSTRAINT, HASH_PROP, INDEX, JSON_PROP, edge_merge, grouped_for_neo4j, node_merge,
-                    positional, row_columns)
+from .files import (CONSTRAINT, HASH_PROP, INDEX, JSON_PROP, edge_merge, grouped_in_steps, node_merge, positional,
+                    row_columns)
 from .native import RedisGraph, check_same_server, redis_graph, write_jobs
 
 # Appending one piece of a long value and, once all pieces are in, the row's hash (a server with a small message
@@ -202,27 +202,31 @@ def push(G: nx.MultiDiGraph, uri: str | None, auth: tuple[str, str] | None = Non
                                  "for 1,000-row batches instead of ~10 per Bolt message")
         with ThreadPoolExecutor(1) as reader:  # the server reads its hashes while ours are computed
             held = reader.submit(stored_hashes, native or conn) if skip_unchanged else set()
-            nodes, edges = grouped_for_neo4j(G, skip=held)
-        skipped = total - sum(map(len, nodes.values())) - sum(map(len, edges.values()))
+            steps = grouped_in_steps(G, skip=held)
+            skipped = next(steps)
         tick(skipped)
+        nodes = next(steps)
         # only labels with rows to write (re-creating an existing index is an error on some servers, and a slow one)
         schema = ensure_schema(conn, nodes)
         schema["notes"] = dialect.notes + schema["notes"]
-        jobs = []  # nodes first: relationships MATCH them
-        for label, rows in sorted(nodes.items()):
-            cols = _columns(rows, dialect)
-            jobs.append((node_merge(label, cols), NODE_APPEND.format(label=label), rows, cols))
-        for (etype, src, dst), rows in sorted(edges.items()):
-            cols = _columns(rows, dialect)
-            jobs.append((edge_merge(etype, src, dst, cols), EDGE_APPEND.format(src=src, dst=dst, type=etype), rows,
-                         cols))
+
+        def jobs():
+            """Nodes first (relationships MATCH them); the edge rows are built while the nodes are being sent."""
+            for label, rows in sorted(nodes.items()):
+                cols = _columns(rows, dialect)
+                yield node_merge(label, cols), NODE_APPEND.format(label=label), rows, cols
+            for (etype, src, dst), rows in sorted(next(steps).items()):
+                cols = _columns(rows, dialect)
+                yield (edge_merge(etype, src, dst, cols), EDGE_APPEND.format(src=src, dst=dst, type=etype), rows,
+                       cols)
+
         if native is not None:
-            write_jobs(native, ((query, (positional(r, cols) for r in rows)) for query, _, rows, cols in jobs),
+            write_jobs(native, ((query, (positional(r, cols) for r in rows)) for query, _, rows, cols in jobs()),
                        batch_size, tick)
         else:
             # One Bolt connection: two writing at once ran 2-3x faster on FalkorDB for 10,000 rows, but with
             # 100,000 its Bolt bridge stopped reading one of them (and once the server died): not a safe path.
-            for query, append_query, rows, cols in jobs:
+            for query, append_query, rows, cols in jobs():
                 write_rows(conn, query, append_query, rows, cols, batch_size, dialect, tick)
         agent = conn.agent
     return {"uri": uri, "database": database, "server": agent, "schema": schema, "dialect": dialect.as_dict(),
