@@ -417,11 +417,17 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str
     assigned: dict[str, str] = {}
     tried: dict[str, int] = {}
     exact_get, loose_get = exact.get, loose.get
+    # A folded name already in ``exact`` has its loose key in ``loose`` too (both are set together), so a name's key
+    # is computed only when its folded form is new (repeated rows and names cost a dict lookup, not org_key).
     for row, names, folded in _folded_names(rows):
         eid = None
-        keys = [_org_key(f, rules) for f in folded]
-        for f, k in zip(folded, keys):
-            eid = exact_get(f) or loose_get(k)
+        keys: dict[str, str] = {}
+        for f in folded:
+            eid = exact_get(f)
+            if eid:
+                break
+            k = keys[f] = _org_key(f, rules)
+            eid = loose_get(k)
             if eid:
                 break
         if eid is None:
@@ -432,14 +438,16 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow]) -> tuple[dict[str
         else:
             ent = entities[eid]
         known = None  # the entity's names, computed only when a row brings a name it might not have
-        for n, f, k in zip(names, folded, keys):
+        for n, f in zip(names, folded):
             if known is None:
                 known = set(ent.all_names())
             if n not in known:
                 ent.aliases.append(n)
                 known.add(n)
-            exact.setdefault(f, eid)
-            loose.setdefault(k, eid)
+            if f not in exact:
+                exact[f] = eid
+                k = keys.get(f)
+                loose.setdefault(_org_key(f, rules) if k is None else k, eid)
         src = row.source_record.to_dict()  # the plain dict the graph stores, shared by the entity and its facts
         ent.sources.append(src)
         for sid in row.segments:
