@@ -65,18 +65,20 @@ class _Edges:
                 e[k] = val
         return e
 
-    def add_fact(self, u: str, v: str, etype: str, method: str, source) -> None:
-        """``add(u, v, etype, method, sources=[source])`` for the millions of roster facts, without the general
-        path's argument handling (same edge, same attributes in the same order)."""
-        key = (u, v, etype, method, "")
-        s = self.source_dict(source)
-        e = self.items.get(key)
-        if e is None:
-            self.items[key] = {"type": etype, "method": method, "evidence": [], "sources": [s], "weight": 1.0}
-            return
-        if s not in e["sources"]:
-            e["sources"].append(s)
-        e["weight"] += 1
+    def add_facts(self, u: str, facts, etype: str) -> None:
+        """``add(u, f.target, etype, f.method, sources=[f.source])`` for each of ``facts`` (the millions of roster
+        facts), without the general path's argument handling (same edges, same attributes in the same order)."""
+        items, source_dict = self.items, self.source_dict
+        for f in facts:
+            key = (u, f.target, etype, f.method, "")
+            s = f.source if type(f.source) is dict else source_dict(f.source)
+            e = items.get(key)
+            if e is None:
+                items[key] = {"type": etype, "method": f.method, "evidence": [], "sources": [s], "weight": 1.0}
+            else:
+                if s not in e["sources"]:
+                    e["sources"].append(s)
+                e["weight"] += 1
 
     def into(self, G: nx.MultiDiGraph) -> None:
         """Add the edges to ``G`` in the order they were first seen, letting go of each one as it is added.
@@ -116,6 +118,25 @@ class _Edges:
                 nbrs[v] = keydict
                 pred[v][u] = keydict
         nx._clear_cache(G)
+
+
+def _add_nodes(G: nx.MultiDiGraph, nodes) -> None:
+    """``G.add_nodes_from(nodes)`` for ``(node, attribute dict)`` pairs, spelled out on networkx's dicts as
+    ``add_nodes_from`` does, except that a new node keeps the dict given instead of two copies of it (a million
+    nodes); an existing node's attributes are updated as there."""
+    succ, pred, node = G._succ, G._pred, G._node
+    inner, plain = G.adjlist_inner_dict_factory, G.node_attr_dict_factory is dict
+    for n, attrs in nodes:
+        if n not in node:
+            if n is None:
+                raise ValueError("None cannot be a node")
+            succ[n], pred[n] = inner(), inner()
+            if plain:
+                node[n] = attrs
+                continue
+            node[n] = G.node_attr_dict_factory()
+        node[n].update(attrs)
+    nx._clear_cache(G)
 
 
 def _node_attrs(e: Entity, source_dict=as_dict) -> dict:
@@ -315,15 +336,12 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
 
 def _add_entities(G: nx.MultiDiGraph, edges: _Edges, catalogue: Catalogue, entities: dict[str, Entity]) -> None:
     """Catalogue, taxonomy and roster entities, their sourced facts and the curated relations."""
-    G.add_nodes_from((e.id, _node_attrs(e, edges.source_dict)) for e in entities.values())
-    add_fact = edges.add_fact
+    _add_nodes(G, ((e.id, _node_attrs(e, edges.source_dict)) for e in entities.values()))
+    add_facts = edges.add_facts
     for e in entities.values():
-        for f in e.part_of:
-            add_fact(e.id, f.target, "PART_OF", f.method, f.source)
-        for f in e.segments:
-            add_fact(e.id, f.target, "IN_SEGMENT", f.method, f.source)
-        for f in e.located_in:
-            add_fact(e.id, f.target, "LOCATED_IN", f.method, f.source)
+        add_facts(e.id, e.part_of, "PART_OF")
+        add_facts(e.id, e.segments, "IN_SEGMENT")
+        add_facts(e.id, e.located_in, "LOCATED_IN")
     edges.source_dicts.clear()  # every entity's source has its dict now
     for c in catalogue.curated_relations:
         edges.add(c["source"], c["target"], c["type"], "curated",

@@ -7,12 +7,13 @@ import ahocorasick
 import networkx as nx
 import pytest
 
-from graph.build import _Edges
+from graph.build import _Edges, _add_nodes
 from loaders import load_catalogue
 from loaders.errors import InputError
 from loaders.extract import alias_matcher
 from loaders.fold import fold, fold_many
 from loaders.matcher import TextGrams
+from loaders.records import Fact, Source
 from loaders.rosters import merge_rosters, parse_roster
 from loaders.text import bundled_documents, document_from_text
 
@@ -83,7 +84,7 @@ def test_edges_into_equals_add_edge():
     edges.add("a", "b", "T", "n")
     edges.add("b", "a", "U", "m", variant="v", weight=2)
     edges.add("c", "c", "T", "m")
-    edges.add_fact("a", "d", "IN_SEGMENT", "roster", {"source": "x"})
+    edges.add_facts("a", [Fact("d", "roster", {"source": "x"}), Fact("d", "roster", Source("y"))], "IN_SEGMENT")
     expected = nx.MultiDiGraph()
     expected.add_node("a", name="A")
     for (u, v, etype, method, variant), attrs in edges.items.items():
@@ -96,3 +97,13 @@ def test_edges_into_equals_add_edge():
     assert list(got.nodes(data=True)) == list(expected.nodes(data=True))
     assert {n: list(got.pred[n]) for n in got} == {n: list(expected.pred[n]) for n in expected}
     assert not edges.items
+
+
+def test_add_nodes_equals_add_nodes_from():
+    pairs = [("a", {"x": 1, "y": [2]}), ("b", {"x": 3}), ("a", {"z": 4})]
+    expected, got = nx.MultiDiGraph(), nx.MultiDiGraph()
+    expected.add_nodes_from((n, dict(d)) for n, d in pairs)
+    _add_nodes(got, ((n, dict(d)) for n, d in pairs))
+    assert list(got.nodes(data=True)) == list(expected.nodes(data=True)) == [("a", {"x": 1, "y": [2], "z": 4}),
+                                                                           ("b", {"x": 3})]
+    assert got.has_node("b") and not list(got.successors("b"))
