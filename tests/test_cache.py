@@ -164,3 +164,49 @@ def test_command_line_cache_flag(inputs, tmp_path, capsys):
     assert main(args + ["--cache", str(folder)]) == 0
     assert len(entries(folder)) == 1
     assert capsys.readouterr().out == first * 2  # the same answer from the built and the cached graph
+
+
+def views_files(folder):
+    return sorted(folder.glob("views-*.pickle")) if folder.exists() else []
+
+
+def test_derived_results_are_kept_beside_the_entry_and_read_by_the_next_start(inputs, tmp_path):
+    from graph.coverage import chain_coverage
+
+    folder = tmp_path / "cache"
+    G = cached_build_graph(**inputs, cache=folder)
+    assert cache.key_of(G) == input_key(**inputs)
+    card = cache.derived(G, "coverage:minhang", lambda: chain_coverage(G, "minhang"))
+    assert [p.name[len("views-"):] for p in views_files(folder)] == [p.name[len("graph-"):] for p in entries(folder)]
+    calls = []
+    again = cached_build_graph(**inputs, cache=folder)  # a restart: a new graph object read from the entry
+    kept = cache.derived(again, "coverage:minhang", lambda: calls.append(1))
+    assert not calls and kept == card == chain_coverage(again, "minhang")  # read back, equal to a fresh computation
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other key"])
+def test_a_bad_views_file_is_ignored(inputs, tmp_path, damage):
+    folder = tmp_path / "cache"
+    G = cached_build_graph(**inputs, cache=folder)
+    cache.derived(G, "answer", lambda: 42)
+    [views] = views_files(folder)
+    if damage == "garbage":
+        views.write_bytes(b"\x80\x05 not a pickle")
+    else:  # the results of another graph under this graph's name
+        import pickle
+
+        views.write_bytes(pickle.dumps((cache._FORMAT, "another key", {"answer": 41})))
+    again = cached_build_graph(**inputs, cache=folder)
+    assert cache.derived(again, "answer", lambda: 42) == 42
+
+
+def test_views_go_with_their_entry_and_plain_graphs_keep_nothing(inputs, tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setattr(cache, "KEEP", 1)
+    for i in range(2):
+        monkeypatch.setattr(cache, "code_version", lambda i=i: f"version {i}")
+        cache.derived(cached_build_graph(**inputs, cache=folder), "answer", lambda: 42)
+    assert len(entries(folder)) == len(views_files(folder)) == 1
+    plain = build_graph(**inputs)
+    assert cache.key_of(plain) is None and cache.derived(plain, "answer", lambda: 7) == 7
+    assert len(views_files(folder)) == 1
