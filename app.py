@@ -31,8 +31,8 @@ from graph.render import (LANGUAGE_CODES, LANGUAGES, WEB_DIR, highlight_spans, n
                           relation_name, standalone_page, ui)
 from graph.render import markdown_text as md
 from graph.report import coverage_verdict, gaps_csv, gap_rows, roster_what_if, upload_what_if
-from graph.view import (DEFAULT_CAP, cap_view, claim_table, filter_view, name_index, node_card, prepare_views,
-                        search_nodes)
+from graph.view import (DEFAULT_CAP, cap_view, claim_table, filter_view, graph_name_index, node_card,
+                        prepare_views, search_nodes)
 from loaders.catalogue import load_catalogue
 from loaders.errors import InputError
 from loaders.rosters import parse_roster_bytes, unique_uploads
@@ -194,7 +194,7 @@ def views_prepared(_G, key):
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def search_index(_G, key):
-    return name_index(_G)
+    return graph_name_index(_G)  # shared with the background preparation (prepare_views)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

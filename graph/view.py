@@ -387,8 +387,9 @@ LARGE_VIEW = 5000  # nodes; above this, cap_view ranks by the whole graph (compu
 
 def prepare_views(G: nx.MultiDiGraph) -> None:
     """Compute now what :func:`cap_view` computes once per large graph on first use (the edge list, degrees, both
-    rankings, the segment of every node), e.g. in a background thread while the first page is read, so that the
-    first network view does not wait for it. Does nothing for a graph below :data:`LARGE_VIEW` nodes.
+    rankings, the segment of every node) and the search index (:func:`graph_name_index`), e.g. in a background
+    thread while the first page is read, so that the first network view or search does not wait for them. Does
+    nothing for a graph below :data:`LARGE_VIEW` nodes.
 
     Examples
     --------
@@ -400,6 +401,12 @@ def prepare_views(G: nx.MultiDiGraph) -> None:
     whole = G.subgraph(list(G))
     for rank_by in RANK_BY:
         cap_view(whole, DEFAULT_CAP, "aggregate", fold_by="segment", rank_by=rank_by)
+    graph_name_index(G)
+
+
+def graph_name_index(G: nx.MultiDiGraph) -> dict:
+    """:func:`name_index` of a graph that no longer changes, computed once per graph (and by :func:`prepare_views`)."""
+    return _graph_cache(G, "name_index", lambda: name_index(G))
 _GRAPH_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
