@@ -166,6 +166,15 @@ def _load_rosters(rosters, bundled: bool, catalogue: Catalogue) -> tuple[list[Ro
     return rows, names
 
 
+def _drain(items: list):
+    """The items of ``items`` in order, each removed from the list as it is handed out (the list ends empty): a
+    million roster rows are let go one by one as they merge instead of all at the end."""
+    items.reverse()
+    pop = items.pop
+    while items:
+        yield pop()
+
+
 def _load_documents(docs, bundled: bool) -> list[Document]:
     documents = (bundled_documents() if bundled else []) + [
         d if isinstance(d, Document) else load_document(d) for d in (docs or [])]
@@ -281,7 +290,7 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     with timed("read"):  # decode, clean, sentences, language (loaders.extract.stage_clock counts the steps)
         documents = _load_documents(docs, bundled)
     with timed("rosters"):
-        entities, _ = merge_rosters(catalogue, rows)
+        entities, _ = merge_rosters(catalogue, _drain(rows), assignments=False)
         add_referenced_places(entities, catalogue)  # gazetteer places the rosters name, with their containers
     del rows  # a million rows are a gigabyte; the entities hold what the graph needs
 

@@ -107,3 +107,14 @@ def test_add_nodes_equals_add_nodes_from():
     assert list(got.nodes(data=True)) == list(expected.nodes(data=True)) == [("a", {"x": 1, "y": [2], "z": 4}),
                                                                            ("b", {"x": 3})]
     assert got.has_node("b") and not list(got.successors("b"))
+
+
+@pytest.mark.parametrize("text", ["", "a,b\n1,2\n", "a,b\n1,2", 'a,b\n"x\ny",2\n\n3,4\n', "a,b\r\n1,2\r\n",
+                                  "a,b\r1,2\r", "a\u2028b,c\n1,2\n"])
+def test_roster_lines_as_stringio_gives_them(text):
+    import io
+
+    from loaders.rosters import _lines, _sha256
+
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))
+    assert _sha256(text * 50000) == __import__("hashlib").sha256((text * 50000).encode()).hexdigest()
