@@ -34,26 +34,34 @@ def _edge_ok(d: dict, reading: str) -> bool:
     return reading == "all" or d["method"] != "roster"
 
 
-def firm_segments(G: nx.MultiDiGraph, firm: str, reading: str = "all") -> set[str]:
+def firm_segments(G: nx.MultiDiGraph, firm: str, reading: str = "all", _seg_types=None) -> set[str]:
     """Segments a firm covers: its own, those of what it develops, those of the scenes it or its products serve."""
-    seg_types = set(types_with(G, "segment"))
+    seg_types = _seg_types if _seg_types is not None else set(types_with(G, "segment"))
     succ, attrs = G._succ, G._node  # the adjacency dicts: called once per firm of a region, so no edge views
 
-    def out(node, edge_type):
-        return [v for v, keys in succ[node].items() for d in keys.values()
-                if d["type"] == edge_type and _edge_ok(d, reading)]
+    def out(node) -> dict[str, list]:
+        """The node's out-neighbours by edge type, in one pass over its edges."""
+        by_type: dict[str, list] = {}
+        for v, keys in succ[node].items():
+            for d in keys.values():
+                if _edge_ok(d, reading):
+                    by_type.setdefault(d["type"], []).append(v)
+        return by_type
 
-    def in_segments(node):
-        return {v for v in out(node, "IN_SEGMENT") if attrs[v].get("type") in seg_types}
+    def in_segments(edges):
+        return {v for v in edges.get("IN_SEGMENT", ()) if attrs[v].get("type") in seg_types}
 
-    segs = in_segments(firm)
-    reach = {firm}
-    for v in out(firm, "DEVELOPS"):
-        segs |= in_segments(v)
-        reach.add(v)
-    for node in reach:
-        for v in out(node, "SERVES_SCENE"):
-            segs |= in_segments(v)
+    own = out(firm)
+    segs = in_segments(own)
+    for v in own.get("SERVES_SCENE", ()):
+        segs |= in_segments(out(v))
+    for v in dict.fromkeys(own.get("DEVELOPS", ())):
+        if v == firm:
+            continue
+        developed = out(v)
+        segs |= in_segments(developed)
+        for scene in developed.get("SERVES_SCENE", ()):
+            segs |= in_segments(out(scene))
     return segs
 
 
@@ -96,7 +104,8 @@ def _reading(G: nx.MultiDiGraph, region: str, reading: str, weights: dict[str, f
     """One reading: the region's organisations, who covers which segment, and the shares."""
     firms = firms_in_region(G, region, reading)
     seg_firms: dict[str, set[str]] = {s: set() for s in weights}
-    covers = {f: firm_segments(G, f, reading) for f in firms}
+    seg_types = set(types_with(G, "segment"))
+    covers = {f: firm_segments(G, f, reading, seg_types) for f in firms}
     for f, segs in covers.items():
         for s in segs:
             if s in seg_firms:
