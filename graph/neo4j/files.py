@@ -212,13 +212,13 @@ def grouped_in_steps(G: nx.MultiDiGraph, skip=frozenset()):
                 hashed.append((group, (u, v, k), d, row_hash(group, (u, v, k), d)))
     if hasattr(skip, "result"):
         skip = skip.result()
-    yield sum(1 for item in hashed if item[3] in skip) if skip else 0
-    node_rows = [(group, {"id": n, "props": neo4j_properties(d, id=n, _hash=h)})
-                 for group, n, d, h in hashed[:first_edge] if h not in skip]
-    yield _by_group(node_rows)
-    edge_rows = [(group, {"s": u, "t": v, "key": k, "props": neo4j_properties(d, key=k, _hash=h)})
-                 for group, (u, v, k), d, h in hashed[first_edge:] if h not in skip]
-    yield _by_group(edge_rows)
+    todo_nodes = [item for item in hashed[:first_edge] if item[3] not in skip]
+    todo_edges = [item for item in hashed[first_edge:] if item[3] not in skip]
+    yield len(hashed) - len(todo_nodes) - len(todo_edges)
+    yield _by_group([(group, {"id": n, "props": neo4j_properties(d, id=n, _hash=h)})
+                     for group, n, d, h in todo_nodes])
+    yield _by_group([(group, {"s": u, "t": v, "key": k, "props": neo4j_properties(d, key=k, _hash=h)})
+                     for group, (u, v, k), d, h in todo_edges])
 
 
 def _by_group(rows: list[tuple]) -> dict:
