@@ -709,7 +709,10 @@ class ClaimExtractor:
         self.subjects = SubjectResolver(catalogue, source)
         self.policy_types = self.subjects.policy_types
 
-    def _classify(self, q: Quantity, text: str, clause: tuple[int, int], lo: int, hi: int):
+    def _classify(self, q: Quantity, text: str, clause: tuple[int, int], lo: int, hi: int, spans: dict | None = None):
+        """The first metric rule of ``q``'s kind that recognises it, and where its cues are; ``spans``: a dict kept
+        for one sentence, where the first cue of a rule in the sentence or a clause is remembered (a long sentence
+        with many numbers is not searched again for each)."""
         before = text[max(clause[0], lo, q.num_start - 40):q.num_start]
         b_off = q.num_start - len(before)
         after = text[q.end:min(clause[1], hi, q.end + 40)]
@@ -719,7 +722,7 @@ class ClaimExtractor:
         counter, noun, start, end = q.counter, q.noun, q.start, q.end
         counted = self.counter_units.get(counter, "")
         strict = counted in self.strict_units
-        wholes: dict[tuple[int, int], str] = {}  # the sentence or the clause, sliced once for every rule
+        spans = {} if spans is None else spans
         for rule in rules:
             spec = rule.spec
             if spec["full_date_only"] and not q.full_date:
@@ -739,11 +742,13 @@ class ClaimExtractor:
                 hits.append((end + m.start(), end + m.end()))
             if e:
                 span = (0, len(text)) if spec["scope"] == "sentence" else clause
-                whole = wholes.get(span)
-                if whole is None:
-                    whole = wholes[span] = text[span[0]:span[1]]
-                if m := e.search(whole):
-                    hits.append((span[0] + m.start(), span[0] + m.end()))
+                key = (id(e), span)
+                hit = spans.get(key, False)
+                if hit is False:
+                    m = e.search(text[span[0]:span[1]])
+                    hit = spans[key] = (span[0] + m.start(), span[0] + m.end()) if m else None
+                if hit:
+                    hits.append(hit)
             if rule.noun_before and (m := rule.noun_before.search(before)):
                 hits.append((b_off + m.start(), b_off + m.end()))
             if hits:
@@ -811,23 +816,28 @@ class ClaimExtractor:
             to_original = spans[index].to_original if spans else _same_span
             cues = cue_words.sentence_cues(index, doc_year)
             rule_cues: dict[int, list[tuple[int, int]]] = {}  # where each rule's cues occur in this sentence
+            either_hits: dict = {}  # the first `either` cue of each rule in this sentence or one of its clauses
             clauses = clause_bounds(text, self.clause_breaks)  # only sentences with a quantity need their clauses
+            clause_starts = [c[0] for c in clauses]
             for i, q in enumerate(quantities):
-                clause = next((c for c in clauses if c[0] <= q.start < c[1]), (0, len(text)))
+                clause = clauses[bisect_right(clause_starts, q.start) - 1]  # starts rise: the one holding q.start
+                if not clause[0] <= q.start < clause[1]:
+                    clause = next((c for c in clauses if c[0] <= q.start < c[1]), (0, len(text)))
                 lo = quantities[i - 1].end if i else 0
                 hi = quantities[i + 1].start if i + 1 < len(quantities) else len(text)
-                rule, cue_spans = self._classify(q, text, clause, lo, hi)
+                rule, cue_spans = self._classify(q, text, clause, lo, hi, either_hits)
                 if rule is None:
                     continue
                 spec = rule.spec
                 o_start, o_end = to_original(q.start, q.end)
                 start, end = sent.start + o_start, sent.start + o_end
                 # every place where a cue of the rule occurs in the sentence names no subject ("全国", "中国の")
-                everywhere = rule_cues.get(id(rule))
+                everywhere = rule_cues.get(id(rule))  # (in original offsets: mapped once per sentence)
                 if everywhere is None:
-                    everywhere = rule_cues[id(rule)] = [m.span() for p in (rule.before, rule.after, rule.either)
-                                                        if p for m in p.finditer(text)]
-                cue_orig = [tuple(sent.start + x for x in to_original(*c)) for c in cue_spans + everywhere]
+                    everywhere = rule_cues[id(rule)] = [
+                        tuple(sent.start + x for x in to_original(*m.span()))
+                        for p in (rule.before, rule.after, rule.either) if p for m in p.finditer(text)]
+                cue_orig = [tuple(sent.start + x for x in to_original(*c)) for c in cue_spans] + everywhere
                 qualifier = q.qualifier
                 if qualifier == "exact" and spec["qualifier"]:
                     qualifier = spec["qualifier"]
