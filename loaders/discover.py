@@ -453,6 +453,7 @@ def name_key(name: str, rules: DiscoveryRules | None = None) -> str:
 
 _CITY = re.compile(rf"^[{HAN}]{{2,3}}(?:省|市)(?=[{HAN}{KANA}]{{2}})")
 _CITY_AT = re.compile(_CITY.pattern[1:])  # _CITY at a position (pattern.match(text, pos, end))
+_CITY_WHOLE = re.compile(rf"[{HAN}]{{2,3}}(?:省|市)")  # what _CITY drops
 _STRIP = re.compile(r"[\s·・\-_.,'\"’()（）]")
 
 
@@ -1723,7 +1724,12 @@ class _KnownNames:
                 part = orgs if t in org_types else others
                 part += (e.name_en, e.name_zh, e.name_ja)  # an empty name is an empty line: it holds no key
                 part += e.aliases
+        self._org_names = orgs  # line i of the first text is orgs[i]
         return _SEP.join(orgs), _SEP.join(others)
+
+    @cached_property
+    def _folded(self) -> tuple[str, str]:
+        return tuple(fold(text) for text in self._joined)
 
     def keys_among(self, wanted: set[str]) -> set[str]:
         """The keys among ``wanted`` that a known name also has.
@@ -1739,28 +1745,72 @@ class _KnownNames:
             auto.add_word(k, k)
         auto.make_automaton()
         found = set()
-        for text in self._joined:
-            if not text:
+        removable = self._removable_prefix
+        # the longest prefix a key drops, without the characters keys leave out: a legal prefix and a place
+        longest = max(map(len, self.rules.legal_prefixes), default=0) + 4
+        for folded in self._folded:
+            if not folded:
                 continue
-            folded = fold(text)
-            line_end = -1
+            line_start, line_end = 0, -1
             lines = set()
-            for end, _ in auto.iter(folded):
-                if end < line_end:
-                    continue  # another key on the same line
-                line_end = folded.find(_SEP, end)
-                if line_end < 0:
-                    line_end = len(folded)
-                lines.add(folded[folded.rfind(_SEP, 0, end) + 1:line_end])
+            for end, k in auto.iter(folded):
+                if end >= line_end:
+                    line_start = folded.rfind(_SEP, 0, end) + 1
+                    line_end = folded.find(_SEP, end)
+                    if line_end < 0:
+                        line_end = len(folded)
+                start = end + 1 - len(k)
+                if start == line_start:
+                    lines.add(folded[line_start:line_end])
+                    continue
+                # only the legal prefix and place a key drops may stand before it (else the key is another); a
+                # longer run of letters and digits (no character a key leaves out) is not that
+                before = folded[line_start:start]
+                if (len(before) <= longest or not before.isalnum() and len(_STRIP.sub("", before)) <= longest) \
+                        and removable(before):
+                    lines.add(folded[line_start:line_end])
             found.update(k for k in map(lambda ln: _key(ln, self.rules), lines) if k in wanted)
         return found
+
+    def _removable_prefix(self, before: str) -> bool:
+        """Whether :func:`_key` could drop ``before`` from a name's start: blanks, a legal prefix, a city or known
+        place, then characters keys leave out (a necessary condition only: the key itself decides)."""
+        rules = self.rules
+        before = before.lstrip()
+        for j in range(len(before), -1, -1):
+            if j < len(before) and not _STRIP.match(before, j):
+                break  # before[j:] is the run of left-out characters just before the key
+            head = before[:j]
+            for lp in ("", *rules.legal_prefixes):
+                if head.startswith(lp):
+                    rest = head[len(lp):]
+                    if not rest or _CITY_WHOLE.fullmatch(rest) or 2 <= len(rest) <= 4 and rest in rules._key_places:
+                        return True
+        return False
 
     def organisation_names_lower(self, wanted: set[str]) -> set[str]:
         """The lower-cased names of known organisations among ``wanted`` (lower-cased words)."""
         if not wanted:
             return set()
-        text = _SEP + self._joined[0].lower() + _SEP
-        return {w for w in wanted if w and _SEP + w + _SEP in text}
+        out = set()
+        folded, names, padded = self._folded[0], None, None
+        for w in wanted:
+            if not w:
+                continue
+            if not w.isascii():  # rare: lower-case every name
+                if _SEP + w + _SEP in _SEP + self._joined[0].lower() + _SEP:
+                    out.add(w)
+                continue
+            # a name whose lower case is the ASCII word w folds to w: look among the names that fold to it
+            padded = padded if padded is not None else _SEP + folded + _SEP
+            at = padded.find(_SEP + w + _SEP)
+            while at >= 0:  # the name at ``at`` in folded is line number (separators before it)
+                names = names if names is not None else self._org_names
+                if names[folded.count(_SEP, 0, at)].lower() == w:
+                    out.add(w)
+                    break
+                at = padded.find(_SEP + w + _SEP, at + 1)
+        return out
 
 
 def _vote_type(cands: list[Candidate]) -> str:

@@ -70,6 +70,43 @@ def test_listed_entities_are_never_rediscovered(catalogue):
     assert names(result) == []
 
 
+def test_a_known_firm_written_another_way_is_not_discovered(catalogue):
+    """A roster firm's registered name (深圳市…股份有限公司) has the key of the short name a text uses (星尘智能科技):
+    the candidate is that firm, among many other known names, and nothing new."""
+    from loaders.records import Entity
+
+    text = "会上，星尘智能科技与帕西尼科技签署合作协议。"
+    assert names(found([text], catalogue)[0]) == ["帕西尼科技", "星尘智能科技"]
+    known = dict(catalogue.entities)
+    for i in range(2000):  # other firms' names, some holding the key's characters
+        known[f"r{i}"] = Entity(f"r{i}", "Company", f"Firm {i} Robotics", f"星尘{i}号机器人有限公司", aliases=[f"星尘{i}"])
+    known["r_x"] = Entity("r_x", "Company", "", "深圳市星尘智能科技股份有限公司")
+    known["r_place"] = Entity("r_place", "Cluster", "", "帕西尼科技股份有限公司")  # not an organisation: no effect
+    assert names(found([text], catalogue, entities=known)[0]) == ["帕西尼科技"]
+
+
+def test_a_long_document_finds_what_its_parts_find(catalogue):
+    """Work per trigger word does not grow with the document (the organisations found so far are bisected)."""
+    part = "深圳集聚了优必选科技、乐聚机器人等企业。优必选科技发布了Walker S2人形机器人。"
+    one, _ = found([part], catalogue)
+    many, _ = found([part * 400], catalogue)
+    assert sorted(one.entities) == sorted(many.entities)
+    assert len(many.mentions["t0"]) == 400 * len(one.mentions["t0"])
+
+
+def test_blocking_types_must_be_schema_types(tmp_path, catalogue):
+    data = tmp_path / "data"
+    shutil.copytree(Path(load_discovery_rules().path).parent, data)
+    text = (data / "discovery.yaml").read_text(encoding="utf-8")
+    (data / "discovery.yaml").write_text(text.replace("blocking_types: [Company,", "blocking_types: [Firm,"),
+                                         encoding="utf-8")
+    from loaders.catalogue import load_catalogue
+
+    with pytest.raises(InputError) as err:
+        found(["深圳集聚了优必选科技、乐聚机器人等企业。"], load_catalogue(data))
+    assert "discovery.yaml" in str(err.value) and "blocking_types" in str(err.value) and "Firm" in str(err.value)
+
+
 # ---------------------------------------------------------------- one entity across documents and scripts
 
 
