@@ -129,7 +129,6 @@ def known_names_row(n_rows: int, catalogue, repeats: int) -> Row:
             known = {d.id: matcher.find(d) for d in docs}
             cpu[name] = min(_cpu(lambda: discover(docs, catalogue, entities, known_mentions=known, matcher=matcher))
                             for _ in range(repeats))
-            del matcher, known
     extra = cpu["roster"] - cpu["catalogue"]
     return Row(f"discovery: cost of {len(roster_entities):,} known entities ({n_rows:,} realistic roster rows), "
                f"all {len(texts)} real texts", f"{cpu['roster']:.2f} s CPU ({extra:+.2f} s)",
