@@ -17,7 +17,7 @@ import networkx as nx
 
 from loaders.catalogue import Catalogue, load_catalogue
 from loaders.discover import discover
-from loaders.gazetteer import add_referenced_places
+from loaders.gazetteer import add_referenced_places, places_for
 from loaders.errors import InputError
 from loaders.extract import DocumentRecords, Extractors, alias_matcher, extend_matcher, timed
 from loaders.paths import BUNDLED_ROSTERS, DATA_DIR
@@ -315,6 +315,10 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
         for e in found.entities.values():
             G.add_node(e.id, **_node_attrs(e))
         entities = {**entities, **found.entities}
+        # the places discovered firms' registered names start with (LOCATED_IN), with their containers
+        targets = sorted({r.target for rs in found.relations.values() for r in rs if r.target not in entities})
+        if targets:
+            _add_places(G, edges, places_for(catalogue).add_entities(targets, entities))
         # Their names join the automaton as if it were built again (a million names are not folded twice).
         matcher = extend_matcher(matcher, catalogue, list(found.entities.values()))
     extractors = Extractors(catalogue, entities, matcher=matcher)
@@ -326,7 +330,7 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
         with timed("graph"):
             doc_texts[doc.id] = {"text": doc.text, "sentences": [[s.start, s.end] for s in doc.sentences]}
             _add_document(G, edges, records, names)
-            for r in found.relations.get(doc.id, ()):  # IN_SEGMENT of discovered firms from cue words
+            for r in found.relations.get(doc.id, ()):  # IN_SEGMENT (cue words), LOCATED_IN (names)
                 edges.add(r.source, r.target, r.type, r.method, evidence=r.evidence, rule=r.attrs.get("rule"))
             all_claims.extend(records.claims)
         if progress:
@@ -368,15 +372,21 @@ def _document_node(doc: Document) -> dict:
                 effective_until=str(meta.get("effective_until") or ""), mentions=0, evidence=[], aliases=[])
 
 
+def _add_places(G: nx.MultiDiGraph, edges: _Edges, places: list[Entity], names: dict | None = None) -> None:
+    """Gazetteer places added while documents are read, and where each lies (PART_OF its container)."""
+    for e in places:
+        G.add_node(e.id, **_node_attrs(e))
+        if names is not None:
+            names[e.id] = e.name
+        for f in e.part_of:
+            edges.add(e.id, f.target, "PART_OF", f.method, sources=[f.source])
+
+
 def _add_document(G: nx.MultiDiGraph, edges: _Edges, records: DocumentRecords, names: dict) -> None:
     """A document's node, and its mentions, co-mentions, relations and claims as nodes and edges."""
     doc = records.doc
     doc_node = f"doc:{doc.id}"
-    for e in records.places:  # gazetteer places this document is the first to name, and their containers
-        G.add_node(e.id, **_node_attrs(e))
-        names[e.id] = e.name
-        for f in e.part_of:
-            edges.add(e.id, f.target, "PART_OF", f.method, sources=[f.source])
+    _add_places(G, edges, records.places, names)  # gazetteer places this document is the first to name
     if records.unresolved_places:
         G.graph.setdefault("unresolved_places", []).extend(records.unresolved_places)
     G.add_node(doc_node, **_document_node(doc))

@@ -181,6 +181,7 @@ class _DiscoveryModel(_Strict):
     segment_cues: dict[str, list[str]] = {}
     blocking_types: list[str]
     id_prefixes: dict[str, str]
+    registered_place_levels: list[str] = []
 
 
 def _alternation(words) -> re.Pattern | None:
@@ -264,6 +265,7 @@ class DiscoveryRules:
     policy_heads_latin: tuple[str, ...]
     min_title_words: int
     segment_cues: dict[str, list[str]]
+    registered_place_levels: tuple[str, ...]
     blocking_types: frozenset[str]
     id_prefixes: dict[str, str]
     path: str = ""
@@ -403,7 +405,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         media_heads=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_media" for w in sfx.words
                           if not _is_latin(w)) + ("报",),
         policy_heads_latin=tuple(sorted({fold(h) for h in m.policies.heads if _is_latin(h)}, key=len, reverse=True)),
-        min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues, path=str(p), segmenter=m.segmenter,
+        min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues,
+        registered_place_levels=tuple(m.registered_place_levels), path=str(p), segmenter=m.segmenter,
         blocking_types=frozenset(m.blocking_types), id_prefixes=m.id_prefixes)
 
 
@@ -1690,6 +1693,8 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
                 last_end = m.end
         result.mentions[doc_id] = clean
     result.relations = segment_relations(documents, result, catalogue, rules, known_mentions, known_types)
+    for doc_id, rels in registered_place_relations(documents, result, catalogue, rules).items():
+        result.relations.setdefault(doc_id, []).extend(rels)
     return result
 
 
@@ -1882,6 +1887,66 @@ def _entity(eid, typ, cands, docs, rules, confidence, found_by, keys, places=fro
                   name_ja=names.get("ja", ""), aliases=aliases, origin="discovered",
                   sources=[Source("discovery", quote=f"found by {', '.join(found_by)} (confidence {confidence:.2f})")],
                   attrs={"confidence": confidence, "found_by": list(found_by), "origin": "discovered"})
+
+
+def registered_place_relations(documents, found: "Discovery", catalogue, rules: DiscoveryRules
+                               ) -> dict[str, list[Relation]]:
+    """``LOCATED_IN`` relations (method ``rule``, rule ``registered_name``) for discovered organisations written with
+    their registered name, when that name starts with a place.
+
+    A registered name ends in a legal form (``suffix_legal`` words: 有限公司, Co., Ltd., 株式会社); a Chinese one
+    begins with the region that registered the firm (企业名称登记管理规定: 行政区划 + 字号 + 行业 + 组织形式), so
+    深圳逐际动力科技有限公司 is located in Shenzhen. The prefix must name one place of a level in
+    ``registered_place_levels`` (data/discovery.yaml); a town's name or a name several places share is no evidence.
+    The evidence is the name as the text writes it.
+    """
+    levels = set(rules.registered_place_levels)
+    if not levels or not found.entities:
+        return {}
+    from .gazetteer import AmbiguousPlace, places_for  # as _gazetteer_places: a data directory may have none
+
+    try:
+        places = places_for(catalogue)
+    except InputError:
+        return {}
+    org_types = set(catalogue.types_with("organisation"))
+    memo: dict[str, str | None] = {}
+
+    def place_of(prefix: str) -> str | None:
+        if prefix not in memo:
+            ids = places.lookup(prefix)
+            ok = ids and all(places.place(i).level in levels for i in ids if i in places.places)
+            try:
+                memo[prefix] = places.resolve(prefix) if ok else None
+            except AmbiguousPlace:
+                memo[prefix] = None
+        return memo[prefix]
+
+    def prefixes(name: str):
+        if name.isascii():
+            words = name.split()
+            return [" ".join(words[:k]) for k in range(min(3, len(words) - 1), 0, -1)]
+        return [name[:k] for k in range(min(7, len(name) - 2), 1, -1)]
+
+    out: dict[str, list[Relation]] = {}
+    for d in documents:
+        seen = set()
+        for m in found.mentions.get(d.id, ()):
+            ent = found.entities.get(m.entity)
+            if ent is None or ent.type not in org_types or m.entity in seen:
+                continue
+            folded = fold(m.quote).rstrip()
+            if not folded.endswith(rules.legal_words):
+                continue
+            for prefix in prefixes(m.quote.strip()):
+                pid = place_of(prefix)
+                if pid:
+                    seen.add(m.entity)
+                    out.setdefault(d.id, []).append(Relation(
+                        m.entity, "LOCATED_IN", pid, "rule", evidence=[d.evidence(m.start, m.end)],
+                        attrs={"rule": "registered_name", "cue": prefix}))
+                    break
+    return out
 
 
 def segment_relations(documents, found: Discovery, catalogue, rules: DiscoveryRules, known_mentions, known_types):

@@ -172,6 +172,34 @@ def test_a_cue_inside_a_name_is_not_a_segment(catalogue):
     assert not result.relations.get("t0")
 
 
+def test_a_registered_name_locates_the_firm_in_the_place_it_starts_with(catalogue):
+    text = ("深圳逐际动力科技有限公司发布了双足机器人。Hangzhou Kaierda Welding Robot Co., Ltd. builds arms. "
+            "长城精工机器人有限公司和云鲸智能科技有限公司也在展会上。")
+    result, docs = found([text], catalogue)
+    located = {(result.entities[r.source].name.split(" Co.")[0], r.target, r.attrs["cue"])
+               for r in result.relations.get("t0", ()) if r.type == "LOCATED_IN"}
+    # 长城 names three towns (never evidence) and 云鲸 no place: neither firm is located
+    assert located == {("深圳逐际动力科技有限公司", "cn_440300", "深圳"),
+                       ("Hangzhou Kaierda Welding Robot", "cn_330100", "Hangzhou")}
+    for r in result.relations["t0"]:
+        if r.type == "LOCATED_IN":
+            ev = r.evidence[0]
+            assert r.method == "rule" and r.attrs["rule"] == "registered_name"
+            assert docs[0].text[ev["start"]:ev["end"]] == ev["quote"]
+            assert ev["quote"].startswith(result.entities[r.source].name)
+
+
+def test_a_firm_located_by_its_name_counts_in_its_region(catalogue):
+    from graph import build_graph
+    from graph.places import firms_in_region
+
+    G = build_graph(docs=[document_from_text("逐际动力科技有限公司（深圳逐际动力科技有限公司）研发灵巧手。", "d")],
+                    bundled=False)
+    firms = firms_in_region(G, "cn_440000")  # Guangdong contains Shenzhen: the place and its containers are nodes
+    assert [G.nodes[f]["name"] for f in firms] == ["深圳逐际动力科技有限公司"]
+    assert G.nodes["cn_440300"]["type"] == "Region" and G.has_edge("cn_440300", "cn_440000")
+
+
 # ---------------------------------------------------------------- the rules file
 
 
