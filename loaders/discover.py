@@ -1639,10 +1639,8 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
     result = Discovery()
     kept: list[tuple[Entity, list[Candidate]]] = []
     forms_memo: dict[tuple[str, str], list[str]] = {}
-    for root, cands in groups.items():
-        keys = members[root]
-        if keys & known_keys:
-            continue
+
+    def make(cands: list[Candidate], keys: set[str]) -> Entity | None:
         best: dict[str, float] = {}
         for c in cands:
             best[c.pattern] = max(best.get(c.pattern, 0.0), c.weight)
@@ -1653,16 +1651,24 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
             miss *= 1 - rules.repeat_weight
         confidence = round(1 - miss, 3)
         typ = _vote_type(cands)
-        surfaces = list(dict.fromkeys(c.quote for c in cands))
         if confidence < rules.threshold or not typ:
+            surfaces = list(dict.fromkeys(c.quote for c in cands))
             result.rejected.append({"name": surfaces[0], "type": typ or "?", "confidence": confidence,
                                     "found_by": sorted(best), "quotes": surfaces[:5]})
-            continue
+            return None
         canonical = sorted(keys, key=lambda k: (not k.isascii(), len(k), k))[0]
         eid = stable_id(canonical, typ, rules)
-        ent = _entity(eid, typ, cands, docs, rules, confidence, sorted(best), keys, scanner.places, forms_memo,
-                      org_types)
-        kept.append((ent, cands))
+        return _entity(eid, typ, cands, docs, rules, confidence, sorted(best), keys, scanner.places, forms_memo,
+                       org_types)
+
+    for root, cands in groups.items():
+        keys = members[root]
+        if keys & known_keys:
+            continue
+        ent = make(cands, keys)
+        if ent is not None:
+            kept.append((ent, cands, keys))
+    kept = [(ent, cands) for ent, cands, _ in _join_short_forms(kept, make, org_types)]
 
     # Two entities of different kinds may claim one id (rare); the later gets a suffix.
     for ent, cands in kept:
@@ -1816,6 +1822,45 @@ class _KnownNames:
                     break
                 at = padded.find(_SEP + w + _SEP, at + 1)
         return out
+
+
+def _join_short_forms(kept, make, org_types):
+    """One organisation for a name and the short form of another name (逐际动力 and 深圳逐际动力科技有限公司, found
+    apart when a text writes 逐际动力（深圳逐际动力科技有限公司）): the short forms a full name is matched by later
+    (:func:`_short_forms`) are that firm, so an organisation named by one of them joins it, scored again."""
+    names_of = {}
+    for i, (ent, _, _) in enumerate(kept):
+        if ent.type in org_types:
+            for n in (ent.name_zh, ent.name_ja):
+                if n:
+                    names_of.setdefault(n, []).append(i)
+    into: dict[int, int] = {}  # joined -> the one it joins (a longer name first; a name joined holds no other)
+    roots: set[int] = set()
+    for i in sorted(range(len(kept)), key=lambda i: -len(kept[i][0].name)):
+        ent = kept[i][0]
+        if ent.type not in org_types or i in into:
+            continue
+        for a in ent.aliases:
+            for j in names_of.get(a, ()):
+                if j != i and j not in into and j not in roots:
+                    into[j] = i
+                    roots.add(i)
+    if not into:
+        return kept
+    out = []
+    for i, (ent, cands, keys) in enumerate(kept):
+        if i in into:
+            continue
+        joined = [j for j, k in into.items() if k == i]
+        if joined:
+            cands = cands + [c for j in joined for c in kept[j][1]]
+            keys = set(keys).union(*(kept[j][2] for j in joined))
+            joined_ent = make(cands, keys)
+            if joined_ent is not None:
+                joined_ent.id = ent.id  # the full name's id, as when the text writes it alone
+                ent = joined_ent
+        out.append((ent, cands, keys))
+    return out
 
 
 def _vote_type(cands: list[Candidate]) -> str:

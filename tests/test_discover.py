@@ -189,6 +189,15 @@ def test_a_registered_name_locates_the_firm_in_the_place_it_starts_with(catalogu
             assert ev["quote"].startswith(result.entities[r.source].name)
 
 
+def test_a_short_name_and_the_registered_name_in_brackets_are_one_firm(catalogue):
+    result, _ = found(["逐际动力（深圳逐际动力科技有限公司）发布了双足机器人。逐际动力还发布了轮足机器人。"], catalogue)
+    (ent,) = result.entities.values()  # named as the text names it most often
+    assert {"逐际动力", "深圳逐际动力科技有限公司"} <= {ent.name, *ent.aliases}
+    alone, _ = found(["深圳逐际动力科技有限公司发布了双足机器人。"], catalogue)
+    assert list(alone.entities) == [ent.id]  # the registered name's id, as when the text writes it alone
+    assert [m.quote for m in result.mentions["t0"]] == ["逐际动力", "深圳逐际动力科技有限公司", "逐际动力"]
+
+
 def test_a_firm_located_by_its_name_counts_in_its_region(catalogue):
     from graph import build_graph
     from graph.places import firms_in_region
