@@ -837,14 +837,14 @@ class ClaimExtractor:
                     everywhere = rule_cues[id(rule)] = [
                         tuple(sent.start + x for x in to_original(*m.span()))
                         for p in (rule.before, rule.after, rule.either) if p for m in p.finditer(text)]
-                cue_orig = [tuple(sent.start + x for x in to_original(*c)) for c in cue_spans] + everywhere
+                cue_orig = [tuple(sent.start + x for x in to_original(*c)) for c in cue_spans]
                 qualifier = q.qualifier
                 if qualifier == "exact" and spec["qualifier"]:
                     qualifier = spec["qualifier"]
                 o_clause = tuple(sent.start + x for x in to_original(*clause))
                 target, target_from = self._target(spec, q, text, clause, cues)
                 subjects, subject_from = self.subjects.resolve(subject_ctx, spec, (start, end), o_clause, sent,
-                                                               cue_orig, text, q.start, target)
+                                                               cue_orig, text, q.start, target, everywhere)
                 members = []
                 if spec["members"]:
                     members = list(dict.fromkeys(

@@ -27,7 +27,7 @@ sentence, else the policy the metadata says the document is about, else the near
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -52,6 +52,157 @@ class DocumentSubjects:
     about_place: bool = False  # the document's first subject is a place or a policy
     heads: dict[str, tuple[list[int], list[Mention]]] = field(default_factory=dict)  # head -> (ends, mentions)
     head_words: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # sentence -> its descriptions
+    # what one sentence's claims share, found once per sentence (first cue matches, descriptions, covered mentions)
+    per_sentence: dict = field(default_factory=dict)
+    brackets: tuple | None = None  # offsets of the document's closing, opening and round closing brackets
+
+
+class _Named:
+    """The entity mentions of one sentence of some types, sorted by start (``ms[lo:hi]``), of which a claim may take
+    those ``ok`` accepts. Read from where the claim stands (by bisect, then a step or two), never all of them: a
+    sentence that names thousands of entities does not cost each of its claims a pass over its names."""
+
+    __slots__ = ("ms", "starts", "reach", "ok", "lo", "hi", "_first")
+
+    def __init__(self, ms, starts, reach, ok, lo=0, hi=None):
+        self.ms, self.starts, self.reach, self.ok = ms, starts, reach, ok  # reach: the furthest end up to each one
+        self.lo, self.hi = lo, len(ms) if hi is None else max(lo, hi)
+        self._first = self  # not looked for yet
+
+    def items(self) -> list[Mention]:
+        return [m for m in self.ms[self.lo:self.hi] if self.ok(m)]
+
+    def first_from(self, at: int) -> Mention | None:
+        """The first mention starting at or after ``at``."""
+        ms, ok = self.ms, self.ok
+        return next((ms[j] for j in range(bisect_left(self.starts, at, self.lo, self.hi), self.hi) if ok(ms[j])), None)
+
+    def first(self) -> Mention | None:
+        if self._first is self:
+            ms, ok = self.ms, self.ok
+            self._first = next((ms[j] for j in range(self.lo, self.hi) if ok(ms[j])), None)
+        return self._first
+
+    def last(self) -> Mention | None:
+        ms, ok = self.ms, self.ok
+        return next((ms[j] for j in range(self.hi - 1, self.lo - 1, -1) if ok(ms[j])), None)
+
+    def within(self, lo: int, hi: int) -> "_Named":
+        """The mentions starting in [lo, hi)."""
+        return _Named(self.ms, self.starts, self.reach, self.ok, bisect_left(self.starts, lo, self.lo, self.hi),
+                      bisect_left(self.starts, hi, self.lo, self.hi))
+
+    def first_before(self, at: int) -> Mention | None:
+        """The first mention ending at or before ``at`` (those starting after ``at`` end after it)."""
+        ms, ok = self.ms, self.ok
+        for j in range(self.lo, bisect_right(self.starts, at, self.lo, self.hi)):
+            if ms[j].end <= at and ok(ms[j]):
+                return ms[j]
+        return None
+
+    def last_before(self, at: int) -> Mention | None:
+        """The last mention ending at or before ``at``."""
+        ms, ok = self.ms, self.ok
+        for j in range(bisect_right(self.starts, at, self.lo, self.hi) - 1, self.lo - 1, -1):
+            if ms[j].end <= at and ok(ms[j]):
+                return ms[j]
+        return None
+
+    def around(self, start: int, end: int) -> Mention | None:
+        """The first mention holding [start, end): back from ``start`` while an earlier one could still reach
+        ``end``."""
+        ms, ok, reach, found = self.ms, self.ok, self.reach, None
+        j = bisect_right(self.starts, start, self.lo, self.hi) - 1
+        while j >= self.lo and reach[j] >= end:
+            if ms[j].end >= end and ok(ms[j]):
+                found = ms[j]
+            j -= 1
+        return found
+
+    def closest(self, at: int) -> Mention | None:
+        """The first of the mentions whose start is closest to ``at`` (as ``min(..., key=abs(start - at))``)."""
+        ms, ok, starts = self.ms, self.ok, self.starts
+        j = bisect_left(starts, at, self.lo, self.hi)
+        right = self.first_from(at)
+        i = j - 1
+        while i >= self.lo and not ok(ms[i]):
+            i -= 1
+        left = None
+        if i >= self.lo:  # the nearest start before ``at``; of the mentions starting there, the first
+            left, s0 = ms[i], starts[i]
+            i -= 1
+            while i >= self.lo and starts[i] == s0:
+                if ok(ms[i]):
+                    left = ms[i]
+                i -= 1
+        if left is None or (right is not None and right.start - at < at - left.start):
+            return right
+        return left
+
+
+class _Pool:
+    """The mentions a claim may take, in the order ``sorted(named + described, key=start)`` without building it: the
+    sentence's entity mentions that qualify (:class:`_Named`) and ``described[lo:hi]``, its definite descriptions
+    (sorted and disjoint, so their starts and ends both rise: found by bisect, so that a sentence with thousands of
+    descriptions does not cost each of its claims a pass over them)."""
+
+    __slots__ = ("named", "desc", "starts", "ends", "lo", "hi")
+
+    def __init__(self, named: _Named, desc=(), starts=(), ends=(), lo=0, hi=None):
+        self.named, self.desc, self.starts, self.ends = named, desc, starts, ends
+        self.lo, self.hi = lo, len(desc) if hi is None else max(lo, hi)
+
+    def __bool__(self):
+        return self.lo < self.hi or self.named.first() is not None
+
+    def _pick(self, a, j, last=False):
+        """The named mention ``a`` or the description ``j`` (either may be None), whichever comes first (last)."""
+        if a is None:
+            return None if j is None else self.desc[j]
+        if j is None:
+            return a
+        b = self.desc[j]
+        first = a if a.start <= b.start else b  # at one start a named mention sorts before a description
+        return (b if first is a else a) if last else first
+
+    def within(self, lo: int, hi: int) -> "_Pool":
+        """The mentions starting in [lo, hi)."""
+        return _Pool(self.named.within(lo, hi), self.desc, self.starts, self.ends,
+                     max(self.lo, bisect_left(self.starts, lo, self.lo, self.hi)),
+                     min(self.hi, bisect_left(self.starts, hi, self.lo, self.hi)))
+
+    def first_before(self, at: int):
+        """The first mention ending at or before ``at``."""
+        return self._pick(self.named.first_before(at),
+                          self.lo if self.lo < self.hi and self.ends[self.lo] <= at else None)
+
+    def last_before(self, at: int):
+        """The last mention ending at or before ``at``."""
+        j = bisect_right(self.ends, at, self.lo, self.hi) - 1
+        return self._pick(self.named.last_before(at), j if j >= self.lo else None, last=True)
+
+    def around(self, start: int, end: int):
+        """The first mention holding [start, end)."""
+        k = bisect_right(self.starts, start, self.lo, self.hi)
+        j = bisect_left(self.ends, end, self.lo, k)
+        return self._pick(self.named.around(start, end), j if j < k else None)
+
+    def first_from(self, at: int):
+        """The first mention starting at or after ``at``."""
+        j = bisect_left(self.starts, at, self.lo, self.hi)
+        return self._pick(self.named.first_from(at), j if j < self.hi else None)
+
+    def closest(self, at: int):
+        """The first of the mentions whose start is closest to ``at``."""
+        best = self.named.closest(at)
+        j = bisect_left(self.starts, at, self.lo, self.hi)
+        for k in (j - 1, j):  # descriptions: the nearest start on either side, the earlier one on a tie
+            if self.lo <= k < self.hi:
+                d = self.desc[k]
+                if best is None or abs(d.start - at) < abs(best.start - at) or \
+                        (abs(d.start - at) == abs(best.start - at) and d.start < best.start):
+                    best = d
+        return best
 
 
 class SubjectResolver:
@@ -266,13 +417,17 @@ class SubjectResolver:
 
     # ------------------------------------------------------------------------------------------------ claims
     def resolve(self, ctx: DocumentSubjects, spec: dict, span: tuple[int, int], clause: tuple[int, int], sent,
-                cue_spans: list[tuple[int, int]], text: str, q_start: int, target: bool = False
-                ) -> tuple[list[str], str]:
+                cue_spans: list[tuple[int, int]], text: str, q_start: int, target: bool = False,
+                cue_everywhere: list[tuple[int, int]] = ()) -> tuple[list[str], str]:
         """(subject ids, subject_from) of one quantity by the rules of the module docstring.
 
         ``span`` and ``clause`` are offsets in the document; ``cue_spans`` the document spans of the metric's cues in
-        the sentence; ``text`` the folded sentence and ``q_start`` the quantity's start in it (for back-references);
-        ``target`` whether the claim is a target.
+        the sentence (``cue_everywhere`` too: the spans all claims of the metric in this sentence share, one list for
+        all of them, read once per sentence); ``text`` the folded sentence and ``q_start`` the quantity's start in it
+        (for back-references); ``target`` whether the claim is a target.
+
+        Each claim costs a pass over its sentence's entity mentions, not over the sentence: cue words and definite
+        descriptions are found once per sentence and looked up by bisect.
         """
         entities = self.catalogue.entities
         doc = ctx.doc
@@ -285,22 +440,25 @@ class SubjectResolver:
         # a plan's targets are the place's whose plan it is: in a document about a place or a policy
         place_first = mode == "nearest" and bool(types & self.place_types) and ctx.about_place
 
-        def candidates(index, wanted):
-            return [m for m in ctx.by_sentence.get(index, [])
-                    if entities[m.entity].type in wanted
-                    and not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans)
-                    and (m.start, m.end) not in sources and not self._in_aside(doc.text, m, start, sent.start)
-                    and not (start <= m.start and m.end <= end and (m.start, m.end) != (start, end))]  # "U.S. dollars"
+        covered = self._covered(ctx, sent.index, cue_everywhere) if cue_everywhere else ()
+
+        def ok(m):
+            return not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans) and (m.start, m.end) not in covered \
+                and (m.start, m.end) not in sources and not self._in_aside(ctx, m, start, sent.start) \
+                and not (start <= m.start and m.end <= end and (m.start, m.end) != (start, end))  # "U.S. dollars"
+
+        def candidates(index, wanted) -> _Named:
+            return _Named(*self._of_types(ctx, index, wanted), ok)
 
         def attached(ms):
             """A name that holds the number ("世界初の百万規模異種ロボットデータセット") or follows it as the counted
             or measured thing ("500 Walker S2 units", "100亿元的…投资基金"): at most a space, の or 的 between."""
-            around = [m for m in ms if m.start <= start and end <= m.end]
+            around = ms.around(start, end)
             if around:
-                return around[0].entity
-            after = [m for m in ms if m.start >= end]
-            if after and after[0].start - end <= 2 and not doc.text[end:after[0].start].strip(" の的"):
-                return after[0].entity
+                return around.entity
+            after = ms.first_from(end)
+            if after and after.start - end <= 2 and not doc.text[end:after.start].strip(" の的"):
+                return after.entity
             return None
 
         def nearest(ms):
@@ -308,67 +466,70 @@ class SubjectResolver:
             got = attached(ms)
             if got:
                 return got
-            before = [m for m in ms if m.end <= start]
+            before = ms.last_before(start)
             if before:
-                return before[-1].entity
-            return min(ms, key=lambda m: abs(m.start - end)).entity
+                return before.entity
+            return ms.closest(end).entity
 
         def pick(ms, where, places_only=target and place_first):
             """The step's answer: for a target, a place of the step first (the place whose plan it is)."""
             if places_only and not attached(ms):
-                ms = [m for m in ms if entities[m.entity].type in self.place_types]
+                ms = _Pool(candidates(sent.index, named_types & self.place_types),
+                           *(self._descriptions(ctx, sent, text, near_types, self.place_types) if ms.desc else ()))
                 if not ms:
                     return None
-            in_clause = [m for m in ms if clause[0] <= m.start < clause[1]]
+            in_clause = ms.within(clause[0], clause[1])
             if in_clause:
                 return [nearest(in_clause)], "clause"
-            before = [m for m in ms if m.end <= start]
+            before = ms.first_before(start)
             if before and not refers_back:
                 # no name in the clause: the sentence's topic, the first name before the number (unless "其中",
                 # "of which" points at the nearest one: "浦东…，仅张江就集聚了…70余家，其中整机企业50余家")
-                return [before[0].entity], where
+                return [before.entity], where
             return [nearest(ms)], where
 
-        refers_back = mode == "all" or bool(self.refer_back and self.refer_back.search(text, 0, q_start))
+        refers_back = mode == "all" or self._said_before(ctx, "refer_back", sent.index, text, q_start)
         if mode != "all" and self._listed(text, q_start, doc.text, end):
             return [], NO_SUBJECT
-        here = candidates(sent.index, near_types)
-        if mode == "policy" and not here:
+        here, named_types = candidates(sent.index, near_types), near_types
+        if mode == "policy" and here.first() is None:
             # no policy named here: the policy the document is about, else what the sentence names
             if ctx.anchors["about"]:
                 return [ctx.anchors["about"]], "document"
-            here = candidates(sent.index, types)
-        if mode != "all" and self.heads:
-            here = sorted(here + self._anaphora(ctx, sent, text, near_types, here), key=lambda m: m.start)
-        prev: list[Mention] = []
+            here, named_types = candidates(sent.index, types), types
+        pool = _Pool(here, *self._descriptions(ctx, sent, text, near_types)) if mode != "all" and self.heads \
+            else _Pool(here)
+        prev: _Named | None = None
         # "其中", "そのうち": part of the set just named (the last name); "这里", "the city": the place the sentence
         # before was about (its first name, or, when that sentence says "这里" too, the one before it)
-        topic = bool(self.refer_topic and self.refer_topic.search(text, 0, q_start))
-        if refers_back and (mode == "all" or not here):
+        topic = self._said_before(ctx, "refer_topic", sent.index, text, q_start)
+        has_pool = bool(pool)
+        if refers_back and (mode == "all" or not has_pool):
             p = sent.index - 1
             while p >= 0 and sent.index - p <= max(1, self.refer_back_sentences if mode != "all" else 1):
                 ps = doc.sentences[p]
                 if ps.paragraph != sent.paragraph:
                     break
                 prev = candidates(ps.index, near_types)
-                if prev and not (topic and self.refer_topic.search(fold(doc.text[ps.start:prev[0].start]))):
+                first = prev.first()
+                if first and not (topic and self._topic_before(ctx, ps, first.start)):
                     break
-                prev = []
+                prev = None
                 p -= 1
-        if mode == "all" and (here or prev):
-            chosen = here or prev
-            where = "previous_sentence" if not here else \
-                "clause" if all(clause[0] <= m.start < clause[1] for m in here) else "sentence"
+        if mode == "all" and (has_pool or prev):
+            # every name: as many as the claim's subjects, the one pass over the sentence's names this mode makes
+            chosen = here.items() or prev.items()
+            where = "previous_sentence" if not has_pool else \
+                "clause" if all(clause[0] <= m.start < clause[1] for m in chosen) else "sentence"
             return list(dict.fromkeys(m.entity for m in chosen)), where
-        if here:
-            got = pick(here, "sentence")
+        if has_pool:
+            got = pick(pool, "sentence")
             if got:
                 return got
-        if not any(clause[0] <= m.start < clause[1] for m in here) and self.event_refs and \
-                self.event_refs.search(text, 0, q_start):
+        if not pool.within(clause[0], clause[1]) and self._said_before(ctx, "event_refs", sent.index, text, q_start):
             return [], NO_SUBJECT  # "同大会の出展企業は800社": the event's figures
         if target and place_first:  # a plan's target: the place of a plan the sentence names ("《上海市…方案》")
-            for m in candidates(sent.index, self.policy_types):
+            for m in candidates(sent.index, self.policy_types).items():
                 place = self._policy_place(m.entity)
                 if place and entities[place].type in types:
                     return [place], "sentence"
@@ -377,9 +538,9 @@ class SubjectResolver:
                 if entities.get(eid) and entities[eid].type in self.place_types and entities[eid].type in types:
                     return [eid], "document"
         if prev:
-            return [prev[0 if topic else -1].entity], "previous_sentence"
-        if here:  # a target whose sentence names no place, nor does the document: what the sentence names
-            return pick(here, "sentence", places_only=False)
+            return [(prev.first() if topic else prev.last()).entity], "previous_sentence"
+        if has_pool:  # a target whose sentence names no place, nor does the document: what the sentence names
+            return pick(pool, "sentence", places_only=False)
         if not target and spec.get("document", "always") == "targets":
             return [], NO_SUBJECT  # a fact about nothing the sentence names (a race's runners): no guess
         for eid in ctx.anchors["policy" if mode == "policy" else "nearest"]:
@@ -430,19 +591,100 @@ class SubjectResolver:
         return bool(self.listed_after and self.listed_after.match(fold(original[end:end + 6])))
 
     @staticmethod
-    def _in_aside(text: str, m: Mention, at: int, lo: int) -> bool:
+    def _in_aside(ctx: DocumentSubjects, m: Mention, at: int, lo: int) -> bool:
         """Whether the mention lies in a bracketed aside that closes before the quantity at ``at``: "粤港澳大湾区
-        （広州、…の9市と香港…）には7万7000社" counts the area's firms, not Hong Kong's."""
+        （広州、…の9市と香港…）には7万7000社" counts the area's firms, not Hong Kong's. (The document's brackets are
+        found once and looked up by bisect: no scan from the mention to each of the quantities after it.)"""
         if m.end > at:
             return False
-        close = min((i for i in (text.find(c, m.end, at) for c in ")）＞>") if i >= 0), default=-1)
-        if close < 0:
+        if ctx.brackets is None:
+            text = ctx.doc.text
+            ctx.brackets = tuple([x.start() for x in re.finditer(p, text)] for p in ("[)）＞>]", "[(（＜<]", "[)）]"))
+        closes, opens, rounds = ctx.brackets
+        i = bisect_left(closes, m.end)
+        if i == len(closes) or closes[i] >= at:  # nothing closes between the mention and the quantity
             return False
-        opened = max(text.rfind(c, lo, m.start) for c in "(（＜<")  # within the sentence (from ``lo``)
-        return opened >= 0 and text.rfind(")", opened, m.start) < 0 and text.rfind("）", opened, m.start) < 0
+        i = bisect_left(opens, m.start) - 1  # the last bracket opened before the mention, within the sentence
+        if i < 0 or opens[i] < lo:
+            return False
+        k = bisect_left(rounds, opens[i])
+        return k == len(rounds) or rounds[k] >= m.start  # and not closed before it
 
-    def _anaphora(self, ctx: DocumentSubjects, sent, text: str, types: set[str], here: list[Mention]
-                  ) -> list[Mention]:
+    def _said_before(self, ctx: DocumentSubjects, key: str, index: int, text: str, at: int) -> bool:
+        """Whether the cue pattern ``self.<key>`` matches in the folded sentence ``text`` before ``at`` (as
+        ``pattern.search(text, 0, at)`` does), from the sentence's first match, found once per sentence."""
+        pattern = getattr(self, key)
+        if not pattern:
+            return False
+        got = ctx.per_sentence.get((key, index), ctx)
+        if got is ctx:
+            got = ctx.per_sentence[(key, index)] = pattern.search(text)
+        if got is not None and got.end() <= at:
+            return True
+        # No match before ``at`` in the whole sentence cannot become one in its head, except one ending right at
+        # ``at`` that the letter there kept from being a whole word ("theyfive"); or a longer cue ran past ``at``.
+        if (got is None or got.start() >= at) and not (at < len(text) and "a" <= text[at] <= "z"):
+            return False
+        return pattern.search(text, 0, at) is not None
+
+    def _topic_before(self, ctx: DocumentSubjects, sent, at: int) -> bool:
+        """Whether a topic back-reference ("这里") stands in sentence ``sent`` before ``at`` (once per sentence and
+        offset)."""
+        key = ("topic_before", sent.index, at)
+        got = ctx.per_sentence.get(key)
+        if got is None:
+            got = ctx.per_sentence[key] = bool(self.refer_topic.search(fold(ctx.doc.text[sent.start:at])))
+        return got
+
+    def _covered(self, ctx: DocumentSubjects, index: int, spans: list[tuple[int, int]]) -> set[tuple[int, int]]:
+        """The spans of sentence ``index``'s mentions that lie within one of ``spans`` (computed once per list)."""
+        key = ("covered", index, id(spans))
+        got = ctx.per_sentence.get(key)
+        if got is None or got[0] is not spans:  # the list itself is kept, so its id is not reused meanwhile
+            ordered = sorted(spans)
+            starts, reach, far = [s for s, _ in ordered], [], -1
+            for _, e in ordered:
+                far = max(far, e)
+                reach.append(far)  # the furthest end of the spans starting at or before each one
+            out = set()
+            for m in ctx.by_sentence.get(index, []):
+                k = bisect_right(starts, m.start)
+                if k and reach[k - 1] >= m.end:
+                    out.add((m.start, m.end))
+            got = ctx.per_sentence[key] = (spans, out)
+        return got[1]
+
+    def _of_types(self, ctx: DocumentSubjects, index: int, types: set[str]) -> tuple[list[Mention], list[int], list[int]]:
+        """Sentence ``index``'s mentions of entities of ``types`` (sorted by start), their starts and the furthest
+        end up to each one, once per sentence and set of types."""
+        key = ("of_types", index, frozenset(types))
+        got = ctx.per_sentence.get(key)
+        if got is None:
+            entities = self.catalogue.entities
+            ms = [m for m in ctx.by_sentence.get(index, []) if entities[m.entity].type in types]
+            reach, far = [], -1
+            for m in ms:
+                far = max(far, m.end)
+                reach.append(far)
+            got = ctx.per_sentence[key] = (ms, [m.start for m in ms], reach)
+        return got
+
+    def _descriptions(self, ctx: DocumentSubjects, sent, text: str, types: set[str], only: set[str] | None = None
+                      ) -> tuple[list[Mention], list[int], list[int]]:
+        """:meth:`_anaphora` of the sentence for ``types`` (those of ``only`` types if given), with their starts and
+        ends, once per sentence."""
+        key = ("descriptions", sent.index, frozenset(types), frozenset(only) if only is not None else None)
+        got = ctx.per_sentence.get(key)
+        if got is None:
+            if only is None:
+                ms = self._anaphora(ctx, sent, text, types)
+            else:
+                ms = [m for m in self._descriptions(ctx, sent, text, types)[0]
+                      if self.catalogue.entities[m.entity].type in only]
+            got = ctx.per_sentence[key] = (ms, [m.start for m in ms], [m.end for m in ms])
+        return got
+
+    def _anaphora(self, ctx: DocumentSubjects, sent, text: str, types: set[str]) -> list[Mention]:
         """Definite descriptions in the sentence ("试验区", "the zone") as mentions of the last entity of ``types``
         before them whose name ends with the same head noun."""
         out = []
