@@ -252,22 +252,27 @@ def test_a_query_that_never_answers_ends_at_the_time_limit(seed_graph):
             conn.close()
 
 
+def _kill_mid_push(server, G, **push_args):
+    """Push ``G``, kill ``server`` after 100 items: a plain ConnectionFailure, not a traceback or a hang."""
+    conn = connect(server.uri, None, timeout=10)
+    killed = threading.Event()
+
+    def progress(done, total):
+        if done > 100 and not killed.is_set():
+            killed.set()
+            server.kill()
+
+    try:
+        with pytest.raises(ConnectionFailure, match="connection was lost|refused"):
+            push(G, None, conn=conn, progress=progress, **push_args)
+        assert killed.is_set()
+    finally:
+        conn.close()
+
+
 def test_a_server_killed_mid_push_is_a_plain_error(seed_graph):
     with falkordb_server() as server:
-        conn = connect(server.uri, None, timeout=10)
-        killed = threading.Event()
-
-        def progress(done, total):
-            if done > 100 and not killed.is_set():
-                killed.set()
-                server.kill()
-
-        try:
-            with pytest.raises(ConnectionFailure, match="connection was lost|refused"):
-                push(seed_graph, None, conn=conn, batch_size=20, progress=progress)
-            assert killed.is_set()
-        finally:
-            conn.close()
+        _kill_mid_push(server, seed_graph, batch_size=20)
 
 
 def test_a_dropped_connection_is_a_plain_error(seed_graph):
@@ -427,21 +432,7 @@ def test_a_server_killed_mid_push_over_redis_is_a_plain_error(catalogue):
         f"Firm {i},reducers,Minhang,https://example.org/{i}\n" for i in range(300))
     G = build_graph(rosters=[parse_roster(text, catalogue, "many.csv")], bundled=False)
     with falkordb_server() as server:
-        conn = connect(server.uri, None, timeout=10)
-        killed = threading.Event()
-
-        def progress(done, total):
-            if done > 100 and not killed.is_set():
-                killed.set()
-                server.kill()
-
-        try:
-            with pytest.raises(ConnectionFailure, match="connection was lost|refused"):
-                push(G, None, conn=conn, batch_size=50, progress=progress,
-                     falkordb_redis=f"redis://127.0.0.1:{server.redis_port}")
-            assert killed.is_set()
-        finally:
-            conn.close()
+        _kill_mid_push(server, G, batch_size=50, falkordb_redis=f"redis://127.0.0.1:{server.redis_port}")
 
 
 def test_cli_push_over_the_redis_port_uses_the_bolt_password(seed_graph):
