@@ -37,7 +37,7 @@ import ahocorasick_rs
 
 from .catalogue import Catalogue
 from .errors import InputError
-from .fold import fold
+from .fold import fold, fold_many
 from .records import Entity, Fact, Mention, Source
 from .text import Document
 from .yamlio import LINE_KEY, load_yaml, strip_lines
@@ -238,11 +238,6 @@ class ZoneNames:
         return m.start(2), m.end()
 
 
-def _fold_all(names: list[str]) -> list[str]:
-    """Fold many names in one pass (the unit separator folds to itself)."""
-    return [k.strip() for k in fold("\x1f".join(names)).split("\x1f")]
-
-
 def _is_katakana(ch: str) -> bool:
     return "\u30a0" <= ch <= "\u30ff" or ch == "\uff70"
 
@@ -344,7 +339,7 @@ class Places:
                 owners.append((p.id, "short"))
         index = self.index
         last_pid, seen = None, {}
-        for (pid, kind), key in zip(owners, _fold_all(names)):
+        for (pid, kind), key in zip(owners, (k.strip() for k in fold_many(names))):
             if not key or (key.isascii() and len(key) < 4):
                 continue  # 'He', 'Li', 'Ufa': single pinyin syllables and tiny names are words of other texts
             if kind == "full?":
