@@ -44,6 +44,7 @@ from .yamlio import LINE_KEY, load_yaml, strip_lines
 
 LEVELS = {"region": 0, "country": 0, "province": 1, "city": 2, "district": 3, "town": 4, "area": 5}
 CSV_FILES = ("countries.csv", "china.csv", "world_cities.csv")
+SMALL_CITIES_FILE = "small_cities.csv"  # English names read only after a cue word (stoplist.yaml small_city_cues)
 TOWNS_FILE = "towns.csv"
 TOWN_COLUMNS = ("id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys")
 CSV_COLUMNS = ("id", "level", "parent", "name_en", "name_zh", "name_ja", "full", "short", "source")
@@ -305,11 +306,12 @@ class Places:
     """
 
     def __init__(self, catalogue: Catalogue, places: list[Place], stoplist: dict, gazetteer_dir: Path,
-                 towns: tuple[dict[str, str], str, list] = ({}, "", [])):
+                 towns: tuple[dict[str, str], str, list] = ({}, "", []), small_cities: list[Place] = ()):
         self.catalogue = catalogue
         self._ancestors: dict[str, tuple[str, ...]] = {}
         self.places: dict[str, Place] = _PlaceTable(towns[0], towns[1])
-        for p in places:
+        small = {p.id for p in small_cities}
+        for p in (*places, *small_cities):
             if p.id in self.places or p.id in catalogue.entities:
                 raise InputError(f"duplicate place id {p.id!r}", path=gazetteer_dir, field="id")
             self.places[p.id] = p
@@ -354,6 +356,18 @@ class Places:
             index.setdefault(key, []).append(entry)
         for entries in index.values():
             entries[:] = [tuple(e) for e in entries]
+        # A small city's English name (Las Vegas, Boston, Toyota) is often a person's, a firm's or a team's: kept
+        # out of the index (lookup, discovery's place names) and read only after a cue word ('in Las Vegas'); a
+        # name a larger place has too is that place's.
+        self.cue_index: dict[str, list[tuple[str, str]]] = {}
+        for key in [k for k, entries in index.items() if k.isascii() and entries[0][0] in small]:
+            self.cue_index[key] = index.pop(key)
+        self.small_city_cues = frozenset(str(c).lower() for c in stoplist.get("small_city_cues") or [])
+        self.cue_only = frozenset(self.cue_index)
+        if self.cue_only and not self.small_city_cues:
+            raise InputError("stoplist.yaml needs small_city_cues (the words after which a small city's English name "
+                             f"is read) when {SMALL_CITIES_FILE} is present", path=gazetteer_dir / "stoplist.yaml",
+                             field="small_city_cues")
         # Towns (folded already: full keys, then short forms). A town's short form (马桥 for 马桥镇; 乌镇, two
         # characters) is often a word (发展, 创新, 建设 are towns' short forms): kind "town", read only right after a
         # place containing the town (上海马桥), never alone and not by lookup while anything else has the name.
@@ -395,8 +409,9 @@ class Places:
     def matcher(self) -> NameAutomaton:
         """One automaton over every folded name (built on first use: resolving a name does not need it)."""
         if self._matcher is None:
-            self._matcher = NameAutomaton((k for k, entries in self.index.items()
-                                           if any(kind != "town" for _, kind in entries)), self._stop_phrases)
+            self._matcher = NameAutomaton([*(k for k, entries in self.index.items()
+                                             if any(kind != "town" for _, kind in entries)), *self.cue_index],
+                                          self._stop_phrases)
         return self._matcher
 
     # ------------------------------------------------------------------------------------------------ containment
@@ -489,7 +504,7 @@ class Places:
         if name in self._back:
             return [self._back[name]]
         key = fold(name.strip())
-        entries = self.index.get(key, [])
+        entries = self.index.get(key) or self.cue_index.get(key, [])
         found = [pid for pid, kind in entries if kind != "town"] or [pid for pid, _ in entries]
         return found or self._compound(key)
 
@@ -568,7 +583,7 @@ class Places:
         rule = self._key_rule.get(key)
         if rule is not None:
             return rule
-        entries = [e for e in self.index.get(key, ()) if e[1] != "town"]
+        entries = [e for e in self.index.get(key) or self.cue_index.get(key, ()) if e[1] != "town"]
         full = [p for p, k in entries if k == "full"]
         nested = self._collapse([p for p, _ in entries], by_level=False)
         if not entries:
@@ -592,6 +607,7 @@ class Places:
         n, nf = len(text), len(folded)
         followers, suffix_breaks, zones, rule_of = self.followers, self.suffix_breaks, self.zone_names, self._rule
         key_rule, first = self._key_rule, self._follower_firsts
+        cue_only, cues = self.cue_only, self.small_city_cues
         raw = []  # (folded name, start, end, sentence, folded end)
         resolved: dict[int, str] = {}
         pending: dict[int, tuple[tuple[str, ...], bool]] = {}  # index -> (candidates, needs its container named)
@@ -601,6 +617,10 @@ class Places:
                     continue  # 'china', 'turkey': a place name in running English text is capitalised
                 if folded[fe:fe + 12].lstrip().startswith(followers):
                     continue  # Zhongshan Road, Zhejiang University
+                if key in cue_only:
+                    before = text[max(0, start - 12):start].split()  # 12 characters: 'outside' and a space
+                    if not before or before[-1].lower() not in cues or not text[start - 1].isspace():
+                        continue  # Jackson the person; 'in Jackson' the city
             else:
                 if "\u30a0" <= key[0] <= "\u30ff" and start > 0 and _is_katakana(text[start - 1]):
                     continue  # マリ inside マリオ
@@ -944,7 +964,8 @@ def _build_places(data_dir: str) -> Places:
     places.extend(zones)
     stoplist = strip_lines(load_yaml(d / "stoplist.yaml"))
     towns = _read_towns(d / TOWNS_FILE) if (d / TOWNS_FILE).exists() else ({}, "", [])
-    places = Places(load_catalogue(data_dir), places, stoplist, d, towns)
+    small = _read_csv(d / SMALL_CITIES_FILE) if (d / SMALL_CITIES_FILE).exists() else []
+    places = Places(load_catalogue(data_dir), places, stoplist, d, towns, small)
     places.zone_names = ZoneNames(zone_names, d / "zones.yaml") if zone_names else None
     return places
 

@@ -365,3 +365,20 @@ def test_name_automaton_finds_what_the_alias_matcher_finds(places):
         a = [(m.entity, m.start, m.end, m.sentence) for m in ours.find(doc)]
         b = [(m.entity, m.start, m.end, m.sentence) for m in peer.find(doc)]
         assert a == b
+
+
+def test_small_cities_only_after_a_cue_word(places):
+    """A city of 100,000 to a million people (small_cities.csv) is read after 'in', 'at', …, never alone: its
+    English name is often a person's or a firm's; discovery does not see it as a place name."""
+    assert found(places, "The robots were shown at CES in Las Vegas last week.")[0] == [("Las Vegas", "city_us_las_vegas")]
+    assert found(places, "Las Vegas casinos bought robots.")[0] == []
+    assert found(places, "Boston Dynamics and Toyota showed robots; Jackson said so.")[0] == []
+    assert found(places, "A plant near Toyota opened.")[0] == [("Toyota", "city_jp_toyota")]
+    assert found(places, "ラスベガスで開かれたCES")[0] == [("ラスベガス", "city_us_las_vegas")]
+    assert places.resolve("Las Vegas") == "city_us_las_vegas"  # a coverage region, written alone
+    assert "boston" not in places.index and "boston" in places.cue_index
+    # one-word English words and names several such cities share are not in the file at all
+    assert not {"reading", "mobile", "nice", "split", "springfield"} & set(places.cue_index)
+    small = [p for p in places.places.values() if p.id.startswith("city_") and "population" in p.source
+             and int(p.source.rsplit(" ", 1)[1]) < 1_000_000]
+    assert len(small) > 4000 and all(p.parent.startswith(("country_", "cn_")) and not p.name_zh for p in small)
