@@ -57,6 +57,10 @@ class Quantity:
     noun: bool = False  # the counter is an English plural noun ("exhibitors"), not a CJK counter
 
 
+# The pseudo-kind of :meth:`NumberGrammar.required_present` that says a sentence holds a range separator.
+_RANGE = "(range)"
+
+
 def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted({fold(w) for w in words}, key=len, reverse=True))
 
@@ -214,6 +218,13 @@ class NumberGrammar:
         self._required_sentence_res: list[tuple[re.Pattern, list[str]]] | None = None
         self._guards = {kind for kind, _ in self.patterns if kind.startswith("guard")}
         self._ranged = {kind for kind, p in self.patterns if "lo" in p.groupindex}
+        # A lower bound needs a range separator after it: in a sentence without one (most), the patterns that open
+        # with `lo` run without it (its groups kept, never matching), which spares `re` trying every numeral as a
+        # lower bound first. Same matches: where no separator stands, `lo` cannot match.
+        self._required[_RANGE] = re.compile(sep)
+        no_lo = "(?:(?!)(?P<lo>)(?P<lomult>))?"
+        self._without_lo = {kind: re.compile(p.pattern.replace(lo, no_lo)) for kind, p in self.patterns
+                            if p.pattern.count(lo) == 1}
         self._kanji_re = re.compile(kanji)
         self._big_kanji = re.compile("[百千万亿]")  # a kanji numeral with one of these is a number, not a word (一)
         self._arabic_re = re.compile(arabic)
@@ -331,16 +342,21 @@ class NumberGrammar:
     def scan(self, text: str, language: str = "", present: set[str] | None = None) -> list[Quantity]:
         """Quantities in a folded sentence, left to right, non-overlapping; ``language`` picks the currency of
         amounts written without one ("百亿规模"). ``present``: the kinds of pattern whose required word the sentence
-        holds, when already known (:meth:`sentences_with_required`)."""
+        holds, when already known (:meth:`required_present`)."""
         if not (self._numeral_chars.search(text) or self._numeral_words.search(text)):
             return []
         taken = bytearray(len(text) + 1)  # 1 where an earlier pattern claimed the character
         found: list[Quantity] = []
         required, guards, ranged = self._required, self._guards, self._ranged
+        if (_RANGE not in present) if present is not None else not required[_RANGE].search(text):
+            without_lo = self._without_lo
+        else:
+            without_lo = {}
         for kind, pattern in self.patterns:
             if kind in required and (kind not in present if present is not None else
                                      not required[kind].search(text)):
                 continue
+            pattern = without_lo.get(kind, pattern)
             for m in pattern.finditer(text):
                 s, e = m.span("y") if kind == "year_en" else m.span()
                 if e > s and kind in ranged and 1 in taken[s:e] and m.group("lo"):
