@@ -278,6 +278,11 @@ class DiscoveryRules:
     _key_places: frozenset = frozenset()  # the places a key drops from a name's start (set by discover)
 
     @cached_property
+    def suffix_tuple(self) -> tuple[str, ...]:
+        """``suffix_words`` as a tuple, for ``str.endswith``."""
+        return tuple(self.suffix_words)
+
+    @cached_property
     def _suffix_lengths(self) -> list[int]:
         return sorted({len(w) for w in self.suffix_words}, reverse=True)
 
@@ -1274,19 +1279,22 @@ class DocumentScanner:
         return cues.search(region) is not None
 
     def _quoted(self, f, add, org_ends=frozenset()):
+        suffixes = self.rules.suffix_tuple
         for m in _QUOTED.finditer(f):
-            g = next(i for i in range(1, 5) if m.group(i) is not None)
+            g = m.lastindex  # the one group of the alternative that matched
             name = m.group(g).strip()
             if len(name) < 2 or name.endswith(self.rules.policy_heads) or not _NAME_LETTER.search(name):
                 continue
-            if name.endswith(tuple(self.rules.suffix_words)) and not name.isascii():
+            if name.endswith(suffixes) and not name.isascii():
                 continue  # 「深セン衆擎机器人科技」 is a firm, found by its suffix
             if self._generic(name) or not name.isascii() and self.rules.left_stops.search(name):
                 continue
             before = f[max(0, m.start() - 12):m.start()]
             after = f[m.end():m.end() + 12]
             # NOETIX社の「N2」, 楽聚ロボティクス（Leju Robotics）の「Kuavo」, 优必选的“天工”: a firm's product
-            owner = _OWNER_BEFORE.search(f[max(0, m.start() - 50):m.start()])
+            window = f[max(0, m.start() - 50):m.start()]
+            # (a search anchored at the end tries every start: only when the window ends as an owner's does)
+            owner = _OWNER_BEFORE.search(window) if window.endswith(_OWNER_ENDS) else None
             at = m.start() - len(owner.group()) if owner else -1
             if owner and (at in org_ends or (owner.group(1) and at + len(owner.group(1)) - 1 in org_ends)
                           or f[:at].endswith("社")):
@@ -1361,6 +1369,7 @@ _DIGIT = re.compile(r"\d")
 _KANA_ANY = re.compile("[\u3040-\u30ff]")
 _LIST_GLUE = re.compile(r"\s*(?:、|,|，|和|与|及|や|と|and|, and|or)\s*")
 _OWNER_BEFORE = re.compile(r"(\([^()]{1,40}\))?(?:的|の|'s|’s)$")
+_OWNER_ENDS = ("的", "の", "'s", "’s", "\n")  # what a window _OWNER_BEFORE finds an owner in ends with ($: or "\n")
 _NEXT_CAPITAL = re.compile(r" ([A-Z][a-z]+)")
 _SENTENCE_STOP = re.compile(r"[。;!?\n]")
 _ASCII_WORD_OR_SPACE = _ASCII_WORD | {" ", "-", "."}
@@ -2007,11 +2016,12 @@ def segment_relations(documents, found: Discovery, catalogue, rules: DiscoveryRu
     ``segment_cues`` of ``data/discovery.yaml``; a cue inside a name (人形机器人 in 北京人形机器人创新中心) does not count.
     A cue goes to the firm nearest to it in the clause and to the firms listed together with that one.
     """
-    auto = _segment_automaton(catalogue, rules)
+    cue_words = _segment_automaton(catalogue, rules)
     org_types = catalogue.types_with("organisation")
     breaks = [re.compile(p) for p in catalogue.clause_breaks]
     out: dict[str, list[Relation]] = {}
     for d in documents:
+        doc_cues = None  # the cue words of the whole document, found once when its fold has its offsets
         ms = found.mentions.get(d.id)
         if not ms:
             continue
@@ -2030,9 +2040,18 @@ def segment_relations(documents, found: Discovery, catalogue, rules: DiscoveryRu
             if not any(m.entity in found.entities for m in sent_orgs):
                 continue
             s = d.sentences[idx]
-            folded = d.folded.folded[s.start:s.end] if d.folded.is_identity else fold(d.text[s.start:s.end])
             # the cue words of the sentence, in text order; a clause's are those inside it
-            cues = [(end_idx + 1 - len(cue), end_idx + 1, cue, seg) for end_idx, (cue, seg) in auto.iter(folded)]
+            if d.folded.is_identity:
+                folded = d.folded.folded[s.start:s.end]
+                if doc_cues is None:
+                    doc_cues = _cue_words(cue_words, d.folded.folded)
+                    cue_ends = [c[1] for c in doc_cues]
+                base = s.start
+                cues = [(a - base, b - base, cue, seg) for a, b, cue, seg in
+                        doc_cues[bisect_right(cue_ends, base):bisect_right(cue_ends, s.end)] if a >= base]
+            else:
+                folded = fold(d.text[s.start:s.end])
+                cues = _cue_words(cue_words, folded)
             if not cues:
                 continue
             for lo, hi in clause_bounds(folded, breaks):
@@ -2087,12 +2106,19 @@ def _nearest_group(orgs, cs, ce, text):
     return group
 
 
+def _cue_words(cue_words, folded: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, cue, segment id) of every cue word in ``folded`` (overlapping), by end and the longest first."""
+    auto, entries = cue_words
+    return [(a, b, *entries[i]) for i, a, b in sorted(auto.find_matches_as_indexes(folded, overlapping=True),
+                                                       key=_END_THEN_START)]
+
+
 def _segment_automaton(catalogue, rules: DiscoveryRules):
+    """(ahocorasick_rs automaton, [(cue, segment id)] by its pattern index) of the segment cue words."""
     key = id(catalogue)
     auto = rules._segment_automata.get(key)
     if auto is not None:
         return auto
-    auto = ahocorasick.Automaton()
     cues: dict[str, str] = {}
     for seg, words in rules.segment_cues.items():
         sid = f"segment:{seg}"
@@ -2106,8 +2132,8 @@ def _segment_automaton(catalogue, rules: DiscoveryRules):
         for n in e.all_names():
             if len(fold(n)) >= 2:
                 cues.setdefault(fold(n), e.id)
-    for k, sid in cues.items():
-        auto.add_word(k, (k, sid))
-    auto.make_automaton()
+    entries = list(cues.items())
+    auto = ahocorasick_rs.AhoCorasick([k for k, _ in entries], implementation=ahocorasick_rs.Implementation.DFA), \
+        entries
     rules._segment_automata[key] = auto
     return auto
