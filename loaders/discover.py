@@ -2054,13 +2054,17 @@ def segment_relations(documents, found: Discovery, catalogue, rules: DiscoveryRu
                 cues = _cue_words(cue_words, folded)
             if not cues:
                 continue
+            ends = [c[1] for c in cues]
+            org_starts = [m.start - s.start for m in sent_orgs]  # sent_orgs are in text order
             for lo, hi in clause_bounds(folded, breaks):
-                clause_orgs = [m for m in sent_orgs if lo <= m.start - s.start < hi]
+                # the cue words inside the clause (in the order of cues), read by bisect
+                inside = [c for c in cues[bisect_right(ends, lo):bisect_right(ends, hi)] if c[0] >= lo]
+                if not inside:
+                    continue
+                clause_orgs = sent_orgs[bisect_left(org_starts, lo):bisect_left(org_starts, hi)]
                 if not any(m.entity in found.entities for m in clause_orgs):
                     continue
-                for a, b, cue, seg in cues:
-                    if a < lo or b > hi:
-                        continue
+                for a, b, cue, seg in inside:
                     cs, ce = s.start + a, s.start + b
                     if cue.isascii() and ((cs > 0 and d.text[cs - 1].isalnum()) or
                                           (ce < len(d.text) and d.text[ce].isalnum())):
