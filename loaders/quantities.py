@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from bisect import bisect_right
 from itertools import accumulate
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class Quantity:
 
 # The pseudo-kind of :meth:`NumberGrammar.required_present` that says a sentence holds a range separator.
 _RANGE = "(range)"
+_MIXED = "(mixed)"  # and one with a big unit before a digit ("1万2000")
 
 
 def _alternation(words) -> str:
@@ -221,10 +223,26 @@ class NumberGrammar:
         # A lower bound needs a range separator after it: in a sentence without one (most), the patterns that open
         # with `lo` run without it (its groups kept, never matching), which spares `re` trying every numeral as a
         # lower bound first. Same matches: where no separator stands, `lo` cannot match.
+        # Likewise a number with big units between digit groups ("1万2000") needs a big unit before a digit.
         self._required[_RANGE] = re.compile(sep)
-        no_lo = "(?:(?!)(?P<lo>)(?P<lomult>))?"
-        self._without_lo = {kind: re.compile(p.pattern.replace(lo, no_lo)) for kind, p in self.patterns
-                            if p.pattern.count(lo) == 1}
+        self._required[_MIXED] = re.compile(rf"[{re.escape(big)}]\s*\d")
+        no_lo, no_mixed = "(?:(?!)(?P<lo>)(?P<lomult>))?", "(?!)"
+        # An amount's Arabic number is taken whole ("2192" is not tried again as "219" before a currency): no
+        # multiplier or currency word starts with a digit, a comma or a point, so a shorter number cannot be
+        # followed by one (kept as it is otherwise, and before Python 3.11, which has no atomic groups).
+        money_num = f"(?P<num>{num})"
+        if sys.version_info >= (3, 11) and not any(
+                w[:1] in ",." or w[:1].isdecimal() for w in [*self.multipliers, *self.currency_after]):
+            money_num = f"(?P<num>{num.replace(arabic, f'(?>{arabic})')})"
+        self._variants: dict[str, dict[tuple[bool, bool], re.Pattern]] = {}
+        for kind, p in self.patterns:
+            text = p.pattern.replace(f"(?P<num>{num})", money_num) if kind == "money" else p.pattern
+            if text.count(lo) != 1 and text.count(mixed) != 1 and text == p.pattern:
+                continue
+            self._variants[kind] = {
+                (has_range, has_mixed): re.compile(
+                    (text if has_range else text.replace(lo, no_lo)).replace(mixed, mixed if has_mixed else no_mixed))
+                for has_range in (False, True) for has_mixed in (False, True)}
         self._kanji_re = re.compile(kanji)
         self._big_kanji = re.compile("[百千万亿]")  # a kanji numeral with one of these is a number, not a word (一)
         self._arabic_re = re.compile(arabic)
@@ -348,15 +366,14 @@ class NumberGrammar:
         taken = bytearray(len(text) + 1)  # 1 where an earlier pattern claimed the character
         found: list[Quantity] = []
         required, guards, ranged = self._required, self._guards, self._ranged
-        if (_RANGE not in present) if present is not None else not required[_RANGE].search(text):
-            without_lo = self._without_lo
-        else:
-            without_lo = {}
+        if present is None:
+            present = {kind for kind, need in required.items() if need.search(text)}
+        variant, variants = (_RANGE in present, _MIXED in present), self._variants
         for kind, pattern in self.patterns:
-            if kind in required and (kind not in present if present is not None else
-                                     not required[kind].search(text)):
+            if kind in required and kind not in present:
                 continue
-            pattern = without_lo.get(kind, pattern)
+            if kind in variants:
+                pattern = variants[kind][variant]
             for m in pattern.finditer(text):
                 s, e = m.span("y") if kind == "year_en" else m.span()
                 if e > s and kind in ranged and 1 in taken[s:e] and m.group("lo"):
