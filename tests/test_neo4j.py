@@ -3,9 +3,11 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -287,6 +289,60 @@ def test_a_dropped_connection_is_a_plain_error(seed_graph):
             conn.close()
 
 
+def _close_wait(port: int) -> int:
+    """Server-side sockets of ``port`` whose client has gone but the server has not closed (TCP CLOSE-WAIT)."""
+    n = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            n += int(local.rsplit(":", 1)[1], 16) == port and state == "08"
+    return n
+
+
+def test_connections_end_without_goodbye_so_the_bolt_listener_keeps_answering():
+    """FalkorDB's Bolt bridge frees a client that says GOODBYE but leaves its descriptor registered in Redis's event
+    loop: the next connection given the same descriptor number is never read (its handshake sits unread, in
+    CLOSE-WAIT once the client gives up). Our connections end without GOODBYE, so one after another opens at once;
+    the driver's own close is shown to wedge the next one (the reason this test can fail)."""
+    from neo4j import GraphDatabase
+
+    with falkordb_bolt() as uri:
+        port = int(uri.rsplit(":", 1)[1])
+        for _ in range(6):
+            conn = connect(uri, None, connect_timeout=2, attempts=1)  # one try: a wedge would fail here
+            assert conn.run("RETURN 1 AS x") == [{"x": 1}]
+            conn.close()
+        assert _close_wait(port) == 0
+        driver = GraphDatabase.driver(uri, auth=None)
+        driver.verify_connectivity()
+        driver.close()  # GOODBYE
+        with pytest.raises(ConnectionFailure, match="no Bolt answer within 1 s"):
+            connect(uri, None, connect_timeout=1, attempts=1)
+        # a second try gets a new socket, and so another descriptor: connect's default two tries get through
+        connect(uri, None, connect_timeout=2).close()
+
+
+def test_a_server_that_never_answers_the_handshake_is_reported_within_the_connect_time_limit():
+    """A listener that takes connections and never answers (as a wedged Bolt bridge does): a plain error after the
+    connect time limit (two tries), not after --timeout; the CLI exits 4."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel completes the TCP handshake; nothing ever reads
+        uri = f"bolt://127.0.0.1:{silent.getsockname()[1]}"
+        t0 = time.monotonic()
+        with pytest.raises(ConnectionFailure, match=r"no Bolt answer within 1 s \(2 tries\).*--connect-timeout"):
+            connect(uri, None, timeout=600, connect_timeout=1)
+        assert time.monotonic() - t0 < 10  # 2 x 1 s and a pause, not the 600 s query limit
+        r = _cli("pull", "--uri", uri, "--no-auth", "--connect-timeout", "1", "--out", "never.json")
+        assert r.returncode == 4 and "no Bolt answer within 1 s" in r.stderr and "Traceback" not in r.stderr
+        r = _cli("pull", "--uri", uri, "--no-auth", "--connect-timeout", "0", "--out", "never.json")
+        assert r.returncode == 2 and "connect-timeout" in r.stderr and "Traceback" not in r.stderr
+
+
 def _cli(*args, env=None):
     return subprocess.run([sys.executable, "-m", "graph", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, env={**os.environ, **(env or {})})
@@ -299,8 +355,7 @@ def test_cli_push_and_pull_with_a_password(tmp_path, seed_graph):
                  env={"ECO_PW": "wrong-password"})
         assert r.returncode == 4 and "authentication failed" in r.stderr and "Traceback" not in r.stderr
         assert "wrong-password" not in r.stderr + r.stdout
-    # a fresh server: FalkorDB's Bolt listener is slow to take new connections after a failed login
-    with falkordb_bolt(password=secret) as uri:
+        # the same server: connections end without GOODBYE, so the failed login left the listener answering
         r = _cli("push", "--uri", uri, "--user", "falkordb", "--password-env", "ECO_PW", "--batch-size", "200",
                  env={"ECO_PW": secret})
         assert r.returncode == 0, r.stderr

@@ -25,7 +25,7 @@ from loaders.errors import InputError
 
 from ..io import gc_paused
 from .dialect import BoltDialect, adapt_props, check_database_names, detect_dialect, nbytes, shrink
-from .driver import DEFAULT_TIMEOUT, Connection, opened
+from .driver import CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Connection, opened
 from .files import (CONSTRAINT, HASH_PROP, INDEX, JSON_PROP, edge_merge, grouped_in_steps, node_merge, positional,
                     row_columns)
 from .native import RedisGraph, check_same_server, redis_graph, write_jobs
@@ -138,7 +138,8 @@ def stored_hashes(conn) -> set[str]:
 
 def push(G: nx.MultiDiGraph, uri: str | None, auth: tuple[str, str] | None = None, database: str | None = None,
          batch_size: int = 1000, progress: Callable[[int, int], None] | None = None, conn: Connection | None = None,
-         skip_unchanged: bool = True, timeout: float = DEFAULT_TIMEOUT, falkordb_redis: str | None = None) -> dict:
+         skip_unchanged: bool = True, timeout: float = DEFAULT_TIMEOUT, falkordb_redis: str | None = None,
+         connect_timeout: float = CONNECT_TIMEOUT) -> dict:
     """Write ``G`` to a Bolt server; idempotent, and a re-push sends only what changed.
 
     Parameters
@@ -160,6 +161,8 @@ def push(G: nx.MultiDiGraph, uri: str | None, auth: tuple[str, str] | None = Non
         ``redis://HOST:PORT`` of the same FalkorDB: hashes are read and rows written there with ``GRAPH.QUERY`` in
         ``batch_size``-row batches (:mod:`graph.neo4j.native`), instead of the ~10 rows a Bolt message of FalkorDB
         can carry. Checked to be the server behind ``uri`` first.
+    timeout, connect_timeout : float
+        Seconds to wait for one query's answer, and to open a connection (handshake and login).
 
     Returns
     -------
@@ -191,12 +194,13 @@ def push(G: nx.MultiDiGraph, uri: str | None, auth: tuple[str, str] | None = Non
 
     # the cyclic collector paused: hashing and building rows makes millions of small objects, and each full
     # collection would walk them and the graph again (a third of the CPU of a 100,000-firm push)
-    with gc_paused(), opened(uri, auth, database, conn, timeout) as conn, ExitStack() as stack:
+    with gc_paused(), opened(uri, auth, database, conn, timeout, connect_timeout) as conn, ExitStack() as stack:
         dialect = detect_dialect(conn)
         check_database_names(conn)
         native = None
         if falkordb_redis:
-            native = stack.enter_context(redis_graph(falkordb_redis, timeout, auth[1] if auth else None))
+            native = stack.enter_context(redis_graph(falkordb_redis, timeout, auth[1] if auth else None,
+                                                             connect_timeout))
             check_same_server(native, conn)
             dialect = BoltDialect(notes=[f"rows written over FalkorDB's Redis port ({native.shown}), "
                                          f"{batch_size} per GRAPH.QUERY"])
