@@ -212,10 +212,12 @@ class NumberGrammar:
                 rf"(?P<q2>以上|以内|以下|超|前后|左右)?")),
         ]
         # Words a pattern cannot match without (its percent sign, currency, 分の): a sentence without them skips it.
+        # (a fraction word: its longest part, "third" of "one-third"; an ISO date: "5-07-2" of "2025-07-28")
+        fraction_parts = _alternation({max(re.split(r"[\s-]+", fold(w)), key=len) for w in self.fraction_words})
         self._required = {kind: re.compile(word) for kind, word in (
-            ("date_cjk", "月"), ("date_iso", r"\d"), ("date_en", months), ("year_cjk", "年"), ("year_en", year_cues),
-            ("guard_years", r"\d"), ("guard_day_en", months), ("percent_zh", "百分之"), ("fraction_ja", "分の"),
-            ("fraction_zh", "分之"), ("percent", percent), ("tenths", tenths), ("money_before", cur_before),
+            ("date_cjk", "月"), ("date_iso", r"\d-\d\d-\d"), ("date_en", months), ("year_cjk", "年"),
+            ("year_en", year_cues), ("guard_years", sep), ("guard_day_en", months), ("fraction_en", fraction_parts),
+            ("percent_zh", "百分之"), ("fraction_ja", "分の"), ("fraction_zh", "分之"), ("percent", percent), ("tenths", tenths), ("money_before", cur_before),
             ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}
         self._required_sentence_res: list[tuple[re.Pattern, list[str]]] | None = None
         self._guards = {kind for kind, _ in self.patterns if kind.startswith("guard")}
