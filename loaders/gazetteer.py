@@ -478,6 +478,17 @@ class Places:
                 for key in short.split(";"):
                     setdefault(key, []).append((pid, "town"))
                     town_keys[key] = None
+        # A town whose name doubles its designation (乌镇镇) is written by that name (乌镇) as another town is by
+        # its full name: read alone when stoplist.yaml's doubled_town_names lists it (those a dictionary knows as a
+        # place name; 竹镇, 深镇 would match inside 资深镇长) and no other kind of place has it. Towns that share it
+        # (Shaanxi's 乌镇 is a town's full name too) are candidates resolved from the document, never guessed.
+        in_use = {fold(str(x)) for x in stoplist.get("doubled_town_names") or []}
+        for key in [k for k in town_keys if k in in_use]:
+            entries = index[key]
+            doubled = {p for p, _ in index.get(key + key[1], ())}
+            if all(kind == "town" for _, kind in entries) and any(p in doubled for p, _ in entries):
+                entries[:] = [(p, "full") for p, _ in entries]
+                del town_keys[key]
         self.links = self._link()  # gazetteer id -> catalogue Region id (the same place)
         self._back = {c: g for g, c in self.links.items()}
         for p in list(self.places.values()):  # zones may name a catalogue Region as their container

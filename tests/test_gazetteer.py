@@ -418,3 +418,11 @@ def test_no_feature_in_words_idioms_or_without_a_cue(places, text):
 def test_a_place_ending_where_a_feature_would_is_the_place(places, text, place):
     got = _merged(places, text)
     assert place in [q for q, _ in got] and all(e.origin != "discovered" for _, e in got)
+
+
+def test_a_town_named_by_its_doubled_name_is_read_alone_and_resolved_from_the_document(places):
+    """乌镇 (乌镇镇, Tongxiang, Zhejiang; stoplist.yaml doubled_town_names): a full name; Shaanxi has a town 乌镇 too,
+    so the document's other places decide, or it stays unresolved."""
+    assert found(places, "世界互联网大会乌镇峰会在浙江举行")[0] == [("乌镇", "cn_330483100"), ("浙江", "cn_330000")]
+    assert found(places, "乌镇峰会开幕") == ([], [("乌镇", ["cn_330483100", "cn_610828103"])])
+    assert found(places, "资深镇长说，全县六镇三乡")[0] == []

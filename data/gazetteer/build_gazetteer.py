@@ -354,6 +354,21 @@ def small_city_rows(cities) -> list[dict]:
     return rows
 
 
+def doubled_town_names() -> list[str]:
+    """X镇 / X乡 of the towns named X镇镇 / X乡乡 in towns.csv that jieba's dictionary tags as a place name (ns), most
+    frequent first: the towns the press writes by that name (乌镇). Numbers and ordinary words among them (六镇, 旧镇,
+    新镇) and names of other kinds of place (固镇 county) are left out by hand in stoplist.yaml."""
+    import jieba
+
+    words = {}
+    for line in (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8").splitlines():
+        w, freq, tag = line.split()
+        words[w] = (int(freq), tag)
+    lines = [ln for ln in (HERE / "towns.csv").read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    names = {r["name_zh"][:-1] for r in csv.DictReader(lines) if r["name_zh"][-2:] in ("镇镇", "乡乡")}
+    return sorted((n for n in names if words.get(n, (0, ""))[1] == "ns"), key=lambda n: -words[n][0])
+
+
 TOWN_COLUMNS = ["id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys"]
 
 
@@ -423,6 +438,9 @@ def main() -> None:
     small = note + (f"# Source: {GEONAMES}; cities outside China with {SMALL_CITY_MIN_POPULATION:,} to "
                     f"{WORLD_CITY_MIN_POPULATION - 1:,} people, English names (no one-word English words from "
                     "SCOWL's american-english list) and katakana names SudachiDict reads as place names.\n")
+    if sys.argv[1:] == ["--doubled-towns"]:  # candidates for stoplist.yaml doubled_town_names (reviewed by hand)
+        print(doubled_town_names())
+        return
     if sys.argv[1:] == ["--small-cities"]:  # only small_cities.csv (the others as they are)
         write(HERE / "small_cities.csv", small_city_rows(cities), small)
         return
