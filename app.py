@@ -20,7 +20,7 @@ from graph import build_graph
 from graph.cache import GraphLoad, derived
 from graph.chainmap import chain_map, segment_members
 from graph.cli import app_inputs
-from graph.coverage import chain_coverage, coverage_diff, default_region
+from graph.coverage import chain_coverage, coverage_diff
 from graph.discovery import CERTAIN_CONFIDENCE, confirmable_types, discovered_entities, roster_csv, roster_rows
 from graph.display import sentence_text
 from graph.export import csv_bytes
@@ -31,7 +31,7 @@ from graph.render import (LANGUAGE_CODES, LANGUAGES, WEB_DIR, highlight_spans, n
 from graph.render import markdown_text as md
 from graph.report import coverage_verdict, gaps_csv, gap_rows, roster_what_if, upload_what_if
 from graph.view import (DEFAULT_CAP, cap_view, claim_table, filter_view, graph_name_index, node_card,
-                        opening_view, prepare_views, search_nodes)
+                        graph_summary, opening_view, prepare_views, region_choices, search_nodes)
 from loaders.catalogue import load_catalogue
 from loaders.errors import InputError
 from loaders.rosters import parse_roster_bytes, unique_uploads
@@ -129,19 +129,30 @@ def opening(_G, key):
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
+def regions_of(_G, key):
+    return derived(_G, "region_choices", lambda: region_choices(_G))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def summary_of(_G, key):
+    """What the page header and sliders need from the whole graph, computed once per graph."""
+    return derived(_G, "graph_summary", lambda: graph_summary(_G))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def default_card(_G, key):
-    region = default_region(_G)
+    region = regions_of(_G, key)["default"]
     return derived(_G, f"chain_coverage:{region}", lambda: chain_coverage(_G, region))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def coverage_card(_G, key, region):
-    return default_card(_G, key) if region == opening(_G, key)["default"] else chain_coverage(_G, region)
+    return default_card(_G, key) if region == regions_of(_G, key)["default"] else chain_coverage(_G, region)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def region_map(_G, key, region):
-    if region == opening(_G, key)["default"]:
+    if region == regions_of(_G, key)["default"]:
         return opening(_G, key)["chain_map"]
     return chain_map(_G, region, PER_SEGMENT, card=coverage_card(_G, key, region))
 
@@ -407,7 +418,7 @@ if hits:
 else:
     st.session_state.pop("pick", None)
 
-region = region_picker(opening(G, key))
+region = region_picker(regions_of(G, key))
 
 st.sidebar.header(T("side_filter"))
 stage_ids = [s.id.split(":", 1)[1] for s in catalogue.stages()]
@@ -427,7 +438,7 @@ with st.sidebar.expander(T("side_drawing")):
     all_types = catalogue.node_types
     types = st.multiselect(T("types"), all_types, default=all_types, key="types",
                            format_func=lambda t: ui(t, language, "types"))
-    max_mentions = opening(G, key)["summary"]["max_mentions"]
+    max_mentions = summary_of(G, key)["max_mentions"]
     min_mentions = st.slider(T("min_mentions"), 0, int(max_mentions), 0, key="min_mentions")
     layout = st.radio(T("layout"), ["chain lanes", "force-directed"], horizontal=True, key="layout",
                       format_func=lambda x: T("layout_lanes" if x == "chain lanes" else "layout_force"))
@@ -439,7 +450,7 @@ with st.sidebar.expander(T("side_drawing")):
                              help=T("above_cap_help"))
 
 # ------------------------------------------------------------------------------------------------------------- page
-view = page_header(opening(G, key)["summary"])
+view = page_header(summary_of(G, key))
 selected = st.session_state.get("selected")
 card = coverage_card(G, key, region)
 

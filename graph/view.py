@@ -283,9 +283,26 @@ def graph_summary(G: nx.MultiDiGraph) -> dict:
 NAME_KEYS = ("name", "name_en", "name_zh", "name_ja")
 
 
+def region_choices(G: nx.MultiDiGraph) -> dict:
+    """The regions a page offers, ``{"regions": {id: names as node attributes}, "default": id}`` (the analysis
+    default, :func:`graph.coverage.default_region`).
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> r = region_choices(build_graph())
+    >>> r["default"], r["regions"]["shanghai"]["name_zh"]
+    ('zhangjiang', '上海市')
+    """
+    from .coverage import default_region, known_regions
+
+    return {"regions": {r["id"]: {k: G.nodes[r["id"]][k] for k in NAME_KEYS if G.nodes[r["id"]].get(k)}
+                        for r in known_regions(G)}, "default": default_region(G)}
+
+
 def opening_view(G: nx.MultiDiGraph, per_segment: int = 8, card: dict | None = None) -> dict:
     """What the explorer's first page shows before a visitor chooses anything, as plain data: the regions to choose
-    from (each with its names, as node attributes), the default region and its chain map, and :func:`graph_summary`.
+    from and the default (:func:`region_choices`), the default region's chain map, and :func:`graph_summary`.
 
     Kept beside the graph's cache entry (:func:`graph.cache.derived`), it lets a restart draw the first page before
     the graph itself is read. ``card`` is the default region's :func:`graph.coverage.chain_coverage`, to reuse.
@@ -298,12 +315,9 @@ def opening_view(G: nx.MultiDiGraph, per_segment: int = 8, card: dict | None = N
     ('zhangjiang', '张江', True)
     """
     from .chainmap import chain_map
-    from .coverage import default_region, known_regions
 
-    default = default_region(G)
-    regions = {r["id"]: {k: G.nodes[r["id"]][k] for k in NAME_KEYS if G.nodes[r["id"]].get(k)}
-               for r in known_regions(G)}
-    return {"regions": regions, "default": default, "chain_map": chain_map(G, default, per_segment, card=card),
+    choices = region_choices(G)
+    return {**choices, "chain_map": chain_map(G, choices["default"], per_segment, card=card),
             "summary": graph_summary(G)}
 
 
