@@ -28,7 +28,7 @@ from .errors import InputError
 from .fold import fold
 from .records import Claim, Mention
 from .subjects import NO_SUBJECT, SubjectResolver  # noqa: F401  (NO_SUBJECT: what subject_from says for none)
-from .text import Document, clause_bounds
+from .text import Document, _first_chars, clause_bounds
 
 QUALIFIER_SYMBOL = {"at_least": "≥", "about": "≈", "at_most": "≤", "exact": "="}
 _ASIDE = re.compile(r"\s*\([^()]{1,20}\)")
@@ -213,10 +213,12 @@ class NumberGrammar:
         ]
         # Words a pattern cannot match without (its percent sign, currency, 分の): a sentence without them skips it.
         # (a fraction word: its longest part, "third" of "one-third"; an ISO date: "5-07-2" of "2025-07-28")
+        # a range separator anywhere, even inside a word ("to" in "total"): one pass that stops at the first
+        any_sep = _alternation(need("range_separators"))
         fraction_parts = _alternation({max(re.split(r"[\s-]+", fold(w)), key=len) for w in self.fraction_words})
         self._required = {kind: re.compile(word) for kind, word in (
             ("date_cjk", "月"), ("date_iso", r"\d-\d\d-\d"), ("date_en", months), ("year_cjk", "年"),
-            ("year_en", year_cues), ("guard_years", sep), ("guard_day_en", months), ("fraction_en", fraction_parts),
+            ("year_en", year_cues), ("guard_years", any_sep), ("guard_day_en", months), ("fraction_en", fraction_parts),
             ("percent_zh", "百分之"), ("fraction_ja", "分の"), ("fraction_zh", "分之"), ("percent", percent), ("tenths", tenths), ("money_before", cur_before),
             ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}
         self._required_sentence_res: list[tuple[re.Pattern, list[str]]] | None = None
@@ -226,7 +228,7 @@ class NumberGrammar:
         # with `lo` run without it (its groups kept, never matching), which spares `re` trying every numeral as a
         # lower bound first. Same matches: where no separator stands, `lo` cannot match.
         # Likewise a number with big units between digit groups ("1万2000") needs a big unit before a digit.
-        self._required[_RANGE] = re.compile(sep)
+        self._required[_RANGE] = re.compile(any_sep)
         self._required[_MIXED] = re.compile(rf"[{re.escape(big)}]\s*\d")
         no_lo, no_mixed = "(?:(?!)(?P<lo>)(?P<lomult>))?", "(?!)"
         # An amount's Arabic number is taken whole ("2192" is not tried again as "219" before a currency): no
@@ -589,6 +591,14 @@ def cue_pattern(words, whole_words: bool = True) -> re.Pattern | None:
     return re.compile("|".join(parts))
 
 
+class _Anything:
+    """Stands for "any character" where a set of first characters is not known: disjoint from nothing."""
+
+    @staticmethod
+    def isdisjoint(_chars) -> bool:
+        return False
+
+
 @dataclass
 class _Rule:
     spec: dict
@@ -601,6 +611,10 @@ class _Rule:
     def __post_init__(self):
         if self.after:
             self.noun_before = re.compile(f"(?:{self.after.pattern})\\s*$")
+        # The characters a match of each cue pattern can start with (every character when not known); a
+        # `noun_before` match starts as an `after` match does.
+        self.before_first, self.after_first = (_Anything() if p is None or _first_chars(p) is None
+                                               else _first_chars(p) for p in (self.before, self.after))
 
     @property
     def catch_all(self) -> bool:
@@ -758,6 +772,8 @@ class ClaimExtractor:
         counted = self.counter_units.get(counter, "")
         strict = counted in self.strict_units
         spans = {} if spans is None else spans
+        # a cue can only be found in a window holding one of its first characters (no search where none stands)
+        before_chars, after_chars = set(before), set(after)
         for rule in rules:
             spec = rule.spec
             if spec["full_date_only"] and not q.full_date:
@@ -771,9 +787,9 @@ class ClaimExtractor:
             if counter and (counter in rule.counters or (noun and self.noun_counter in rule.counters)
                             or (a and (a.match if noun else a.fullmatch)(counter))):
                 hits.append((start, end))  # "2192家": the counter says what is counted
-            if b and (m := b.search(before)):
+            if b and not rule.before_first.isdisjoint(before_chars) and (m := b.search(before)):
                 hits.append((b_off + m.start(), b_off + m.end()))
-            if a and (m := a.search(after)):
+            if a and not rule.after_first.isdisjoint(after_chars) and (m := a.search(after)):
                 hits.append((end + m.start(), end + m.end()))
             if e:
                 span = (0, len(text)) if spec["scope"] == "sentence" else clause
@@ -784,7 +800,8 @@ class ClaimExtractor:
                     hit = spans[key] = (span[0] + m.start(), span[0] + m.end()) if m else None
                 if hit:
                     hits.append(hit)
-            if rule.noun_before and (m := rule.noun_before.search(before)):
+            if rule.noun_before and not rule.after_first.isdisjoint(before_chars) and \
+                    (m := rule.noun_before.search(before)):
                 hits.append((b_off + m.start(), b_off + m.end()))
             if hits:
                 return rule, hits
@@ -849,6 +866,7 @@ class ClaimExtractor:
             if not quantities:
                 continue
             to_original = spans[index].to_original if spans else _same_span
+            base = sent.start
             cues = cue_words.sentence_cues(index, doc_year)
             rule_cues: dict[int, list[tuple[int, int]]] = {}  # where each rule's cues occur in this sentence
             either_hits: dict = {}  # the first `either` cue of each rule in this sentence or one of its clauses
@@ -865,18 +883,20 @@ class ClaimExtractor:
                     continue
                 spec = rule.spec
                 o_start, o_end = to_original(q.start, q.end)
-                start, end = sent.start + o_start, sent.start + o_end
+                start, end = base + o_start, base + o_end
                 # every place where a cue of the rule occurs in the sentence names no subject ("全国", "中国の")
                 everywhere = rule_cues.get(id(rule))  # (in original offsets: mapped once per sentence)
                 if everywhere is None:
                     everywhere = rule_cues[id(rule)] = [
-                        tuple(sent.start + x for x in to_original(*m.span()))
-                        for p in (rule.before, rule.after, rule.either) if p for m in p.finditer(text)]
-                cue_orig = [tuple(sent.start + x for x in to_original(*c)) for c in cue_spans]
+                        (base + a, base + b) for a, b in (to_original(*m.span())
+                                                          for p in (rule.before, rule.after, rule.either) if p
+                                                          for m in p.finditer(text))]
+                cue_orig = [(base + a, base + b) for a, b in (to_original(*c) for c in cue_spans)]
                 qualifier = q.qualifier
                 if qualifier == "exact" and spec["qualifier"]:
                     qualifier = spec["qualifier"]
-                o_clause = tuple(sent.start + x for x in to_original(*clause))
+                a, b = to_original(*clause)
+                o_clause = (base + a, base + b)
                 target, target_from = self._target(spec, q, text, clause, cues)
                 subjects, subject_from = self.subjects.resolve(subject_ctx, spec, (start, end), o_clause, sent,
                                                                cue_orig, text, q.start, target, everywhere)
