@@ -1507,7 +1507,7 @@ def stable_id(key: str, type_: str, rules: DiscoveryRules | None = None) -> str:
 
 
 def _script(name: str, language: str) -> str:
-    if _NAME_CHAR.search(name):
+    if not name.isascii() and _NAME_CHAR.search(name):
         if _KANA_ANY.search(name) or language == "ja":
             return "ja"
         return "zh"
@@ -2009,11 +2009,16 @@ def registered_place_relations(documents, found: "Discovery", catalogue, rules: 
     out: dict[str, list[Relation]] = {}
     for d in documents:
         seen = set()
+        # the folded quote is a slice of the document's fold when that keeps offsets (folding is per character)
+        doc_folded = d.folded.folded if d.folded.is_identity else None
         for m in found.mentions.get(d.id, ()):
             ent = found.entities.get(m.entity)
             if ent is None or ent.type not in org_types or m.entity in seen:
                 continue
-            folded = fold(m.quote).rstrip()
+            if doc_folded is not None and d.text[m.start:m.end] == m.quote:
+                folded = doc_folded[m.start:m.end].rstrip()
+            else:
+                folded = fold(m.quote).rstrip()
             if not folded.endswith(rules.legal_words):
                 continue
             for prefix in prefixes(m.quote.strip()):
