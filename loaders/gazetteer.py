@@ -281,9 +281,7 @@ class FeatureNames:
         self._zone_head = [max((len(z) for z in zone_suffixes if p.startswith(z)), default=0) for p in patterns]
         patterns += zone_suffixes
         self._patterns = patterns
-        # a DFA: a few hundred patterns, and the scan is most of what the rule costs
-        self._any = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-                                               implementation=ahocorasick_rs.Implementation.DFA)
+        self._any = None  # built on the first scan (10 ms: loading the gazetteer does not need it)
         self._forward = re.compile(rf"([{self._NAME}]{{2,{self.max_name}}}?)"
                                    rf"({'|'.join(map(re.escape, self.designations))})")
         self._name_char = re.compile(rf"[{self._NAME}]")
@@ -306,6 +304,9 @@ class FeatureNames:
     def scan(self, text: str) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
         """The features of ``text`` (see :meth:`find`) and where the zone designations are (what
         :meth:`ZoneNames.designations` gives), in one pass."""
+        if self._any is None:  # a DFA: the scan is most of what the rule costs
+            self._any = ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                                   implementation=ahocorasick_rs.Implementation.DFA)
         out, zones, features, zone_head = [], [], self._features, self._zone_head
         for k, s, e in self._any.find_matches_as_indexes(text):
             if k >= features:
