@@ -1578,7 +1578,8 @@ def _place_level(places, pid: str) -> str:
 
 
 def discover(documents, catalogue, entities: dict[str, Entity] | None = None, known_mentions=None,
-             rules: DiscoveryRules | None = None, segmenter: str | None = None, matcher=None) -> Discovery:
+             rules: DiscoveryRules | None = None, segmenter: str | None = None, matcher=None,
+             names: "KnownNames | None" = None) -> Discovery:
     """Discover organisations, products and policies in ``documents`` that ``entities`` do not list.
 
     Parameters
@@ -1596,6 +1597,9 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
         See :class:`DocumentScanner`; default ``segmenter`` of ``data/discovery.yaml``.
     matcher : AliasMatcher, optional
         The matcher of the known entities (``loaders.extract.alias_matcher``); built when absent.
+    names : KnownNames, optional
+        :func:`known_names` of the same catalogue, ``entities`` and rules (work once per build, over every known
+        entity, that a caller may do and time apart); made here when absent.
 
     Returns
     -------
@@ -1615,7 +1619,8 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
                    if eid in entities}
     org_types = catalogue.types_with("organisation")
     _check_types(rules, catalogue)
-    scanner = DocumentScanner(rules, _place_names(entities.values(), catalogue), segmenter=segmenter or rules.segmenter,
+    names = names if names is not None else KnownNames(entities, rules, org_types, catalogue)
+    scanner = DocumentScanner(rules, names.place_names, segmenter=segmenter or rules.segmenter,
                               folded_places=_gazetteer_place_sets(catalogue), org_types=org_types)
     if rules._key_places != scanner.places:  # keys drop a leading place: computed again for another set of places
         rules._key_places = scanner.places
@@ -1626,7 +1631,7 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
     for d in documents:
         candidates.extend(scanner.scan(d, known_mentions.get(d.id, []), known_types))
 
-    known_names = _KnownNames(entities, rules, org_types)
+    known_names = names
     # "Unitree Go2": the product is Go2 when Unitree is an organisation (found or listed)
     spaced = [c for c in candidates if c.kind == "product" and " " in c.quote]
     if spaced:
@@ -1750,12 +1755,35 @@ def _check_types(rules: DiscoveryRules, catalogue) -> None:
                                  path=rules.path, field=field_name)
 
 
-class _KnownNames:
-    """The names of the known organisations, products and policies as one text (joined by ``_SEP``), made when first
-    asked for: a roster of a million firms is walked once per discovery, never keyed or folded name by name."""
+def known_names(catalogue, entities: dict[str, Entity] | None = None, rules: DiscoveryRules | None = None
+                ) -> "KnownNames":
+    """What :func:`discover` reads of every known entity, made now: the place names, and the names of the known
+    organisations, products and policies joined and folded. It depends on the roster, not on the documents: once
+    per build (pass it to :func:`discover` as ``names``).
 
-    def __init__(self, entities: dict[str, Entity], rules: DiscoveryRules, org_types):
+    Examples
+    --------
+    >>> from loaders.catalogue import load_catalogue
+    >>> cat = load_catalogue()
+    >>> names = known_names(cat)
+    >>> len(discover([], cat, names=names).entities)
+    0
+    """
+    entities = entities if entities is not None else catalogue.entities
+    rules = rules or load_discovery_rules(catalogue.data_dir)
+    names = KnownNames(entities, rules, catalogue.types_with("organisation"), catalogue)
+    names._folded  # noqa: B018 - joined and folded now
+    return names
+
+
+class KnownNames:
+    """The names of the known organisations, products and policies as one text (joined by ``_SEP``), made when first
+    asked for: a roster of a million firms is walked once per discovery, never keyed or folded name by name; and the
+    names of the known places (see :func:`known_names`)."""
+
+    def __init__(self, entities: dict[str, Entity], rules: DiscoveryRules, org_types, catalogue):
         self.entities, self.rules, self.org_types = entities, rules, frozenset(org_types)
+        self.place_names = _place_names(entities.values(), catalogue)
 
     @cached_property
     def _joined(self) -> tuple[str, str]:
