@@ -92,7 +92,10 @@ class _Edges:
         succ, pred, node = G._succ, G._pred, G._node
         inner, new_node, new_keydict = G.adjlist_inner_dict_factory, G.node_attr_dict_factory, G.edge_key_dict_factory
         plain = G.edge_attr_dict_factory is dict
-        for k in list(items):
+        order = list(items)
+        order.reverse()
+        while order:  # each key tuple goes as its edge is added (a list of them kept to the end holds 200 MB at 1M)
+            k = order.pop()
             u, v, etype, method, variant = k
             key = keys.get((etype, method, variant))
             if key is None:
@@ -204,20 +207,20 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
     conflicts = []
     ancestors: dict[str, set[str]] = {}  # per place, computed once
     locatable = set(catalogue_of(G).schema["edge_types"]["LOCATED_IN"]["sources"]) - set(types_with(G, "place"))
-    successors = dict(G.adjacency())  # the plain neighbour dicts: no view object per node
+    successors, attrs = G._succ, G._node  # the plain adjacency dicts: no view object per node or edge
     # The nodes something is LOCATED_IN: a node with fewer than two of them among its neighbours has fewer than two
-    # places (a set intersection per node, in C, instead of reading every edge of a million firms).
+    # places (a set intersection per node, in C, instead of reading the edges of a million firms).
     targets = {v for v, keyed in G._pred.items()
-               if any(d["type"] == "LOCATED_IN" for edges in keyed.values() for d in edges.values())}
-    for n, data in G.nodes(data=True):
+               if keyed and any(d["type"] == "LOCATED_IN" for edges in keyed.values() for d in edges.values())}
+    intersection = targets.intersection
+    for n, data in attrs.items():
         if data.get("type") not in locatable:
             continue
         nbrs = successors[n]
-        if len(nbrs) < 2 or len(targets.intersection(nbrs)) < 2 or sum(
-                1 for keyed in nbrs.values() if any(d["type"] == "LOCATED_IN" for d in keyed.values())) < 2:
-            continue  # fewer than two places: nothing to compare (most nodes; the rest as before)
-        located = [(v, k, d) for _, v, k, d in G.out_edges(n, keys=True, data=True) if d["type"] == "LOCATED_IN"]
-        places = {v for v, _, _ in located}
+        if len(nbrs) < 2 or len(intersection(nbrs)) < 2:
+            continue  # fewer than two places: nothing to compare (most nodes)
+        located = [(v, d) for v, keyed in nbrs.items() for d in keyed.values() if d["type"] == "LOCATED_IN"]
+        places = {v for v, _ in located}
         if len(places) < 2:
             continue
         for p in places - ancestors.keys():
@@ -227,10 +230,10 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
         if not clashing:
             continue
         statements = []
-        for v, k, d in located:
+        for v, d in located:
             if v in clashing:
-                G.edges[n, v, k]["conflict"] = True
-            statements.append({"place": v, "place_name": G.nodes[v].get("name", v), "method": d["method"],
+                d["conflict"] = True
+            statements.append({"place": v, "place_name": attrs[v].get("name", v), "method": d["method"],
                                "conflicting": v in clashing,
                                "evidence": d.get("evidence", [])[:3], "sources": d.get("sources", [])[:3]})
         record = {"entity": n, "name": data.get("name", n), "relation": "LOCATED_IN", "statements": statements}
