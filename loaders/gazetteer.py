@@ -112,17 +112,23 @@ def _read_csv(path: Path) -> list[Place]:
 
 
 class _PlaceTable(dict):
-    """Places by id, where the 38,000 towns become :class:`Place` records only when first asked for (making them all
-    at load would cost more than the rest of the gazetteer)."""
+    """Places by id, where the 38,000 towns and the 4,800 small cities become :class:`Place` records only when first
+    asked for (making them all at load would cost more than the rest of the gazetteer)."""
 
-    def __init__(self, towns: dict[str, str], source: str):
+    def __init__(self, towns: dict[str, str], source: str, rows: dict[str, str] | None = None):
         super().__init__()
         self._towns, self._source = towns, source
+        self._rows = rows or {}  # id -> a line of a CSV_COLUMNS file (small_cities.csv)
 
     def __missing__(self, pid: str) -> Place:
         line = self._towns.get(pid)
         if line is None:
-            raise KeyError(pid)
+            if pid not in self._rows:
+                raise KeyError(pid)
+            r = next(csv.reader([self._rows[pid]]))
+            p = self[pid] = Place(r[0], r[1], r[2], r[3], r[4], r[5], tuple(filter(None, r[6].split(";"))),
+                                  tuple(filter(None, r[7].split(";"))), r[8])
+            return p
         r = line.split(",")
         keys = r[5].split(";")
         p = self[pid] = Place(pid, "town", r[1], r[2], r[3], r[4], tuple(k for k in keys if k != r[3]),
@@ -130,17 +136,50 @@ class _PlaceTable(dict):
         return p
 
     def __contains__(self, pid) -> bool:
-        return dict.__contains__(self, pid) or pid in self._towns
+        return dict.__contains__(self, pid) or pid in self._towns or pid in self._rows
 
     def get(self, pid, default=None):
         return self[pid] if pid in self else default
 
     def every(self) -> dict[str, Place]:
-        """All places, towns made."""
-        for pid in self._towns:
+        """All places, towns and small cities made."""
+        for pid in (*self._towns, *self._rows):
             if not dict.__contains__(self, pid):
                 self[pid]
         return self
+
+
+_SMALL_CITY_ROW = re.compile(r'(city_[^,"]+),city,([^,"]+),([^,"]+),,([^,"]*),,,"')
+
+
+def _read_small_cities(path: Path) -> tuple[dict[str, str], list[tuple[str, str, str, str]]]:
+    """small_cities.csv (the columns of the other CSVs, level city, English and katakana names only): ``({id: line},
+    [(id, parent, name_en, name_ja)])``; a line becomes a :class:`Place` when first asked for."""
+    try:
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    except OSError as exc:
+        raise InputError(f"cannot read the gazetteer: {exc.strerror}; regenerate it with "
+                         "data/gazetteer/build_gazetteer.py --small-cities", path=path) from exc
+    if not lines or lines[0] != ",".join(CSV_COLUMNS):
+        raise InputError(f"expected the columns {', '.join(CSV_COLUMNS)} (regenerate with "
+                         "data/gazetteer/build_gazetteer.py --small-cities)", path=path)
+    by_id, names = {}, []
+    match = _SMALL_CITY_ROW.match
+    for ln in lines[1:]:
+        m = match(ln)
+        if m is not None:
+            row = m.groups()
+        else:  # a name with a comma ("Misato, Saitama"): the csv module
+            r = next(csv.reader([ln]))
+            if len(r) != len(CSV_COLUMNS) or r[1] != "city" or r[4] or r[6] or r[7]:
+                raise InputError(f"row {r[:1]}: expected {len(CSV_COLUMNS)} fields, level city, no Chinese, other "
+                                 "or short names", path=path, field="level")
+            row = (r[0], r[2], r[3], r[5])
+        if row[0] in by_id:
+            raise InputError(f"duplicate place id {row[0]!r}", path=path, field="id")
+        by_id[row[0]] = ln
+        names.append(row)
+    return by_id, names
 
 
 def _read_towns(path: Path) -> tuple[dict[str, str], str, list[tuple[str, str, str]]]:
@@ -399,15 +438,22 @@ class Places:
     """
 
     def __init__(self, catalogue: Catalogue, places: list[Place], stoplist: dict, gazetteer_dir: Path,
-                 towns: tuple[dict[str, str], str, list] = ({}, "", []), small_cities: list[Place] = ()):
+                 towns: tuple[dict[str, str], str, list] = ({}, "", []),
+                 small_cities: tuple[dict[str, str], list] = ({}, [])):
         self.catalogue = catalogue
         self._ancestors: dict[str, tuple[str, ...]] = {}
-        self.places: dict[str, Place] = _PlaceTable(towns[0], towns[1])
-        small = {p.id for p in small_cities}
-        for p in (*places, *small_cities):
+        self.places: dict[str, Place] = _PlaceTable(towns[0], towns[1], small_cities[0])
+        small = small_cities[0]
+        for p in places:
             if p.id in self.places or p.id in catalogue.entities:
                 raise InputError(f"duplicate place id {p.id!r}", path=gazetteer_dir, field="id")
             self.places[p.id] = p
+        for pid, parent, _, _ in small_cities[1]:
+            if dict.__contains__(self.places, pid) or pid in catalogue.entities or pid in towns[0]:
+                raise InputError(f"duplicate place id {pid!r}", path=gazetteer_dir / SMALL_CITIES_FILE, field="id")
+            if not dict.__contains__(self.places, parent):
+                raise InputError(f"place {pid!r} is part of unknown id {parent!r}",
+                                 path=gazetteer_dir / SMALL_CITIES_FILE, field="parent")
         self.never_alone = {fold(n) for n in stoplist.get("never_alone", [])}
         self.followers = tuple(fold(f) for f in stoplist.get("followers", []))
         self.suffix_breaks = {fold(k): tuple(fold(x) for x in v) for k, v in (stoplist.get("suffix_breaks") or {}).items()}
@@ -432,9 +478,15 @@ class Places:
             for n in p.short:
                 names.append(n)
                 owners.append((p.id, "short"))
+        first_small = len(names)
+        for pid, _, en, ja in small_cities[1]:  # last: a name a larger place has stays that place's (see below)
+            for n in (en, ja) if ja else (en,):
+                names.append(n)
+                owners.append((pid, "full"))
+        folded = [k.strip() for k in fold_many(names)]
         index = self.index
         last_pid, seen = None, {}
-        for (pid, kind), key in zip(owners, (k.strip() for k in fold_many(names))):
+        for (pid, kind), key in zip(owners, folded):
             if not key or (key.isascii() and len(key) < 4):
                 continue  # 'He', 'Li', 'Ufa': single pinyin syllables and tiny names are words of other texts
             if kind == "full?":
@@ -453,8 +505,9 @@ class Places:
         # out of the index (lookup, discovery's place names) and read only after a cue word ('in Las Vegas'); a
         # name a larger place has too is that place's.
         self.cue_index: dict[str, list[tuple[str, str]]] = {}
-        for key in [k for k, entries in index.items() if k.isascii() and entries[0][0] in small]:
-            self.cue_index[key] = index.pop(key)
+        for key in dict.fromkeys(k for k in folded[first_small:] if k.isascii()):
+            if key in index and index[key][0][0] in small:
+                self.cue_index[key] = index.pop(key)
         self.small_city_cues = frozenset(str(c).lower() for c in stoplist.get("small_city_cues") or [])
         self.cue_only = frozenset(self.cue_index)
         if self.cue_only and not self.small_city_cues:
@@ -1131,7 +1184,7 @@ def _build_places(data_dir: str) -> Places:
     places.extend(zones)
     stoplist = strip_lines(load_yaml(d / "stoplist.yaml"))
     towns = _read_towns(d / TOWNS_FILE) if (d / TOWNS_FILE).exists() else ({}, "", [])
-    small = _read_csv(d / SMALL_CITIES_FILE) if (d / SMALL_CITIES_FILE).exists() else []
+    small = _read_small_cities(d / SMALL_CITIES_FILE) if (d / SMALL_CITIES_FILE).exists() else ({}, [])
     places = Places(load_catalogue(data_dir), places, stoplist, d, towns, small)
     places.zone_names = ZoneNames(zone_names, d / "zones.yaml") if zone_names else None
     places.feature_names = FeatureNames(feature_names, d / "zones.yaml",

@@ -379,7 +379,7 @@ def test_small_cities_only_after_a_cue_word(places):
     assert "boston" not in places.index and "boston" in places.cue_index
     # one-word English words and names several such cities share are not in the file at all
     assert not {"reading", "mobile", "nice", "split", "springfield"} & set(places.cue_index)
-    small = [p for p in places.places.values() if p.id.startswith("city_") and "population" in p.source
+    small = [p for p in places.places.every().values() if p.id.startswith("city_") and "population" in p.source
              and int(p.source.rsplit(" ", 1)[1]) < 1_000_000]
     assert len(small) > 4000 and all(p.parent.startswith(("country_", "cn_")) and not p.name_zh for p in small)
 
