@@ -426,3 +426,25 @@ def test_a_town_named_by_its_doubled_name_is_read_alone_and_resolved_from_the_do
     assert found(places, "世界互联网大会乌镇峰会在浙江举行")[0] == [("乌镇", "cn_330483100"), ("浙江", "cn_330000")]
     assert found(places, "乌镇峰会开幕") == ([], [("乌镇", ["cn_330483100", "cn_610828103"])])
     assert found(places, "资深镇长说，全县六镇三乡")[0] == []
+
+
+def test_bad_feature_rules_and_small_city_rows_stop_the_load_loudly(tmp_path):
+    from pathlib import Path
+
+    from loaders.errors import InputError
+    from loaders.gazetteer import CSV_COLUMNS, FeatureNames, _read_small_cities
+
+    with pytest.raises(InputError, match="feature_names needs") as err:
+        FeatureNames({"designations": ["山"], "before": ["沿"]}, Path("zones.yaml"))
+    assert "zones.yaml" in str(err.value)
+    with pytest.raises(InputError, match="may not be empty"):
+        FeatureNames({"designations": [], "before": ["沿"], "after": ["畔"], "max_name": 4, "name_breaks": ["的"],
+                      "stop_words": [], "confidence": 0.8}, Path("zones.yaml"))
+    bad = tmp_path / "small_cities.csv"
+    bad.write_text(",".join(CSV_COLUMNS) + '\ncity_us_x,town,country_us,"X, Y",,,,,"GeoNames"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="level city") as err:
+        _read_small_cities(bad)
+    assert "small_cities.csv" in str(err.value)
+    bad.write_text("id,name\n", encoding="utf-8")
+    with pytest.raises(InputError, match="expected the columns"):
+        _read_small_cities(bad)
