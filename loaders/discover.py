@@ -565,7 +565,8 @@ class DocumentScanner:
     """
 
     def __init__(self, rules: DiscoveryRules, places=(), segmenter: str = "stops", all_places=(),
-                 folded_places: tuple[frozenset, frozenset] = (frozenset(), frozenset()), org_types=None):
+                 folded_places: tuple[frozenset, frozenset] = (frozenset(), frozenset()), org_types=None,
+                 place_sets: tuple[frozenset, frozenset] | None = None):
         self.rules = rules
         if org_types is None:
             from .catalogue import load_catalogue
@@ -574,9 +575,12 @@ class DocumentScanner:
         self.org_types = frozenset(org_types)
         # ``folded_places``: sets already folded (the gazetteer's, once per process), joined to ``places`` and
         # ``all_places``
-        self.places = _folded_set(places) | folded_places[0]
-        # districts and counties too, for the place a government body's name starts with (萧山区委)
-        self.all_places = self.places | _folded_set(all_places) | folded_places[1]
+        if place_sets is not None:  # (places, all_places) made before (KnownNames.place_sets: once per build)
+            self.places, self.all_places = place_sets
+        else:
+            self.places = _folded_set(places) | folded_places[0]
+            # districts and counties too, for the place a government body's name starts with (萧山区委)
+            self.all_places = self.places | _folded_set(all_places) | folded_places[1]
         self.segmenter = segmenter
         self._generic_memo: dict[tuple[str, bool], bool] = {}
         self._lang = ""  # the language of the document being scanned (a segmenter applies to one language)
@@ -1626,8 +1630,8 @@ def discover(documents, catalogue, entities: dict[str, Entity] | None = None, kn
     org_types = catalogue.types_with("organisation")
     _check_types(rules, catalogue)
     names = names if names is not None else KnownNames(entities, rules, org_types, catalogue)
-    scanner = DocumentScanner(rules, names.place_names, segmenter=segmenter or rules.segmenter,
-                              folded_places=_gazetteer_place_sets(catalogue), org_types=org_types)
+    scanner = DocumentScanner(rules, segmenter=segmenter or rules.segmenter, org_types=org_types,
+                              place_sets=names.place_sets)
     if rules._key_places != scanner.places:  # keys drop a leading place: computed again for another set of places
         rules._key_places = scanner.places
         rules._key_cache.clear()
@@ -1779,6 +1783,7 @@ def known_names(catalogue, entities: dict[str, Entity] | None = None, rules: Dis
     rules = rules or load_discovery_rules(catalogue.data_dir)
     names = KnownNames(entities, rules, catalogue.types_with("organisation"), catalogue)
     names._folded  # noqa: B018 - joined and folded now
+    names.place_sets  # noqa: B018
     return names
 
 
@@ -1790,6 +1795,15 @@ class KnownNames:
     def __init__(self, entities: dict[str, Entity], rules: DiscoveryRules, org_types, catalogue):
         self.entities, self.rules, self.org_types = entities, rules, frozenset(org_types)
         self.place_names = _place_names(entities.values(), catalogue)
+        self.catalogue = catalogue
+
+    @cached_property
+    def place_sets(self) -> tuple[frozenset, frozenset]:
+        """The folded names of the known places (these entities' and the gazetteer's countries, provinces and
+        cities), and the same with every gazetteer place (:class:`DocumentScanner`'s ``places`` and ``all_places``)."""
+        big, every = _gazetteer_place_sets(self.catalogue)
+        places = _folded_set(self.place_names) | big
+        return places, places | every
 
     @cached_property
     def _joined(self) -> tuple[str, str]:
