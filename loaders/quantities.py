@@ -142,6 +142,10 @@ class NumberGrammar:
         self._q_before_names = {f"q{i}": k for i, (_, k) in enumerate(self.q_before)}
         self._q_before_any = re.compile(r"(?:^|(?<![0-9a-z]))(?:" + "|".join(
             f"(?P<q{i}>{phrase_pattern(ws).pattern})" for i, ws in enumerate(q["before"].values())) + r")\s*$")
+        # the last characters of the qualifiers before a number (None: one is blank, so none can be ruled out)
+        words_before = [fold(w) for ws in q["before"].values() for w in ws if w]
+        self._q_before_last = None if any(not w.strip() for w in words_before) else \
+            {w.rstrip()[-1] for w in words_before}
         self.q_after = [(re.compile(r"^\s*(?:" + phrase_pattern(ws).pattern + r")(?![a-z])"), k)
                         for k, ws in q["after"].items()]
 
@@ -212,14 +216,15 @@ class NumberGrammar:
                 rf"(?P<q2>以上|以内|以下|超|前后|左右)?")),
         ]
         # Words a pattern cannot match without (its percent sign, currency, 分の): a sentence without them skips it.
-        # (a fraction word: its longest part, "third" of "one-third"; an ISO date: "5-07-2" of "2025-07-28")
-        # a range separator anywhere, even inside a word ("to" in "total"): one pass that stops at the first
+        # (a fraction word: its longest part, "third" of "one-third"; an ISO date: "5-07-2" of "2025-07-28"; a span
+        # of years: a range separator anywhere, even inside a word as "to" in "total", a plain search)
         any_sep = _alternation(need("range_separators"))
         fraction_parts = _alternation({max(re.split(r"[\s-]+", fold(w)), key=len) for w in self.fraction_words})
         self._required = {kind: re.compile(word) for kind, word in (
             ("date_cjk", "月"), ("date_iso", r"\d-\d\d-\d"), ("date_en", months), ("year_cjk", "年"),
             ("year_en", year_cues), ("guard_years", any_sep), ("guard_day_en", months), ("fraction_en", fraction_parts),
-            ("percent_zh", "百分之"), ("fraction_ja", "分の"), ("fraction_zh", "分之"), ("percent", percent), ("tenths", tenths), ("money_before", cur_before),
+            ("percent_zh", "百分之"), ("fraction_ja", "分の"), ("fraction_zh", "分之"), ("percent", percent),
+            ("tenths", tenths), ("money_before", cur_before),
             ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}
         self._required_sentence_res: list[tuple[re.Pattern, list[str]]] | None = None
         self._guards = {kind for kind, _ in self.patterns if kind.startswith("guard")}
@@ -534,7 +539,10 @@ class NumberGrammar:
         if q.kind == "date":
             return
         head_start = max(0, q.start - 24)
-        m = self._q_before_any.search(text[head_start:q.start])
+        head = text[head_start:q.start]
+        # a qualifier ends the head (but for white space): none can where its last character ends no qualifier
+        last = self._q_before_last
+        m = self._q_before_any.search(head) if last is None or head.rstrip()[-1:] in last else None
         if m:
             if q.upper is None:
                 q.qualifier = self._q_before_names[m.lastgroup]

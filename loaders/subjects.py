@@ -409,7 +409,8 @@ class SubjectResolver:
         anchors["about"] = about if about and entities[about].type in self.policy_types else None
         first = next((entities[e].type for e in subjects if e in entities), None)
         sources = _NotSubjects(self, doc.folded, {(m.start, m.end) for m in known})
-        return DocumentSubjects(doc, by_sentence, anchors, sources, first in self.place_types or first in self.policy_types)
+        return DocumentSubjects(doc, by_sentence, anchors, sources,
+                                first in self.place_types or first in self.policy_types)
 
     def _head_mentions(self, ctx: DocumentSubjects, head: str) -> tuple[list[int], list[Mention]]:
         """Mentions (sorted by end) of the entities whose name ends with ``head``, computed once per head."""
@@ -428,7 +429,8 @@ class SubjectResolver:
         got = ctx.heads.get(key)
         if got is None:
             entities = self.catalogue.entities
-            of_types = {e for e in {m.entity for ms in ctx.by_sentence.values() for m in ms} if entities[e].type in types}
+            named = {m.entity for ms in ctx.by_sentence.values() for m in ms}
+            of_types = {e for e in named if entities[e].type in types}  # once per entity, not per mention
             ms = [m for ms in ctx.by_sentence.values() for m in ms if m.entity in of_types]
             ms.sort(key=lambda m: m.end)
             got = ctx.heads[key] = ([m.end for m in ms], ms)
