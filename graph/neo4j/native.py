@@ -50,7 +50,8 @@ class RedisGraph:
         try:
             # a password in the URL wins; else the Bolt password (FalkorDB's Bolt login is Redis AUTH)
             self.db = self._plainly(falkordb.FalkorDB.from_url, url, socket_timeout=timeout,
-                                    socket_connect_timeout=connect_timeout, **({"password": password} if password else {}))
+                                    socket_connect_timeout=connect_timeout,
+                                    **({"password": password} if password else {}))
         except ValueError as exc:
             raise ConnectionFailure(f"invalid Redis URL ({exc}); use redis://HOST:PORT (redis://:PASSWORD@HOST:PORT "
                                     "with a password)", path=self.shown) from None
@@ -159,12 +160,11 @@ def write_jobs(native: RedisGraph, jobs, batch_size: int, progress: Callable[[in
             text, n = item
             try:
                 native.query(text)
+                done += n
+                if progress:
+                    progress(n)  # a callback that raises stops the push like a failed batch
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
                 failure.append(exc)
-                continue
-            done += n
-            if progress:
-                progress(n)
 
     thread = threading.Thread(target=sender, name="falkordb-sender", daemon=True)
     thread.start()

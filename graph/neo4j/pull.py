@@ -16,7 +16,7 @@ from loaders.catalogue import load_catalogue
 
 from .dialect import check_database_names, detect_dialect
 from .driver import CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Connection, opened
-from .files import EMPTY_PROP, HASH_PROP, JSON_PROP, check_label
+from .files import DIGEST_LABEL, EMPTY_PROP, HASH_PROP, JSON_PROP, check_label
 
 # At most 3 bytes per character in UTF-8: 20 short values of a record stay under 64 KiB, and so does one piece.
 LONG_CHARS = 1000
@@ -115,8 +115,10 @@ def pull(uri: str | None, auth: tuple[str, str] | None = None, database: str | N
 
 
 def counts(uri: str | None, auth=None, database=None, conn: Connection | None = None) -> dict:
-    """Node counts by label and relationship counts by type, as the server sees them."""
+    """Node counts by label and relationship counts by type, as the server sees them (push's digest markers,
+    bookkeeping nodes of label ``_EcoDigest``, left out)."""
     with opened(uri, auth, database, conn) as conn:
         n = conn.run("MATCH (n) RETURN labels(n)[0] AS label, count(n) AS c")
         r = conn.run("MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS c")
-    return {"nodes": {x["label"]: x["c"] for x in n}, "relationships": {x["type"]: x["c"] for x in r}}
+    return {"nodes": {x["label"]: x["c"] for x in n if x["label"] != DIGEST_LABEL},
+            "relationships": {x["type"]: x["c"] for x in r}}
