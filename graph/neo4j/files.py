@@ -9,7 +9,6 @@ the same graph after any of them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import networkx as nx
 import orjson
+import xxhash
 
 from loaders.catalogue import load_catalogue
 
@@ -167,12 +167,14 @@ def row_hash(group, ends, attrs: dict) -> str:
         data = orjson.dumps(item, option=_HASH_OPTIONS, default=str)
     except TypeError:  # what orjson cannot write (an int over 64 bits): the slower standard encoder
         data = json.dumps(item, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":")).encode()
-    return hashlib.blake2b(data, digest_size=8).hexdigest()
+    return xxhash.xxh3_64_hexdigest(data)
 
 
 # Part of every row hash: change it when the way attributes become properties changes, so the next push rewrites all.
-# (2: the hash is taken over orjson's bytes, six times faster than json's; a re-push reads every hash it computes.)
-MODEL_VERSION = 2
+# (2: the hash is taken over orjson's bytes, six times faster than json's; a re-push reads every hash it computes.
+# 3: xxh3-64 instead of 64-bit BLAKE2b, 5x faster over the 100 MB of rows of a 100,000-firm graph: a re-push is
+# mostly hashing.)
+MODEL_VERSION = 3
 _HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
