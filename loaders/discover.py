@@ -2099,8 +2099,7 @@ def segment_relations(documents, found: Discovery, catalogue, rules: DiscoveryRu
         orgs = [m for m in ms if found.entities[m.entity].type in org_types]
         if not orgs:
             continue
-        names = _Spans([(m.start, m.end) for m in ms] + [(m.start, m.end) for m in known_mentions.get(d.id, [])
-                                                         if known_types.get(m.entity) != "Segment"])
+        names = None  # the spans of names, made when a cue first needs them
         all_orgs = sorted(orgs + [m for m in known_mentions.get(d.id, []) if known_types.get(m.entity) in org_types],
                           key=lambda m: m.start)
         by_sentence = defaultdict(list)
@@ -2140,6 +2139,10 @@ def segment_relations(documents, found: Discovery, catalogue, rules: DiscoveryRu
                     if cue.isascii() and ((cs > 0 and d.text[cs - 1].isalnum()) or
                                           (ce < len(d.text) and d.text[ce].isalnum())):
                         continue
+                    if names is None:
+                        names = _Spans([(m.start, m.end) for m in ms] + [
+                            (m.start, m.end) for m in known_mentions.get(d.id, [])
+                            if known_types.get(m.entity) != "Segment"])
                     if names.overlaps(cs, ce):
                         continue
                     for m in _nearest_group(clause_orgs, cs, ce, d.text):
