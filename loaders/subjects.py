@@ -48,7 +48,7 @@ class DocumentSubjects:
     doc: Document
     by_sentence: dict[int, list[Mention]]  # mentions of catalogue entities, by sentence, sorted by start
     anchors: dict[str, list[str] | str | None]
-    sources: "_NotSubjects"  # spans of mentions named as a source or a counterparty (``span in sources``)
+    sources: "_NotSubjects"  # whether the mention at a span is named as a source or counterparty: sources[s, e]
     about_place: bool = False  # the document's first subject is a place or a policy
     heads: dict[str, tuple[list[int], list[Mention]]] = field(default_factory=dict)  # head -> (ends, mentions)
     head_words: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # sentence -> its descriptions
@@ -57,20 +57,19 @@ class DocumentSubjects:
     brackets: tuple | None = None  # offsets of the document's closing, opening and round closing brackets
 
 
-class _NotSubjects:
-    """The spans of a document's mentions that name no subject (:meth:`SubjectResolver._not_subject`), as a set
-    that decides each span when first asked: a document's claims ask about the mentions near their numbers, not
-    about every mention it holds."""
+class _NotSubjects(dict):
+    """Whether the mention at a span of a document names no subject (:meth:`SubjectResolver._not_subject`):
+    ``sources[start, end]``, decided when first asked (a document's claims ask about the mentions near their
+    numbers, not about every mention it holds), then a plain dict lookup."""
 
-    __slots__ = ("resolver", "folded", "spans", "decided")
+    __slots__ = ("resolver", "folded", "spans")
 
     def __init__(self, resolver, folded, spans: set[tuple[int, int]]):
-        self.resolver, self.folded, self.spans, self.decided = resolver, folded, spans, {}
+        super().__init__()
+        self.resolver, self.folded, self.spans = resolver, folded, spans
 
-    def __contains__(self, span: tuple[int, int]) -> bool:
-        got = self.decided.get(span)
-        if got is None:
-            got = self.decided[span] = span in self.spans and self.resolver._not_subject(self.folded, *span)
+    def __missing__(self, span: tuple[int, int]) -> bool:
+        got = self[span] = span in self.spans and self.resolver._not_subject(self.folded, *span)
         return got
 
 
@@ -465,7 +464,7 @@ class SubjectResolver:
 
         def ok(m):
             return not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans) and (m.start, m.end) not in covered \
-                and (m.start, m.end) not in sources and not self._in_aside(ctx, m, start, sent.start) \
+                and not sources[m.start, m.end] and not self._in_aside(ctx, m, start, sent.start) \
                 and not (start <= m.start and m.end <= end and (m.start, m.end) != (start, end))  # "U.S. dollars"
 
         def candidates(index, wanted) -> _Named:
@@ -732,7 +731,7 @@ class SubjectResolver:
             while i > 0:
                 i -= 1
                 hit = ms[i]
-                if self.catalogue.entities[hit.entity].type in types and (hit.start, hit.end) not in ctx.sources:
+                if self.catalogue.entities[hit.entity].type in types and not ctx.sources[hit.start, hit.end]:
                     out.append(Mention(hit.entity, doc.id, sent.index, a, b, doc.text[a:b]))
                     break
         return out
