@@ -599,7 +599,9 @@ class DocumentScanner:
                 pass
             if last is not None:
                 cut = max(cut, last.end())
-        hk = _HAN_THEN_KANA.search(tail, cut) if "\u30a0" <= f[s - 1] <= "\u30ff" else None  # f[s - 1]: katakana
+        # f[s - 1]: katakana (but a ・ between kanji joins two words of one name: 検査・評価センター)
+        hk = _HAN_THEN_KANA.search(tail, cut) if "\u30a0" <= f[s - 1] <= "\u30ff" and not (
+            f[s - 1] == "・" and s >= 2 and _HAN_CHAR.match(f[s - 2])) else None
         if hk and not self._generic(tail[cut:hk.end(1)]) and tail[hk.end(1):] not in self.rules.kana_suffixes:
             cut = hk.end(1)  # 港英字紙サウスチャイナ…ポスト: a katakana name after a kanji description
         q = _COUNT_PREFIX.match(tail, cut)  # 近百家机器人企业: a count is not part of a name
