@@ -87,6 +87,7 @@ class _ListModel(_Strict):
     close: dict[str, list[str]] = {}
     close_after_gap: dict[str, list[str]] = {}
     close_gap: int = 12
+    gap_openers: list[str] = ["等"]
     open: dict[str, list[str]] = {}
     open_after_noun: _OpenAfterNounModel | None = None
 
@@ -132,6 +133,7 @@ class _OrgModel(_Strict):
     legal_name_words: list[str] = []
     false_suffixes: list[str] = []
     left_stops: list[str]
+    not_stops_in_ja: list[str] = []
     generic: list[str]
     latin_left_stops: list[str] = []
     sha_rejects: list[str] = []
@@ -230,6 +232,8 @@ class DiscoveryRules:
     triggers: ahocorasick.Automaton
     heads_with_of: set[str]
     left_stops: re.Pattern
+    left_stops_ja: re.Pattern
+    legal_stops_ja: re.Pattern
     right_stops: re.Pattern
     generic: set[str]
     generic_cover: re.Pattern
@@ -335,7 +339,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
     for w in org.legal_prefixes:
         entries[fold(w)].append(("prefix", "suffix_legal", "Company", (), False))
     if org.list_context.close_after_gap:
-        entries["等"].append(("close_gap", "list_context", "", (), False))
+        for w in org.list_context.gap_openers:
+            entries[fold(w)].append(("close_gap", "list_context", "", (), False))
     if org.apposition.latin_based:
         entries["-based "].append(("based", "apposition", "Company", (), False))
     if org.apposition.latin_after_nouns:
@@ -362,11 +367,14 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         auto.add_word(key, (key, tuple(vals)))
     auto.make_automaton()
     stops = [fold(s) for s in org.left_stops]
+    legal_words = {fold(w) for w in org.legal_name_words}
+    stops_ja = [x for x in stops if x not in {fold(w) for w in org.not_stops_in_ja}]
     generic = {fold(g) for g in org.generic}
     cover_words = generic | suffix_words
     return DiscoveryRules(
         threshold=m.threshold, repeat_weight=m.repeat_weight, weights=weights, triggers=auto,
         heads_with_of={fold(h) for h in org.heads_with_of}, left_stops=_alternation(stops),
+        left_stops_ja=_alternation(stops_ja), legal_stops_ja=_alternation(x for x in stops_ja if x not in legal_words),
         right_stops=_alternation(stops),
         generic=generic, generic_cover=re.compile(r"[\s\-·・&.'’]+"), cover_words=cover_words, gap_types=gap_words,
         latin_left_stops={s.lower() for s in org.latin_left_stops}, sha_rejects=tuple(fold(s) for s in org.sha_rejects),
@@ -378,7 +386,9 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         suffix_words=suffix_words, suffixes_for={
             lang: tuple(fold(w) for sfx in org.suffixes if not sfx.languages or lang in sfx.languages
                         for w in sfx.words) for lang in ("zh", "ja", "en")}, latin_and_joins={fold(x) for x in org.latin_and_joins},
-        close_gap=re.compile(r"[^,。;:!?、()「」《》“”\n]{0,%d}?(%s)" % (
+        # the gap may hold quotes (等30家“苏州智造”领军企业) and の, but no other kana particle (から, が: the noun
+        # after it is not what the items are)
+        close_gap=re.compile(r"(?:[^,。;:!?、()《》\n\u3040-\u309f]|の){0,%d}?(%s)" % (
             org.list_context.close_gap, "|".join(re.escape(w) for w in sorted(gap_words, key=len, reverse=True)))),
         after_nouns=re.compile(r"(?:[a-z][a-z-]* ){0,3}(?:%s)s?\b" % "|".join(
             re.escape(w) for w in org.apposition.latin_after_nouns)) if org.apposition.latin_after_nouns else None,
@@ -388,7 +398,7 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         classifiers=tuple(fold(x) for x in org.classifiers), person_endings=tuple(fold(x) for x in org.person_endings),
         person_surnames={x.lower() for x in org.person_surnames},
         false_suffixes=tuple(fold(x) for x in org.false_suffixes),
-        legal_stops=_alternation(x for x in stops if x not in {fold(w) for w in org.legal_name_words}),
+        legal_stops=_alternation(x for x in stops if x not in legal_words),
         open_nouns=[(re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in nouns)), t)
                     for t, nouns in (oan.nouns.items() if oan else [])],
         suffix_continuations=tuple(fold(x) for x in org.suffix_continuations),
@@ -585,7 +595,10 @@ class DocumentScanner:
         i = bisect_left(known_ends, s) - 1  # a known mention ending inside the tail is a left edge
         if i >= 0 and known_ends[i] > base:
             cut = known_ends[i] - base
-        stops_re = self.rules.legal_stops if legal else self.rules.left_stops
+        if self._lang == "ja":  # kana particles end a name; a Chinese function word is inside a kanji word there
+            stops_re = self.rules.legal_stops_ja if legal else self.rules.left_stops_ja
+        else:
+            stops_re = self.rules.legal_stops if legal else self.rules.left_stops
         if self._segmented:
             stops = list(stops_re.finditer(tail, cut))
             if stops:
@@ -953,16 +966,20 @@ class DocumentScanner:
         add("organisation", typ, s, e + len(name), pattern)
 
     def _list_close(self, f, s, typ, known_ends, add):
-        """Items before a closing cue, separated by 、 (the last two may be joined by 和/与/及/や/と)."""
+        """Items before a closing cue, separated by 、 (the last two may be joined by 和/与/及/や/と); a short
+        bracketed aside after an item (杭州宇樹科技（ユニツリー）) is skipped, one inside it (川崎（重慶）機器人) kept."""
         lo = max(0, s - 120)
-        window = f[lo:s]
+        window = _ASIDE.sub(lambda m: "\0" * len(m.group()), f[lo:s])
         cut = max(window.rfind(c) for c in ",。;:!?()「」《》\n")
         seg_start = lo + cut + 1
-        parts = self._split_list(f, seg_start, s)
+        parts = self._split_list(window, seg_start - lo, s - lo)
         if len(parts) < 2:
             return
+        parts = [(lo + p, f[lo + p:lo + p + len(item.rstrip("\0"))]) for p, item in parts]
         parts[0] = self._first_item(f, parts[0], known_ends, seg_start)
-        for p, item in parts:
+        for i, (p, item) in enumerate(parts):
+            if i and self._lang == "ja":  # ロボットメーカーの杭州宇樹科技: the name starts after the particle
+                p, item = self._first_item(f, (p, item), known_ends, p)
             self._list_item(p, item, typ, add, "list_context")
 
     def _first_item(self, f, part, known_ends, lo):
@@ -1004,7 +1021,8 @@ class DocumentScanner:
             return False
         if self._generic(item, suffixes=False) or item in self.all_places:
             return False
-        if not item.isascii() and (self.rules.left_stops.search(item) and self.segmenter == "stops"
+        stops = self.rules.left_stops_ja if self._lang == "ja" else self.rules.left_stops
+        if not item.isascii() and (stops.search(item) and self.segmenter == "stops"
                                    or item.endswith(self.rules.person_endings)):
             return False
         add("organisation", typ, p, p + len(item), pattern)
@@ -1349,7 +1367,8 @@ _LATIN_ITEM_TAIL = re.compile(r"[a-z0-9][a-z0-9 .&-]*$")
 _LIST_JOIN = re.compile("[和与及やと]")
 _LIST_SPLIT = re.compile(r"(、|和|与|及|や|と|, and |, | and )")
 _LATIN_ITEM = re.compile(r"[a-z][a-z0-9 .&'-]{1,40}")
-_CJK_ITEM = re.compile(rf"[{HAN}{KANA}a-z0-9]{{2,14}}")
+_CJK_ITEM = re.compile(rf"(?=.{{2,18}}$)[{HAN}{KANA}a-z0-9]+(?:\([{HAN}]{{2,4}}\)[{HAN}{KANA}a-z0-9]+)?")
+_ASIDE = re.compile(r"\([^()\n]{1,30}\)")
 _CJK_INNER = re.compile(rf"[{HAN}{KANA}]{{2,12}}")
 _LIST_OPEN_END = re.compile(r"[,。;:!?()\n「」《》]|等")
 _NAME_LETTER = re.compile(rf"[a-z{HAN}{KANA}]")
