@@ -687,7 +687,8 @@ class DocumentScanner:
                     break  # "DroidVP and Noetix Robotics" are two names
                 start = window_start + tok.start()
                 continue
-            if not (w[0].isupper() or w[0].isdigit() and _HAS_LETTER.search(w)) \
+            head = w[1:] if w[0] == "(" else w  # "Qizhi (Wuhu) Intelligent Robotics": a bracketed word goes on
+            if not (head[0].isupper() or head[0].isdigit() and _HAS_LETTER.search(head)) \
                     or low in self.rules.latin_left_stops or taken >= 6:
                 break  # a lower-case word, a number or a date ends the name on its left
             start = window_start + tok.start()
@@ -855,7 +856,7 @@ class DocumentScanner:
         self._list_peers(f, text, to_orig, out, known, known_types, known_ends, add)
         if lang == "en":
             self._latin_list_peers(text, out, known, known_types, add)
-        return out
+        return _drop_inner(out)
 
     # ---------------------------------------------------------------- organisations
     def _suffix(self, f, text, s, e, latin, pattern, typ, needs_place, lang, known_ends, add):
@@ -864,8 +865,9 @@ class DocumentScanner:
                              "suffix_company")
         if latin:
             if s == 0 or not text[s:s + 1].isupper() and not text[s:e].startswith(("Co", "Ltd", "Inc", "Corp", "LLC",
-                                                                                   "GmbH", "AI")):
-                return
+                                                                                   "GmbH", "AI")) \
+                    and not (needs_place and self._place_word_before(text, s)):
+                return  # (a government body in lower case after its place: "… Wuhu municipal committee")
             if f[s:e] in rules.heads_with_of and f.startswith(" of ", e):
                 start = self._latin_left(text, s)
                 end = self._latin_right(text, e + 4, len(text))
@@ -938,6 +940,11 @@ class DocumentScanner:
         if rules.weights[pattern] >= rules.threshold:
             insort(self._org_fends, end)
         add("organisation", typ, start, end, pattern)
+
+    def _place_word_before(self, text: str, s: int) -> bool:
+        """The capitalised word just before ``s`` is a known place ("Wuhu municipal committee")."""
+        m = _LAST_WORD.search(text, max(0, s - 30), s)
+        return bool(m) and m.group(1)[0].isupper() and fold(m.group(1)) in self.all_places
 
     def _place_start(self, f: str, start: int, s: int) -> int | None:
         """For a government body: where the place its name starts with begins (和 may stand inside:
@@ -1342,6 +1349,24 @@ class DocumentScanner:
                 add("organisation", "Company", owner.start(1), owner.end(1), "possessive")
 
 
+def _drop_inner(out: list[Candidate]) -> list[Candidate]:
+    """Without the organisation candidates of a cue (apposition, list) that stand strictly inside a name a suffix
+    found at the same place ("People" of "according to People's Daily"): the cue cut the name short."""
+    strong = sorted((c.start, c.end) for c in out if c.kind == "organisation" and c.pattern in _STRONG)
+    if not strong:
+        return out
+    starts = [a for a, _ in strong]
+    keep = []
+    for c in out:
+        if c.kind == "organisation" and c.pattern not in _STRONG:
+            i = bisect_right(starts, c.start) - 1
+            if i >= 0 and any(a <= c.start and c.end <= b and (a, b) != (c.start, c.end)
+                              for a, b in strong[max(0, i - 3):i + 1]):
+                continue
+        keep.append(c)
+    return keep
+
+
 _PLACE_NAMED = ("suffix_institution", "suffix_government", "suffix_media")
 _LATIN_WORD = r"[\w&]*(?:[.-][A-Za-z]\w*|['’](?!s\b)[A-Za-z]\w*)*"
 _LATIN_NAME = re.compile(rf"\s*((?:[A-Z]{_LATIN_WORD})(?:[ ]+(?:[A-Z0-9]{_LATIN_WORD}|of|&))*)")
@@ -1377,6 +1402,7 @@ _KANA_ANY = re.compile("[\u3040-\u30ff]")
 _LIST_GLUE = re.compile(r"\s*(?:、|,|，|和|与|及|や|と|and|, and|or)\s*")
 _OWNER_BEFORE = re.compile(r"(\([^()]{1,40}\))?(?:的|の|'s|’s)$")
 _NEXT_CAPITAL = re.compile(r" ([A-Z][a-z]+)")
+_LAST_WORD = re.compile(r"([A-Za-z]+) $")
 _SENTENCE_STOP = re.compile(r"[。;!?\n]")
 _ASCII_WORD_OR_SPACE = _ASCII_WORD | {" ", "-", "."}
 
