@@ -850,7 +850,7 @@ class DocumentScanner:
         self._titles(f, add)
         org_ends = {c.end for c in out if c.kind == "organisation"} | \
             {m.end for m in known if known_types.get(m.entity) in org_types}
-        self._quoted(f, add, org_ends)
+        self._quoted(f, add, org_ends, text, to_orig)
         self._models(f, text, add)
         self._short_names(f, text, out, known, known_types, add)
         self._list_peers(f, text, to_orig, out, known, known_types, known_ends, add)
@@ -1276,7 +1276,7 @@ class DocumentScanner:
 
     def _named_before(self, text, s, e, add):
         m = re.match(r"[ ]+[\"“]?([A-Z]\w*(?:-[A-Z0-9]\w*)*(?:[ ]+[A-Z0-9]\w*(?:-[A-Z0-9]\w*)*)?)(?![\w-])",
-                     text[e:e + 60])
+                     text[e:e + 60]) or _QUOTED_LOWER.match(text[e:e + 60])  # named "yobot": quotes mark a name
         if not m:
             return
         name = m.group(1)
@@ -1295,7 +1295,7 @@ class DocumentScanner:
         region = before[cut + 1:] + " " + (after[:stop.start()] if stop else after)
         return cues.search(region) is not None
 
-    def _quoted(self, f, add, org_ends=frozenset()):
+    def _quoted(self, f, add, org_ends=frozenset(), text="", to_orig=None):
         for m in _QUOTED.finditer(f):
             g = next(i for i in range(1, 5) if m.group(i) is not None)
             name = m.group(g).strip()
@@ -1312,11 +1312,21 @@ class DocumentScanner:
             at = m.start() - len(owner.group()) if owner else -1
             if owner and (at in org_ends or (owner.group(1) and at + len(owner.group(1)) - 1 in org_ends)
                           or f[:at].endswith("社")):
-                add("product", "Product", m.start(g), m.end(g), "quoted_product")
+                self._add_quoted(m, g, name, text, to_orig, add)
                 continue
             if not (self.rules.product_cues_before.search(before) or
                     self.rules.product_cues_after and self.rules.product_cues_after.match(after)):
                 continue
+            self._add_quoted(m, g, name, text, to_orig, add)
+
+    def _add_quoted(self, m, g, name, text, to_orig, add):
+        """A quoted product name; 「ジャービス（ＪＡＲＶＩＳ）」 is ジャービス with the alias JARVIS."""
+        alias = _TRAILING_ALIAS.search(name)
+        if alias and not self._generic(alias.group(1)):
+            s0 = m.start(g) + (len(m.group(g)) - len(m.group(g).lstrip()))
+            a, b = to_orig(s0 + alias.start(1), s0 + alias.end(1))
+            add("product", "Product", s0, s0 + alias.start(), "quoted_product", partner=text[a:b].strip())
+        else:
             add("product", "Product", m.start(g), m.end(g), "quoted_product")
 
     def _models(self, f, text, add):
@@ -1402,6 +1412,8 @@ _KANA_ANY = re.compile("[\u3040-\u30ff]")
 _LIST_GLUE = re.compile(r"\s*(?:、|,|，|和|与|及|や|と|and|, and|or)\s*")
 _OWNER_BEFORE = re.compile(r"(\([^()]{1,40}\))?(?:的|の|'s|’s)$")
 _NEXT_CAPITAL = re.compile(r" ([A-Z][a-z]+)")
+_QUOTED_LOWER = re.compile(r"[ ]+[\"“]([a-z][\w-]{1,20}(?: [\w-]{1,20})?)[\"”]")
+_TRAILING_ALIAS = re.compile(r"(?<=.)\(([^()]{2,})\)$")
 _LAST_WORD = re.compile(r"([A-Za-z]+) $")
 _SENTENCE_STOP = re.compile(r"[。;!?\n]")
 _ASCII_WORD_OR_SPACE = _ASCII_WORD | {" ", "-", "."}
