@@ -51,7 +51,8 @@ KANA = "\u30a0-\u30ff"  # katakana with ー and ・
 _NAME_TAIL_REVERSED = re.compile(rf"(?:[{HAN}{KANA}]|\)[{HAN}{KANA}]{{2,4}}\()+")
 _NAME_HEAD = re.compile(rf"[{HAN}{KANA}]+")
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_YEARS = re.compile(r"\s*\(\s*\d{4}\s*[-—–~至到]+\s*\d{4}\s*年?\s*\)\s*$")
+_YEARS = re.compile(r"\s*\(\s*\d{4}\s*[-—–~〜至到]+\s*(?:\d{4}|\d{2})\s*年?\s*\)\s*$")  # (2025-2027年), （2024〜27年）
+_YEARS_AFTER = re.compile(r"\(\s*\d{4}\s*[-—–~〜至到]+\s*(?:\d{4}|\d{2})\s*年?\s*\)")
 _QUOTED = re.compile(r"「([^「」\n]{1,14})」|『([^『』\n]{1,14})』|“([^“”\n]{1,14})”|\"([^\"\n]{1,14})\"")
 _TITLED = re.compile(r"《([^《》\n]{2,90})》|「([^「」\n]{4,90})」")
 _MODEL = re.compile(r"(?<![A-Za-z0-9\-])((?:[A-Z][a-z]{2,12} )?(?:[A-Z][A-Za-z]{0,5}-?\d{1,3}[A-Za-z]{0,3}|[A-Z]{3,6} \d{1,2})"
@@ -171,6 +172,14 @@ class _PolicyModel(_Strict):
     weight: float
     heads: list[str]
     min_title_words: int = 3
+    bare: _BarePolicyModel | None = None
+
+
+class _BarePolicyModel(_Strict):
+    weight: float
+    heads: list[str]
+    cues: list[str]
+    min_length: int = 8
 
 
 class _DiscoveryModel(_Strict):
@@ -267,6 +276,9 @@ class DiscoveryRules:
     policy_heads: tuple[str, ...]
     media_heads: tuple[str, ...]
     policy_heads_latin: tuple[str, ...]
+    bare_policy: re.Pattern | None
+    bare_policy_cues: re.Pattern | None
+    bare_policy_min: int
     min_title_words: int
     segment_cues: dict[str, list[str]]
     registered_place_levels: tuple[str, ...]
@@ -304,7 +316,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
                     "apposition_latin": org.apposition.weight_latin or org.apposition.weight,
                     "parenthetical": org.parenthetical.weight, "quoted_product": m.products.quoted.weight,
                     "model_number": m.products.model_number.weight, "named_product": m.products.named.weight,
-                    "policy_title": m.policies.weight, "possessive": m.products.model_number.weight})
+                    "policy_title": m.policies.weight, "possessive": m.products.model_number.weight,
+                    "policy_bare": m.policies.bare.weight if m.policies.bare else 0.0})
     auto = ahocorasick.Automaton()
     entries: dict[str, list] = defaultdict(list)
     suffix_words = set()
@@ -415,6 +428,9 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         media_heads=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_media" for w in sfx.words
                           if not _is_latin(w)) + ("报",),
         policy_heads_latin=tuple(sorted({fold(h) for h in m.policies.heads if _is_latin(h)}, key=len, reverse=True)),
+        bare_policy=_alternation(fold(h) for h in m.policies.bare.heads) if m.policies.bare else None,
+        bare_policy_cues=_alternation(fold(h) for h in m.policies.bare.cues) if m.policies.bare else None,
+        bare_policy_min=m.policies.bare.min_length if m.policies.bare else 0,
         min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues,
         registered_place_levels=tuple(m.registered_place_levels), path=str(p), segmenter=m.segmenter,
         blocking_types=frozenset(m.blocking_types), id_prefixes=m.id_prefixes)
@@ -848,6 +864,8 @@ class DocumentScanner:
                             add("product", "Product", start, start + len(name), "named_product")
         self._parenthetical(f, text, known_ends, add)
         self._titles(f, add)
+        if lang == "zh" and self.rules.bare_policy is not None:
+            self._bare_titles(f, add)
         org_ends = {c.end for c in out if c.kind == "organisation"} | \
             {m.end for m in known if known_types.get(m.entity) in org_types}
         self._quoted(f, add, org_ends, text, to_orig)
@@ -1258,6 +1276,33 @@ class DocumentScanner:
             if not core.endswith(self.rules.policy_heads) or len(core) < 4 or core in self.rules.policy_heads:
                 continue
             add("policy", "Policy", m.start(g), m.end(g), "policy_title")
+
+    def _bare_titles(self, f, add):
+        """A policy title written without 《》: a strong head (行动计划, 若干措施…) after a run that starts with the
+        issuing place right after a cue (发布了苏州市…三年行动计划(2025-2027年)和苏州市…的若干措施); a registered
+        title names its region first, so no place there, no title."""
+        rules = self.rules
+        prev_end = 0
+        for m in rules.bare_policy.finditer(f):
+            hs, he = m.span()
+            y = _YEARS_AFTER.match(f, he)
+            end = y.end() if y else he
+            lo = max(prev_end, hs - 60)
+            prev_end = end
+            window = f[lo:hs]
+            cut = max(window.rfind(c) for c in ",。;:!?、()《》「」『』\n")
+            lo += cut + 1
+            if lo > 0 and f[lo - 1] in "《「『":
+                continue  # a bracketed title: found by _titles
+            start = lo
+            for c in rules.bare_policy_cues.finditer(f, lo, hs):
+                start = c.end()  # the last cue before the head
+            if end - start < rules.bare_policy_min or not (self._place_at(f, start, hs, self.all_places)
+                                                          or f.startswith("关于", start)):
+                continue
+            if end < len(f) and f[end] in "》」』":
+                continue
+            add("policy", "Policy", start, end, "policy_bare")
 
     def _policy_latin(self, f, text, s, e, add):
         if not text[s:s + 1].isupper():
