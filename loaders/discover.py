@@ -133,6 +133,8 @@ class _OrgModel(_Strict):
     person_surnames: list[str] = []
     legal_name_words: list[str] = []
     false_suffixes: list[str] = []
+    media_title_cues: list[str] = []
+    quoted_office_endings: list[str] = []
     left_stops: list[str]
     not_stops_in_ja: list[str] = []
     generic: list[str]
@@ -265,6 +267,8 @@ class DiscoveryRules:
     person_surnames: set[str]
     legal_stops: re.Pattern
     false_suffixes: tuple[str, ...]
+    media_title_cues: tuple[str, ...]
+    quoted_office_endings: tuple[str, ...]
     open_nouns: list[tuple[re.Pattern, str]]
     suffix_continuations: tuple[str, ...]
     legal_prefixes: tuple[str, ...]
@@ -411,6 +415,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         classifiers=tuple(fold(x) for x in org.classifiers), person_endings=tuple(fold(x) for x in org.person_endings),
         person_surnames={x.lower() for x in org.person_surnames},
         false_suffixes=tuple(fold(x) for x in org.false_suffixes),
+        media_title_cues=tuple(fold(x) for x in org.media_title_cues),
+        quoted_office_endings=tuple(fold(x) for x in org.quoted_office_endings),
         legal_stops=_alternation(x for x in stops if x not in legal_words),
         open_nouns=[(re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in nouns)), t)
                     for t, nouns in (oan.nouns.items() if oan else [])],
@@ -1270,8 +1276,10 @@ class DocumentScanner:
             g = 1 if m.group(1) is not None else 2
             title = m.group(g)
             core = _YEARS.sub("", title).strip()
-            if g == 1 and core.endswith(self.rules.media_heads) and 2 <= len(core) <= 12:
-                add("organisation", "Institution", m.start(g), m.end(g), "suffix_media")  # 《明报》 is a newspaper
+            if g == 1 and 2 <= len(core) <= 12 and (core.endswith(self.rules.media_heads) or
+                                                    f.startswith(self.rules.media_title_cues, m.end())):
+                # 《明报》 is a newspaper, and so is 《中国企业家》 before 记者
+                add("organisation", "Institution", m.start(g), m.end(g), "suffix_media")
                 continue
             if not core.endswith(self.rules.policy_heads) or len(core) < 4 or core in self.rules.policy_heads:
                 continue
@@ -1348,6 +1356,13 @@ class DocumentScanner:
                 continue
             if name.endswith(tuple(self.rules.suffix_words)) and not name.isascii():
                 continue  # 「深セン衆擎机器人科技」 is a firm, found by its suffix
+            if name.endswith(self.rules.quoted_office_endings) and 3 <= len(name) <= 8 and not name.endswith(
+                    self.rules.false_suffixes):
+                # “场景办”: a quoted short name of an office (办 of 办公室) names an institution, whatever its
+                # (often generic) subject
+                add("organisation", "Institution", m.start(g), m.start(g) + len(m.group(g).rstrip()),
+                    "suffix_government")
+                continue
             if self._generic(name) or not name.isascii() and self.rules.left_stops.search(name):
                 continue
             before = f[max(0, m.start() - 12):m.start()]
