@@ -1114,6 +1114,8 @@ class DocumentScanner:
             return
         if self._generic(item):
             return
+        if pattern == "strong_cue" and self._lang == "zh" and self.rules.right_stops.match(f, e + len(item)) is None:
+            return  # 龙头企业极智嘉将…: a Chinese name after a ranking is closed by a function word (not 相比略有优势。)
         add("organisation", typ, e, e + len(item), pattern)
 
     def _appos_after(self, f, text, s, e, latin, typ, known_ends, add, pattern="apposition"):
