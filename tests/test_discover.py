@@ -54,10 +54,16 @@ def test_generic_words_and_numbers_are_not_firms(catalogue):
 
 
 def test_a_single_weak_pattern_stays_below_the_threshold(catalogue):
-    result, _ = found(["行业龙头企业星海图发布新品。"], catalogue)  # apposition alone: 0.5 < 0.7
+    result, _ = found(["机器人企业星海图发布新品。"], catalogue)  # apposition alone: 0.5 < 0.7
     assert names(result) == []
     assert [r["name"] for r in result.rejected] == ["星海图"]
     assert result.rejected[0]["confidence"] < load_discovery_rules().threshold
+
+
+def test_a_name_after_a_ranking_of_firms_needs_a_closing_function_word(catalogue):
+    # 龙头企业 + name + a function word (发布 is one) is strong; the same cue before a clause is no name
+    result, _ = found(["行业龙头企业星海图发布新品。", "与国内外头部企业相比略有优势。"], catalogue)
+    assert names(result) == ["星海图"]
 
 
 def test_person_names_are_not_organisations(catalogue):
