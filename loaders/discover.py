@@ -707,6 +707,8 @@ class DocumentScanner:
             if low in _CONNECTORS:
                 if low == "and" and i > 0 and fold(tokens[i - 1].group().strip(",")) not in self.rules.latin_and_joins:
                     break  # "DroidVP and Noetix Robotics" are two names
+                if low == "of" and i > 0 and fold(tokens[i - 1].group()) not in self.rules.heads_with_of:
+                    break  # "Kelvin Lau of Daiwa Capital Markets": "of" joins a name only after a head noun
                 start = window_start + tok.start()
                 continue
             head = w[1:] if w[0] == "(" else w  # "Qizhi (Wuhu) Intelligent Robotics": a bracketed word goes on
