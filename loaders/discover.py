@@ -914,8 +914,9 @@ class DocumentScanner:
             add("organisation", typ, start, end, pattern)
             return
         # Chinese and Japanese
-        if f.endswith(rules.false_suffixes, 0, e):
-            return  # 布局 is no bureau
+        if f.endswith(rules.false_suffixes, 0, e) and not any(
+                len(x) < e - s for x in rules.false_suffixes if f.endswith(x, 0, e)):
+            return  # 布局 is no bureau (but the suffix 创新局 is longer than the word 新局)
         if typ == "Company" and s >= 2 and f[s - 2:s] in rules.generic and (
                 s == 2 or not _NAME_CHAR.match(f[s - 3]) or rules.left_stops.match(f, s - 3)):
             return  # 的人形机器人, ，关键技术: a generic word before the suffix and nothing that could be a name
@@ -954,8 +955,10 @@ class DocumentScanner:
             return
         ends = self._org_fends
         i = bisect_right(ends, start)
-        if i < len(ends) and ends[i] < s:
-            return  # 帕西尼科技专注触觉传感: a name found already ends inside; this suffix is another word
+        if i < len(ends) and ends[i] < s and not (needs_place and f[ends[i] - 1] == "委"):
+            # 帕西尼科技专注触觉传感: a name found already ends inside; this suffix is another word (but a body of a
+            # party committee goes on: 深圳市委财经委员会)
+            return
         name = f[start:end]
         body = f[start:s]
         if typ == "Institution":
@@ -1425,13 +1428,20 @@ class DocumentScanner:
 
 def _drop_inner(out: list[Candidate]) -> list[Candidate]:
     """Without the organisation candidates of a cue (apposition, list) that stand strictly inside a name a suffix
-    found at the same place ("People" of "according to People's Daily"): the cue cut the name short."""
+    found at the same place ("People" of "according to People's Daily"): the cue cut the name short; and without a
+    government body that starts a longer one (深圳市委 of 深圳市委财经委员会)."""
     strong = sorted((c.start, c.end) for c in out if c.kind == "organisation" and c.pattern in _STRONG)
     if not strong:
         return out
     starts = [a for a, _ in strong]
+    longest = {}  # the longest government body found at a start (深圳市委财经委员会 over 深圳市委)
+    for c in out:
+        if c.pattern == "suffix_government":
+            longest[c.start] = max(longest.get(c.start, 0), c.end)
     keep = []
     for c in out:
+        if c.pattern == "suffix_government" and c.end < longest[c.start]:
+            continue
         if c.kind == "organisation" and c.pattern not in _STRONG:
             i = bisect_right(starts, c.start) - 1
             if i >= 0 and any(a <= c.start and c.end <= b and (a, b) != (c.start, c.end)
@@ -1461,7 +1471,7 @@ _HAN_CHAR = re.compile(f"[{HAN}]")
 _NAME_CHAR = re.compile(f"[{HAN}{KANA}]")
 _HAS_LOWER = re.compile("[a-z]")
 _KANA_OR_TWO_HAN = re.compile(f"[{KANA}]|[{HAN}]{{2}}")
-_GOV_RUN = re.compile(rf"[{HAN}{KANA}・和与]+$")
+_GOV_RUN = re.compile(rf"(?:[{HAN}{KANA}・和与]|\([{HAN}]{{1,6}}\))+$")  # 龙岗区人工智能（机器人）署
 _LATIN_ITEM_TAIL = re.compile(r"[a-z0-9][a-z0-9 .&-]*$")
 _LIST_JOIN = re.compile("[和与及やと]")
 _LIST_SPLIT = re.compile(r"(、|和|与|及|や|と|, and |, | and )")
