@@ -89,6 +89,7 @@ class _ListModel(_Strict):
     close_after_gap: dict[str, list[str]] = {}
     close_gap: int = 12
     gap_openers: list[str] = ["等"]
+    gap_breaks: list[str] = []
     open: dict[str, list[str]] = {}
     open_after_noun: _OpenAfterNounModel | None = None
 
@@ -405,7 +406,9 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
                         for w in sfx.words) for lang in ("zh", "ja", "en")}, latin_and_joins={fold(x) for x in org.latin_and_joins},
         # the gap may hold quotes (等30家“苏州智造”领军企业) and の, but no other kana particle (から, が: the noun
         # after it is not what the items are)
-        close_gap=re.compile(r"(?:[^,。;:!?、()《》\n\u3040-\u309f]|の){0,%d}?(%s)" % (
+        close_gap=re.compile(r"(?:%s(?:[^,。;:!?、()《》\n\u3040-\u309f]|の)){0,%d}?(%s)" % (
+            "(?!%s)" % "|".join(re.escape(fold(w)) for w in org.list_context.gap_breaks)
+            if org.list_context.gap_breaks else "",
             org.list_context.close_gap, "|".join(re.escape(w) for w in sorted(gap_words, key=len, reverse=True)))),
         after_nouns=re.compile(r"(?:[a-z][a-z-]* ){0,3}(?:%s)s?\b" % "|".join(
             re.escape(w) for w in org.apposition.latin_after_nouns)) if org.apposition.latin_after_nouns else None,
