@@ -1108,8 +1108,9 @@ class DocumentScanner:
             if not m:
                 return
             name = m.group(1)
-            if self._generic(fold(name)) or name.lower() in self.rules.latin_left_stops or self._person(name):
-                return
+            if self._generic(fold(name)) or name.lower() in self.rules.latin_left_stops or self._person(name) \
+                    or fold(name) in self.all_places:
+                return  # ("president of China")
             add("organisation", typ, m.start(1), m.start(1) + len(name), "apposition_latin")
             return
         m = _NAME_HEAD.match(f, e)
