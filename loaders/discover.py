@@ -1144,14 +1144,24 @@ class DocumentScanner:
             if start < s and not self._generic(fold(name)) and not self._person(name):
                 add("organisation", typ, start, start + len(name), pattern)
             return
-        start = self._left_cjk(f, s, known_ends)
-        if start < s and s - start <= 1:
-            return
-        body = f[start:s]
+        quoted = s > 2 and f[s - 1] in _CLOSE_QUOTES
+        if quoted:  # 据“今日闵行”报道: the quoted name before the cue
+            q = f.rfind(_CLOSE_QUOTES[f[s - 1]], max(0, s - 16), s - 1)
+            start, end = q + 1, s - 1
+            if q < 0 or not _CJK_INNER.fullmatch(f[start:end]):
+                return
+        else:
+            start, end = self._left_cjk(f, s, known_ends), s
+            if start < s and s - start <= 1:
+                return
+        body = f[start:end]
         if len(body) < 2 or self._generic(body) or body.endswith(self.rules.sha_rejects) \
                 or body.endswith(self.rules.person_endings):
             return
-        add("organisation", typ, start, s, pattern)
+        lead = start - 1 if quoted else start
+        if pattern == "apposition" and typ == "Institution" and lead > 0 and f[lead - 1] == "据":
+            pattern = "strong_cue"  # 据…报道 / 据…消息: the frame of a cited source
+        add("organisation", typ, start, end, pattern)
 
     def _parenthetical(self, f, text, known_ends, add):
         for m in _PAREN_LIST.finditer(f):  # 中国移動（チャイナモバイル、China Mobile）: several names of one
@@ -1490,6 +1500,7 @@ _KANA_ANY = re.compile("[\u3040-\u30ff]")
 _LIST_GLUE = re.compile(r"\s*(?:、|,|，|和|与|及|や|と|and|, and|or)\s*")
 _OWNER_BEFORE = re.compile(r"(\([^()]{1,40}\))?(?:的|の|'s|’s)$")
 _NEXT_CAPITAL = re.compile(r" ([A-Z][a-z]+)")
+_CLOSE_QUOTES = {"”": "“", "」": "「", "』": "『"}
 _QUOTED_LOWER = re.compile(r"[ ]+[\"“]([a-z][\w-]{1,20}(?: [\w-]{1,20})?)[\"”]")
 _TRAILING_ALIAS = re.compile(r"(?<=.)\(([^()]{2,})\)$")
 _LAST_WORD = re.compile(r"([A-Za-z]+) $")
