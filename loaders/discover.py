@@ -632,9 +632,11 @@ class DocumentScanner:
             if stops:
                 cut = max(cut, stops[-1].end())
         else:
-            last = None
-            for last in stops_re.finditer(tail, cut):  # matches come left to right: the last ends furthest
-                pass
+            last = before = None
+            for m in stops_re.finditer(tail, cut):  # matches come left to right: the last ends furthest
+                before, last = last, m
+            if legal and last is not None and last.end() == len(tail) and last.group() in ("与", "和"):
+                last = before  # 检测与评定中心: 与 right before an institution's head joins two words of its name
             if last is not None:
                 cut = max(cut, last.end())
         # f[s - 1]: katakana (but a ・ between kanji joins two words of one name: 検査・評価センター)
