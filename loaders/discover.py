@@ -90,6 +90,7 @@ class _ListModel(_Strict):
     close_gap: int = 12
     gap_openers: list[str] = ["等"]
     gap_breaks: list[str] = []
+    gap_fields: list[str] = []
     open: dict[str, list[str]] = {}
     open_after_noun: _OpenAfterNounModel | None = None
 
@@ -261,6 +262,7 @@ class DiscoveryRules:
     sector_words: tuple[str, ...]
     latin_and_joins: set[str]
     close_gap: re.Pattern
+    gap_fields: tuple[str, ...]
     after_nouns: re.Pattern | None
     short_name: re.Pattern | None
     classifiers: tuple[str, ...]
@@ -419,6 +421,7 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         person_surnames={x.lower() for x in org.person_surnames},
         false_suffixes=tuple(fold(x) for x in org.false_suffixes),
         media_title_cues=tuple(fold(x) for x in org.media_title_cues),
+        gap_fields=tuple(fold(x) for x in org.list_context.gap_fields),
         quoted_office_endings=tuple(fold(x) for x in org.quoted_office_endings),
         legal_stops=_alternation(x for x in stops if x not in legal_words),
         open_nouns=[(re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in nouns)), t)
@@ -840,7 +843,7 @@ class DocumentScanner:
                     self._list_close(f, s, typ, known_ends, add)
                 elif kind == "close_gap":
                     gm = self.rules.close_gap.match(f, e)
-                    if gm:
+                    if gm and not f.startswith(self.rules.gap_fields, e):  # 等领域企业: the items are fields
                         self._list_close(f, s, self.rules.gap_types[gm.group(1)], known_ends, add)
                 elif kind == "open":
                     self._list_open(f, text, s, e, latin, typ, add)

@@ -377,6 +377,8 @@ def test_nothing_is_discovered_where_every_firm_is_listed(tmp_path):
     ("ロボットメーカーの杭州星海科技（スターシー）や寧波均明智能製造、監視カメラ大手の杭州海川数字技術（ハイチュアン）"
      "など産業チェーンの上下流企業20社が加盟した。", ["寧波均明智能製造", "杭州星海科技", "杭州海川数字技術"]),
     ("商社、メーカー、金融機関などの各業種から会員企業が参加した。", []),  # から: the items are sectors
+    ("集聚了智能制造、智慧医疗、无人驾驶等领域企业200余家。", []),  # 等领域企业: fields
+    ("汇聚了星河智能、天工动力、云鲸科技等30余家机器人领域企业。", ["云鲸科技", "天工动力", "星河智能"]),
     ("与国内外头部企业相比略有优势。", []),  # a ranking cue before a clause
     ("无锡连续三年位居中国智能制造产业促进协会发布的排名前列。", ["中国智能制造产业促进协会"]),  # 位居 ends the name
     ("It was developed by Qiming (Wuxi) Intelligent Robotics Co., Ltd. in the city.",
