@@ -710,6 +710,8 @@ class DocumentScanner:
                     and not _BRACKETED_WORD.fullmatch(w):
                 break
             low = w.lower()
+            if w[-1] == "." and len(w) > 4 and window_start + tok.end() < s and fold(w) not in self.rules.legal_words:
+                break  # "… Yunfan Robotics. Xinghe Dynamics Co., Ltd.": a sentence ends there (not "Co." nor "T.")
             if _HYPHEN_LOWER.search(w):
                 break  # "ByteDance-linked Jinqiu Capital": the name starts after it
             if low in _CONNECTORS:

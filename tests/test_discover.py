@@ -386,6 +386,9 @@ def test_nothing_is_discovered_where_every_firm_is_listed(tmp_path):
     ("Photo courtesy of the Communist Party of China Wuxi municipal committee.",
      ["Communist Party of China Wuxi municipal committee"]),
     ("Kelvin Lau of Daiwa Capital Markets said so.", ["Daiwa Capital Markets"]),
+    ("It ships with Yunfan Robotics. Xinghe Dynamics Co., Ltd. launched a robot.",  # a sentence ends at "Robotics."
+     ["Xinghe Dynamics Co.", "Yunfan Robotics"]),
+    ("Analysts at Morgan Stanley expect growth.", ["Morgan Stanley"]),
     ("无锡成立“场景办”，并举办“开放日”活动。", ["场景办"]),  # a quoted office; 举办 is a word
     ("《财经》记者走访了多家企业。", ["财经"]),  # a publication before 记者
     ("据“今日梁溪”报道，企业已超百家。", ["今日梁溪"]),
