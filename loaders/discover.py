@@ -974,8 +974,12 @@ class DocumentScanner:
         if typ == "Institution":
             if self._generic(body) and not needs_place and not self._has_place(body):
                 return
-        elif self._generic(body) or self._generic(name) or len(_key(name, rules)) < 2:
-            return  # 核心驱动力: generic words across the suffix
+        else:
+            # a sector word before the suffix that is no generic word names the firm with its place (常州产投集团,
+            # 上海汽车集团); 北京科技集团 stays generic
+            strict = not body.endswith(rules.sector_words)
+            if self._generic(body, strict) or self._generic(name, strict) or len(_key(name, rules)) < 2:
+                return  # 核心驱动力: generic words across the suffix
         if rules.weights[pattern] >= rules.threshold:
             insort(self._org_fends, end)
         add("organisation", typ, start, end, pattern)
@@ -1449,19 +1453,25 @@ class DocumentScanner:
 
 def _drop_inner(out: list[Candidate]) -> list[Candidate]:
     """Without the organisation candidates of a cue (apposition, list) that stand strictly inside a name a suffix
-    found at the same place ("People" of "according to People's Daily"): the cue cut the name short; and without a
-    government body that starts a longer one (深圳市委 of 深圳市委财经委员会)."""
+    found at the same place ("People" of "according to People's Daily"): the cue cut the name short; without a
+    government body that starts a longer one (深圳市委 of 深圳市委财经委员会); and without a suffix-found name that ends
+    a longer one (改革委员会 of 常州市发展和改革委员会, cut at 和 by one suffix and not by the other)."""
     strong = sorted((c.start, c.end) for c in out if c.kind == "organisation" and c.pattern in _STRONG)
     if not strong:
         return out
     starts = [a for a, _ in strong]
     longest = {}  # the longest government body found at a start (深圳市委财经委员会 over 深圳市委)
+    first = {}  # the first start of a suffix-found name at an end (常州市发展和改革委员会 over 改革委员会)
     for c in out:
         if c.pattern == "suffix_government":
             longest[c.start] = max(longest.get(c.start, 0), c.end)
+        if c.kind == "organisation" and c.pattern in _STRONG:
+            first[c.end] = min(first.get(c.end, c.start), c.start)
     keep = []
     for c in out:
         if c.pattern == "suffix_government" and c.end < longest[c.start]:
+            continue
+        if c.kind == "organisation" and c.pattern in _STRONG and first[c.end] < c.start:
             continue
         if c.kind == "organisation" and c.pattern not in _STRONG:
             i = bisect_right(starts, c.start) - 1
