@@ -298,6 +298,10 @@ class DiscoveryRules:
     _key_places: frozenset = frozenset()  # the places a key drops from a name's start (set by discover)
 
     @cached_property
+    def kana_tuple(self) -> tuple[str, ...]:
+        return tuple(self.kana_suffixes)
+
+    @cached_property
     def _suffix_lengths(self) -> list[int]:
         return sorted({len(w) for w in self.suffix_words}, reverse=True)
 
@@ -1200,6 +1204,16 @@ class DocumentScanner:
                     continue
                 add("organisation", "", start, end, "parenthetical", partner=text[inner_s:inner_e])
                 add("organisation", "", inner_s, inner_e, "parenthetical", partner=name)
+            elif _KATAKANA_INNER.fullmatch(inner) and ps > 0 and _HAN_CHAR.match(f[ps - 1]):
+                # 杭州海康威視数字技術（ハイクビジョン）: a kanji name and its katakana name, when one of them ends in
+                # an organisation's suffix (a person's reading does not: 李永偉（り・えいい）)
+                start = self._left_cjk(f, ps, known_ends)
+                name = f[start:ps]
+                if ps - start < 2 or self._generic(name) or self._generic(inner) or not (
+                        name.endswith(tuple(self.rules.suffix_words)) or inner.endswith(self.rules.kana_tuple)):
+                    continue
+                add("organisation", "", start, ps, "parenthetical", partner=text[inner_s:inner_e].strip())
+                add("organisation", "", inner_s, inner_e, "parenthetical", partner=text[start:ps])
             elif _LATIN_ITEM.fullmatch(inner) and ps > 0 and _NAME_CHAR.match(f[ps - 1]):
                 raw_inner = text[inner_s:inner_e]
                 orig_inner = raw_inner.strip()
@@ -1510,6 +1524,7 @@ _LATIN_ITEM = re.compile(r"[a-z][a-z0-9 .&'-]{1,40}")
 _CJK_ITEM = re.compile(rf"(?=.{{2,18}}$)[{HAN}{KANA}a-z0-9]+(?:\([{HAN}]{{2,4}}\)[{HAN}{KANA}a-z0-9]+)?")
 _ASIDE = re.compile(r"\([^()\n]{1,30}\)")
 _CJK_INNER = re.compile(rf"[{HAN}{KANA}]{{2,12}}")
+_KATAKANA_INNER = re.compile(rf"[{KANA}]{{3,20}}")
 _LIST_OPEN_END = re.compile(r"[,。;:!?()\n「」《》]|等")
 _NAME_LETTER = re.compile(rf"[a-z{HAN}{KANA}]")
 _DIGIT = re.compile(r"\d")

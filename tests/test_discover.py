@@ -391,6 +391,8 @@ def test_nothing_is_discovered_where_every_firm_is_listed(tmp_path):
     ("Analysts at Morgan Stanley expect growth.", ["Morgan Stanley"]),
     ("常州市发展和改革委员会发布通知，由常州产投集团牵头运作。", ["常州产投集团", "常州市发展和改革委员会"]),
     ("同社の王偉総経理によると、出荷が増えた。", []),  # a person's title before によると
+    # a kanji name and its katakana name are one firm (one entity, the katakana name an alias); a reading is not
+    ("ロボットメーカーの東莞松湖智能（ソンフー・ロボティクス）が開発した。李永偉（り・えいい）氏が述べた。", ["東莞松湖智能"]),
     ("无锡成立“场景办”，并举办“开放日”活动。", ["场景办"]),  # a quoted office; 举办 is a word
     ("《财经》记者走访了多家企业。", ["财经"]),  # a publication before 记者
     ("据“今日梁溪”报道，企业已超百家。", ["今日梁溪"]),
