@@ -393,7 +393,7 @@ def test_nothing_is_discovered_where_every_firm_is_listed(tmp_path):
     ("同社の王偉総経理によると、出荷が増えた。", []),  # a person's title before によると
     # a verb (供应) and a title (总经理) end a name on its left; 本地 is no firm; 20亿元 does not start a fund's name
     ("产品供应星河机器人、天工动力等整机企业。", ["天工动力", "星河机器人"]),
-    ("“订单增长了。”松湖智能总经理陈刚告诉记者。", []),
+    ("“订单增长了。”松湖智能总经理陈刚告诉记者。", ["松湖智能"]),  # the firm, not 松湖智能总经理陈刚告诉
     ("设立20亿元产业基金，高校与本地企业共建中心。", []),
     # a kanji name and its katakana name are one firm (one entity, the katakana name an alias); a reading is not
     ("ロボットメーカーの東莞松湖智能（ソンフー・ロボティクス）が開発した。李永偉（り・えいい）氏が述べた。", ["東莞松湖智能"]),
