@@ -10,7 +10,6 @@ import hashlib
 import json
 import sys
 import threading
-from collections import Counter
 from functools import partial
 from pathlib import Path
 
@@ -18,10 +17,10 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from graph import build_graph
-from graph.cache import derived
+from graph.cache import GraphLoad, derived
 from graph.chainmap import chain_map, segment_members
 from graph.cli import app_inputs
-from graph.coverage import chain_coverage, coverage_diff, default_region, known_regions
+from graph.coverage import chain_coverage, coverage_diff
 from graph.discovery import CERTAIN_CONFIDENCE, confirmable_types, discovered_entities, roster_csv, roster_rows
 from graph.display import sentence_text
 from graph.export import csv_bytes
@@ -32,7 +31,7 @@ from graph.render import (LANGUAGE_CODES, LANGUAGES, WEB_DIR, highlight_spans, n
 from graph.render import markdown_text as md
 from graph.report import coverage_verdict, gaps_csv, gap_rows, roster_what_if, upload_what_if
 from graph.view import (DEFAULT_CAP, cap_view, claim_table, filter_view, graph_name_index, node_card,
-                        prepare_views, search_nodes)
+                        graph_summary, opening_view, prepare_views, region_choices, search_nodes)
 from loaders.catalogue import load_catalogue
 from loaders.errors import InputError
 from loaders.rosters import parse_roster_bytes, unique_uploads
@@ -62,10 +61,26 @@ def build_with_progress(**inputs):
     return G
 
 
-@st.cache_resource(show_spinner="Building the graph from the documents and rosters…")
-def start_graph(docs: tuple = (), rosters: tuple = (), bundled: bool = True):
-    # The start graph is kept on disk (graph/cache.py), so a restart with the same inputs does not build it again.
-    return build_with_progress(docs=list(docs), rosters=list(rosters), bundled=bundled, cache=True)
+@st.cache_resource(show_spinner=False)
+def start_load(docs: tuple = (), rosters: tuple = (), bundled: bool = True):
+    """The start graph, once per server: read from the on-disk cache (graph/cache.py) or built, in a background
+    thread; what was kept beside its cache entry (the first page) can be drawn before it is in memory."""
+    return GraphLoad(docs=list(docs), rosters=list(rosters), bundled=bundled, start=False)
+
+
+def start_graph(load, why=""):
+    """The start graph of ``load``, with a progress bar while it is read or built (``why``: what waits for it)."""
+    if not load.done():
+        bar = st.progress(0.0, text=why)
+
+        def say():
+            step = T("loading_graph" if load.reading else "building_graph", pct=f"{load.progress:.0%}")
+            bar.progress(min(load.progress, 1.0), text=f"{why} {step}" if why else step)
+
+        while not load.wait(0.25):
+            say()  # also where a widget change during the wait stops this run and starts the next
+        bar.empty()
+    return load.result()
 
 
 def read_uploads(doc_files, roster_files):
@@ -104,25 +119,48 @@ def graph_with_uploads(key, _docs, _rosters, start):
 # Everything below is keyed on the graph's key (its inputs) and the view state, and shared by every session.
 # What the first page of a restart needs (the default region's coverage and chain map, the regions, the header's
 # figures) is kept beside the graph's cache entry (graph.cache.derived), so a restart reads it instead of computing it.
+OPENING = f"opening_view:{PER_SEGMENT}"  # the name the first page is kept under beside the cache entry
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def opening(_G, key):
+    """The first page's data (regions, default region, its chain map, the header's figures), once per graph."""
+    return derived(_G, OPENING, lambda: opening_view(_G, PER_SEGMENT, card=default_card(_G, key)))
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def regions_of(_G, key):
-    return derived(_G, "regions", lambda: ({r["id"]: r["name"] for r in known_regions(_G)}, default_region(_G)))
+    return derived(_G, "region_choices", lambda: region_choices(_G))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def coverage_card(_G, key, region):
-    if region != regions_of(_G, key)[1]:
-        return chain_coverage(_G, region)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def summary_of(_G, key):
+    """What the page header and sliders need from the whole graph, computed once per graph."""
+    return derived(_G, "graph_summary", lambda: graph_summary(_G))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def default_card(_G, key):
+    region = regions_of(_G, key)["default"]
     return derived(_G, f"chain_coverage:{region}", lambda: chain_coverage(_G, region))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def chain_spec(_G, key, region, language):
-    """The chain map of a region in one language, ready for the component (all words from data/ui.yaml)."""
-    def compute():
-        return chain_map(_G, region, PER_SEGMENT, card=coverage_card(_G, key, region))
+def coverage_card(_G, key, region):
+    return default_card(_G, key) if region == regions_of(_G, key)["default"] else chain_coverage(_G, region)
 
-    m = derived(_G, f"chain_map:{region}:{PER_SEGMENT}", compute) if region == regions_of(_G, key)[1] else compute()
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def region_map(_G, key, region):
+    if region == regions_of(_G, key)["default"]:
+        return opening(_G, key)["chain_map"]
+    return chain_map(_G, region, PER_SEGMENT, card=coverage_card(_G, key, region))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def chain_spec(_m, key, region, language):
+    """The chain map ``_m`` of a region in one language, ready for the component (all words from data/ui.yaml)."""
+    m = _m
     lang = LANGUAGE_CODES[language]
     stages = []
     for stage in m["stages"]:
@@ -169,19 +207,6 @@ def network_view(_G, key, filters, layout, language, size_by, physics, cap, ego,
                         key=hashlib.sha1(repr((key, filters, layout, language, size_by, physics, cap, ego,
                                                 above_cap)).encode()).hexdigest())
     return spec, note
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def graph_summary(_G, key):
-    """What the page header and sliders need from the whole graph, computed once per graph."""
-    def summary():
-        types = Counter(t for _, t in _G.nodes(data="type"))
-        return {"titles": [d.get("name", n) for n, d in _G.nodes(data=True) if d.get("type") == "Document"],
-                "orgs": int(sum(types.get(t, 0) for t in catalogue_of(_G).types_with("organisation"))),
-                "max_mentions": max([d.get("mentions", 0) for _, d in _G.nodes(data=True)] + [1]),
-                "nodes": _G.number_of_nodes(), "edges": _G.number_of_edges()}
-
-    return derived(_G, "graph_summary", summary)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -306,10 +331,70 @@ for message in upload_errors:
     st.sidebar.error(md(message))
 for message in upload_warnings:
     st.sidebar.warning(md(message))
+
+
+def region_picker(page):
+    """The region selectbox, from the first page's regions (``opening_view``): the same with or without the graph."""
+    regions, default = page["regions"], page["default"]
+    return st.sidebar.selectbox(T("region"), list(regions), index=list(regions).index(default)
+                                if default in regions else 0,
+                                format_func=lambda r: node_label(regions[r], language), key="region",
+                                bind="query-params")
+
+
+def page_header(summary):
+    """Title, what the graph was built from, and the view selector; returns the view."""
+    st.title(T("app_title"))
+    titles = summary["titles"]
+    st.caption(md(T("built_from", docs=len(titles), titles="; ".join(titles[:3]) + (" …" if len(titles) > 3 else ""),
+                    rosters=summary["rosters"]))
+               + " · " + T("counts", nodes=f"{summary['nodes']:,}", edges=f"{summary['edges']:,}",
+                           orgs=f"{summary['orgs']:,}"))
+    return st.segmented_control(T("view"), VIEWS, default="chain", required=True, key="view", bind="query-params",
+                                format_func=lambda v: T("view_" + v), label_visibility="collapsed")
+
+
+def draw_chain(spec, graph=None):
+    """The chain map component, with the selection (and, with the graph, the selected firm's segments) marked."""
+    chosen = st.session_state.get("selected")
+    sel = chosen["id"] if chosen else None
+    hl = [s for s in (graph.nodes[sel].get("segments", []) if graph is not None and sel in graph else [])] + \
+        ([sel] if sel else [])
+    explorer(spec=json.dumps({**spec, "selected": sel, "highlight_segments": hl}), key="chain_click",
+             on_change=partial(on_component, "chain_click"), default=None)
+    st.caption(T("chain_hint"))
+
+
+def first_page_while_loading(load, page):
+    """A restart's first page, drawn from what was kept beside the graph's cache entry under the same key (so from
+    the same inputs and code) while the graph itself is read; it says so, and the page then runs on the whole graph.
+    What needs the whole graph (another region or view, a search, the inspector) waits for it with a progress bar."""
+    st.sidebar.header(T("side_find"))
+    query = st.sidebar.text_input(T("search"), placeholder="AgiBot / 智元机器人 / 智元ロボット", key="search")
+    region = region_picker(page)
+    st.sidebar.caption(T("filters_after_load"))
+    view = page_header(page["summary"])
+    drawing, side = st.columns([2, 1], gap="medium")
+    shown = view == "chain" and region == page["default"] and not query
+    if shown:
+        with drawing:
+            draw_chain(chain_spec(page["chain_map"], key, region, language))
+    with side:
+        st.subheader(T("inspector"))
+        st.info(T("needs_graph" if st.session_state.get("selected") else "inspector_hint"))
+    with side if shown else drawing:  # the drawing stays where the whole page draws it
+        start_graph(load, T("loading_rest" if shown else "needs_graph"))
+    st.rerun()
+
+
+load = None
 if G is None:
     key = start_key
     try:
-        G = start_graph(**start)
+        load = start_load(**start)
+        if not load.done() and (kept_page := load.stored(OPENING)) is not None:
+            first_page_while_loading(load, kept_page)
+        G = start_graph(load)
     except InputError as exc:
         st.error(md(str(exc)))
         st.stop()
@@ -333,11 +418,7 @@ if hits:
 else:
     st.session_state.pop("pick", None)
 
-regions, opening_region = regions_of(G, key)
-region = st.sidebar.selectbox(T("region"), list(regions), index=list(regions).index(opening_region)
-                              if opening_region in regions else 0,
-                              format_func=lambda r: node_label(G.nodes[r], language), key="region",
-                              bind="query-params")
+region = region_picker(regions_of(G, key))
 
 st.sidebar.header(T("side_filter"))
 stage_ids = [s.id.split(":", 1)[1] for s in catalogue.stages()]
@@ -357,8 +438,7 @@ with st.sidebar.expander(T("side_drawing")):
     all_types = catalogue.node_types
     types = st.multiselect(T("types"), all_types, default=all_types, key="types",
                            format_func=lambda t: ui(t, language, "types"))
-    summary = graph_summary(G, key)
-    max_mentions = summary["max_mentions"]
+    max_mentions = summary_of(G, key)["max_mentions"]
     min_mentions = st.slider(T("min_mentions"), 0, int(max_mentions), 0, key="min_mentions")
     layout = st.radio(T("layout"), ["chain lanes", "force-directed"], horizontal=True, key="layout",
                       format_func=lambda x: T("layout_lanes" if x == "chain lanes" else "layout_force"))
@@ -370,15 +450,7 @@ with st.sidebar.expander(T("side_drawing")):
                              help=T("above_cap_help"))
 
 # ------------------------------------------------------------------------------------------------------------- page
-st.title(T("app_title"))
-summary = graph_summary(G, key)
-titles = summary["titles"]
-st.caption(md(T("built_from", docs=len(titles), titles="; ".join(titles[:3]) + (" …" if len(titles) > 3 else ""),
-                rosters=len(G.graph.get("rosters", []))))
-           + " · " + T("counts", nodes=f"{summary['nodes']:,}", edges=f"{summary['edges']:,}",
-                       orgs=f"{summary['orgs']:,}"))
-view = st.segmented_control(T("view"), VIEWS, default="chain", required=True, key="view", bind="query-params",
-                            format_func=lambda v: T("view_" + v), label_visibility="collapsed")
+view = page_header(summary_of(G, key))
 selected = st.session_state.get("selected")
 card = coverage_card(G, key, region)
 
@@ -493,12 +565,7 @@ else:
 
 if view == "chain":
     with drawing:
-        spec = chain_spec(G, key, region, language)
-        sel = selected["id"] if selected else None
-        hl = [s for s in (G.nodes[sel].get("segments", []) if sel in G else [])] + ([sel] if sel else [])
-        explorer(spec=json.dumps({**spec, "selected": sel, "highlight_segments": hl}), key="chain_click",
-                 on_change=partial(on_component, "chain_click"), default=None)
-        st.caption(T("chain_hint"))
+        draw_chain(chain_spec(region_map(G, key, region), key, region, language), G)
 
 elif view == "network":
     with drawing:
@@ -522,7 +589,7 @@ elif view == "coverage":
         st.markdown("#### " + md(coverage_verdict(card, language)))
         st.markdown(md(roster_what_if(card, language)))
         if rosters:
-            before = coverage_card(start_graph(**start), start_key, region)
+            before = coverage_card(start_graph(start_load(**start)), start_key, region)
             diff = coverage_diff(before, card)
             st.markdown(md(upload_what_if(diff, language, segment_names)))
         gaps = gap_rows(card)

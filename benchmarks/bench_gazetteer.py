@@ -50,9 +50,10 @@ def run(scale: dict) -> list[Row]:
     with Timer() as t_automaton:
         places.matcher
     towns = len(places.places._towns)
+    lazy = len(places.places._rows)  # small cities, made when first asked for like towns
     rows = [
-        Row(f"gazetteer: load data/gazetteer/ ({len(places.places) + towns:,} places with {towns:,} towns, "
-            f"{len(places.index):,} names)", f"{load:.3f} s CPU (best of 3), peak {peak / 1e6:.1f} MB",
+        Row(f"gazetteer: load data/gazetteer/ ({len(places.places) + towns + lazy:,} places with {towns:,} towns "
+            f"and {lazy:,} small cities, {len(places.index) + len(places.cue_index):,} names)", f"{load:.3f} s CPU (best of 3), peak {peak / 1e6:.1f} MB",
             f"< {LOAD_TARGET_S} s", load < LOAD_TARGET_S, peer="-"),
         Row("gazetteer: build its automaton (first document only)", f"{t_automaton.cpu:.3f} s CPU"),
     ]

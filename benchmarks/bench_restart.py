@@ -4,7 +4,10 @@ first drawing in headless chromium, with the built graph served from the on-disk
 Per roster size (realistic rows, benchmarks/synthetic.py): a first start, which builds the graph and writes the cache
 in a fresh cache folder, then a restart: a new server process whose first visitor gets the graph from the cache.
 Both are timed from launching the server to the chain map (the first view) drawn in the page; beside the wall clock,
-the server's own CPU seconds at that moment (other work on a shared machine inflates the first, not the second). At the largest size
+the server's own CPU seconds at that moment (other work on a shared machine inflates the first, not the second). On a
+restart that chain map is the first page kept beside the cache entry (same key: same inputs and code), drawn while
+the graph itself is read in the background (graph.cache.GraphLoad); the row also says when the whole page was there
+(the graph read and the page run again on it: the sidebar's network filters shown). At the largest size
 the explorer opens the build benchmark's inputs (the roster and its documents) and its cache entry
 (benchmarks/.work/graph-cache/, written by bench_build.py; built here in a separate process if it is not there),
 instead of building a million rows inside a visitor's session.
@@ -43,8 +46,12 @@ def _server_cpu(port: str) -> float | None:
     return None
 
 
-def _start_to_drawing(browser, env: dict, app_args: list, timeout_s: float) -> tuple[float, float | None]:
-    """Seconds from launching a new server to the first drawing in a new page, and the server's CPU seconds then."""
+WHOLE_PAGE = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'  # the network filters: need the whole graph
+
+
+def _start_to_drawing(browser, env: dict, app_args: list, timeout_s: float, whole: bool = False):
+    """Seconds from launching a new server to the first drawing in a new page, and the server's CPU seconds then
+    (with ``whole``, also the seconds until the whole page is there; else None)."""
     start = time.perf_counter()
     with streamlit_server(env=env, app_args=app_args, timeout=timeout_s) as url:
         context = browser.new_context(viewport=VIEWPORT)
@@ -52,7 +59,11 @@ def _start_to_drawing(browser, env: dict, app_args: list, timeout_s: float) -> t
         try:
             page.goto(url, wait_until="commit")
             component_frame(page, FIRST_DRAWING, timeout_ms=int(timeout_s * 1000))
-            return time.perf_counter() - start, _server_cpu(url.rsplit(":", 1)[1])
+            drawn, cpu = time.perf_counter() - start, _server_cpu(url.rsplit(":", 1)[1])
+            if not whole:
+                return drawn, cpu
+            page.wait_for_selector(WHOLE_PAGE, timeout=int(timeout_s * 1000))
+            return drawn, cpu, time.perf_counter() - start
         finally:
             context.close()
 
@@ -116,14 +127,16 @@ def run(scale: dict) -> list[Row]:
                     first, first_cpu = _start_to_drawing(browser, env, app_args, timeout)
                     how += "; the explorer's first start on it: " + fmt_seconds(first) + _cpu_note(first_cpu)
                 entries = list(cache.glob("graph-*.pickle"))
-                again, again_cpu = _start_to_drawing(browser, env, app_args, timeout)
+                again, again_cpu, whole = _start_to_drawing(browser, env, app_args, timeout, whole=True)
                 after = list(cache.glob("graph-*.pickle"))
                 hit = len(after) == len(entries) >= 1
                 miss = "" if hit else (f" (cache MISSED: {len(entries)} entries before the restart, {len(after)} "
                                        "after; a new entry means graph/, loaders/ or data/ changed in between)")
                 what = f"{n:,} realistic roster rows" + (f" + {len(docs):,} documents" if docs else "")
-                rows.append(Row(f"restart: app with {what}, server launch to the first drawing, graph from the cache",
-                                fmt_seconds(again) + _cpu_note(again_cpu) + miss, f"≤ {target} s",
+                rows.append(Row(f"restart: app with {what}, server launch to the first drawing (the first page kept "
+                                "with the cache entry, drawn while the graph is read from the cache)",
+                                fmt_seconds(again) + _cpu_note(again_cpu) + miss +
+                                f"; whole page (graph read, page run on it) at {fmt_seconds(whole)}", f"≤ {target} s",
                                 hit and again <= target,
                                 peer=f"{how}; load average {load:.1f}"))
         finally:

@@ -12,9 +12,15 @@ entry; an entry that cannot be read (truncated, corrupt, from another version) i
 cache folder you own: unpickling runs code named in the file.
 
 Beside an entry, ``views-<key>.pickle`` keeps results computed from that graph that a restart would otherwise
-compute again for its first visitor (the explorer's default chain map and coverage, the page header's figures):
-:func:`derived` computes one once per graph and name and, for a graph that came from or went to the cache, adds it to
-that file (written the same atomic way, under the same key; unreadable or for another key, it is ignored).
+compute again for its first visitor (the explorer's first page: the default chain map and coverage, the regions, the
+page header's figures): :func:`derived` computes one once per graph and name and, for a graph that came from or went
+to the cache, adds it to that file (written the same atomic way, under the same key; unreadable or for another key, it
+is ignored). Each result is pickled on its own, so reading one (the first page's few kB) does not unpickle the
+others (a million-firm region's coverage is megabytes).
+
+:class:`GraphLoad` is a long-running program's start graph (the explorer's): the stored results are readable at once,
+while the graph itself is read from its entry (or built) in a background thread that leaves the other threads their
+share of the interpreter, so the first page can be drawn from what was kept before the graph is in memory.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import networkx as nx
 
 CACHE_ENV = "ECOSYSTEM_GRAPH_CACHE"
 KEEP = 8  # newest entries kept; older ones are removed when a new one is written
-_FORMAT = "ecosystem-graph-cache/1"
+_FORMAT = "ecosystem-graph-cache/2"
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 _OFF = ("off", "0", "false", "no")  # $ECOSYSTEM_GRAPH_CACHE values that turn the default cache off
 
@@ -129,10 +135,11 @@ def _views_file(folder: Path, key: str) -> Path:
     return folder / f"views-{key}.pickle"
 
 
-# A graph that came from or went to the cache -> (folder, key), and the derived results kept for it.
+# A graph that came from or went to the cache -> (folder, key); the derived results computed or read for a graph;
+# the pickled results kept on disk for a cached graph ({name: bytes}, read or written).
 _PLACE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # the names of _DERIVED[G] kept on disk
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()  # sessions of one server call derived() from several threads
 
 
@@ -147,25 +154,61 @@ def _write_atomically(target: Path, obj) -> None:
         raise
 
 
-def _read_pickle(path: Path):
+class _SharingReader:
+    """A binary file read through Python-level methods, counting the bytes read.
+
+    ``pickle.load`` is C code that keeps the interpreter lock from start to end when it reads a C file object: a
+    graph read in a background thread would stall every other thread (a web server's requests, a page's script) for
+    the whole load. The unpickler calls ``read``/``readinto`` once per 64 kB frame; a call into Python code lets a
+    waiting thread take the lock (within :func:`sys.getswitchinterval`), so the load shares the interpreter.
+    """
+
+    def __init__(self, fh, progress=None):
+        self._fh, self._progress, self.done = fh, progress, 0
+
+    def _count(self, n: int) -> None:
+        self.done += n
+        if self._progress is not None:
+            self._progress(self.done)
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        self._count(len(data))
+        return data
+
+    def readinto(self, buffer) -> int:
+        n = self._fh.readinto(buffer)
+        self._count(n)
+        return n
+
+    def readline(self) -> bytes:
+        data = self._fh.readline()
+        self._count(len(data))
+        return data
+
+
+def _read_pickle(path: Path, progress=None):
     """Unpickle ``path`` with the cyclic collector paused, then move what was read out of the collector's sight.
 
     A graph is millions of dicts and lists; with the collector running, each collection during the load walks all
     of them, and after it the first collections walk them all again (they arrive in the youngest generation).
     ``gc.freeze`` puts them in the permanent generation: never walked, still freed by reference counting.
+    ``progress(bytes_read)`` is called as the file is read (see :class:`_SharingReader`).
     """
     from .build import cyclic_gc_paused
 
     with open(path, "rb") as fh, cyclic_gc_paused():
-        obj = pickle.load(fh)
+        obj = pickle.load(_SharingReader(fh, progress))
         gc.freeze()
     return obj
 
 
-def load_entry(path: Path, key: str):
-    """The graph stored at ``path`` for ``key``, or None when it is absent, unreadable or not for this key."""
+def load_entry(path: Path, key: str, progress=None):
+    """The graph stored at ``path`` for ``key``, or None when it is absent, unreadable or not for this key.
+
+    ``progress(bytes_read)`` is called as the entry is read."""
     try:
-        tag, stored_key, G = _read_pickle(path)
+        tag, stored_key, G = _read_pickle(path, progress)
     except FileNotFoundError:
         return None
     except Exception:  # truncated, corrupt, or written by another version: rebuild
@@ -176,11 +219,27 @@ def load_entry(path: Path, key: str):
 
 
 def _load_views(folder: Path, key: str) -> dict:
+    """The results kept beside an entry, each still pickled (``{name: bytes}``; read with :func:`_unpickled`)."""
     try:
-        tag, stored_key, views = _read_pickle(_views_file(folder, key))
+        with open(_views_file(folder, key), "rb") as fh:
+            tag, stored_key, views = pickle.load(fh)
     except Exception:  # absent, truncated, corrupt or from another version: computed again when asked
         return {}
-    return views if tag == _FORMAT and stored_key == key and isinstance(views, dict) else {}
+    if tag != _FORMAT or stored_key != key or not isinstance(views, dict) \
+            or not all(isinstance(v, bytes) for v in views.values()):
+        return {}
+    return views
+
+
+_MISSING = object()
+
+
+def _unpickled(blob: bytes):
+    """A kept result read back (``_MISSING`` when it cannot be: it is computed again)."""
+    try:
+        return pickle.loads(blob)
+    except Exception:
+        return _MISSING
 
 
 def key_of(G: nx.MultiDiGraph) -> str | None:
@@ -208,16 +267,22 @@ def derived(G: nx.MultiDiGraph, name: str, compute):
         results = _DERIVED.setdefault(G, {})
         if name in results:
             return results[name]
+        blob = _KEPT.get(G, {}).get(name)
+    if blob is not None:
+        value = _unpickled(blob)
+        if value is not _MISSING:
+            with _LOCK:
+                return results.setdefault(name, value)
     value = compute()
     with _LOCK:
         results[name] = value
         place = _PLACE.get(G)
         if place is not None:
             folder, key = place
-            kept = _KEPT.setdefault(G, set())
-            kept.add(name)
+            kept = _KEPT.setdefault(G, {})
+            kept[name] = pickle.dumps(value, protocol=5)
             try:
-                _write_atomically(_views_file(folder, key), (_FORMAT, key, {n: results[n] for n in kept}))
+                _write_atomically(_views_file(folder, key), (_FORMAT, key, dict(kept)))
             except OSError:  # a read-only or full disk: the next start computes it again
                 pass
     return value
@@ -234,6 +299,41 @@ def store_entry(folder: Path, key: str, G: nx.MultiDiGraph) -> Path:
         old.unlink(missing_ok=True)
         _views_file(folder, old.name[len("graph-"):-len(".pickle")]).unlink(missing_ok=True)
     return target
+
+
+def _cache_folder(cache) -> Path | None:
+    """The folder ``cache`` (a :func:`cached_build_graph` argument) names, or None when no cache is used."""
+    if cache is True and os.environ.get(CACHE_ENV, "").strip().lower() in _OFF:
+        return None
+    if cache is False or cache is None:
+        return None
+    return cache_dir(cache)
+
+
+def _remember(G: nx.MultiDiGraph, folder: Path, key: str, views: dict) -> None:
+    _PLACE[G] = (folder, key)
+    _KEPT[G] = dict(views)
+
+
+def _load_or_build(folder: Path, key: str, docs, rosters, bundled, data_dir, progress, views=None,
+                   reading=None) -> nx.MultiDiGraph:
+    """The entry ``key`` of ``folder`` read back, or the graph built and stored there (see cached_build_graph)."""
+    from .build import build_graph
+
+    G = load_entry(_entry(folder, key), key, reading)
+    if G is not None:
+        _remember(G, folder, key, _load_views(folder, key) if views is None else views)
+        return G
+    G = build_graph(docs=docs, rosters=rosters, bundled=bundled, data_dir=data_dir, progress=progress)
+    gc.freeze()  # as after a load (_read_pickle): the new graph lives on, so no collection walks it again
+    try:
+        store_entry(folder, key, G)
+        _remember(G, folder, key, {})
+    except OSError as exc:  # a read-only or full disk costs the next start a build, nothing more
+        import warnings
+
+        warnings.warn(f"could not write the graph cache in {folder}: {exc}", RuntimeWarning, stacklevel=2)
+    return G
 
 
 def cached_build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, progress=None,
@@ -264,25 +364,124 @@ def cached_build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=N
     from .build import build_graph
 
     docs, rosters = list(docs or []), list(rosters or [])
-    if cache is True and os.environ.get(CACHE_ENV, "").strip().lower() in _OFF:
-        cache = False
-    if cache is False or cache is None:
+    folder = _cache_folder(cache)
+    if folder is None:
         return build_graph(docs=docs, rosters=rosters, bundled=bundled, data_dir=data_dir, progress=progress)
-    folder = cache_dir(cache)
-    key = input_key(docs, rosters, bundled, data_dir)
-    G = load_entry(_entry(folder, key), key)
-    if G is not None:
-        _PLACE[G] = (folder, key)
-        _DERIVED[G] = _load_views(folder, key)
-        _KEPT[G] = set(_DERIVED[G])
-        return G
-    G = build_graph(docs=docs, rosters=rosters, bundled=bundled, data_dir=data_dir, progress=progress)
-    gc.freeze()  # as after a load (_read_pickle): the new graph lives on, so no collection walks it again
-    try:
-        store_entry(folder, key, G)
-        _PLACE[G] = (folder, key)
-    except OSError as exc:  # a read-only or full disk costs the next start a build, nothing more
-        import warnings
+    return _load_or_build(folder, input_key(docs, rosters, bundled, data_dir), docs, rosters, bundled, data_dir,
+                          progress)
 
-        warnings.warn(f"could not write the graph cache in {folder}: {exc}", RuntimeWarning, stacklevel=2)
-    return G
+
+class GraphLoad:
+    """A long-running program's start graph, read from the cache (or built) in a background thread; the results
+    kept beside its cache entry (:func:`derived`) are readable at once, before the graph is in memory.
+
+    The thread starts at once, or with ``start=False`` at :meth:`start` (e.g. once a first page drawn from
+    :meth:`stored` is sent: the load would take half the interpreter from it). :meth:`stored` reads a kept result
+    without the graph; :meth:`done`, :meth:`wait` and :attr:`progress` follow the load; :meth:`result` is the graph (or raises what the build raised, e.g. a
+    :class:`loaders.errors.InputError`). The graph is frozen out of the cyclic collector's sight once it is in
+    memory (it lives as long as the program), built or read. Arguments as for :func:`cached_build_graph`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     G = GraphLoad(cache=tmp).result()  # built in the background and stored
+    ...     _ = derived(G, "nodes", lambda: G.number_of_nodes())
+    ...     again = GraphLoad(cache=tmp)  # a restart
+    ...     again.stored("nodes") == G.number_of_nodes() == again.result().number_of_nodes()
+    True
+    """
+
+    def __init__(self, docs=None, rosters=None, bundled: bool = True, data_dir=None, cache=True, start=True):
+        self._inputs = (list(docs or []), list(rosters or []), bundled, data_dir)
+        self._folder = _cache_folder(cache)
+        self.key = input_key(*self._inputs) if self._folder is not None else None
+        self._entry = _entry(self._folder, self.key) if self._folder is not None else None
+        try:
+            self._size = self._entry.stat().st_size if self._entry is not None else 0
+        except OSError:
+            self._size = 0
+        # What was kept for this key, only when its graph is there to be read (else it is built, and kept anew).
+        self._views = _load_views(self._folder, self.key) if self._size else {}
+        self._stored: dict = {}
+        self.reading = bool(self._size)  # True while an entry is read, False when the graph is built
+        self._fraction = 0.0
+        self._graph = self._error = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="graph-load", daemon=True)
+        self._start_lock = threading.Lock()
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start reading (or building) the graph in the background, once (later calls do nothing)."""
+        with self._start_lock:
+            if not self._thread.is_alive() and not self._thread.ident:
+                self._thread.start()
+
+    def _run(self) -> None:
+        docs, rosters, bundled, data_dir = self._inputs
+        try:
+            if self._folder is None:
+                G = self._build()
+            else:
+                G = _load_or_build(self._folder, self.key, docs, rosters, bundled, data_dir, self._built,
+                                   views=self._views, reading=self._read)
+                with _LOCK:  # the results already read through stored() are the graph's, not read twice
+                    results = _DERIVED.setdefault(G, {})
+                    for name, value in self._stored.items():
+                        if name in _KEPT.get(G, {}):
+                            results.setdefault(name, value)
+            self._graph = G
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+        finally:
+            self._fraction = 1.0
+            self._done.set()
+
+    def _build(self) -> nx.MultiDiGraph:
+        from .build import build_graph
+
+        docs, rosters, bundled, data_dir = self._inputs
+        self.reading = False
+        G = build_graph(docs=docs, rosters=rosters, bundled=bundled, data_dir=data_dir, progress=self._built)
+        gc.freeze()  # the start graph lives as long as the program: no collection need walk it again
+        return G
+
+    def _read(self, done: int) -> None:
+        self._fraction = min(done / self._size, 1.0) if self._size else 0.0
+
+    def _built(self, done: int, total: int) -> None:
+        self.reading = False
+        self._fraction = done / total if total else 0.0
+
+    @property
+    def progress(self) -> float:
+        """How far the load is, 0 to 1 (bytes of the entry read, or documents built)."""
+        return self._fraction
+
+    def stored(self, name: str, default=None):
+        """The result :func:`derived` kept under ``name`` beside this graph's entry, or ``default``."""
+        if name not in self._stored:
+            blob = self._views.get(name)
+            value = _unpickled(blob) if blob is not None else _MISSING
+            if value is _MISSING:
+                return default
+            self._stored[name] = value
+        return self._stored[name]
+
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once the graph is loaded (or failed to), waiting up to ``timeout`` seconds (starting the load)."""
+        self.start()
+        return self._done.wait(timeout)
+
+    def result(self) -> nx.MultiDiGraph:
+        """The graph, waiting for it (starting the load); raises what building it raised."""
+        self.start()
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._graph

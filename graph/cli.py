@@ -58,6 +58,8 @@ def _bolt(p: argparse.ArgumentParser) -> None:
     p.add_argument("--database", default=None, help="database name (Neo4j); refused by a server that ignores it")
     p.add_argument("--timeout", type=float, default=60.0, metavar="S",
                    help="seconds to wait for the server's answer to one query (default 60)")
+    p.add_argument("--connect-timeout", type=float, default=5.0, metavar="S",
+                   help="seconds to open a connection (TCP, Bolt handshake, login), tried twice (default 5)")
 
 
 def _auth(args):
@@ -232,11 +234,12 @@ def cmd_push(args) -> int:
     from graph.neo4j import connect, push
 
     auth = _auth(args)
-    with connect(args.uri, auth, args.database, args.timeout) as conn:  # a bad server fails before the build
+    with connect(args.uri, auth, args.database, args.timeout, args.connect_timeout) as conn:  # fails before the build
         G = _graph(args)
         with _progress("item", "push") as progress:
             report = push(G, args.uri, auth, batch_size=args.batch_size, progress=progress, conn=conn,
-                          falkordb_redis=args.falkordb_redis, timeout=args.timeout)
+                          falkordb_redis=args.falkordb_redis, timeout=args.timeout,
+                          connect_timeout=args.connect_timeout)
     for note in report["schema"]["notes"]:
         print(f"note: {note}", file=sys.stderr)
     print(f"pushed {sum(report['nodes'].values())} nodes and {sum(report['relationships'].values())} relationships "
@@ -250,7 +253,7 @@ def cmd_pull(args) -> int:
     from graph.neo4j import pull
 
     format_of(args.out)
-    G = pull(args.uri, _auth(args), args.database, timeout=args.timeout)
+    G = pull(args.uri, _auth(args), args.database, timeout=args.timeout, connect_timeout=args.connect_timeout)
     if G.number_of_nodes() == 0:
         print(f"note: {args.uri} holds no nodes with an id in that database; was the graph pushed there?",
               file=sys.stderr)

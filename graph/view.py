@@ -262,6 +262,65 @@ def node_card(G: nx.MultiDiGraph, node) -> dict:
             "text": d.get("text"), "note": d.get("note")}
 
 
+def graph_summary(G: nx.MultiDiGraph) -> dict:
+    """What a page header says about the whole graph: document titles, counts of nodes, edges, organisations and
+    rosters, and the highest mention count (a slider's end).
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> s = graph_summary(build_graph())
+    >>> s["nodes"] > s["orgs"] > 0 and s["rosters"] >= 1
+    True
+    """
+    types = Counter(t for _, t in G.nodes(data="type"))
+    return {"titles": [d.get("name", n) for n, d in G.nodes(data=True) if d.get("type") == "Document"],
+            "orgs": int(sum(types.get(t, 0) for t in catalogue_of(G).types_with("organisation"))),
+            "max_mentions": max([d.get("mentions", 0) for _, d in G.nodes(data=True)] + [1]),
+            "nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "rosters": len(G.graph.get("rosters", []))}
+
+
+NAME_KEYS = ("name", "name_en", "name_zh", "name_ja")
+
+
+def region_choices(G: nx.MultiDiGraph) -> dict:
+    """The regions a page offers, ``{"regions": {id: names as node attributes}, "default": id}`` (the analysis
+    default, :func:`graph.coverage.default_region`).
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> r = region_choices(build_graph())
+    >>> r["default"], r["regions"]["shanghai"]["name_zh"]
+    ('zhangjiang', '上海市')
+    """
+    from .coverage import default_region, known_regions
+
+    return {"regions": {r["id"]: {k: G.nodes[r["id"]][k] for k in NAME_KEYS if G.nodes[r["id"]].get(k)}
+                        for r in known_regions(G)}, "default": default_region(G)}
+
+
+def opening_view(G: nx.MultiDiGraph, per_segment: int = 8, card: dict | None = None) -> dict:
+    """What the explorer's first page shows before a visitor chooses anything, as plain data: the regions to choose
+    from and the default (:func:`region_choices`), the default region's chain map, and :func:`graph_summary`.
+
+    Kept beside the graph's cache entry (:func:`graph.cache.derived`), it lets a restart draw the first page before
+    the graph itself is read. ``card`` is the default region's :func:`graph.coverage.chain_coverage`, to reuse.
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> v = opening_view(build_graph())
+    >>> v["default"], v["regions"][v["default"]]["name_zh"], v["chain_map"]["region"] == v["default"]
+    ('zhangjiang', '张江', True)
+    """
+    from .chainmap import chain_map
+
+    choices = region_choices(G)
+    return {**choices, "chain_map": chain_map(G, choices["default"], per_segment, card=card),
+            "summary": graph_summary(G)}
+
+
 FOLD_BY = ("segment", "region", "type")
 RANK_BY = ("degree", "mentions")
 

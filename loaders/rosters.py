@@ -13,7 +13,7 @@ import hashlib
 import io
 import re
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +54,17 @@ def _org_key(k: str, rules) -> str:
     if "(" in k or "（" in k:  # the bracket pattern needs one
         k = brackets.sub("", k)
     k = k.strip()
+    if k and k[-1] in suffix_ends:
+        k = _strip_suffixes(k, by_last, suffix_ends)
+    if k.startswith(prefixes):  # the place pattern is anchored at a prefix
+        stripped = place_prefix.sub("", k)
+        if len(stripped) >= 2:
+            k = stripped
+    return _KEY_DROP.sub("", k)
+
+
+def _strip_suffixes(k: str, by_last: dict, suffix_ends: set) -> str:
+    """``k`` without its legal suffixes (the loop of :func:`_org_key`)."""
     changed = True
     while changed and k and k[-1] in suffix_ends:
         # One pass tries the legal suffixes in list order, each against the name as the earlier ones left it; only
@@ -69,11 +80,7 @@ def _org_key(k: str, rules) -> str:
                     break
             else:
                 break
-    if k.startswith(prefixes):  # the place pattern is anchored at a prefix
-        stripped = place_prefix.sub("", k)
-        if len(stripped) >= 2:
-            k = stripped
-    return _KEY_DROP.sub("", k)
+    return k
 
 
 def org_key(name: str, folded: str | None = None, names: dict | None = None) -> str:
@@ -226,9 +233,9 @@ def _reserved_names(catalogue: Catalogue) -> dict[str, object]:
 
 def _lines(text: str):
     """The lines of ``text`` with their ends, as ``io.StringIO(text, newline="")`` gives them to the csv module, but
-    without its copy of the whole text at four bytes a character (550 MB for a million-row roster): when the text has
-    no carriage return, its lines end at each newline; otherwise StringIO splits them."""
-    if "\r" in text:
+    without its copy of the whole text at four bytes a character (550 MB for a million-row roster): when every
+    carriage return is part of a CRLF, its lines end at each newline; otherwise StringIO splits them."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):  # a bare CR ends a line too
         yield from io.StringIO(text, newline="")
         return
     find, start, n = text.find, 0, len(text)
@@ -247,6 +254,106 @@ def _sha256(text: str) -> str:
     for i in range(0, len(text), 1 << 20):
         h.update(text[i:i + (1 << 20)].encode("utf-8", "surrogatepass"))
     return h.hexdigest()
+
+
+def _segments_of(cell: str, catalogue: Catalogue, path, line: int) -> list[str]:
+    """The segment ids of a ``segments`` cell (ids or names in any language, ";"-separated); an unknown one is an
+    :class:`InputError` at ``path``, ``line`` with the valid ids."""
+    segments = []
+    for s in filter(None, (x.strip() for x in cell.split(";"))):
+        sid = catalogue.resolve(s, types=("Segment",)) or catalogue.resolve(f"segment:{s}", types=("Segment",))
+        if sid is None:
+            segment_ids = [e.id.split(":", 1)[1] for e in catalogue.segments()]
+            raise InputError(f"unknown segment {s!r}{_suggest(s, segment_ids)}; valid segment ids: "
+                             + ", ".join(segment_ids) + " (or their names in English, Chinese or Japanese)",
+                             path=path, line=line, field="segments")
+        segments.append(sid)
+    return segments
+
+
+def _region_of(cell: str, catalogue: Catalogue, path, line: int) -> str:
+    """The place id of a non-empty ``region`` cell: a region or cluster of data/ by id or name, else any place of the
+    gazetteer (深圳市南山区, Hangzhou, 広東省); an unknown or ambiguous one is an :class:`InputError`."""
+    region = catalogue.resolve(cell, types=catalogue.types_with("place"))
+    if region is None:
+        try:
+            region = resolve_place(cell, catalogue)
+        except AmbiguousPlace as exc:
+            raise InputError(str(exc), path=path, line=line, field="region") from exc
+    if region is None:
+        region_ids = [e.id for e in catalogue.regions()]
+        raise InputError(f"unknown region {cell!r}{_suggest(cell, region_ids)}; valid: " + ", ".join(region_ids)
+                         + " (or their names in any language, or any place of data/gazetteer/; add others to "
+                         "data/gazetteer/zones.yaml)", path=path, line=line, field="region")
+    return region
+
+
+def _parse_plain(text: str, catalogue: Catalogue, path, reserved: dict) -> RosterRows | None:
+    """:func:`parse_roster` for a plain roster, a column at a time; None when the roster is not plain.
+
+    Plain: every record is one line with one cell per column (no blank line, no line break in a cell), no cell has
+    anything to clean, every row has a name and every value is valid. Such a roster gives the same rows as the
+    row-by-row reader, from one pass of the same csv module and checks over whole columns: each distinct type,
+    segment, region or uncertain cell resolved once, the names checked against the reserved ones in one fold. Any
+    other roster (and every bad one) goes row by row, which finds and reports its first problem.
+    """
+    reader = csv.reader(_lines(text), strict=True)
+    try:
+        records = list(reader)
+    except csv.Error:
+        return None
+    if len(records) < 2 or reader.line_num != len(records):  # a record over several lines, or a blank line
+        return None
+    header = [h.strip() for h in records[0]]
+    width = len(header)
+    known = [k for k in header if k in ROSTER_COLUMNS or k in OPTIONAL_COLUMNS]
+    if len(set(header)) != width or "name" not in header or set(map(len, records)) != {width}:
+        return None
+    columns = dict(zip(header, zip(*records[1:])))
+    del records
+    n = len(columns["name"])
+    for k in known:  # printable (str.isprintable, as each cell is checked row by row): nothing to clean
+        if not "".join(columns[k]).isprintable():
+            return None
+    cell = {k: list(map(str.strip, columns[k])) for k in known}
+    del columns
+    empty = [""] * n
+
+    def column(k):
+        return cell.get(k, empty)
+
+    names = cell["name"]
+    if not all(names):  # an empty row (skipped) or a row without a name (an error): row by row
+        return None
+    try:
+        alias_lists = [[a for a in map(str.strip, c.split(";")) if a] if c else [] for c in column("aliases")]
+        checked = [n for col in ("name", "name_zh", "name_en", "name_ja") for n in column(col) if n]
+        checked += [a for c in column("aliases") if c for a in c.split(";") if a.strip()]
+        if not reserved.keys().isdisjoint(map(str.strip, fold_many(checked))):
+            return None
+        del checked
+        roster_types = catalogue.types_with("roster")
+        type_of = {c: c or "Company" for c in set(column("type"))}
+        if not set(type_of.values()) <= set(roster_types):
+            return None
+        truth = _TRUE | _FALSE
+        uncertain_of = {c: c.lower() in _TRUE for c in set(column("uncertain")) if c.lower() in truth}
+        segments_of = {c: _segments_of(c, catalogue, path, 0) for c in set(column("segments"))}
+        regions_of = {c: _region_of(c, catalogue, path, 0) if c else None for c in set(column("region"))}
+    except InputError:
+        return None
+    if len(uncertain_of) != len(set(column("uncertain"))):
+        return None
+    rows = RosterRows()
+    rows.notes = []
+    rows.sha256 = _sha256(text)
+    rows.extend(map(
+        RosterRow, repeat(str(path)), range(2, n + 2), names, column("name_zh"), column("name_en"), column("name_ja"),
+        map(type_of.__getitem__, column("type")), [list(segments_of[c]) for c in column("segments")],
+        map(regions_of.__getitem__, column("region")), column("source"), alias_lists,
+        map(uncertain_of.__getitem__, column("uncertain")),
+        [a or b for a, b in zip(column("note"), column("district_as_stated"))], column("quote")))
+    return rows
 
 
 def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows:
@@ -270,9 +377,10 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
         raise InputError("the header has no 'name' column; columns are: " + ", ".join(ROSTER_COLUMNS + OPTIONAL_COLUMNS),
                          path=path, line=1, field="name")
     reader.fieldnames = header
-    segment_ids = [e.id.split(":", 1)[1] for e in catalogue.segments()]
-    region_ids = [e.id for e in catalogue.regions()]
     reserved = _reserved_names(catalogue)
+    plain = _parse_plain(text, catalogue, path, reserved)
+    if plain is not None:
+        return plain
     known = set(ROSTER_COLUMNS + OPTIONAL_COLUMNS)
     rows = RosterRows()
     rows.notes = notes = []
@@ -282,7 +390,7 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
     roster_types = catalogue.types_with("roster")
     truth = _TRUE | _FALSE
     segment_cells: dict[str, list[str]] = {}
-    region_cells: dict[str, str | None] = {}
+    region_cells: dict[str, str] = {}
     path_text = str(path)
     line = 1
     records = iter(reader)
@@ -345,33 +453,13 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
             seg_cell = get("segments", "")
             segments = segment_cells.get(seg_cell)
             if segments is None:
-                segments = []
-                for s in filter(None, (x.strip() for x in seg_cell.split(";"))):
-                    sid = catalogue.resolve(s, types=("Segment",)) or catalogue.resolve(f"segment:{s}", types=("Segment",))
-                    if sid is None:
-                        raise InputError(f"unknown segment {s!r}{_suggest(s, segment_ids)}; valid segment ids: "
-                                         + ", ".join(segment_ids) + " (or their names in English, Chinese or Japanese)",
-                                         path=path, line=line, field="segments")
-                    segments.append(sid)
-                segment_cells[seg_cell] = segments
+                segments = segment_cells[seg_cell] = _segments_of(seg_cell, catalogue, path, line)
             region = None
             region_cell = get("region")
             if region_cell:
-                if region_cell in region_cells:
-                    region = region_cells[region_cell]
-                else:
-                    region = catalogue.resolve(region_cell, types=catalogue.types_with("place"))
-                    if region is None:  # any place of the gazetteer (深圳市南山区, Hangzhou, 広東省)
-                        try:
-                            region = resolve_place(region_cell, catalogue)
-                        except AmbiguousPlace as exc:
-                            raise InputError(str(exc), path=path, line=line, field="region") from exc
-                    region_cells[region_cell] = region
+                region = region_cells.get(region_cell)
                 if region is None:
-                    raise InputError(f"unknown region {region_cell!r}{_suggest(region_cell, region_ids)}; valid: "
-                                     + ", ".join(region_ids) + " (or their names in any language, or any place of "
-                                     "data/gazetteer/; add others to data/gazetteer/zones.yaml)", path=path, line=line,
-                                     field="region")
+                    region = region_cells[region_cell] = _region_of(region_cell, catalogue, path, line)
             unc = get("uncertain", "").lower()
             if unc not in truth:
                 raise InputError(f"'uncertain' must be true or false, not {unc!r}", path=path, line=line,
@@ -444,17 +532,14 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow], assignments: bool
     assigned: dict[str, str] = {}
     tried: dict[str, int] = {}
     exact_get, loose_get = exact.get, loose.get
-    # A folded name already in ``exact`` has its loose key in ``loose`` too (both are set together), so a name's key
-    # is computed only when its folded form is new (repeated rows and names cost a dict lookup, not org_key).
-    for row, names, folded in _folded_names(rows):
+    file_names: dict[str, str] = {}
+    for row, names, folded, key_of in _folded_names(rows, exact, rules):
         eid = None
-        keys: dict[str, str] = {}
         for f in folded:
             eid = exact_get(f)
             if eid:
                 break
-            k = keys[f] = _org_key(f, rules)
-            eid = loose_get(k)
+            eid = loose_get(key_of[f])  # not in ``exact`` now, so not when its chunk was keyed
             if eid:
                 break
         if eid is None:
@@ -462,23 +547,25 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow], assignments: bool
             entities[eid] = ent = Entity(
                 id=eid, type=row.type, name_en=row.name_en or (row.name if row.name.isascii() else ""),
                 name_zh=row.name_zh or ("" if row.name.isascii() else row.name), name_ja=row.name_ja, origin="roster")
+            known = {ent.name_en, ent.name_zh, ent.name_ja}  # its names so far (and "": no name is empty)
         else:
             ent = entities[eid]
-        known = None  # the entity's names, computed only when a row brings a name it might not have
+            known = set(ent.all_names())
         for n, f in zip(names, folded):
-            if known is None:
-                known = set(ent.all_names())
             if n not in known:
                 ent.aliases.append(n)
                 known.add(n)
             if f not in exact:
                 exact[f] = eid
-                k = keys.get(f)
-                loose.setdefault(_org_key(f, rules) if k is None else k, eid)
-        src = row.source_record.to_dict()  # the plain dict the graph stores, shared by the entity and its facts
+                loose.setdefault(key_of[f], eid)
+        file_name = file_names.get(row.path)
+        if file_name is None:
+            file_name = file_names[row.path] = _file_name(row.path)
+        # the plain dict the graph stores (Source.to_dict), shared by the entity and its facts
+        src = Source(row.source or f"{file_name}:{row.line}", row.quote, file_name, row.line).to_dict()
         ent.sources.append(src)
-        for sid in row.segments:
-            ent.segments.append(Fact(sid, "roster", src))
+        if row.segments:
+            ent.segments.extend([Fact(sid, "roster", src) for sid in row.segments])
         if row.region:
             ent.located_in.append(Fact(row.region, "roster", src))
         if row.uncertain:
@@ -490,16 +577,18 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow], assignments: bool
     return entities, assigned
 
 
-def _folded_names(rows, size: int = 4096):
-    """``(row, row.names(), their folds)`` per row, the names of ``size`` rows folded in one call (a long text
-    folds many times faster per character than a short one, :func:`loaders.fold.fold`)."""
+def _folded_names(rows, exact: dict, rules, size: int = 4096):
+    """``(row, row.names(), their folds, {fold: org key})`` per row, the names of ``size`` rows folded in one call (a
+    long text folds many times faster per character than a short one, :func:`loaders.fold.fold`) and the folds not in
+    ``exact`` keyed (:func:`_org_key`) at the start of the batch; the dict is shared by the rows of a batch."""
     rows = iter(rows)
     while chunk := list(islice(rows, size)):
         names_of = [row.names() for row in chunk]
         flat = fold_many([n for names in names_of for n in names])
+        key_of = {f: _org_key(f, rules) for f in flat if f not in exact}
         i = 0
         for row, names in zip(chunk, names_of):
-            yield row, names, flat[i:i + len(names)]
+            yield row, names, flat[i:i + len(names)], key_of
             i += len(names)
 
 

@@ -48,13 +48,29 @@ class DocumentSubjects:
     doc: Document
     by_sentence: dict[int, list[Mention]]  # mentions of catalogue entities, by sentence, sorted by start
     anchors: dict[str, list[str] | str | None]
-    sources: set[tuple[int, int]]
+    sources: "_NotSubjects"  # whether the mention at a span is named as a source or counterparty: sources[s, e]
     about_place: bool = False  # the document's first subject is a place or a policy
     heads: dict[str, tuple[list[int], list[Mention]]] = field(default_factory=dict)  # head -> (ends, mentions)
     head_words: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # sentence -> its descriptions
     # what one sentence's claims share, found once per sentence (first cue matches, descriptions, covered mentions)
     per_sentence: dict = field(default_factory=dict)
     brackets: tuple | None = None  # offsets of the document's closing, opening and round closing brackets
+
+
+class _NotSubjects(dict):
+    """Whether the mention at a span of a document names no subject (:meth:`SubjectResolver._not_subject`):
+    ``sources[start, end]``, decided when first asked (a document's claims ask about the mentions near their
+    numbers, not about every mention it holds), then a plain dict lookup."""
+
+    __slots__ = ("resolver", "folded", "spans")
+
+    def __init__(self, resolver, folded, spans: set[tuple[int, int]]):
+        super().__init__()
+        self.resolver, self.folded, self.spans = resolver, folded, spans
+
+    def __missing__(self, span: tuple[int, int]) -> bool:
+        got = self[span] = span in self.spans and self.resolver._not_subject(self.folded, *span)
+        return got
 
 
 class _Named:
@@ -357,19 +373,17 @@ class SubjectResolver:
                 return eid
         return None
 
-    def _not_subjects(self, doc: Document, mentions: list[Mention]) -> set[tuple[int, int]]:
-        """Spans of mentions named as the source of a statement ("according to Xinhua", "据《明报》统计") or as the
-        other party of a deal, after a counterparty cue in their clause ("由中国移动旗下基金、腾讯…共同主导")."""
-        folded, out = doc.folded, set()  # slices of the document's one fold, not a fold per mention
-        for m in mentions:
-            window = folded.span(max(0, m.start - 48), m.start).folded
-            if self.source_before.search(window) or self.source_after.match(folded.span(m.end, m.end + 12).folded):
-                out.add((m.start, m.end))
-            elif self.counterparty and self.counterparty.search(window):
-                cut = _LAST_BREAK.search(window)  # not ",": English lists investors with it
-                if self.counterparty.search(window, cut.start() + 1 if cut else 0):
-                    out.add((m.start, m.end))
-        return out
+    def _not_subject(self, folded, start: int, end: int) -> bool:
+        """Whether the mention at ``start:end`` is named as the source of a statement ("according to Xinhua",
+        "据《明报》统计") or as the other party of a deal, after a counterparty cue in its clause
+        ("由中国移动旗下基金、腾讯…共同主导")."""
+        window = folded.span(max(0, start - 48), start).folded  # slices of the document's one fold
+        if self.source_before.search(window) or self.source_after.match(folded.span(end, end + 12).folded):
+            return True
+        if self.counterparty and self.counterparty.search(window):
+            cut = _LAST_BREAK.search(window)  # not ",": English lists investors with it
+            return self.counterparty.search(window, cut.start() + 1 if cut else 0) is not None
+        return False
 
     def _ends_with(self, eid: str, head: str) -> bool:
         """Whether one of the entity's names ends with ``head`` (folded): 上海马桥人工智能创新试验区 and 试验区."""
@@ -393,14 +407,17 @@ class SubjectResolver:
         about = self._resolve_meta(str(doc.meta["about"]).strip()) if doc.meta.get("about") else None
         anchors["about"] = about if about and entities[about].type in self.policy_types else None
         first = next((entities[e].type for e in subjects if e in entities), None)
-        return DocumentSubjects(doc, by_sentence, anchors, self._not_subjects(doc, known),
+        sources = _NotSubjects(self, doc.folded, {(m.start, m.end) for m in known})
+        return DocumentSubjects(doc, by_sentence, anchors, sources,
                                 first in self.place_types or first in self.policy_types)
 
     def _head_mentions(self, ctx: DocumentSubjects, head: str) -> tuple[list[int], list[Mention]]:
         """Mentions (sorted by end) of the entities whose name ends with ``head``, computed once per head."""
         got = ctx.heads.get(head)
         if got is None:
-            ms = [m for ms in ctx.by_sentence.values() for m in ms if self._ends_with(m.entity, head)]
+            named = {m.entity for ms in ctx.by_sentence.values() for m in ms}
+            ending = {e for e in named if self._ends_with(e, head)}  # once per entity, not per mention
+            ms = [m for ms in ctx.by_sentence.values() for m in ms if m.entity in ending]
             ms.sort(key=lambda m: m.end)
             got = ctx.heads[head] = ([m.end for m in ms], ms)
         return got
@@ -410,7 +427,10 @@ class SubjectResolver:
         key = "\0" + ",".join(sorted(types))
         got = ctx.heads.get(key)
         if got is None:
-            ms = [m for ms in ctx.by_sentence.values() for m in ms if self.catalogue.entities[m.entity].type in types]
+            entities = self.catalogue.entities
+            named = {m.entity for ms in ctx.by_sentence.values() for m in ms}
+            of_types = {e for e in named if entities[e].type in types}  # once per entity, not per mention
+            ms = [m for ms in ctx.by_sentence.values() for m in ms if m.entity in of_types]
             ms.sort(key=lambda m: m.end)
             got = ctx.heads[key] = ([m.end for m in ms], ms)
         return got
@@ -444,7 +464,7 @@ class SubjectResolver:
 
         def ok(m):
             return not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans) and (m.start, m.end) not in covered \
-                and (m.start, m.end) not in sources and not self._in_aside(ctx, m, start, sent.start) \
+                and not sources[m.start, m.end] and not self._in_aside(ctx, m, start, sent.start) \
                 and not (start <= m.start and m.end <= end and (m.start, m.end) != (start, end))  # "U.S. dollars"
 
         def candidates(index, wanted) -> _Named:
@@ -711,7 +731,7 @@ class SubjectResolver:
             while i > 0:
                 i -= 1
                 hit = ms[i]
-                if self.catalogue.entities[hit.entity].type in types and (hit.start, hit.end) not in ctx.sources:
+                if self.catalogue.entities[hit.entity].type in types and not ctx.sources[hit.start, hit.end]:
                     out.append(Mention(hit.entity, doc.id, sent.index, a, b, doc.text[a:b]))
                     break
         return out

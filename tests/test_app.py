@@ -364,3 +364,27 @@ def test_empty_document_upload_shows_the_error_in_place(seed_graph):
     assert message.startswith("blank.txt") and "empty" in message
     assert f"{seed_graph.number_of_nodes():,} nodes" in at.caption[0].value
     assert drawing(at)["stages"]
+
+
+def test_a_restart_draws_the_kept_first_page_while_the_graph_loads(tmp_path, monkeypatch):
+    """Second start on the same inputs: the first page comes from what the first start kept beside the graph's cache
+    entry (same key), before the graph is read; it says the rest is loading, then the page runs on the whole graph."""
+    import streamlit as st
+
+    monkeypatch.setenv("ECOSYSTEM_GRAPH_CACHE", str(tmp_path / "cache"))
+    st.cache_resource.clear()
+    first = run_app()  # builds, stores the graph and keeps its first page beside it
+    assert first.get("progress") == [] and any("Network filters" in h.value for h in first.sidebar.header)
+    st.cache_resource.clear()  # a new server process
+    reruns = []
+    stop = st.stop
+    monkeypatch.setattr(st, "rerun", lambda: (reruns.append(1), stop()))  # end on the first page, to look at it
+    lite = run_app()
+    assert reruns == [1]
+    assert drawing(lite) == drawing(first)  # the same chain map, box by box
+    assert lite.selectbox(key="region").value == "zhangjiang" and lite.title[0].value == first.title[0].value
+    assert lite.caption[0].value == first.caption[0].value  # the header's figures
+    assert not any("Network filters" in h.value for h in lite.sidebar.header)  # they wait for the graph
+    assert any("Filters appear when the graph has loaded" in c.value for c in lite.sidebar.caption)
+    monkeypatch.undo()
+    st.cache_resource.clear()

@@ -210,3 +210,45 @@ def test_views_go_with_their_entry_and_plain_graphs_keep_nothing(inputs, tmp_pat
     plain = build_graph(**inputs)
     assert cache.key_of(plain) is None and cache.derived(plain, "answer", lambda: 7) == 7
     assert len(views_files(folder)) == 1
+
+
+def test_graph_load_reads_in_the_background_and_gives_kept_results_before_the_graph(inputs, tmp_path, monkeypatch):
+    from graph.view import opening_view
+
+    folder = tmp_path / "cache"
+    first = cache.GraphLoad(**inputs, cache=folder)  # a first start: built in the background and stored
+    G = first.result()
+    assert first.key == input_key(**inputs) == cache.key_of(G) and len(entries(folder)) == 1
+    assert canonical(G) == canonical(build_graph(**inputs))
+    page = cache.derived(G, "opening", lambda: opening_view(G))
+    monkeypatch.setattr(graph.build, "_build_graph", refuse_build)
+    again = cache.GraphLoad(**inputs, cache=folder, start=False)  # a restart
+    assert not again.done() and again.reading
+    assert again.stored("opening") == page and again.stored("no such result") is None  # before the graph is read
+    assert not again.done()
+    H = again.result()  # starts the load
+    assert again.done() and again.progress == 1.0 and canonical(H) == canonical(G)
+    assert cache.derived(H, "opening", lambda: 1 / 0) == page  # read back, not computed again
+    assert opening_view(H) == page
+
+
+def test_graph_load_hands_a_build_error_to_its_caller(tmp_path):
+    from loaders.errors import InputError
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,segments,region,source\nNowhere Robotics,reducers,atlantis,user upload\n", encoding="utf-8")
+    load = cache.GraphLoad(rosters=[str(bad)], bundled=False, cache=tmp_path / "cache")
+    assert load.wait(120)
+    with pytest.raises(InputError, match="atlantis"):
+        load.result()
+    assert not entries(tmp_path / "cache")
+
+
+def test_loading_shares_the_interpreter(inputs, tmp_path):
+    """The entry is read through Python-level reads (one per pickle frame), where another thread can take the lock."""
+    folder = tmp_path / "cache"
+    G = cached_build_graph(**inputs, cache=folder)
+    seen = []
+    again = cache.load_entry(entries(folder)[0], input_key(**inputs), progress=seen.append)
+    assert canonical(again) == canonical(G)
+    assert len(seen) > 2 and seen == sorted(seen) and seen[-1] == entries(folder)[0].stat().st_size

@@ -418,3 +418,47 @@ def test_a_quoted_product_with_a_bracketed_name_is_one_product_with_an_alias(cat
                       catalogue)
     products = sorted(((e.name_ja, e.name_en) for e in result.entities.values() if e.type == "Product"))
     assert products == [("", "robi"), ("ミライ", "ＭＩＲＡＩ")]
+
+
+# ---------------------------------------------------------------- fast paths give what the plain passes give
+
+
+def test_english_lists_are_found_where_the_plain_pattern_finds_them():
+    """``_latin_lists`` tries _LATIN_LIST only where a run of capitalised words meets a separator: the same matches
+    as its finditer over every character, on lists, runs too long to start one, glued punctuation and lower case."""
+    import random
+
+    from loaders.discover import _LATIN_LIST, _latin_lists
+
+    words = ["Foo", "Bar", "and", "or", ",", "Baz-Q", "X.Y", "the", "A&B", "1st", "Co", "'s", "’", "-", "Zed",
+             "e-Go", "Ab.Cd", "&", "Q", "UBTech", "Unitree Robotics"]
+    rng = random.Random(3)
+    texts = ["UBTech, Xiaomi and Leju", "A B C D E, F and G", "(Foo, Bar) and Baz’s", "AgiBot or Galbot."]
+    for _ in range(3000):
+        texts.append(rng.choice(["", " "]).join(rng.choice(words) for _ in range(rng.randint(1, 14)))
+                     .replace(" ,", rng.choice([",", " ,"])))
+    for t in texts:
+        assert [m.span() for m in _latin_lists(t)] == [m.span() for m in _LATIN_LIST.finditer(t)], t
+    assert [m.group() for m in _latin_lists("firms such as UBTech, Xiaomi and Leju.")] == ["UBTech, Xiaomi and Leju"]
+
+
+def test_trigger_and_cue_scans_keep_pyahocorasick_order(catalogue):
+    """Trigger words and segment cues come from ahocorasick_rs sorted by end then longest first: the order (and
+    overlaps) of pyahocorasick's iter, which the scan and the first-cue-wins relations depend on."""
+    import ahocorasick
+
+    from loaders.discover import _END_THEN_START, _cue_words, _segment_automaton
+
+    rules = load_discovery_rules()
+    text = "深圳市优必选科技股份有限公司、乐聚机器人等企业；the startup Noetix Robotics Co., Ltd. 发布了人形机器人关节模组。"
+    folded = document_from_text(text, "d").folded.folded
+    for words, scan in ((rules.trigger_entries, lambda f: [(s, e, rules.trigger_entries[i][0]) for i, s, e in sorted(
+            rules.triggers.find_matches_as_indexes(f, overlapping=True), key=_END_THEN_START)]),
+                        (_segment_automaton(catalogue, rules)[1],
+                         lambda f: [(a, b, c) for a, b, c, _ in _cue_words(_segment_automaton(catalogue, rules), f)])):
+        auto = ahocorasick.Automaton()
+        for w, _ in words:
+            auto.add_word(w, w)
+        auto.make_automaton()
+        expected = [(end + 1 - len(w), end + 1, w) for end, w in auto.iter(folded)]
+        assert expected and scan(folded) == expected

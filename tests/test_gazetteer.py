@@ -365,3 +365,86 @@ def test_name_automaton_finds_what_the_alias_matcher_finds(places):
         a = [(m.entity, m.start, m.end, m.sentence) for m in ours.find(doc)]
         b = [(m.entity, m.start, m.end, m.sentence) for m in peer.find(doc)]
         assert a == b
+
+
+def test_small_cities_only_after_a_cue_word(places):
+    """A city of 100,000 to a million people (small_cities.csv) is read after 'in', 'at', …, never alone: its
+    English name is often a person's or a firm's; discovery does not see it as a place name."""
+    assert found(places, "The robots were shown at CES in Las Vegas last week.")[0] == [("Las Vegas", "city_us_las_vegas")]
+    assert found(places, "Las Vegas casinos bought robots.")[0] == []
+    assert found(places, "Boston Dynamics and Toyota showed robots; Jackson said so.")[0] == []
+    assert found(places, "A plant near Toyota opened.")[0] == [("Toyota", "city_jp_toyota")]
+    assert found(places, "ラスベガスで開かれたCES")[0] == [("ラスベガス", "city_us_las_vegas")]
+    assert places.resolve("Las Vegas") == "city_us_las_vegas"  # a coverage region, written alone
+    assert "boston" not in places.index and "boston" in places.cue_index
+    # one-word English words and names several such cities share are not in the file at all
+    assert not {"reading", "mobile", "nice", "split", "springfield"} & set(places.cue_index)
+    small = [p for p in places.places.every().values() if p.id.startswith("city_") and "population" in p.source
+             and int(p.source.rsplit(" ", 1)[1]) < 1_000_000]
+    assert len(small) > 4000 and all(p.parent.startswith(("country_", "cn_")) and not p.name_zh for p in small)
+
+
+def _merged(places, text):
+    entities = dict(load_catalogue().entities)
+    mentions, _, _ = places.merge(document_from_text(text, "t"), [], entities)
+    return [(m.quote, entities[m.entity]) for m in mentions]
+
+
+def test_named_streets_hills_and_lakes_need_a_cue(places):
+    """feature_names of zones.yaml: a name + 大道/山/湖/街… is a place only with a cue before (沿着) or after
+    (南部, 之间, 畔) it; a new Region, origin discovered, with the rule's confidence and no guessed container."""
+    got = _merged(places, "这片阳台山南部余脉和塘朗山之间的狭长谷地，沿着留仙大道铺展。")
+    assert [q for q, _ in got] == ["阳台山", "塘朗山", "留仙大道"]
+    for _, e in got:
+        assert e.type == "Region" and e.origin == "discovered" and not e.part_of
+        assert e.attrs["confidence"] == places.feature_names.confidence < 1 and "feature_names" in e.attrs["found_by"][0]
+    got = _merged(places, "スタート地点は北京亦荘・通明湖畔の科創十七街。位于深圳塘朗山脚下。")
+    assert [(q, [f.target for f in e.part_of]) for q, e in got] == [
+        ("北京亦荘", ["cn_110115"]), ("通明湖", ["zone_beijing_etown"]), ("科創十七街", []), ("深圳", ["cn_440000"]),
+        ("塘朗山", ["cn_440300"])]
+    # a road named after a city is not in it; the same name twice is one node
+    got = _merged(places, "途经北京路，再沿北京路向东。")
+    assert [q for q, _ in got] == ["北京路", "北京路"] and got[0][1].id == got[1][1].id and not got[0][1].part_of
+
+
+@pytest.mark.parametrize("text", ["沿着中国道路阔步前行", "一带一路沿线国家", "共建一带一路沿线国家", "走上康庄大道",
+                                  "沿着高质量发展的康庄大道", "在江山之间", "青山绿水之间", "人与自然之间",
+                                  "沿线城市", "银河通用北部基地"])
+def test_no_feature_in_words_idioms_or_without_a_cue(places, text):
+    assert [e.id for _, e in _merged(places, text) if e.origin == "discovered"] == []
+
+
+@pytest.mark.parametrize("text, place", [("广东佛山西部的工厂", "佛山"), ("深圳南山一带", "南山"), ("江苏山东部分城市", "山东")])
+def test_a_place_ending_where_a_feature_would_is_the_place(places, text, place):
+    got = _merged(places, text)
+    assert place in [q for q, _ in got] and all(e.origin != "discovered" for _, e in got)
+
+
+def test_a_town_named_by_its_doubled_name_is_read_alone_and_resolved_from_the_document(places):
+    """乌镇 (乌镇镇, Tongxiang, Zhejiang; stoplist.yaml doubled_town_names): a full name; Shaanxi has a town 乌镇 too,
+    so the document's other places decide, or it stays unresolved."""
+    assert found(places, "世界互联网大会乌镇峰会在浙江举行")[0] == [("乌镇", "cn_330483100"), ("浙江", "cn_330000")]
+    assert found(places, "乌镇峰会开幕") == ([], [("乌镇", ["cn_330483100", "cn_610828103"])])
+    assert found(places, "资深镇长说，全县六镇三乡")[0] == []
+
+
+def test_bad_feature_rules_and_small_city_rows_stop_the_load_loudly(tmp_path):
+    from pathlib import Path
+
+    from loaders.errors import InputError
+    from loaders.gazetteer import CSV_COLUMNS, FeatureNames, _read_small_cities
+
+    with pytest.raises(InputError, match="feature_names needs") as err:
+        FeatureNames({"designations": ["山"], "before": ["沿"]}, Path("zones.yaml"))
+    assert "zones.yaml" in str(err.value)
+    with pytest.raises(InputError, match="may not be empty"):
+        FeatureNames({"designations": [], "before": ["沿"], "after": ["畔"], "max_name": 4, "name_breaks": ["的"],
+                      "stop_words": [], "confidence": 0.8}, Path("zones.yaml"))
+    bad = tmp_path / "small_cities.csv"
+    bad.write_text(",".join(CSV_COLUMNS) + '\ncity_us_x,town,country_us,"X, Y",,,,,"GeoNames"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="level city") as err:
+        _read_small_cities(bad)
+    assert "small_cities.csv" in str(err.value)
+    bad.write_text("id,name\n", encoding="utf-8")
+    with pytest.raises(InputError, match="expected the columns"):
+        _read_small_cities(bad)

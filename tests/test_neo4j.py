@@ -3,9 +3,11 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -287,6 +289,60 @@ def test_a_dropped_connection_is_a_plain_error(seed_graph):
             conn.close()
 
 
+def _close_wait(port: int) -> int:
+    """Server-side sockets of ``port`` whose client has gone but the server has not closed (TCP CLOSE-WAIT)."""
+    n = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            n += int(local.rsplit(":", 1)[1], 16) == port and state == "08"
+    return n
+
+
+def test_connections_end_without_goodbye_so_the_bolt_listener_keeps_answering():
+    """FalkorDB's Bolt bridge frees a client that says GOODBYE but leaves its descriptor registered in Redis's event
+    loop: the next connection given the same descriptor number is never read (its handshake sits unread, in
+    CLOSE-WAIT once the client gives up). Our connections end without GOODBYE, so one after another opens at once;
+    the driver's own close is shown to wedge the next one (the reason this test can fail)."""
+    from neo4j import GraphDatabase
+
+    with falkordb_bolt() as uri:
+        port = int(uri.rsplit(":", 1)[1])
+        for _ in range(6):
+            conn = connect(uri, None, connect_timeout=2, attempts=1)  # one try: a wedge would fail here
+            assert conn.run("RETURN 1 AS x") == [{"x": 1}]
+            conn.close()
+        assert _close_wait(port) == 0
+        driver = GraphDatabase.driver(uri, auth=None)
+        driver.verify_connectivity()
+        driver.close()  # GOODBYE
+        with pytest.raises(ConnectionFailure, match="no Bolt answer within 1 s"):
+            connect(uri, None, connect_timeout=1, attempts=1)
+        # a second try gets a new socket, and so another descriptor: connect's default two tries get through
+        connect(uri, None, connect_timeout=2).close()
+
+
+def test_a_server_that_never_answers_the_handshake_is_reported_within_the_connect_time_limit():
+    """A listener that takes connections and never answers (as a wedged Bolt bridge does): a plain error after the
+    connect time limit (two tries), not after --timeout; the CLI exits 4."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel completes the TCP handshake; nothing ever reads
+        uri = f"bolt://127.0.0.1:{silent.getsockname()[1]}"
+        t0 = time.monotonic()
+        with pytest.raises(ConnectionFailure, match=r"no Bolt answer within 1 s \(2 tries\).*--connect-timeout"):
+            connect(uri, None, timeout=600, connect_timeout=1)
+        assert time.monotonic() - t0 < 10  # 2 x 1 s and a pause, not the 600 s query limit
+        r = _cli("pull", "--uri", uri, "--no-auth", "--connect-timeout", "1", "--out", "never.json")
+        assert r.returncode == 4 and "no Bolt answer within 1 s" in r.stderr and "Traceback" not in r.stderr
+        r = _cli("pull", "--uri", uri, "--no-auth", "--connect-timeout", "0", "--out", "never.json")
+        assert r.returncode == 2 and "connect-timeout" in r.stderr and "Traceback" not in r.stderr
+
+
 def _cli(*args, env=None):
     return subprocess.run([sys.executable, "-m", "graph", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, env={**os.environ, **(env or {})})
@@ -299,8 +355,7 @@ def test_cli_push_and_pull_with_a_password(tmp_path, seed_graph):
                  env={"ECO_PW": "wrong-password"})
         assert r.returncode == 4 and "authentication failed" in r.stderr and "Traceback" not in r.stderr
         assert "wrong-password" not in r.stderr + r.stdout
-    # a fresh server: FalkorDB's Bolt listener is slow to take new connections after a failed login
-    with falkordb_bolt(password=secret) as uri:
+        # the same server: connections end without GOODBYE, so the failed login left the listener answering
         r = _cli("push", "--uri", uri, "--user", "falkordb", "--password-env", "ECO_PW", "--batch-size", "200",
                  env={"ECO_PW": secret})
         assert r.returncode == 0, r.stderr
@@ -385,14 +440,72 @@ def test_push_over_the_redis_port_sends_full_batches_and_builds_the_same_databas
     report = push(G, None, conn=conn, falkordb_redis=url, batch_size=1000)
     queries = _graph_queries(url) - before
     assert report["sent"] == total
-    # writes: one per label and relationship group at most total/1000 + 1 each, plus hash reads and the marker
+    # writes: one per label and relationship group at most total/1000 + 1 each; plus the same-server marker (2),
+    # digest markers read (1), every stored hash read (2: there are no digests yet), digests deleted before the
+    # writes (1), counted (1) and written (1) after them
     groups = len({d["type"] for _, d in G.nodes(data=True)}) + len(
         {(d["type"], G.nodes[u]["type"], G.nodes[v]["type"]) for u, v, d in G.edges(data=True)})
-    assert queries <= groups + total // 1000 + 6, queries
+    assert queries <= groups + total // 1000 + 8, queries
     assert any("Redis port" in n for n in report["schema"]["notes"])
     assert _comparable(pull(None, conn=conn)) == _comparable(G)
+    before = _graph_queries(url)
     assert push(G, None, conn=conn, falkordb_redis=url)["sent"] == 0
+    # the re-push reads the digests and one count per label and type (one query), not the stored hashes
+    assert _graph_queries(url) - before <= 4
     assert push(G, None, conn=conn)["sent"] == 0  # the Bolt route sees the same hashes
+
+
+def test_digests_send_every_change_in_any_bucket_and_survive_interruptions_and_deletions(falkor, catalogue):
+    """A re-push reads only the buckets whose digest differs: 150 changed firms and 60 changed relationships (hashes
+    in every one of the 16 buckets) are exactly what is sent. A push interrupted half way leaves no digests, and the
+    next one converges; rows deleted by someone else are sent again (the stored count no longer matches)."""
+    from graph.neo4j.digests import BUCKETS, READ_MARKERS
+
+    conn, url, _ = falkor
+    text = "name,segments,region,source\n" + "".join(
+        f"Many Firm {i},reducers;sensors,Minhang,https://example.org/{i}\n" for i in range(400))
+    G = build_graph(rosters=[parse_roster(text, catalogue, "many.csv")], bundled=False)
+    total = G.number_of_nodes() + G.number_of_edges()
+    assert push(G, None, conn=conn, falkordb_redis=url)["sent"] == total
+    assert len(conn.run(READ_MARKERS)) == len({d["type"] for _, d in G.nodes(data=True)}) + len(
+        {d["type"] for *_, d in G.edges(data=True)})
+
+    H = G.copy()
+    firms = [n for n, d in H.nodes(data=True) if d["type"] == "Company"][:150]
+    for n in firms:
+        H.nodes[n]["note"] = f"changed {n}"
+    edges = list(H.edges(keys=True))[:60]
+    for u, v, k in edges:
+        H.edges[u, v, k]["note"] = "changed"
+    from graph.neo4j.files import grouped_for_neo4j
+
+    nodes, rels = grouped_for_neo4j(H)
+    changed = {r["props"]["_hash"][0] for rows in nodes.values() for r in rows if r["id"] in set(firms)}
+    assert len(changed) == BUCKETS  # the changes fall in every bucket
+
+    # interrupted after the first 100 rows: no digests are left to trust, and the next push sends the rest
+    def stop(done, _total):
+        if done - (total - 210) > 100:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        push(H, None, conn=conn, falkordb_redis=url, batch_size=50, progress=stop)
+    assert conn.run(READ_MARKERS) == []
+    again = push(H, None, conn=conn, falkordb_redis=url)
+    assert 0 < again["sent"] <= 210 and again["sent"] + again["skipped"] == total
+    assert _comparable(pull(None, conn=conn)) == _comparable(H)
+    assert push(H, None, conn=conn, falkordb_redis=url)["sent"] == 0
+
+    # all 210 changes at once, from G's digests
+    assert push(G, None, conn=conn, falkordb_redis=url)["sent"] == 210
+    assert push(H, None, conn=conn, falkordb_redis=url)["sent"] == 210
+    assert _comparable(pull(None, conn=conn)) == _comparable(H)
+
+    # someone else deletes three firms and their relationships: the next push restores them
+    conn.run("MATCH (n:Company) WITH n LIMIT 3 DETACH DELETE n")
+    assert push(H, None, conn=conn, falkordb_redis=url)["sent"] > 3
+    assert _comparable(pull(None, conn=conn)) == _comparable(H)
+    assert push(H, None, conn=conn)["sent"] == 0  # and over Bolt, which reads the same digests
 
 
 def test_redis_and_bolt_routes_agree_on_hostile_values(falkor, catalogue):

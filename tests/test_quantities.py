@@ -1,5 +1,6 @@
 import json
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,7 +10,7 @@ from conftest import FIXTURES
 from loaders.fold import fold
 from loaders.quantities import ClaimExtractor, NumberGrammar
 from loaders.records import Entity
-from loaders.text import document_from_text
+from loaders.text import document_from_text, split_sentences
 
 
 @pytest.fixture(scope="module")
@@ -311,6 +312,38 @@ def test_random_numerals_never_raise_and_stay_finite(grammar, catalogue, text):
     if text.strip():
         claims = ClaimExtractor(catalogue).extract(document_from_text(text, "random"), [])
         json.dumps([[c.value, c.attrs.get("value_max")] for c in claims], allow_nan=False)
+
+
+def _scan_everything(grammar, text: str, language: str = ""):
+    """``scan`` with every pattern run in its full form: every word a pattern needs (and a range separator, a big
+    unit before a digit) said to be present, so nothing is skipped or shortened."""
+    return [vars(q) for q in grammar.scan(text, language, present=set(grammar._required))]
+
+
+_REAL_TEXTS = sorted((Path(__file__).resolve().parents[1] / "benchmarks" / "corpus").glob("*.txt")) + \
+    sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+
+
+def test_skipped_and_shortened_patterns_find_what_the_full_ones_find(grammar):
+    """A sentence skips the patterns whose words it lacks and runs the count, share and money patterns without
+    their range and "1万2000" parts when it has no separator or big unit before a digit: the quantities are those of
+    every pattern in full, on every sentence of the corpus and seeds and on sentences made to have them."""
+    made = ["30-50亿元和5~10%，20 to 30 firms", "1万2000社、523億175万円", "2025-07-28、2025至2027年、the 2025-2027 plan",
+            "one-third of 5 firms", "一成、3割、三分之一、3分の1、百分之六十", "RMB 1-2 billion and $3 billion", "约2192家（2024年）",
+            "GR-1 and 5G", "totally 5 firms into 3 sites", "1,2345% and 12345年3月", "超过 5家，more than 3 firms"]
+    texts = [p.read_text(encoding="utf-8") for p in _REAL_TEXTS]
+    sentences = made + [fold(t[s.start:s.end]) for t in texts for s in split_sentences(t)]
+    assert len(sentences) > 500
+    for s in sentences:
+        assert [vars(q) for q in grammar.scan(s, "zh")] == _scan_everything(grammar, s, "zh"), s
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.text(alphabet=_NUMERALS + "-~至到", min_size=1, max_size=12), st.sampled_from(_UNITS)),
+                max_size=12).map("".join))
+def test_random_numerals_full_patterns_agree(grammar, text):
+    text = fold(text)
+    assert [vars(q) for q in grammar.scan(text)] == _scan_everything(grammar, text)
 
 
 # --------------------------------------------------------------------------------------------- target or fact

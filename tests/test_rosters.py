@@ -1,4 +1,5 @@
 import codecs
+import warnings
 
 import pytest
 
@@ -95,3 +96,37 @@ def test_bare_cr_and_cleaned_cells_are_reported(catalogue):
         "r.csv:3: field 'name': removed invisible or control characters: U+200B ZERO WIDTH SPACE"]
     entities, assigned = merge_rosters(catalogue, rows)
     assert assigned["r.csv:3"] == "agibot"  # not a look-alike firm
+
+
+def test_plain_roster_read_by_columns_gives_the_rows_of_the_row_by_row_reader(catalogue, monkeypatch):
+    import loaders.rosters as rosters
+
+    text = ("name,type,name_zh,name_en,name_ja,segments,region,source,aliases,uncertain,note,quote,extra\n"
+            '"Acme Robotics Co., Ltd.",,阿克米机器人,Acme,,reducers;减速器,Minhang,https://example.org/a,'
+            "Acme ; ACME Co,yes,n1,q1,x\n"
+            "上海新齿轮科技有限公司,Company,,, ,,,,,false,,,\n"
+            "ギア株式会社,, , ,ギア,servo_actuators,zhangjiang,src, ;ギア ,, ,,\n"
+            "Beta,,,,,, 闵行区 ,,,NO,, q ,\n")
+    plain = parse_roster(text, catalogue, "r.csv")
+    assert rosters._parse_plain(text, catalogue, "r.csv", rosters._reserved_names(catalogue)) is not None
+    monkeypatch.setattr(rosters, "_parse_plain", lambda *args: None)
+    by_rows = parse_roster(text, catalogue, "r.csv")
+    assert plain == by_rows and plain.sha256 == by_rows.sha256 and plain.notes == by_rows.notes == []
+    assert [r.line for r in plain] == [2, 3, 4, 5] and plain[0].aliases == ["Acme", "ACME Co"]
+
+
+@pytest.mark.parametrize("text", [
+    HEADER + "Acme,,,,,,\n\nBeta,,,,,,\n",  # a blank line
+    "name,quote\nAcme,\"a\nquote over two lines\"\n",  # a line break in a cell
+    HEADER + "Acme,,,,,,\nBeta,,,,\n",  # a short row
+    HEADER + "Acme,,,,,,\n,,,,,,\n",  # an empty row (skipped)
+    HEADER + "Acme,,,,,,\nBeta\u200b,,,,,,\n",  # something to clean (reported: test_bare_cr_and_cleaned_cells_...)
+])
+def test_roster_that_is_not_plain_is_read_row_by_row(catalogue, text):
+    import loaders.rosters as rosters
+
+    assert rosters._parse_plain(text, catalogue, "r.csv", rosters._reserved_names(catalogue)) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = parse_roster(text, catalogue, "r.csv")
+    assert rows[0].name == "Acme" and len(rows) in (1, 2)

