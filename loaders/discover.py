@@ -1230,7 +1230,7 @@ class DocumentScanner:
                 start = self._left_cjk(f, ps, known_ends)
                 name = f[start:ps]
                 if ps - start < 2 or self._generic(name) or self._generic(inner) or not (
-                        name.endswith(tuple(self.rules.suffix_words)) or inner.endswith(self.rules.kana_tuple)):
+                        name.endswith(self.rules.suffix_tuple) or inner.endswith(self.rules.kana_tuple)):
                     continue
                 add("organisation", "", start, ps, "parenthetical", partner=text[inner_s:inner_e].strip())
                 add("organisation", "", inner_s, inner_e, "parenthetical", partner=text[start:ps])
