@@ -53,7 +53,8 @@ KANA = "\u30a0-\u30ff"  # katakana with ー and ・
 _NAME_TAIL_REVERSED = re.compile(rf"(?:[{HAN}{KANA}]|\)[{HAN}{KANA}]{{2,4}}\()+")
 _NAME_HEAD = re.compile(rf"[{HAN}{KANA}]+")
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_YEARS = re.compile(r"\s*\(\s*\d{4}\s*[-—–~至到]+\s*\d{4}\s*年?\s*\)\s*$")
+_YEARS = re.compile(r"\s*\(\s*\d{4}\s*[-—–~〜至到]+\s*(?:\d{4}|\d{2})\s*年?\s*\)\s*$")  # (2025-2027年), （2024〜27年）
+_YEARS_AFTER = re.compile(r"\(\s*\d{4}\s*[-—–~〜至到]+\s*(?:\d{4}|\d{2})\s*年?\s*\)")
 _QUOTED = re.compile(r"「([^「」\n]{1,14})」|『([^『』\n]{1,14})』|“([^“”\n]{1,14})”|\"([^\"\n]{1,14})\"")
 _TITLED = re.compile(r"《([^《》\n]{2,90})》|「([^「」\n]{4,90})」")
 _MODEL = re.compile(r"(?<![A-Za-z0-9\-])((?:[A-Z][a-z]{2,12} )?(?:[A-Z][A-Za-z]{0,5}-?\d{1,3}[A-Za-z]{0,3}|[A-Z]{3,6} \d{1,2})"
@@ -89,6 +90,9 @@ class _ListModel(_Strict):
     close: dict[str, list[str]] = {}
     close_after_gap: dict[str, list[str]] = {}
     close_gap: int = 12
+    gap_openers: list[str] = ["等"]
+    gap_breaks: list[str] = []
+    gap_fields: list[str] = []
     open: dict[str, list[str]] = {}
     open_after_noun: _OpenAfterNounModel | None = None
 
@@ -133,7 +137,10 @@ class _OrgModel(_Strict):
     person_surnames: list[str] = []
     legal_name_words: list[str] = []
     false_suffixes: list[str] = []
+    media_title_cues: list[str] = []
+    quoted_office_endings: list[str] = []
     left_stops: list[str]
+    not_stops_in_ja: list[str] = []
     generic: list[str]
     latin_left_stops: list[str] = []
     sha_rejects: list[str] = []
@@ -171,6 +178,14 @@ class _PolicyModel(_Strict):
     weight: float
     heads: list[str]
     min_title_words: int = 3
+    bare: _BarePolicyModel | None = None
+
+
+class _BarePolicyModel(_Strict):
+    weight: float
+    heads: list[str]
+    cues: list[str]
+    min_length: int = 8
 
 
 class _DiscoveryModel(_Strict):
@@ -233,6 +248,8 @@ class DiscoveryRules:
     trigger_entries: list[tuple[str, tuple]]  # (word, what it triggers)
     heads_with_of: set[str]
     left_stops: re.Pattern
+    left_stops_ja: re.Pattern
+    legal_stops_ja: re.Pattern
     right_stops: re.Pattern
     generic: set[str]
     generic_cover: re.Pattern
@@ -248,6 +265,7 @@ class DiscoveryRules:
     sector_words: tuple[str, ...]
     latin_and_joins: set[str]
     close_gap: re.Pattern
+    gap_fields: tuple[str, ...]
     after_nouns: re.Pattern | None
     short_name: re.Pattern | None
     classifiers: tuple[str, ...]
@@ -255,6 +273,8 @@ class DiscoveryRules:
     person_surnames: set[str]
     legal_stops: re.Pattern
     false_suffixes: tuple[str, ...]
+    media_title_cues: tuple[str, ...]
+    quoted_office_endings: tuple[str, ...]
     open_nouns: list[tuple[re.Pattern, str]]
     suffix_continuations: tuple[str, ...]
     legal_prefixes: tuple[str, ...]
@@ -266,6 +286,9 @@ class DiscoveryRules:
     policy_heads: tuple[str, ...]
     media_heads: tuple[str, ...]
     policy_heads_latin: tuple[str, ...]
+    bare_policy: re.Pattern | None
+    bare_policy_cues: re.Pattern | None
+    bare_policy_min: int
     min_title_words: int
     segment_cues: dict[str, list[str]]
     registered_place_levels: tuple[str, ...]
@@ -276,6 +299,10 @@ class DiscoveryRules:
     _segment_automata: dict = field(default_factory=dict, repr=False)
     _key_cache: dict = field(default_factory=dict, repr=False)
     _key_places: frozenset = frozenset()  # the places a key drops from a name's start (set by discover)
+
+    @cached_property
+    def kana_tuple(self) -> tuple[str, ...]:
+        return tuple(self.kana_suffixes)
 
     @cached_property
     def suffix_firsts(self) -> dict[str, frozenset[str]]:
@@ -313,7 +340,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
                     "apposition_latin": org.apposition.weight_latin or org.apposition.weight,
                     "parenthetical": org.parenthetical.weight, "quoted_product": m.products.quoted.weight,
                     "model_number": m.products.model_number.weight, "named_product": m.products.named.weight,
-                    "policy_title": m.policies.weight, "possessive": m.products.model_number.weight})
+                    "policy_title": m.policies.weight, "possessive": m.products.model_number.weight,
+                    "policy_bare": m.policies.bare.weight if m.policies.bare else 0.0})
     entries: dict[str, list] = defaultdict(list)
     suffix_words = set()
     for s in org.suffixes:
@@ -347,7 +375,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
     for w in org.legal_prefixes:
         entries[fold(w)].append(("prefix", "suffix_legal", "Company", (), False))
     if org.list_context.close_after_gap:
-        entries["等"].append(("close_gap", "list_context", "", (), False))
+        for w in org.list_context.gap_openers:
+            entries[fold(w)].append(("close_gap", "list_context", "", (), False))
     if org.apposition.latin_based:
         entries["-based "].append(("based", "apposition", "Company", (), False))
     if org.apposition.latin_after_nouns:
@@ -375,11 +404,14 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
     # once sorted by end and longest first, at 2-3x its speed on the corpus
     auto = ahocorasick_rs.AhoCorasick([k for k, _ in trigger_entries], implementation=ahocorasick_rs.Implementation.DFA)
     stops = [fold(s) for s in org.left_stops]
+    legal_words = {fold(w) for w in org.legal_name_words}
+    stops_ja = [x for x in stops if x not in {fold(w) for w in org.not_stops_in_ja}]
     generic = {fold(g) for g in org.generic}
     cover_words = generic | suffix_words
     return DiscoveryRules(
         threshold=m.threshold, repeat_weight=m.repeat_weight, weights=weights, triggers=auto, trigger_entries=trigger_entries,
         heads_with_of={fold(h) for h in org.heads_with_of}, left_stops=_alternation(stops),
+        left_stops_ja=_alternation(stops_ja), legal_stops_ja=_alternation(x for x in stops_ja if x not in legal_words),
         right_stops=_alternation(stops),
         generic=generic, generic_cover=re.compile(r"[\s\-·・&.'’]+"), cover_words=cover_words, gap_types=gap_words,
         latin_left_stops={s.lower() for s in org.latin_left_stops}, sha_rejects=tuple(fold(s) for s in org.sha_rejects),
@@ -391,7 +423,11 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         suffix_words=suffix_words, suffixes_for={
             lang: tuple(fold(w) for sfx in org.suffixes if not sfx.languages or lang in sfx.languages
                         for w in sfx.words) for lang in ("zh", "ja", "en")}, latin_and_joins={fold(x) for x in org.latin_and_joins},
-        close_gap=re.compile(r"[^,。;:!?、()「」《》“”\n]{0,%d}?(%s)" % (
+        # the gap may hold quotes (等30家“苏州智造”领军企业) and の, but no other kana particle (から, が: the noun
+        # after it is not what the items are)
+        close_gap=re.compile(r"(?:%s(?:[^,。;:!?、()《》\n\u3040-\u309f]|の)){0,%d}?(%s)" % (
+            "(?!%s)" % "|".join(re.escape(fold(w)) for w in org.list_context.gap_breaks)
+            if org.list_context.gap_breaks else "",
             org.list_context.close_gap, "|".join(re.escape(w) for w in sorted(gap_words, key=len, reverse=True)))),
         after_nouns=re.compile(r"(?:[a-z][a-z-]* ){0,3}(?:%s)s?\b" % "|".join(
             re.escape(w) for w in org.apposition.latin_after_nouns)) if org.apposition.latin_after_nouns else None,
@@ -401,7 +437,10 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         classifiers=tuple(fold(x) for x in org.classifiers), person_endings=tuple(fold(x) for x in org.person_endings),
         person_surnames={x.lower() for x in org.person_surnames},
         false_suffixes=tuple(fold(x) for x in org.false_suffixes),
-        legal_stops=_alternation(x for x in stops if x not in {fold(w) for w in org.legal_name_words}),
+        media_title_cues=tuple(fold(x) for x in org.media_title_cues),
+        gap_fields=tuple(fold(x) for x in org.list_context.gap_fields),
+        quoted_office_endings=tuple(fold(x) for x in org.quoted_office_endings),
+        legal_stops=_alternation(x for x in stops if x not in legal_words),
         open_nouns=[(re.compile(r"\b(?:%s)\b" % "|".join(re.escape(n) for n in nouns)), t)
                     for t, nouns in (oan.nouns.items() if oan else [])],
         suffix_continuations=tuple(fold(x) for x in org.suffix_continuations),
@@ -418,6 +457,9 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         media_heads=tuple(fold(w) for sfx in org.suffixes if sfx.pattern == "suffix_media" for w in sfx.words
                           if not _is_latin(w)) + ("报",),
         policy_heads_latin=tuple(sorted({fold(h) for h in m.policies.heads if _is_latin(h)}, key=len, reverse=True)),
+        bare_policy=_alternation(fold(h) for h in m.policies.bare.heads) if m.policies.bare else None,
+        bare_policy_cues=_alternation(fold(h) for h in m.policies.bare.cues) if m.policies.bare else None,
+        bare_policy_min=m.policies.bare.min_length if m.policies.bare else 0,
         min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues,
         registered_place_levels=tuple(m.registered_place_levels), path=str(p), segmenter=m.segmenter,
         blocking_types=frozenset(m.blocking_types), id_prefixes=m.id_prefixes)
@@ -602,7 +644,10 @@ class DocumentScanner:
         i = bisect_left(known_ends, s) - 1  # a known mention ending inside the tail is a left edge
         if i >= 0 and known_ends[i] > base:
             cut = known_ends[i] - base
-        stops_re = self.rules.legal_stops if legal else self.rules.left_stops
+        if self._lang == "ja":  # kana particles end a name; a Chinese function word is inside a kanji word there
+            stops_re = self.rules.legal_stops_ja if legal else self.rules.left_stops_ja
+        else:
+            stops_re = self.rules.legal_stops if legal else self.rules.left_stops
         if self._segmented:
             stops = list(stops_re.finditer(tail, cut))
             if stops:
@@ -611,12 +656,16 @@ class DocumentScanner:
             if stops:
                 cut = max(cut, stops[-1].end())
         else:
-            last = None
-            for last in stops_re.finditer(tail, cut):  # matches come left to right: the last ends furthest
-                pass
+            last = before = None
+            for m in stops_re.finditer(tail, cut):  # matches come left to right: the last ends furthest
+                before, last = last, m
+            if legal and last is not None and last.end() == len(tail) and last.group() in ("与", "和"):
+                last = before  # 检测与评定中心: 与 right before an institution's head joins two words of its name
             if last is not None:
                 cut = max(cut, last.end())
-        hk = _HAN_THEN_KANA.search(tail, cut) if "\u30a0" <= f[s - 1] <= "\u30ff" else None  # f[s - 1]: katakana
+        # f[s - 1]: katakana (but a ・ between kanji joins two words of one name: 検査・評価センター)
+        hk = _HAN_THEN_KANA.search(tail, cut) if "\u30a0" <= f[s - 1] <= "\u30ff" and not (
+            f[s - 1] == "・" and s >= 2 and _HAN_CHAR.match(f[s - 2])) else None
         if hk and not self._generic(tail[cut:hk.end(1)]) and tail[hk.end(1):] not in self.rules.kana_suffixes:
             cut = hk.end(1)  # 港英字紙サウスチャイナ…ポスト: a katakana name after a kanji description
         q = _COUNT_PREFIX.match(tail, cut)  # 近百家机器人企业: a count is not part of a name
@@ -682,14 +731,19 @@ class DocumentScanner:
                     and not _BRACKETED_WORD.fullmatch(w):
                 break
             low = w.lower()
+            if w[-1] == "." and len(w) > 4 and window_start + tok.end() < s and fold(w) not in self.rules.legal_words:
+                break  # "… Yunfan Robotics. Xinghe Dynamics Co., Ltd.": a sentence ends there (not "Co." nor "T.")
             if _HYPHEN_LOWER.search(w):
                 break  # "ByteDance-linked Jinqiu Capital": the name starts after it
             if low in _CONNECTORS:
                 if low == "and" and i > 0 and fold(tokens[i - 1].group().strip(",")) not in self.rules.latin_and_joins:
                     break  # "DroidVP and Noetix Robotics" are two names
+                if low == "of" and i > 0 and fold(tokens[i - 1].group()) not in self.rules.heads_with_of:
+                    break  # "Kelvin Lau of Daiwa Capital Markets": "of" joins a name only after a head noun
                 start = window_start + tok.start()
                 continue
-            if not (w[0].isupper() or w[0].isdigit() and _HAS_LETTER.search(w)) \
+            head = w[1:] if w[0] == "(" else w  # "Qizhi (Wuhu) Intelligent Robotics": a bracketed word goes on
+            if not (head[0].isupper() or head[0].isdigit() and _HAS_LETTER.search(head)) \
                     or low in self.rules.latin_left_stops or taken >= 6:
                 break  # a lower-case word, a number or a date ends the name on its left
             start = window_start + tok.start()
@@ -814,7 +868,7 @@ class DocumentScanner:
                     self._list_close(f, s, typ, known_ends, add)
                 elif kind == "close_gap":
                     gm = self.rules.close_gap.match(f, e)
-                    if gm:
+                    if gm and not f.startswith(self.rules.gap_fields, e):  # 等领域企业: the items are fields
                         self._list_close(f, s, self.rules.gap_types[gm.group(1)], known_ends, add)
                 elif kind == "open":
                     self._list_open(f, text, s, e, latin, typ, add)
@@ -851,15 +905,17 @@ class DocumentScanner:
                             add("product", "Product", start, start + len(name), "named_product")
         self._parenthetical(f, text, known_ends, add)
         self._titles(f, add)
+        if lang == "zh" and self.rules.bare_policy is not None:
+            self._bare_titles(f, add)
         org_ends = {c.end for c in out if c.kind == "organisation"} | \
             {m.end for m in known if known_types.get(m.entity) in org_types}
-        self._quoted(f, add, org_ends)
+        self._quoted(f, add, org_ends, text, to_orig)
         self._models(f, text, add)
         self._short_names(f, text, out, known, known_types, add)
         self._list_peers(f, text, to_orig, out, known, known_types, known_ends, add)
         if lang == "en":
             self._latin_list_peers(text, out, known, known_types, add)
-        return out
+        return _drop_inner(out)
 
     # ---------------------------------------------------------------- organisations
     def _suffix(self, f, text, s, e, latin, pattern, typ, needs_place, lang, known_ends, add):
@@ -868,8 +924,9 @@ class DocumentScanner:
                              "suffix_company")
         if latin:
             if s == 0 or not text[s:s + 1].isupper() and not text[s:e].startswith(("Co", "Ltd", "Inc", "Corp", "LLC",
-                                                                                   "GmbH", "AI")):
-                return
+                                                                                   "GmbH", "AI")) \
+                    and not (needs_place and self._place_word_before(text, s)):
+                return  # (a government body in lower case after its place: "… Wuhu municipal committee")
             if f[s:e] in rules.heads_with_of and f.startswith(" of ", e):
                 start = self._latin_left(text, s)
                 end = self._latin_right(text, e + 4, len(text))
@@ -890,8 +947,9 @@ class DocumentScanner:
             add("organisation", typ, start, end, pattern)
             return
         # Chinese and Japanese
-        if f.endswith(rules.false_suffixes, 0, e):
-            return  # 布局 is no bureau
+        if f.endswith(rules.false_suffixes, 0, e) and not any(
+                len(x) < e - s for x in rules.false_suffixes if f.endswith(x, 0, e)):
+            return  # 布局 is no bureau (but the suffix 创新局 is longer than the word 新局)
         if typ == "Company" and s >= 2 and f[s - 2:s] in rules.generic and (
                 s == 2 or not _NAME_CHAR.match(f[s - 3]) or rules.left_stops.match(f, s - 3)):
             return  # 的人形机器人, ，关键技术: a generic word before the suffix and nothing that could be a name
@@ -931,18 +989,29 @@ class DocumentScanner:
             return
         ends = self._org_fends
         i = bisect_right(ends, start)
-        if i < len(ends) and ends[i] < s:
-            return  # 帕西尼科技专注触觉传感: a name found already ends inside; this suffix is another word
+        if i < len(ends) and ends[i] < s and not (needs_place and f[ends[i] - 1] == "委"):
+            # 帕西尼科技专注触觉传感: a name found already ends inside; this suffix is another word (but a body of a
+            # party committee goes on: 深圳市委财经委员会)
+            return
         name = f[start:end]
         body = f[start:s]
         if typ == "Institution":
             if self._generic(body) and not needs_place and not self._has_place(body):
                 return
-        elif self._generic(body) or self._generic(name) or len(_key(name, rules)) < 2:
-            return  # 核心驱动力: generic words across the suffix
+        else:
+            # a sector word before the suffix that is no generic word names the firm with its place (常州产投集团,
+            # 上海汽车集团); 北京科技集团 stays generic
+            strict = not body.endswith(rules.sector_words)
+            if self._generic(body, strict) or self._generic(name, strict) or len(_key(name, rules)) < 2:
+                return  # 核心驱动力: generic words across the suffix
         if rules.weights[pattern] >= rules.threshold:
             insort(self._org_fends, end)
         add("organisation", typ, start, end, pattern)
+
+    def _place_word_before(self, text: str, s: int) -> bool:
+        """The capitalised word just before ``s`` is a known place ("Wuhu municipal committee")."""
+        m = _LAST_WORD.search(text, max(0, s - 30), s)
+        return bool(m) and m.group(1)[0].isupper() and fold(m.group(1)) in self.all_places
 
     def _place_start(self, f: str, start: int, s: int) -> int | None:
         """For a government body: where the place its name starts with begins (和 may stand inside:
@@ -971,16 +1040,20 @@ class DocumentScanner:
         add("organisation", typ, s, e + len(name), pattern)
 
     def _list_close(self, f, s, typ, known_ends, add):
-        """Items before a closing cue, separated by 、 (the last two may be joined by 和/与/及/や/と)."""
+        """Items before a closing cue, separated by 、 (the last two may be joined by 和/与/及/や/と); a short
+        bracketed aside after an item (杭州宇樹科技（ユニツリー）) is skipped, one inside it (川崎（重慶）機器人) kept."""
         lo = max(0, s - 120)
-        window = f[lo:s]
+        window = _ASIDE.sub(lambda m: "\0" * len(m.group()), f[lo:s])
         cut = max(window.rfind(c) for c in ",。;:!?()「」《》\n")
         seg_start = lo + cut + 1
-        parts = self._split_list(f, seg_start, s)
+        parts = self._split_list(window, seg_start - lo, s - lo)
         if len(parts) < 2:
             return
+        parts = [(lo + p, f[lo + p:lo + p + len(item.rstrip("\0"))]) for p, item in parts]
         parts[0] = self._first_item(f, parts[0], known_ends, seg_start)
-        for p, item in parts:
+        for i, (p, item) in enumerate(parts):
+            if i and self._lang == "ja":  # ロボットメーカーの杭州宇樹科技: the name starts after the particle
+                p, item = self._first_item(f, (p, item), known_ends, p)
             self._list_item(p, item, typ, add, "list_context")
 
     def _first_item(self, f, part, known_ends, lo):
@@ -1022,7 +1095,8 @@ class DocumentScanner:
             return False
         if self._generic(item, suffixes=False) or item in self.all_places:
             return False
-        if not item.isascii() and (self.rules.left_stops.search(item) and self.segmenter == "stops"
+        stops = self.rules.left_stops_ja if self._lang == "ja" else self.rules.left_stops
+        if not item.isascii() and (stops.search(item) and self.segmenter == "stops"
                                    or item.endswith(self.rules.person_endings)):
             return False
         add("organisation", typ, p, p + len(item), pattern)
@@ -1069,8 +1143,9 @@ class DocumentScanner:
             if not m:
                 return
             name = m.group(1)
-            if self._generic(fold(name)) or name.lower() in self.rules.latin_left_stops or self._person(name):
-                return
+            if self._generic(fold(name)) or name.lower() in self.rules.latin_left_stops or self._person(name) \
+                    or fold(name) in self.all_places:
+                return  # ("president of China")
             add("organisation", typ, m.start(1), m.start(1) + len(name), "apposition_latin")
             return
         m = _NAME_HEAD.match(f, e)
@@ -1083,6 +1158,8 @@ class DocumentScanner:
             return
         if self._generic(item):
             return
+        if pattern == "strong_cue" and self._lang == "zh" and self.rules.right_stops.match(f, e + len(item)) is None:
+            return  # 龙头企业极智嘉将…: a Chinese name after a ranking is closed by a function word (not 相比略有优势。)
         add("organisation", typ, e, e + len(item), pattern)
 
     def _appos_after(self, f, text, s, e, latin, typ, known_ends, add, pattern="apposition"):
@@ -1102,14 +1179,24 @@ class DocumentScanner:
             if start < s and not self._generic(fold(name)) and not self._person(name):
                 add("organisation", typ, start, start + len(name), pattern)
             return
-        start = self._left_cjk(f, s, known_ends)
-        if start < s and s - start <= 1:
-            return
-        body = f[start:s]
+        quoted = s > 2 and f[s - 1] in _CLOSE_QUOTES
+        if quoted:  # 据“今日闵行”报道: the quoted name before the cue
+            q = f.rfind(_CLOSE_QUOTES[f[s - 1]], max(0, s - 16), s - 1)
+            start, end = q + 1, s - 1
+            if q < 0 or not _CJK_INNER.fullmatch(f[start:end]):
+                return
+        else:
+            start, end = self._left_cjk(f, s, known_ends), s
+            if start < s and s - start <= 1:
+                return
+        body = f[start:end]
         if len(body) < 2 or self._generic(body) or body.endswith(self.rules.sha_rejects) \
                 or body.endswith(self.rules.person_endings):
             return
-        add("organisation", typ, start, s, pattern)
+        lead = start - 1 if quoted else start
+        if pattern == "apposition" and typ == "Institution" and lead > 0 and f[lead - 1] == "据":
+            pattern = "strong_cue"  # 据…报道 / 据…消息: the frame of a cited source
+        add("organisation", typ, start, end, pattern)
 
     def _parenthetical(self, f, text, known_ends, add):
         for m in _PAREN_LIST.finditer(f):  # 中国移動（チャイナモバイル、China Mobile）: several names of one
@@ -1137,6 +1224,16 @@ class DocumentScanner:
                     continue
                 add("organisation", "", start, end, "parenthetical", partner=text[inner_s:inner_e])
                 add("organisation", "", inner_s, inner_e, "parenthetical", partner=name)
+            elif _KATAKANA_INNER.fullmatch(inner) and ps > 0 and _HAN_CHAR.match(f[ps - 1]):
+                # 杭州海康威視数字技術（ハイクビジョン）: a kanji name and its katakana name, when one of them ends in
+                # an organisation's suffix (a person's reading does not: 李永偉（り・えいい）)
+                start = self._left_cjk(f, ps, known_ends)
+                name = f[start:ps]
+                if ps - start < 2 or self._generic(name) or self._generic(inner) or not (
+                        name.endswith(self.rules.suffix_tuple) or inner.endswith(self.rules.kana_tuple)):
+                    continue
+                add("organisation", "", start, ps, "parenthetical", partner=text[inner_s:inner_e].strip())
+                add("organisation", "", inner_s, inner_e, "parenthetical", partner=text[start:ps])
             elif _LATIN_ITEM.fullmatch(inner) and ps > 0 and _NAME_CHAR.match(f[ps - 1]):
                 raw_inner = text[inner_s:inner_e]
                 orig_inner = raw_inner.strip()
@@ -1245,12 +1342,41 @@ class DocumentScanner:
             g = 1 if m.group(1) is not None else 2
             title = m.group(g)
             core = _YEARS.sub("", title).strip()
-            if g == 1 and core.endswith(self.rules.media_heads) and 2 <= len(core) <= 12:
-                add("organisation", "Institution", m.start(g), m.end(g), "suffix_media")  # 《明报》 is a newspaper
+            if g == 1 and 2 <= len(core) <= 12 and (core.endswith(self.rules.media_heads) or
+                                                    f.startswith(self.rules.media_title_cues, m.end())):
+                # 《明报》 is a newspaper, and so is 《中国企业家》 before 记者
+                add("organisation", "Institution", m.start(g), m.end(g), "suffix_media")
                 continue
             if not core.endswith(self.rules.policy_heads) or len(core) < 4 or core in self.rules.policy_heads:
                 continue
             add("policy", "Policy", m.start(g), m.end(g), "policy_title")
+
+    def _bare_titles(self, f, add):
+        """A policy title written without 《》: a strong head (行动计划, 若干措施…) after a run that starts with the
+        issuing place right after a cue (发布了苏州市…三年行动计划(2025-2027年)和苏州市…的若干措施); a registered
+        title names its region first, so no place there, no title."""
+        rules = self.rules
+        prev_end = 0
+        for m in rules.bare_policy.finditer(f):
+            hs, he = m.span()
+            y = _YEARS_AFTER.match(f, he)
+            end = y.end() if y else he
+            lo = max(prev_end, hs - 60)
+            prev_end = end
+            window = f[lo:hs]
+            cut = max(window.rfind(c) for c in ",。;:!?、()《》「」『』\n")
+            lo += cut + 1
+            if lo > 0 and f[lo - 1] in "《「『":
+                continue  # a bracketed title: found by _titles
+            start = lo
+            for c in rules.bare_policy_cues.finditer(f, lo, hs):
+                start = c.end()  # the last cue before the head
+            if end - start < rules.bare_policy_min or not (self._place_at(f, start, hs, self.all_places)
+                                                          or f.startswith("关于", start)):
+                continue
+            if end < len(f) and f[end] in "》」』":
+                continue
+            add("policy", "Policy", start, end, "policy_bare")
 
     def _policy_latin(self, f, text, s, e, add):
         if not text[s:s + 1].isupper():
@@ -1269,7 +1395,7 @@ class DocumentScanner:
 
     def _named_before(self, text, s, e, add):
         m = re.match(r"[ ]+[\"“]?([A-Z]\w*(?:-[A-Z0-9]\w*)*(?:[ ]+[A-Z0-9]\w*(?:-[A-Z0-9]\w*)*)?)(?![\w-])",
-                     text[e:e + 60])
+                     text[e:e + 60]) or _QUOTED_LOWER.match(text[e:e + 60])  # named "yobot": quotes mark a name
         if not m:
             return
         name = m.group(1)
@@ -1288,7 +1414,7 @@ class DocumentScanner:
         region = before[cut + 1:] + " " + (after[:stop.start()] if stop else after)
         return cues.search(region) is not None
 
-    def _quoted(self, f, add, org_ends=frozenset()):
+    def _quoted(self, f, add, org_ends=frozenset(), text="", to_orig=None):
         suffixes = self.rules.suffix_tuple
         for m in _QUOTED.finditer(f):
             g = m.lastindex  # the one group of the alternative that matched
@@ -1297,6 +1423,13 @@ class DocumentScanner:
                 continue
             if name.endswith(suffixes) and not name.isascii():
                 continue  # 「深セン衆擎机器人科技」 is a firm, found by its suffix
+            if name.endswith(self.rules.quoted_office_endings) and 3 <= len(name) <= 8 and not name.endswith(
+                    self.rules.false_suffixes):
+                # “场景办”: a quoted short name of an office (办 of 办公室) names an institution, whatever its
+                # (often generic) subject
+                add("organisation", "Institution", m.start(g), m.start(g) + len(m.group(g).rstrip()),
+                    "suffix_government")
+                continue
             if self._generic(name) or not name.isascii() and self.rules.left_stops.search(name):
                 continue
             before = f[max(0, m.start() - 12):m.start()]
@@ -1308,11 +1441,21 @@ class DocumentScanner:
             at = m.start() - len(owner.group()) if owner else -1
             if owner and (at in org_ends or (owner.group(1) and at + len(owner.group(1)) - 1 in org_ends)
                           or f[:at].endswith("社")):
-                add("product", "Product", m.start(g), m.end(g), "quoted_product")
+                self._add_quoted(m, g, name, text, to_orig, add)
                 continue
             if not (self.rules.product_cues_before.search(before) or
                     self.rules.product_cues_after and self.rules.product_cues_after.match(after)):
                 continue
+            self._add_quoted(m, g, name, text, to_orig, add)
+
+    def _add_quoted(self, m, g, name, text, to_orig, add):
+        """A quoted product name; 「ジャービス（ＪＡＲＶＩＳ）」 is ジャービス with the alias JARVIS."""
+        alias = _TRAILING_ALIAS.search(name)
+        if alias and not self._generic(alias.group(1)):
+            s0 = m.start(g) + (len(m.group(g)) - len(m.group(g).lstrip()))
+            a, b = to_orig(s0 + alias.start(1), s0 + alias.end(1))
+            add("product", "Product", s0, s0 + alias.start(), "quoted_product", partner=text[a:b].strip())
+        else:
             add("product", "Product", m.start(g), m.end(g), "quoted_product")
 
     def _models(self, f, text, add):
@@ -1343,6 +1486,37 @@ class DocumentScanner:
             owner = _POSSESSIVE_BEFORE.search(text, max(0, s - 40), s)
             if owner and not self._person(owner.group(1)) and not self._generic(fold(owner.group(1))):
                 add("organisation", "Company", owner.start(1), owner.end(1), "possessive")
+
+
+def _drop_inner(out: list[Candidate]) -> list[Candidate]:
+    """Without the organisation candidates of a cue (apposition, list) that stand strictly inside a name a suffix
+    found at the same place ("People" of "according to People's Daily"): the cue cut the name short; without a
+    government body that starts a longer one (深圳市委 of 深圳市委财经委员会); and without a suffix-found name that ends
+    a longer one (改革委员会 of 常州市发展和改革委员会, cut at 和 by one suffix and not by the other)."""
+    strong = sorted((c.start, c.end) for c in out if c.kind == "organisation" and c.pattern in _STRONG)
+    if not strong:
+        return out
+    starts = [a for a, _ in strong]
+    longest = {}  # the longest government body found at a start (深圳市委财经委员会 over 深圳市委)
+    first = {}  # the first start of a suffix-found name at an end (常州市发展和改革委员会 over 改革委员会)
+    for c in out:
+        if c.pattern == "suffix_government":
+            longest[c.start] = max(longest.get(c.start, 0), c.end)
+        if c.kind == "organisation" and c.pattern in _STRONG:
+            first[c.end] = min(first.get(c.end, c.start), c.start)
+    keep = []
+    for c in out:
+        if c.pattern == "suffix_government" and c.end < longest[c.start]:
+            continue
+        if c.kind == "organisation" and c.pattern in _STRONG and first[c.end] < c.start:
+            continue
+        if c.kind == "organisation" and c.pattern not in _STRONG:
+            i = bisect_right(starts, c.start) - 1
+            if i >= 0 and any(a <= c.start and c.end <= b and (a, b) != (c.start, c.end)
+                              for a, b in strong[max(0, i - 3):i + 1]):
+                continue
+        keep.append(c)
+    return keep
 
 
 _END_THEN_START = itemgetter(2, 1)
@@ -1384,13 +1558,15 @@ _HAN_CHAR = re.compile(f"[{HAN}]")
 _NAME_CHAR = re.compile(f"[{HAN}{KANA}]")
 _HAS_LOWER = re.compile("[a-z]")
 _KANA_OR_TWO_HAN = re.compile(f"[{KANA}]|[{HAN}]{{2}}")
-_GOV_RUN = re.compile(rf"[{HAN}{KANA}・和与]+$")
+_GOV_RUN = re.compile(rf"(?:[{HAN}{KANA}・和与]|\([{HAN}]{{1,6}}\))+$")  # 龙岗区人工智能（机器人）署
 _LATIN_ITEM_TAIL = re.compile(r"[a-z0-9][a-z0-9 .&-]*$")
 _LIST_JOIN = re.compile("[和与及やと]")
 _LIST_SPLIT = re.compile(r"(、|和|与|及|や|と|, and |, | and )")
 _LATIN_ITEM = re.compile(r"[a-z][a-z0-9 .&'-]{1,40}")
-_CJK_ITEM = re.compile(rf"[{HAN}{KANA}a-z0-9]{{2,14}}")
+_CJK_ITEM = re.compile(rf"(?=.{{2,18}}$)[{HAN}{KANA}a-z0-9]+(?:\([{HAN}]{{2,4}}\)[{HAN}{KANA}a-z0-9]+)?")
+_ASIDE = re.compile(r"\([^()\n]{1,30}\)")
 _CJK_INNER = re.compile(rf"[{HAN}{KANA}]{{2,12}}")
+_KATAKANA_INNER = re.compile(rf"[{KANA}]{{3,20}}")
 _LIST_OPEN_END = re.compile(r"[,。;:!?()\n「」《》]|等")
 _NAME_LETTER = re.compile(rf"[a-z{HAN}{KANA}]")
 _DIGIT = re.compile(r"\d")
@@ -1399,6 +1575,10 @@ _LIST_GLUE = re.compile(r"\s*(?:、|,|，|和|与|及|や|と|and|, and|or)\s*")
 _OWNER_BEFORE = re.compile(r"(\([^()]{1,40}\))?(?:的|の|'s|’s)$")
 _OWNER_ENDS = ("的", "の", "'s", "’s", "\n")  # what a window _OWNER_BEFORE finds an owner in ends with ($: or "\n")
 _NEXT_CAPITAL = re.compile(r" ([A-Z][a-z]+)")
+_CLOSE_QUOTES = {"”": "“", "」": "「", "』": "『"}
+_QUOTED_LOWER = re.compile(r"[ ]+[\"“]([a-z][\w-]{1,20}(?: [\w-]{1,20})?)[\"”]")
+_TRAILING_ALIAS = re.compile(r"(?<=.)\(([^()]{2,})\)$")
+_LAST_WORD = re.compile(r"([A-Za-z]+) $")
 _SENTENCE_STOP = re.compile(r"[。;!?\n]")
 _ASCII_WORD_OR_SPACE = _ASCII_WORD | {" ", "-", "."}
 

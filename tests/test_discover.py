@@ -54,10 +54,16 @@ def test_generic_words_and_numbers_are_not_firms(catalogue):
 
 
 def test_a_single_weak_pattern_stays_below_the_threshold(catalogue):
-    result, _ = found(["行业龙头企业星海图发布新品。"], catalogue)  # apposition alone: 0.5 < 0.7
+    result, _ = found(["机器人企业星海图发布新品。"], catalogue)  # apposition alone: 0.5 < 0.7
     assert names(result) == []
     assert [r["name"] for r in result.rejected] == ["星海图"]
     assert result.rejected[0]["confidence"] < load_discovery_rules().threshold
+
+
+def test_a_name_after_a_ranking_of_firms_needs_a_closing_function_word(catalogue):
+    # 龙头企业 + name + a function word (发布 is one) is strong; the same cue before a clause is no name
+    result, _ = found(["行业龙头企业星海图发布新品。", "与国内外头部企业相比略有优势。"], catalogue)
+    assert names(result) == ["星海图"]
 
 
 def test_person_names_are_not_organisations(catalogue):
@@ -358,6 +364,60 @@ def test_nothing_is_discovered_where_every_firm_is_listed(tmp_path):
     docs = [document_from_text(t, f"syn{i}") for i, (_, t) in enumerate(texts)]
     G = build_graph(docs=docs, rosters=[tmp_path / "roster.csv"], bundled=False)
     assert [(r["name"], r["found_by"]) for r in discovered_entities(G, types=["Company", "Institution"])] == []
+
+
+# ---------------------------------------------------------------- rules written against the blind corpus (general)
+
+
+@pytest.mark.parametrize("text,expected", [
+    # など closes a list when an organisation noun follows; bracketed asides skipped, a (place) inside a name kept
+    ("市内には東方華数機器人や西騰機器人、川崎（蘇州）機器人工程などロボット業界の重点企業が集まる。",
+     ["川崎（蘇州）機器人工程", "東方華数機器人", "西騰機器人"]),
+    # in ja each item starts after its particle; 均/和 are no left edge inside a kanji word
+    ("ロボットメーカーの杭州星海科技（スターシー）や寧波均明智能製造、監視カメラ大手の杭州海川数字技術（ハイチュアン）"
+     "など産業チェーンの上下流企業20社が加盟した。", ["寧波均明智能製造", "杭州星海科技", "杭州海川数字技術"]),
+    ("商社、メーカー、金融機関などの各業種から会員企業が参加した。", []),  # から: the items are sectors
+    ("集聚了智能制造、智慧医疗、无人驾驶等领域企业200余家。", []),  # 等领域企业: fields
+    ("汇聚了星河智能、天工动力、云鲸科技等30余家机器人领域企业。", ["云鲸科技", "天工动力", "星河智能"]),
+    ("与国内外头部企业相比略有优势。", []),  # a ranking cue before a clause
+    ("无锡连续三年位居中国智能制造产业促进协会发布的排名前列。", ["中国智能制造产业促进协会"]),  # 位居 ends the name
+    ("It was developed by Qiming (Wuxi) Intelligent Robotics Co., Ltd. in the city.",
+     ["Qiming (Wuxi) Intelligent Robotics Co."]),
+    ("Photo courtesy of the Communist Party of China Wuxi municipal committee.",
+     ["Communist Party of China Wuxi municipal committee"]),
+    ("Kelvin Lau of Daiwa Capital Markets said so.", ["Daiwa Capital Markets"]),
+    ("It ships with Yunfan Robotics. Xinghe Dynamics Co., Ltd. launched a robot.",  # a sentence ends at "Robotics."
+     ["Xinghe Dynamics Co.", "Yunfan Robotics"]),
+    ("Analysts at Morgan Stanley expect growth.", ["Morgan Stanley"]),
+    ("常州市发展和改革委员会发布通知，由常州产投集团牵头运作。", ["常州产投集团", "常州市发展和改革委员会"]),
+    ("同社の王偉総経理によると、出荷が増えた。", []),  # a person's title before によると
+    # a verb (供应) and a title (总经理) end a name on its left; 本地 is no firm; 20亿元 does not start a fund's name
+    ("产品供应星河机器人、天工动力等整机企业。", ["天工动力", "星河机器人"]),
+    ("“订单增长了。”松湖智能总经理陈刚告诉记者。", ["松湖智能"]),  # the firm, not 松湖智能总经理陈刚告诉
+    ("设立20亿元产业基金，高校与本地企业共建中心。", []),
+    # a kanji name and its katakana name are one firm (one entity, the katakana name an alias); a reading is not
+    ("ロボットメーカーの東莞松湖智能（ソンフー・ロボティクス）が開発した。李永偉（り・えいい）氏が述べた。", ["東莞松湖智能"]),
+    ("无锡成立“场景办”，并举办“开放日”活动。", ["场景办"]),  # a quoted office; 举办 is a word
+    ("《财经》记者走访了多家企业。", ["财经"]),  # a publication before 记者
+    ("据“今日梁溪”报道，企业已超百家。", ["今日梁溪"]),
+    ("由无锡市科技创新局印发。无锡市委财经委员会会议召开。", ["无锡市委财经委员会", "无锡市科技创新局"]),
+])
+def test_general_rules_from_the_blind_corpus(catalogue, text, expected):
+    result, _ = found([text], catalogue)
+    assert names(result) == expected
+
+
+def test_policy_titles_without_brackets_start_with_their_place(catalogue):
+    result, _ = found(["会上发布了无锡市人形机器人产业创新发展三年行动计划(2025-2027年)和无锡市支持人形机器人产业发展的若干措施。"
+                       "一日四发！无锡密集出台具身智能机器人等四部行动计划。"], catalogue)
+    assert names(result, "Policy") == ["无锡市人形机器人产业创新发展三年行动计划(2025-2027年)", "无锡市支持人形机器人产业发展的若干措施"]
+
+
+def test_a_quoted_product_with_a_bracketed_name_is_one_product_with_an_alias(catalogue):
+    result, _ = found(["书写汉字的机器人「ミライ（ＭＩＲＡＩ）」が登場した。", 'This humanoid robot, named "robi", is tall.'],
+                      catalogue)
+    products = sorted(((e.name_ja, e.name_en) for e in result.entities.values() if e.type == "Product"))
+    assert products == [("", "robi"), ("ミライ", "ＭＩＲＡＩ")]
 
 
 # ---------------------------------------------------------------- fast paths give what the plain passes give
