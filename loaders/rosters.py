@@ -532,14 +532,17 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow], assignments: bool
     assigned: dict[str, str] = {}
     tried: dict[str, int] = {}
     exact_get, loose_get = exact.get, loose.get
-    file_names: dict[str, str] = {}
-    for row, names, folded, key_of in _folded_names(rows, exact, rules):
+    # A folded name already in ``exact`` has its loose key in ``loose`` too (both are set together), so a name's key
+    # is computed only when its folded form is new (repeated rows and names cost a dict lookup, not org_key).
+    for row, names, folded in _folded_names(rows):
         eid = None
+        keys: dict[str, str] = {}
         for f in folded:
             eid = exact_get(f)
             if eid:
                 break
-            eid = loose_get(key_of[f])  # not in ``exact`` now, so not when its chunk was keyed
+            k = keys[f] = _org_key(f, rules)
+            eid = loose_get(k)
             if eid:
                 break
         if eid is None:
@@ -547,25 +550,23 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow], assignments: bool
             entities[eid] = ent = Entity(
                 id=eid, type=row.type, name_en=row.name_en or (row.name if row.name.isascii() else ""),
                 name_zh=row.name_zh or ("" if row.name.isascii() else row.name), name_ja=row.name_ja, origin="roster")
-            known = {ent.name_en, ent.name_zh, ent.name_ja}  # its names so far (and "": no name is empty)
         else:
             ent = entities[eid]
-            known = set(ent.all_names())
+        known = None  # the entity's names, computed only when a row brings a name it might not have
         for n, f in zip(names, folded):
+            if known is None:
+                known = set(ent.all_names())
             if n not in known:
                 ent.aliases.append(n)
                 known.add(n)
             if f not in exact:
                 exact[f] = eid
-                loose.setdefault(key_of[f], eid)
-        file_name = file_names.get(row.path)
-        if file_name is None:
-            file_name = file_names[row.path] = _file_name(row.path)
-        # the plain dict the graph stores (Source.to_dict), shared by the entity and its facts
-        src = Source(row.source or f"{file_name}:{row.line}", row.quote, file_name, row.line).to_dict()
+                k = keys.get(f)
+                loose.setdefault(_org_key(f, rules) if k is None else k, eid)
+        src = row.source_record.to_dict()  # the plain dict the graph stores, shared by the entity and its facts
         ent.sources.append(src)
-        if row.segments:
-            ent.segments.extend([Fact(sid, "roster", src) for sid in row.segments])
+        for sid in row.segments:
+            ent.segments.append(Fact(sid, "roster", src))
         if row.region:
             ent.located_in.append(Fact(row.region, "roster", src))
         if row.uncertain:
@@ -577,18 +578,16 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow], assignments: bool
     return entities, assigned
 
 
-def _folded_names(rows, exact: dict, rules, size: int = 4096):
-    """``(row, row.names(), their folds, {fold: org key})`` per row, the names of ``size`` rows folded in one call (a
-    long text folds many times faster per character than a short one, :func:`loaders.fold.fold`) and the folds not in
-    ``exact`` keyed (:func:`_org_key`) at the start of the batch; the dict is shared by the rows of a batch."""
+def _folded_names(rows, size: int = 4096):
+    """``(row, row.names(), their folds)`` per row, the names of ``size`` rows folded in one call (a long text
+    folds many times faster per character than a short one, :func:`loaders.fold.fold`)."""
     rows = iter(rows)
     while chunk := list(islice(rows, size)):
         names_of = [row.names() for row in chunk]
         flat = fold_many([n for names in names_of for n in names])
-        key_of = {f: _org_key(f, rules) for f in flat if f not in exact}
         i = 0
         for row, names in zip(chunk, names_of):
-            yield row, names, flat[i:i + len(names)], key_of
+            yield row, names, flat[i:i + len(names)]
             i += len(names)
 
 
