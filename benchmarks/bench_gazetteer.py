@@ -58,7 +58,7 @@ def run(scale: dict) -> list[Row]:
         Row("gazetteer: build its automaton (first document only)", f"{t_automaton.cpu:.3f} s CPU"),
     ]
     matcher = alias_matcher(catalogue)
-    mb = max(0.25, scale.get("extract_mb", 2) / 2)
+    mb = scale.get("places_mb", max(0.25, scale.get("extract_mb", 2) / 2))  # MB of text per language
     for lang in ("zh", "ja", "en"):
         doc = document_from_text(_language_text(lang, mb), f"bench_{lang}", language=lang)
         doc.folded, doc.sentences  # reading the text is the reader's step, not this one

@@ -18,12 +18,15 @@ SCALES = {
              "baseline_kb": 200, "graphml_firms": 100_000, "neo4j_nodes": 100_000, "neo4j_rels": 300_000,
              "neo4j_row_rows": 3000, "render_nodes": 10_000, "pyvis_nodes": (2000, 10_000),
              "browser_nodes": (500, 2000, 10_000), "pyvis_browser_nodes": (500, 2000), "browser_timeout": 120,
-             "app_firms": 100_000, "restart_sizes": ((100_000, 5, False), (1_000_000, 10, True))},
+             "app_firms": 100_000, "restart_sizes": ((100_000, 5, False), (1_000_000, 10, True)), "app_browser": True,
+             "places_mb": 5},
     "quick": {"firms": 10_000, "docs": 100, "doc_bytes": 10_000, "extract_firms": 10_000, "extract_mb": 2,
-              "baseline_kb": 50, "graphml_firms": 10_000, "neo4j_nodes": 5000, "neo4j_rels": 15_000,
+              "baseline_kb": 50, "graphml_firms": 5_000, "neo4j_nodes": 5000, "neo4j_rels": 15_000,
               "neo4j_row_rows": 600, "render_nodes": 10_000, "pyvis_nodes": (2000,),
               "browser_nodes": (500, 2000), "pyvis_browser_nodes": (), "browser_timeout": 30,
-              "app_firms": 10_000, "restart_sizes": ((10_000, 5, False),)},
+              "app_firms": 10_000, "restart_sizes": ((10_000, 5, False),),
+              # --quick stays within 2 minutes: the app's chromium rows (figures without a target) at full scale only
+              "app_browser": False, "places_mb": 0.5},
 }
 
 

@@ -1,7 +1,7 @@
 """Run every benchmark and print one row per target: name, measured, target, met.
 
     python benchmarks/run.py            # the scale the targets are stated for (several minutes)
-    python benchmarks/run.py --quick    # a smaller scale, under a minute
+    python benchmarks/run.py --quick    # a smaller scale, under 2 minutes
     python benchmarks/run.py --only build,neo4j
 
 Inputs are synthetic (benchmarks/synthetic.py) and kept in benchmarks/.work/ between runs. Exit code 0 when every
@@ -45,7 +45,7 @@ def table(rows: list[Row]) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="smaller scale, under a minute")
+    ap.add_argument("--quick", action="store_true", help="smaller scale, under 2 minutes")
     ap.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated: " + ", ".join(BENCHMARKS))
     ap.add_argument("--neo4j-uri", help="measure this Bolt server instead of a FalkorDB started here "
                     "(password in NEO4J_PASSWORD; only nodes with ids starting bench_ are written and deleted)")
