@@ -1967,6 +1967,24 @@ def known_names(catalogue, entities: dict[str, Entity] | None = None, rules: Dis
     return names
 
 
+_KEY_SCAN_CHARS = 1 << 20  # characters of the joined names scanned at a time by KnownNames.keys_among
+
+
+def _match_starts(auto, folded: str, size: int | None = None):
+    """The start of every overlapping match of ``auto`` in ``folded``, in the automaton's order, scanning
+    ``size`` characters at a time cut after a ``_SEP``: no key holds ``_SEP``, so no match spans two slices and the
+    matches are those of one scan, without a list of all of them at once (1.1 GB at a million roster rows)."""
+    size = size or _KEY_SCAN_CHARS
+    n, pos = len(folded), 0
+    while pos < n:
+        end = folded.find(_SEP, min(n, pos + size))
+        end = n if end < 0 else end + 1
+        for _, start, _ in auto.find_matches_as_indexes(folded[pos:end] if pos or end < n else folded,
+                                                         overlapping=True):
+            yield pos + start
+        pos = end
+
+
 class KnownNames:
     """The names of the known organisations, products and policies as one text (joined by ``_SEP``), made when first
     asked for: a roster of a million firms is walked once per discovery, never keyed or folded name by name; and the
@@ -2009,7 +2027,7 @@ class KnownNames:
         The names are folded in one call (folding is character by character) and only the lines that contain a
         wanted key (found with one automaton) are keyed.
         """
-        wanted = {k for k in wanted if len(k) >= 2}
+        wanted = {k for k in wanted if len(k) >= 2 and _SEP not in k}  # a key never spans two names
         if not wanted:
             return set()
         # ahocorasick_rs: the same overlapping matches as pyahocorasick's iter, as one list of character offsets, at
@@ -2026,7 +2044,7 @@ class KnownNames:
             if not folded:
                 continue
             starts = set()  # the starts of the lines to key
-            for _, start, _ in auto.find_matches_as_indexes(folded, overlapping=True):
+            for start in _match_starts(auto, folded):
                 line_start = rfind(folded, _SEP, 0, start) + 1
                 if start == line_start or line_start in starts:
                     starts.add(line_start)

@@ -462,3 +462,24 @@ def test_trigger_and_cue_scans_keep_pyahocorasick_order(catalogue):
         auto.make_automaton()
         expected = [(end + 1 - len(w), end + 1, w) for end, w in auto.iter(folded)]
         assert expected and scan(folded) == expected
+
+
+def test_known_name_keys_scanned_in_slices_match_one_scan():
+    """``_match_starts`` scans the joined names a slice at a time (cut after a separator) and yields the match starts
+    of one scan over the whole text, in its order, whatever the slice size."""
+    import random
+
+    import ahocorasick_rs
+
+    from loaders.discover import _SEP, _match_starts
+
+    rng = random.Random(3)
+    alphabet = "ab机器人科技"
+    keys = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(2, 4))) for _ in range(40)})
+    auto = ahocorasick_rs.AhoCorasick(keys)
+    for _ in range(30):
+        text = _SEP.join("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(60))
+        whole = [start for _, start, _ in auto.find_matches_as_indexes(text, overlapping=True)]
+        assert whole, "the data must hold matches for this test to mean anything"
+        for size in (1, 5, 17, 100, len(text) + 1):
+            assert list(_match_starts(auto, text, size)) == whole
