@@ -118,3 +118,12 @@ def test_roster_lines_as_stringio_gives_them(text):
 
     assert list(_lines(text)) == list(io.StringIO(text, newline=""))
     assert _sha256(text * 50000) == __import__("hashlib").sha256((text * 50000).encode()).hexdigest()
+
+
+def test_long_text_folds_a_slice_at_a_time_to_the_same_text(monkeypatch):
+    import loaders.fold as lf
+
+    text = "ＡｇｉＢｏｔ 緑的諧波 Ⅻ ｶﾀｶﾅ \U0002f800 \ud800 " * 3000  # fullwidth, variants, astral, a lone surrogate
+    whole = lf._translate(text, lf._tables()[0])
+    monkeypatch.setattr(lf, "_CHUNK", 4099)  # slices that do not fall on the repeat
+    assert lf._translate(text, lf._tables()[0]) == whole == text.translate(lf._tables()[0])
