@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from loaders.discover import _YEARS  # noqa: E402 - a title keyed without its span of years, as discovery keys it
 from loaders.fold import fold  # noqa: E402
 from loaders.rosters import org_key  # noqa: E402
 from loaders.yamlio import load_yaml, strip_lines  # noqa: E402
@@ -80,7 +81,7 @@ def _norm(name: str, kind: str) -> set[str]:
     keys = {re.sub(r"[\s\-_·・]", "", f)}
     if kind == "policies":
         core = re.sub(r"[《》「」『』\"“”]", "", f)
-        keys.add(re.sub(r"[\s\-_·・]", "", re.sub(r"\(\s*\d{4}\s*[-—–~至到]+\s*\d{4}\s*年?\s*\)\s*$", "", core)))
+        keys.add(re.sub(r"[\s\-_·・]", "", _YEARS.sub("", core)))
     if kind == "organisations":
         for form in {f, re.sub(r"\([^()]*\)", "", f).strip()}:  # 哈尔滨工业大学（深圳） is 哈尔滨工业大学
             k = org_key(name, form)

@@ -53,8 +53,9 @@ KANA = "\u30a0-\u30ff"  # katakana with ー and ・
 _NAME_TAIL_REVERSED = re.compile(rf"(?:[{HAN}{KANA}]|\)[{HAN}{KANA}]{{2,4}}\()+")
 _NAME_HEAD = re.compile(rf"[{HAN}{KANA}]+")
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_YEARS = re.compile(r"\s*\(\s*\d{4}\s*[-—–~〜至到]+\s*(?:\d{4}|\d{2})\s*年?\s*\)\s*$")  # (2025-2027年), （2024〜27年）
-_YEARS_AFTER = re.compile(r"\(\s*\d{4}\s*[-—–~〜至到]+\s*(?:\d{4}|\d{2})\s*年?\s*\)")
+_YEARS_RANGE = r"\(\s*\d{4}\s*[-—–~〜至到]+\s*(?:\d{4}|\d{2})\s*年?\s*\)"  # (2025-2027年), （2024〜27年）
+_YEARS = re.compile(rf"\s*{_YEARS_RANGE}\s*$")  # a title's span of years at its end
+_YEARS_AFTER = re.compile(_YEARS_RANGE)
 _QUOTED = re.compile(r"「([^「」\n]{1,14})」|『([^『』\n]{1,14})』|“([^“”\n]{1,14})”|\"([^\"\n]{1,14})\"")
 _TITLED = re.compile(r"《([^《》\n]{2,90})》|「([^「」\n]{4,90})」")
 _MODEL = re.compile(r"(?<![A-Za-z0-9\-])((?:[A-Z][a-z]{2,12} )?(?:[A-Z][A-Za-z]{0,5}-?\d{1,3}[A-Za-z]{0,3}|[A-Z]{3,6} \d{1,2})"
@@ -405,7 +406,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
     auto = ahocorasick_rs.AhoCorasick([k for k, _ in trigger_entries], implementation=ahocorasick_rs.Implementation.DFA)
     stops = [fold(s) for s in org.left_stops]
     legal_words = {fold(w) for w in org.legal_name_words}
-    stops_ja = [x for x in stops if x not in {fold(w) for w in org.not_stops_in_ja}]
+    not_stops_ja = {fold(w) for w in org.not_stops_in_ja}
+    stops_ja = [x for x in stops if x not in not_stops_ja]
     generic = {fold(g) for g in org.generic}
     cover_words = generic | suffix_words
     return DiscoveryRules(
@@ -597,32 +599,26 @@ class DocumentScanner:
     Parameters
     ----------
     rules : DiscoveryRules
-    places : iterable of str
-        Names of known places (folded or not): a legal name may start with one (深圳市优必选科技…), a government
-        body must (深圳市科技创新局), and a name made only of places and generic words is not an organisation.
+    place_sets : (frozenset, frozenset)
+        The folded names of the known places, and the same with every gazetteer place (districts and counties, for
+        the place a government body's name starts with: 萧山区委), from :attr:`KnownNames.place_sets`: a legal name
+        may start with one (深圳市优必选科技…), a government body must (深圳市科技创新局), and a name made only of
+        places and generic words is not an organisation.
     segmenter : {"stops", "jieba", "sudachi"}
         How a name's left edge is found: after the last stop word in the window before the suffix (``stops``), or
         the same counting only stop words the segmenter cuts as whole words (jieba for Chinese texts, SudachiPy with
         its small dictionary for Japanese texts).
     """
 
-    def __init__(self, rules: DiscoveryRules, places=(), segmenter: str = "stops", all_places=(),
-                 folded_places: tuple[frozenset, frozenset] = (frozenset(), frozenset()), org_types=None,
-                 place_sets: tuple[frozenset, frozenset] | None = None):
+    def __init__(self, rules: DiscoveryRules, place_sets: tuple[frozenset, frozenset], segmenter: str = "stops",
+                 org_types=None):
         self.rules = rules
         if org_types is None:
             from .catalogue import load_catalogue
 
             org_types = load_catalogue().types_with("organisation")
         self.org_types = frozenset(org_types)
-        # ``folded_places``: sets already folded (the gazetteer's, once per process), joined to ``places`` and
-        # ``all_places``
-        if place_sets is not None:  # (places, all_places) made before (KnownNames.place_sets: once per build)
-            self.places, self.all_places = place_sets
-        else:
-            self.places = _folded_set(places) | folded_places[0]
-            # districts and counties too, for the place a government body's name starts with (萧山区委)
-            self.all_places = self.places | _folded_set(all_places) | folded_places[1]
+        self.places, self.all_places = place_sets
         self.segmenter = segmenter
         self._generic_memo: dict[tuple[str, bool], bool] = {}
         self._lang = ""  # the language of the document being scanned (a segmenter applies to one language)
@@ -2126,11 +2122,14 @@ def _join_short_forms(kept, make, org_types):
                     roots.add(i)
     if not into:
         return kept
+    joined_into = defaultdict(list)  # root -> the short forms joined into it, in the order they were joined
+    for j, k in into.items():
+        joined_into[k].append(j)
     out = []
     for i, (ent, cands, keys) in enumerate(kept):
         if i in into:
             continue
-        joined = [j for j, k in into.items() if k == i]
+        joined = joined_into.get(i)
         if joined:
             cands = cands + [c for j in joined for c in kept[j][1]]
             keys = set(keys).union(*(kept[j][2] for j in joined))
