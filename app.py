@@ -125,7 +125,8 @@ OPENING = f"opening_view:{PER_SEGMENT}"  # the name the first page is kept under
 @st.cache_resource(show_spinner=False, max_entries=16)
 def opening(_G, key):
     """The first page's data (regions, default region, its chain map, the header's figures), once per graph."""
-    return derived(_G, OPENING, lambda: opening_view(_G, PER_SEGMENT, card=default_card(_G, key)))
+    return derived(_G, OPENING, lambda: opening_view(_G, PER_SEGMENT, card=default_card(_G, key),
+                                                     choices=regions_of(_G, key), summary=summary_of(_G, key)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -396,6 +397,7 @@ if G is None:
             first_page_while_loading(load, kept_page)
         G = start_graph(load)
     except InputError as exc:
+        start_load.clear()  # the load keeps its error: the next visit tries again (after the file is fixed)
         st.error(md(str(exc)))
         st.stop()
 catalogue = catalogue_of(G)

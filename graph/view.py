@@ -300,12 +300,14 @@ def region_choices(G: nx.MultiDiGraph) -> dict:
                         for r in known_regions(G)}, "default": default_region(G)}
 
 
-def opening_view(G: nx.MultiDiGraph, per_segment: int = 8, card: dict | None = None) -> dict:
+def opening_view(G: nx.MultiDiGraph, per_segment: int = 8, card: dict | None = None, choices: dict | None = None,
+                 summary: dict | None = None) -> dict:
     """What the explorer's first page shows before a visitor chooses anything, as plain data: the regions to choose
     from and the default (:func:`region_choices`), the default region's chain map, and :func:`graph_summary`.
 
     Kept beside the graph's cache entry (:func:`graph.cache.derived`), it lets a restart draw the first page before
-    the graph itself is read. ``card`` is the default region's :func:`graph.coverage.chain_coverage`, to reuse.
+    the graph itself is read. ``card`` (the default region's :func:`graph.coverage.chain_coverage`), ``choices`` and
+    ``summary`` are reused when the caller has them already.
 
     Examples
     --------
@@ -316,9 +318,9 @@ def opening_view(G: nx.MultiDiGraph, per_segment: int = 8, card: dict | None = N
     """
     from .chainmap import chain_map
 
-    choices = region_choices(G)
+    choices = choices if choices is not None else region_choices(G)
     return {**choices, "chain_map": chain_map(G, choices["default"], per_segment, card=card),
-            "summary": graph_summary(G)}
+            "summary": summary if summary is not None else graph_summary(G)}
 
 
 FOLD_BY = ("segment", "region", "type")
