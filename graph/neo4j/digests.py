@@ -90,15 +90,20 @@ def server_counts(conn, keys: list[str]) -> dict[str, int]:
     return out
 
 
-def hashes_query(key: str, buckets: list[int] | None, joined: bool) -> str:
-    """The stored hashes of one label or type (only those in ``buckets``, given as ``$b``, when not None), in
-    records of a thousand (a list each) or, ``joined``, ten thousand joined by commas (FalkorDB's Redis port)."""
-    pattern, v = _pattern(key)
-    where = f"{v}.`{HASH_PROP}` IS NOT NULL" + ("" if buckets is None else f" AND left({v}.`{HASH_PROP}`, 1) IN $b")
-    head = f"MATCH {pattern} WHERE {where} WITH collect({v}.`{HASH_PROP}`) AS h "
+def _hashes_cypher(pattern: str, v: str, joined: bool, also: str = "") -> str:
+    """Every ``_hash`` of ``pattern`` (variable ``v``, optionally filtered by ``also``), a thousand per record (17 kB:
+    FalkorDB's Bolt bridge never delivers a record over 64 KiB) or, ``joined`` (FalkorDB's Redis port), ten thousand
+    per record joined into one string (hashes are hex: no commas)."""
+    head = f"MATCH {pattern} WHERE {v}.`{HASH_PROP}` IS NOT NULL{also} WITH collect({v}.`{HASH_PROP}`) AS h "
     if joined:
         return head + "UNWIND range(0, size(h) - 1, 10000) AS i RETURN string.join(h[i..i + 10000], ',') AS chunk"
     return head + "UNWIND range(0, size(h) - 1, 1000) AS i RETURN h[i..i + 1000] AS chunk"
+
+
+def hashes_query(key: str, buckets: list[int] | None, joined: bool) -> str:
+    """The stored hashes of one label or type (only those in ``buckets``, given as ``$b``, when not None)."""
+    pattern, v = _pattern(key)
+    return _hashes_cypher(pattern, v, joined, "" if buckets is None else f" AND left({v}.`{HASH_PROP}`, 1) IN $b")
 
 
 def bucket_names(buckets) -> list[str]:
@@ -178,14 +183,9 @@ def buckets_to_read(digests: Digests, markers: dict[str, Marker], counts: dict[s
 
 
 # ------------------------------------------------------------------------------------------------ with the server
-# Every hash the server holds, a thousand per record (17 kB: FalkorDB's Bolt bridge never delivers a record over
-# 64 KiB) or, over FalkorDB's Redis port, ten thousand per record joined into one string (hashes are hex: no commas).
-_ALL = ("MATCH {pattern} WHERE {v}._hash IS NOT NULL WITH collect({v}._hash) AS h "
-        "UNWIND range(0, size(h) - 1, {n}) AS i RETURN {chunk} AS chunk")
-ALL_HASHES = tuple(_ALL.format(pattern=p, v=v, n=1000, chunk="h[i..i + 1000]")
-                   for p, v in (("(n)", "n"), ("()-[r]->()", "r")))
-ALL_HASHES_JOINED = tuple(_ALL.format(pattern=p, v=v, n=10000, chunk="string.join(h[i..i + 10000], ',')")
-                          for p, v in (("(n)", "n"), ("()-[r]->()", "r")))
+_EVERYTHING = (("(n)", "n"), ("()-[r]->()", "r"))  # every node, every relationship
+ALL_HASHES = tuple(_hashes_cypher(p, v, joined=False) for p, v in _EVERYTHING)
+ALL_HASHES_JOINED = tuple(_hashes_cypher(p, v, joined=True) for p, v in _EVERYTHING)
 
 
 def _joined(conn) -> bool:
