@@ -253,14 +253,18 @@ def read_input(path, what: str = "file", limited: bool = True) -> bytes:
                 else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
                 else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
         raise InputError(f"is {kind}, not a regular file; give the path of a {what}", path=path)
-    if limited:
-        check_size(st.st_size, path, what)
     limit = max_input_bytes() if limited else -1
+    if limited and st.st_size > limit:
+        check_size(st.st_size, path, what)
     try:
         with open(path, "rb") as fh:
-            data = fh.read(limit + 1 if limited else -1)  # a file growing while it is read still stops at the limit
+            # read(n) allocates n bytes first: asking for the size seen (plus one, to see growth) rather than the
+            # limit saves a 50 MB allocation per file; a file growing while it is read still stops at the limit
+            data = fh.read(min(st.st_size, limit) + 1 if limited else -1)
+            if limited and len(data) > st.st_size:
+                data += fh.read(limit + 1 - len(data))
     except OSError as exc:
         raise InputError(f"cannot read the {what}: {exc.strerror}", path=path) from None
-    if limited:
+    if limited and len(data) > st.st_size:  # it grew
         check_size(len(data), path, what)
     return data

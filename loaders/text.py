@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, Literal, NamedTuple, get_args
 from pathlib import Path
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationError
@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, V
 from .errors import InputError
 from .fold import FoldedText, fold_text
 from .records import Evidence
-from .yamlio import LINE_KEY, load_yaml_lines
+from .yamlio import LINE_KEY, load_yaml_lines, load_yaml_quick
 
 SUPPORTED_ENCODINGS = ("UTF-8", "UTF-8 with BOM", "UTF-16 with BOM", "GB18030", "Shift_JIS")
 # cp932 is the Shift_JIS that Windows writes (a superset of JIS X 0208); GB18030 is a superset of GBK and GB2312.
@@ -52,7 +52,7 @@ def decode_bytes(data: bytes, path=None) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise InputError("starts with a UTF-16 BOM but is not valid UTF-16; re-save the file as UTF-8",
                              path=path) from exc
-    if b"\x00" in data[:8192]:
+    if data.find(b"\x00", 0, 8192) >= 0:
         raise InputError("looks like a binary file (it contains NUL bytes); give a plain-text .txt file", path=path)
     try:
         return data.decode("utf-8"), "utf-8"
@@ -429,6 +429,9 @@ class DocumentMeta(BaseModel):
     path: _Text | None = None
 
 
+_DATE_KEYS = frozenset(k for k, f in DocumentMeta.model_fields.items() if _Date in get_args(f.annotation))
+
+
 def metadata_keys() -> tuple[str, ...]:
     """The keys a ``NAME.meta.yaml`` may have.
 
@@ -496,6 +499,26 @@ def validate_metadata(raw: dict, path=None, key_lines: dict | None = None,
     return meta.model_dump(exclude_none=True)
 
 
+def read_metadata(path, notes: list | None = None) -> dict:
+    """A ``NAME.meta.yaml`` read and checked (:func:`validate_metadata`); errors name the file, line and key.
+
+    A plain file (texts and lists of texts, nothing to clean) is read by :func:`loaders.yamlio.load_yaml_quick`;
+    anything else, or metadata that does not pass as read, is read again by PyYAML with the lines of its keys, so
+    messages and notes are those of that reading.
+    """
+    raw = load_yaml_quick(path, _DATE_KEYS)  # a date read as text or as a date: _partial_date makes both YYYY-MM-DD
+    if raw is not None:
+        quick_notes: list = []
+        try:
+            meta = validate_metadata(raw, path, None, quick_notes)
+        except InputError:
+            meta = None
+        if meta is not None and not quick_notes:
+            return meta
+    raw, key_lines = load_yaml_lines(path, aliases=False)
+    return validate_metadata(raw, path, key_lines, notes)
+
+
 def meta_path_for(path: Path) -> Path:
     """``x.ja.txt`` -> ``x.ja.meta.yaml`` beside it."""
     return path.with_name(path.name[: -len(path.suffix)] + ".meta.yaml") if path.suffix else path.with_name(
@@ -521,8 +544,7 @@ def load_document(path, doc_id: str | None = None) -> Document:
     meta: dict = {}
     mp = meta_path_for(path)
     if mp.exists():
-        raw, key_lines = load_yaml_lines(mp, aliases=False)
-        meta = validate_metadata(raw, mp, key_lines, notes)
+        meta = read_metadata(mp, notes)
     shown = path_text(path)  # a file name that is not UTF-8 must not carry lone surrogates into ids and exports
     doc_id = doc_id or meta.get("id") or Path(shown).stem
     meta.setdefault("path", shown)
@@ -563,8 +585,7 @@ def bundled_documents() -> list[Document]:
 
     docs = []
     for mp in sorted(SEEDS_DIR.glob("*.meta.yaml")):
-        raw, key_lines = load_yaml_lines(mp, aliases=False)
-        meta = validate_metadata(raw, mp, key_lines)
+        meta = read_metadata(mp)
         if "file" not in meta:
             raise InputError("metadata names no 'file'", path=mp, field="file")
         docs.append(load_document(SEEDS_DIR / meta["file"], doc_id=meta.get("id")))

@@ -9,6 +9,8 @@ checked on the composed node tree, before anything is constructed or copied.
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 
 import yaml
@@ -112,6 +114,94 @@ def _load_fast(text: str, aliases: bool):
     finally:
         if loader is not None:
             loader.dispose()
+
+
+try:  # optional: without it every file goes through PyYAML
+    import yaml_rs
+except ImportError:  # pragma: no cover - it is in requirements.txt
+    yaml_rs = None
+
+# Where PyYAML (YAML 1.1) and yaml_rs (YAML 1.2) may read a text differently, or PyYAML refuses what yaml_rs takes:
+# anchors and aliases (refused in users' files), tags, directives, tabs, the line breaks only YAML 1.1 has (NEL,
+# U+2028, U+2029) and the characters PyYAML's reader refuses.
+# Document markers (--- and ...) need no check: yaml_rs gives a list for several documents, refused below.
+# Each check is a search for one byte or character (memchr speed): a regex alternating them, or a search for two or
+# three bytes, costs more than yaml_rs's whole reading. What PyYAML's reader refuses: C0 controls but tab and line
+# breaks, DEL, C1 controls (C2 80-9F in UTF-8, NEL among them), U+FFFE and U+FFFF (lone surrogates are not UTF-8).
+_QUICK_BYTES = bytes(c for c in range(256) if (c >= 0x20 or c in b"\n\r") and c != 0x7F and c not in b"&*!")
+_C1 = re.compile(b"\xc2[\x80-\x9f]")
+
+
+def _not_quick(data: bytes, text: str) -> bool:
+    """True when ``text`` (``data`` decoded) has any of what :func:`load_yaml_quick` leaves to PyYAML (see above).
+
+    Examples
+    --------
+    >>> [_not_quick(t.encode(), t) for t in ("a: b", "a: &x b", "%YAML 1.1\\n", "a: \\x85", "a: \\u3000")]
+    [False, True, True, True, False]
+    """
+    return bool(data.translate(None, _QUICK_BYTES)
+                or b"%" in data and (data.startswith(b"%") or b"\n%" in data or b"\r%" in data)
+                or b"\xc2" in data and _C1.search(data)
+                or "\u2028" in text or "\u2029" in text or "\ufffe" in text or "\uffff" in text)
+
+
+_IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers  # first character -> [(tag, regex)]: YAML 1.1's plain types
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _text_in_pyyaml(value: str, date: bool = False) -> bool:
+    """False when PyYAML would read ``value`` written plain as something else than this text (``yes``, ``1:20``,
+    ``2025-04-20``, ``~``, empty) or refuse it (a plain scalar cannot start with ``%``, ``@`` or a backquote);
+    ``date``: a date or time is as good as its text."""
+    if not value or value[0] in "%@`":
+        return False
+    return not any(rx.match(value) for tag, rx in _IMPLICIT.get(value[0], ()) if not (date and tag == _TIMESTAMP))
+
+
+def load_yaml_quick(path: Path, dates=()) -> dict | None:
+    """A small flat YAML mapping of texts and lists of texts (``NAME.meta.yaml``) read by yaml_rs (Rust, 8 times
+    PyYAML's libyaml binding on such a file, where building Python marks and nodes per value dominates), or None.
+
+    None whenever the reading could differ from :func:`load_yaml_lines` by PyYAML: yaml_rs missing, the file
+    unreadable or over the size limit, anything :func:`_not_quick` finds, a YAML error or a duplicate key, a value that
+    is not a text or a list of texts, or a text PyYAML would read as another type, except a date or time under a key
+    in ``dates``: the caller must then turn both readings into the same text (``2025-04-20``), or refuse both. The
+    caller reads the file with :func:`load_yaml_lines` after a None, which gives the lines and the messages; no line
+    marks here (``__line__`` is absent).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.meta.yaml").write_text('title: "Plan"\\nsources: [x, y]\\n')
+    >>> _ = (d / "b.meta.yaml").write_text("title: yes")  # PyYAML reads true
+    >>> load_yaml_quick(d / "a.meta.yaml"), load_yaml_quick(d / "b.meta.yaml")
+    ({'title': 'Plan', 'sources': ['x', 'y']}, None)
+    """
+    if yaml_rs is None:
+        return None
+    from .clean import read_input
+
+    try:
+        data = read_input(path, "YAML file")
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[3:]
+        text = data.decode("utf-8")
+        if _not_quick(data, text):
+            return None
+        mapping = yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # noqa: BLE001 - whatever it is, load_yaml_lines reports it precisely
+        return None
+    if not isinstance(mapping, dict):
+        return None
+    for key, value in mapping.items():
+        if isinstance(value, str):
+            if not _text_in_pyyaml(value, key in dates):
+                return None
+        elif not isinstance(value, list) or not all(isinstance(v, str) and _text_in_pyyaml(v) for v in value):
+            return None
+    return mapping
 
 
 def load_yaml(path: Path, aliases: bool = True) -> dict:

@@ -201,6 +201,47 @@ def test_yaml_through_libyaml_reads_as_the_pure_python_loader(tmp_path, monkeypa
     assert err.value.line is not None and "invalid YAML" in str(err.value)
 
 
+_META_TEXTS = [  # metadata where YAML 1.1 (PyYAML) and 1.2 (yaml_rs) differ, PyYAML refuses, or nothing is odd
+    'title: "Plan"\nsources: [a, "b c"]\nreleased: 2025-04-20\nretrieved: "2026-11"\n', "title: yes\n",
+    "title: 1:20\n", "title: 0o17\n", "title: 1e3\n", "title: ~\n", "title:\n", 'title: ""\n', "title: @x\n",
+    "released: 2025-4-5\n", "released: 2025-04-20T10:00:00\n", "released: 2025\n", 'date: "2025-02-30"\n',
+    "title: a\ntitle: b\n", "title: !!str 12\n", "title: &x a\nabout: *x\n", "%YAML 1.1\n---\ntitle: x\n",
+    "---\ntitle: x\n", "title: x\n---\ntitle: y\n", "title: x\n...\n", "title: a\u2028b\n", "title: a\u0085b\n",
+    'title: "a\\x41\\u00e9"\n', "title: 'it''s'\n", "title: |\n  a\n  b\n", "title: >-\n  a\n  b\n",
+    "title: x # note\n", "title: x\n  y\n", "title:\ta\n", "sources:\n  - a\n  - b\n", 'about: "a: b"\n',
+    "title: \u200bPlan\n", "colour: red\n", "id: a b\n", "title: [a\n", "title: x\x07\n", "- a\n", "title: {a: b}\n",
+    "\ufefftitle: 智元\u3000机器人\n", "title: Ünïcödé\r\nabout: x\r\n", "title: 'a\n\n  b'\n",
+]
+
+
+@pytest.mark.parametrize("text", _META_TEXTS)
+def test_metadata_through_yaml_rs_reads_as_pyyaml(tmp_path, text):
+    """read_metadata (yaml_rs where it cannot differ) gives the result, the error (file, line, field, message) and
+    the notes of PyYAML's reading."""
+    from loaders import yamlio
+    from loaders.text import _DATE_KEYS, read_metadata, validate_metadata
+
+    p = tmp_path / "x.meta.yaml"
+    p.write_text(text, encoding="utf-8", newline="")
+
+    def outcome(read):
+        notes: list = []
+        try:
+            return read(notes), [str(n) for n in notes]
+        except InputError as exc:
+            return (str(exc), exc.line, exc.field), [str(n) for n in notes]
+
+    def plain_read(notes):
+        raw, key_lines = yamlio.load_yaml_lines(p, aliases=False)
+        return validate_metadata(raw, p, key_lines, notes)
+
+    quick = outcome(lambda notes: read_metadata(p, notes))
+    plain = outcome(plain_read)
+    assert quick == plain
+    if text == _META_TEXTS[0]:  # the plain case does go through yaml_rs
+        assert yamlio.load_yaml_quick(p, _DATE_KEYS) is not None
+
+
 def test_stage_clock_counts_the_steps_of_a_build_and_nothing_outside_it():
     from graph.build import build_graph
     from loaders.extract import stage_clock
