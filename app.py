@@ -146,16 +146,22 @@ def default_card(_G, key):
     return derived(_G, f"chain_coverage:{region}", lambda: chain_coverage(_G, region))
 
 
+# Other regions read the firms' segments and ranks from indexes made once per graph (graph.coverage.segment_index,
+# graph.chainmap.known_rank; prepared in the background after the first page), so a region change reads its firms
+# once instead of walking each firm's edges; the default region's card and map (the first page) need no index. The
+# chain map of a region needs only its firms per segment, so the whole scorecard is computed when a view shows it.
 @st.cache_resource(show_spinner=False, max_entries=64)
 def coverage_card(_G, key, region):
-    return default_card(_G, key) if region == regions_of(_G, key)["default"] else chain_coverage(_G, region)
+    if region == regions_of(_G, key)["default"]:
+        return default_card(_G, key)
+    return chain_coverage(_G, region, indexed=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def region_map(_G, key, region):
     if region == regions_of(_G, key)["default"]:
         return opening(_G, key)["chain_map"]
-    return chain_map(_G, region, PER_SEGMENT, card=coverage_card(_G, key, region))
+    return chain_map(_G, region, PER_SEGMENT, indexed=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -454,7 +460,6 @@ with st.sidebar.expander(T("side_drawing")):
 # ------------------------------------------------------------------------------------------------------------- page
 view = page_header(summary_of(G, key))
 selected = st.session_state.get("selected")
-card = coverage_card(G, key, region)
 
 
 def inspector(container):
@@ -526,7 +531,8 @@ def show_evidence(evidence):
 def seg_inspector(segment):
     import pandas as pd
 
-    members = segment_members(G, segment, card)
+    card = coverage_card(G, key, region)
+    members = segment_members(G, segment, card, indexed=True)
     stage = members["stage"]
     st.markdown("### " + md(members["names"][lang]))
     st.caption(md(f"{ui('Segment', language, 'types')} · {T('stage')}: {stage_names.get(stage, stage)}"))
@@ -587,6 +593,7 @@ elif view == "coverage":
     import altair as alt  # the chart only (half a second to import)
     import pandas as pd
 
+    card = coverage_card(G, key, region)
     with drawing:
         st.markdown("#### " + md(coverage_verdict(card, language)))
         st.markdown(md(roster_what_if(card, language)))

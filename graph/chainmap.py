@@ -12,7 +12,7 @@ import heapq
 
 import networkx as nx
 
-from .coverage import chain_coverage
+from .coverage import segment_firms
 from .model import catalogue_of
 
 ORIGINS = ("catalogue", "roster", "discovered")
@@ -38,18 +38,49 @@ def node_origin(d: dict) -> str:
     return "catalogue"
 
 
-def best_known(G: nx.MultiDiGraph, nodes, limit: int | None = None) -> list:
-    """``nodes`` best known first: most mentions, then highest degree, then name (the ``limit`` first only)."""
-    def key(n):
-        d = G.nodes[n]
-        return (-d.get("mentions", 0), -G.degree(n), str(d.get("name", n)))
+def _known_key(G: nx.MultiDiGraph):
+    """The sort key of :func:`best_known`: most mentions, then highest degree, then name, then id."""
+    attrs, succ, pred = G._node, G._succ, G._pred  # the adjacency dicts: a segment of a region has thousands of firms
 
+    def key(n):
+        d = attrs[n]
+        degree = sum(map(len, succ[n].values())) + sum(map(len, pred[n].values()))  # G.degree(n) of a multigraph
+        return (-d.get("mentions", 0), -degree, str(d.get("name", n)), str(n))
+
+    return key
+
+
+def known_rank(G: nx.MultiDiGraph) -> dict:
+    """Every organisation's place in :func:`best_known`'s order (0 = best known), once per graph
+    (:func:`graph.cache.derived`; the graph must not change afterwards): for a program that draws many regions of one
+    graph (the explorer), whose chain maps then rank their firms by a lookup.
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> G = build_graph()
+    >>> rank = known_rank(G)
+    >>> best_known(G, ["agibot", "fourier"], rank=rank) == best_known(G, ["agibot", "fourier"])
+    True
+    """
+    from .cache import derived
+    from .model import nodes_with
+
+    return derived(G, "known_rank",
+                   lambda: {n: i for i, n in enumerate(sorted(nodes_with(G, "organisation"), key=_known_key(G)))})
+
+
+def best_known(G: nx.MultiDiGraph, nodes, limit: int | None = None, rank: dict | None = None) -> list:
+    """``nodes`` best known first: most mentions, then highest degree, then name, then id (the ``limit`` first only).
+    ``rank``: :func:`known_rank` of ``G``, to order organisations by a lookup."""
+    key = rank.__getitem__ if rank is not None else _known_key(G)
     if limit is None:
         return sorted(nodes, key=key)
     return heapq.nsmallest(limit, nodes, key=key)
 
 
-def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 8, card: dict | None = None) -> dict:
+def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 8, card: dict | None = None,
+              indexed: bool = False) -> dict:
     """A region's chain map: stages left to right, each with its segments, each with its best-known organisations.
 
     Parameters
@@ -59,7 +90,11 @@ def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 
     per_segment : int
         Organisations listed per segment; the rest are counted (``more``).
     card : dict, optional
-        A :func:`chain_coverage` result for this region, to reuse instead of computing it again.
+        A :func:`graph.coverage.chain_coverage` result for this region, to reuse (its rows are the firms drawn);
+        without one, only the firms per segment are read (:func:`graph.coverage.segment_firms`).
+    indexed : bool
+        Rank the firms by :func:`known_rank` and read their segments from :func:`graph.coverage.segment_index`
+        (indexes computed once per graph): for a program that draws many regions of one graph. Same result.
 
     Returns
     -------
@@ -78,8 +113,12 @@ def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 
     >>> seg["status"], "agibot" in [f["id"] for f in seg["firms"]]
     ('covered', True)
     """
-    card = card or chain_coverage(G, region)
-    rows = {r["segment"]: r for r in card["segments"]}
+    if card is not None:
+        found = {**card, "segment_firms": {r["segment"]: r["firms"] for r in card["segments"]}}
+    else:  # the scorecard's firms per segment without the rest of the scorecard
+        found = segment_firms(G, region, indexed=indexed)
+    rank = known_rank(G) if indexed else None
+    rows = found["segment_firms"]
     stages = []
     for stage in catalogue_of(G).stages():
         sid = stage.id.split(":", 1)[1]
@@ -87,8 +126,8 @@ def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 
         for s in catalogue_of(G).segments():
             if s.attrs.get("stage") != sid or s.id not in rows:
                 continue
-            firms = rows[s.id]["firms"]
-            shown = best_known(G, firms, per_segment)
+            firms = rows[s.id]
+            shown = best_known(G, firms, per_segment, rank)
             segments.append({
                 "id": s.id, "names": _names(G.nodes[s.id]) if s.id in G else _names(vars(s)),
                 "count": len(firms),
@@ -98,13 +137,14 @@ def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 
                 "more": len(firms) - len(shown)})
         stages.append({"id": sid, "names": {"en": stage.name_en, "zh": stage.name_zh, "ja": stage.name_ja},
                        "segments": segments})
-    return {"region": card["region"], "region_name": card["region_name"],
-            "region_names": _names(G.nodes[card["region"]]), "segments_total": card["segments_total"],
-            "segments_covered": card["segments_covered"], "stages": stages}
+    return {"region": found["region"], "region_name": found["region_name"],
+            "region_names": _names(G.nodes[found["region"]]), "segments_total": found["segments_total"],
+            "segments_covered": found["segments_covered"], "stages": stages}
 
 
-def segment_members(G: nx.MultiDiGraph, segment: str, card: dict, limit: int = 200) -> dict:
-    """The organisations of ``card``'s region in ``segment``, best known first, with where they are and why.
+def segment_members(G: nx.MultiDiGraph, segment: str, card: dict, limit: int = 200, indexed: bool = False) -> dict:
+    """The organisations of ``card``'s region in ``segment``, best known first (``indexed``: ranked by
+    :func:`known_rank`), with where they are and why.
 
     Returns ``{"segment", "names", "stage", "count", "status", "firms": [{"id", "names", "origin", "mentions",
     "places": [place ids], "quote", "doc", "sentence", "source"}]}`` (the first ``limit`` firms).
@@ -112,7 +152,7 @@ def segment_members(G: nx.MultiDiGraph, segment: str, card: dict, limit: int = 2
     row = next(r for r in card["segments"] if r["segment"] == segment)
     firms = row["firms"]
     out = []
-    for f in best_known(G, firms, limit):
+    for f in best_known(G, firms, limit, known_rank(G) if indexed else None):
         d = G.nodes[f]
         places = sorted({v for _, v, e in G.out_edges(f, data=True) if e.get("type") == "LOCATED_IN"})
         ev = (d.get("evidence") or [None])[0]

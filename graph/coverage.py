@@ -22,47 +22,79 @@ from loaders.errors import InputError
 
 from .display import sentence_text
 from .model import catalogue_of, types_with
-from .places import UnknownRegion, default_region, firms_in_region, known_regions, resolve_region
+from .places import (UnknownRegion, default_region, firms_in_region, known_regions, resolve_region,
+                     text_placements)
 
 READINGS = ("text", "all")
 
-__all__ = ["chain_coverage", "coverage_diff", "what_if", "firm_segments", "segment_weights", "READINGS",
-           "UnknownRegion", "known_regions", "firms_in_region", "resolve_region", "default_region"]
-
-
-def _edge_ok(d: dict, reading: str) -> bool:
-    return reading == "all" or d["method"] != "roster"
+__all__ = ["chain_coverage", "coverage_diff", "what_if", "firm_segments", "segment_firms", "segment_index",
+           "segment_weights", "READINGS", "UnknownRegion", "known_regions", "firms_in_region", "resolve_region",
+           "default_region"]
 
 
 def firm_segments(G: nx.MultiDiGraph, firm: str, reading: str = "all", _seg_types=None) -> set[str]:
     """Segments a firm covers: its own, those of what it develops, those of the scenes it or its products serve."""
     seg_types = _seg_types if _seg_types is not None else set(types_with(G, "segment"))
     succ, attrs = G._succ, G._node  # the adjacency dicts: called once per firm of a region, so no edge views
+    text_only = reading != "all"
 
-    def out(node) -> dict[str, list]:
-        """The node's out-neighbours by edge type, in one pass over its edges."""
-        by_type: dict[str, list] = {}
+    def out(node, segs: set, scenes: list | None = None, developed: list | None = None) -> None:
+        """Add the node's segments to ``segs``; collect what it serves and develops (when asked), in one pass."""
         for v, keys in succ[node].items():
             for d in keys.values():
-                if _edge_ok(d, reading):
-                    by_type.setdefault(d["type"], []).append(v)
-        return by_type
+                if text_only and d["method"] == "roster":  # the text reading reads no roster row
+                    continue
+                t = d["type"]
+                if t == "IN_SEGMENT":
+                    if attrs[v].get("type") in seg_types:
+                        segs.add(v)
+                elif t == "SERVES_SCENE":
+                    if scenes is not None:
+                        scenes.append(v)
+                elif t == "DEVELOPS" and developed is not None:
+                    developed.append(v)
 
-    def in_segments(edges):
-        return {v for v in edges.get("IN_SEGMENT", ()) if attrs[v].get("type") in seg_types}
-
-    own = out(firm)
-    segs = in_segments(own)
-    for v in own.get("SERVES_SCENE", ()):
-        segs |= in_segments(out(v))
-    for v in dict.fromkeys(own.get("DEVELOPS", ())):
+    segs: set[str] = set()
+    scenes: list = []
+    developed: list = []
+    out(firm, segs, scenes, developed)
+    for v in scenes:
+        out(v, segs)
+    for v in dict.fromkeys(developed):
         if v == firm:
             continue
-        developed = out(v)
-        segs |= in_segments(developed)
-        for scene in developed.get("SERVES_SCENE", ()):
-            segs |= in_segments(out(scene))
+        served: list = []
+        out(v, segs, served)
+        for scene in served:
+            out(scene, segs)
     return segs
+
+
+def segment_index(G: nx.MultiDiGraph) -> dict[str, dict[str, frozenset]]:
+    """Every organisation's :func:`firm_segments` in both readings, ``{reading: {organisation: frozenset}}``, once per
+    graph (:func:`graph.cache.derived`; the graph must not change afterwards).
+
+    For a program that scores many regions of one graph (the explorer): each region's score then looks its firms'
+    segments up instead of reading their edges again. Its cost is the whole graph's organisations once (about a
+    second for 100,000 firms), so a one-off score (the CLI) reads the region's firms only. Equal segment sets are
+    one object.
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> G = build_graph()
+    >>> segment_index(G)["all"]["agibot"] == firm_segments(G, "agibot")
+    True
+    """
+    from .cache import derived
+
+    def compute():
+        seg_types, orgs = set(types_with(G, "segment")), set(types_with(G, "organisation"))
+        shared: dict[frozenset, frozenset] = {}
+        return {reading: {n: shared.setdefault(segs := frozenset(firm_segments(G, n, reading, seg_types)), segs)
+                          for n, t in G.nodes(data="type") if t in orgs} for reading in READINGS}
+
+    return derived(G, "segment_index", compute)
 
 
 def segment_weights(G: nx.MultiDiGraph, weights: dict | None = None) -> dict[str, float]:
@@ -78,18 +110,25 @@ def segment_weights(G: nx.MultiDiGraph, weights: dict | None = None) -> dict[str
     return out
 
 
-def claims_about(G: nx.MultiDiGraph, node: str, metric: str) -> list[dict]:
-    """Claims extracted from texts (with evidence) of ``metric`` about ``node``, with their sentences."""
-    out = []
-    for u, _, d in G.in_edges(node, data=True):
-        c = G.nodes[u]
-        if d["type"] == "ABOUT" and c.get("metric") == metric and c.get("evidence"):
-            ev = c["evidence"][0]
-            out.append({"claim": u, "value": c.get("value"), "qualifier": c.get("qualifier"), "text": c.get("text"),
-                        "doc": ev["doc"], "sentence": ev["sentence"], "quote": ev["quote"],
-                        "sentence_text": sentence_text(G, ev["doc"], ev["sentence"])})
-    out.sort(key=lambda r: (r["doc"], r["sentence"]))
-    return out
+def claims_about(G: nx.MultiDiGraph, node: str, *metrics: str) -> list[dict] | tuple[list[dict], ...]:
+    """Claims extracted from texts (with evidence) of ``metric`` about ``node``, with their sentences; given several
+    metrics, one list per metric (the node's edges read once: a region has an edge from each of its firms)."""
+    found: dict[str, list[dict]] = {m: [] for m in metrics}
+    attrs = G._node
+    for u, keys in G._pred[node].items():
+        c = attrs[u]
+        if c.get("metric") not in found or not c.get("evidence"):
+            continue
+        for d in keys.values():
+            if d["type"] == "ABOUT":
+                ev = c["evidence"][0]
+                found[c["metric"]].append({
+                    "claim": u, "value": c.get("value"), "qualifier": c.get("qualifier"), "text": c.get("text"),
+                    "doc": ev["doc"], "sentence": ev["sentence"], "quote": ev["quote"],
+                    "sentence_text": sentence_text(G, ev["doc"], ev["sentence"])})
+    for out in found.values():
+        out.sort(key=lambda r: (r["doc"], r["sentence"]))
+    return found[metrics[0]] if len(metrics) == 1 else tuple(found[m] for m in metrics)
 
 
 def _stated_count(claims: list[dict]) -> dict | None:
@@ -100,12 +139,17 @@ def _stated_count(claims: list[dict]) -> dict | None:
             "sentence": c["sentence"]}
 
 
-def _reading(G: nx.MultiDiGraph, region: str, reading: str, weights: dict[str, float]) -> dict:
-    """One reading: the region's organisations, who covers which segment, and the shares."""
-    firms = firms_in_region(G, region, reading)
+def _reading(G: nx.MultiDiGraph, firms: dict, reading: str, weights: dict[str, float],
+             index: dict | None = None) -> dict:
+    """One reading: the region's organisations (``firms``, from :func:`firms_in_region` in this reading), who covers
+    which segment (looked up in ``index``, :func:`segment_index`, when given), and the shares."""
     seg_firms: dict[str, set[str]] = {s: set() for s in weights}
-    seg_types = set(types_with(G, "segment"))
-    covers = {f: firm_segments(G, f, reading, seg_types) for f in firms}
+    if index is not None:
+        known = index[reading]
+        covers = {f: known[f] for f in firms}
+    else:
+        seg_types = set(types_with(G, "segment"))
+        covers = {f: firm_segments(G, f, reading, seg_types) for f in firms}
     for f, segs in covers.items():
         for s in segs:
             if s in seg_firms:
@@ -126,9 +170,10 @@ def _stage_orders(G: nx.MultiDiGraph) -> dict[str, dict]:
     return {n.split(":", 1)[1]: d for n, d in stages}
 
 
-def _segment_rows(G: nx.MultiDiGraph, readings: dict, weights: dict[str, float], names: dict) -> list[dict]:
+def _segment_rows(G: nx.MultiDiGraph, readings: dict, weights: dict[str, float], names: dict,
+                  stages: dict) -> list[dict]:
     """One row per segment in chain order: its firms in both readings and whether it is covered."""
-    order = {k: d.get("order", 9) for k, d in _stage_orders(G).items()}
+    order = {k: d.get("order", 9) for k, d in stages.items()}
     allr, textr = readings["all"], readings["text"]
     rows = []
     for s in sorted(weights, key=lambda s: (order.get(G.nodes[s].get("stage"), 9), s)):
@@ -142,10 +187,10 @@ def _segment_rows(G: nx.MultiDiGraph, readings: dict, weights: dict[str, float],
     return rows
 
 
-def _by_stage(G: nx.MultiDiGraph, rows: list[dict]) -> dict:
+def _by_stage(rows: list[dict], stages: dict) -> dict:
     """Per stage: segments covered, shares in both readings, uncovered and single-firm segments."""
     out = {}
-    for key, st in _stage_orders(G).items():
+    for key, st in stages.items():
         srows = [r for r in rows if r["stage"] == key]
         tw = sum(r["weight"] for r in srows)
         out[key] = {"name": st.get("name"), "segments_total": len(srows),
@@ -158,22 +203,24 @@ def _by_stage(G: nx.MultiDiGraph, rows: list[dict]) -> dict:
     return out
 
 
-def _makers_known(G: nx.MultiDiGraph, covers: dict[str, set[str]]) -> list[str]:
-    """Firms in a maker or supplier segment (data/analysis.yaml ``coverage.makers``); ``covers``: firm -> segments."""
+def _makers_known(G: nx.MultiDiGraph, covers: dict[str, set[str]], weights: dict[str, float]) -> list[str]:
+    """Firms in a maker or supplier segment (data/analysis.yaml ``coverage.makers``); ``covers``: firm -> segments
+    (each one of ``weights``)."""
     makers = catalogue_of(G).analysis["coverage"]["makers"]
     stages, segments = set(makers["stages"]), {f"segment:{s}" for s in makers["segments"]}
-    return sorted(f for f, segs in covers.items() if any(G.nodes[s].get("stage") in stages or s in segments
-                                                         for s in segs))
+    maker_segments = {s for s in weights if G.nodes[s].get("stage") in stages or s in segments}
+    return sorted(f for f, segs in covers.items() if not maker_segments.isdisjoint(segs))
 
 
 def _conflicts(G: nx.MultiDiGraph, firms: dict, names: dict) -> list[dict]:
     """Firms counted in the region through a contested placement, with both statements."""
     out = []
-    for f, statements in sorted(firms.items()):
+    contested = [f for f, statements in firms.items() if any(st["conflict"] for st in statements)]
+    for f in sorted(contested):  # few: the node's conflicts are read for these only
         node_conf = G.nodes[f].get("conflicts") or []
-        if any(st["conflict"] for st in statements) and node_conf:
+        if node_conf:
             out.append({"firm": f, "name": names[f], "statements": node_conf[0]["statements"],
-                        "counted_in": sorted({st["place"] for st in statements})})
+                        "counted_in": sorted({st["place"] for st in firms[f]})})
     return out
 
 
@@ -185,7 +232,34 @@ def _denominator(weights: dict[str, float], by_stage: dict, custom: bool) -> str
                "weighted: " + ", ".join(f"{k.split(':', 1)[1]}={v:g}" for k, v in weights.items())))
 
 
-def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict | None = None) -> dict:
+def segment_firms(G: nx.MultiDiGraph, region: str | None = None, indexed: bool = False) -> dict:
+    """A region's organisations by segment in the ``all`` reading, without the rest of the scorecard: what the chain
+    map draws (:func:`graph.chainmap.chain_map`), read the same way as :func:`chain_coverage`'s rows, so the two agree.
+
+    Returns
+    -------
+    dict
+        ``region``, ``region_name``, ``segments_total``, ``segments_covered`` and ``segment_firms`` (segment id ->
+        set of organisation ids, every segment of the taxonomy).
+
+    Examples
+    --------
+    >>> from graph import build_graph
+    >>> G = build_graph()
+    >>> found = segment_firms(G, "zhangjiang")
+    >>> card = chain_coverage(G, "zhangjiang")
+    >>> all(sorted(found["segment_firms"][r["segment"]]) == r["firms"] for r in card["segments"])
+    True
+    """
+    rid = resolve_region(G, region) if region else default_region(G)
+    w = segment_weights(G)
+    firms = _reading(G, firms_in_region(G, rid), "all", w, segment_index(G) if indexed else None)["segment_firms"]
+    return {"region": rid, "region_name": G.nodes[rid].get("name", rid), "segments_total": len(w),
+            "segments_covered": sum(1 for s in w if firms[s]), "segment_firms": firms}
+
+
+def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict | None = None,
+                   indexed: bool = False) -> dict:
     """Score a region's chain coverage against the share the texts state.
 
     Parameters
@@ -197,6 +271,9 @@ def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict 
         (:func:`graph.places.default_region`).
     weights : dict, optional
         Segment id -> weight, over the taxonomy's weights (1 each by default).
+    indexed : bool
+        Look the firms' segments up in :func:`segment_index` (computed once per graph) instead of reading each
+        firm's edges: for a program that scores many regions of one graph. Same result.
 
     Returns
     -------
@@ -218,14 +295,18 @@ def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict 
     metrics = catalogue_of(G).analysis["coverage"]
     makers = metrics["makers"]
     w = segment_weights(G, weights)
-    readings = {r: _reading(G, rid, r, w) for r in READINGS}
+    index = segment_index(G) if indexed else None
+    located = firms_in_region(G, rid)  # one walk of the region for both readings
+    readings = {"all": _reading(G, located, "all", w, index),
+                "text": _reading(G, text_placements(located), "text", w, index)}
     allr = readings["all"]
-    names = {n: G.nodes[n].get("name", n) for n in G}
-    stated = claims_about(G, rid, metrics["stated_share_metric"])
-    firm_claims = claims_about(G, rid, metrics["firm_count_metric"])
-    maker_claims = claims_about(G, rid, metrics["makers_count_metric"])
-    rows = _segment_rows(G, readings, w, names)
-    by_stage = _by_stage(G, rows)
+    attrs = G._node  # names of the region, the segments and the region's firms only, not of the whole graph
+    names = {n: attrs[n].get("name", n) for n in (rid, *w, *allr["firms"])}
+    stated, firm_claims, maker_claims = claims_about(G, rid, metrics["stated_share_metric"],
+                                                     metrics["firm_count_metric"], metrics["makers_count_metric"])
+    stages = _stage_orders(G)
+    rows = _segment_rows(G, readings, w, names, stages)
+    by_stage = _by_stage(rows, stages)
     stated_share = stated[0]["value"] if stated else None
     measured = allr["share"]
     note = ""
@@ -255,7 +336,7 @@ def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict 
         "firms_known_text_only": len(readings["text"]["firms"]),
         "firms": sorted(allr["firms"]),
         "makers_suppliers_stated": _stated_count(maker_claims),
-        "makers_suppliers_known": len(_makers_known(G, allr["covers"])),
+        "makers_suppliers_known": len(_makers_known(G, allr["covers"], w)),
         "conflicts": _conflicts(G, allr["firms"], names),
         "evidence": stated + firm_claims + maker_claims,
         "denominator": _denominator(w, by_stage, bool(weights)),

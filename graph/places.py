@@ -105,8 +105,10 @@ def containing_places(G: nx.MultiDiGraph, node: str) -> set[str]:
 def firms_in_region(G: nx.MultiDiGraph, region: str, reading: str = "all") -> dict[str, list[dict]]:
     """Organisations located in ``region`` (directly or inside it) -> the LOCATED_IN statements placing them there.
 
-    ``reading`` ``"text"`` keeps only locations the loaded documents state (method ``rule``).
+    ``reading`` ``"text"`` keeps only locations the loaded documents state (:func:`text_placements`).
     """
+    if reading == "text":
+        return text_placements(firms_in_region(G, region))
     orgs = set(types_with(G, "organisation"))
     found: dict[str, list[dict]] = {}
     # Walk down from the region to the places inside it and read their incoming LOCATED_IN edges: the work follows
@@ -117,12 +119,23 @@ def firms_in_region(G: nx.MultiDiGraph, region: str, reading: str = "all") -> di
             for d in keys.values():
                 if d["type"] != "LOCATED_IN" or attrs[u].get("type") not in orgs:
                     continue
-                if reading == "text" and d["method"] != "rule":
-                    continue
                 found.setdefault(u, []).append({"place": place, "method": d["method"],
                                                 "conflict": bool(d.get("conflict")), "evidence": d.get("evidence", []),
                                                 "sources": d.get("sources", [])})
     return found
+
+
+def text_placements(found: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The ``text`` reading of :func:`firms_in_region`'s result: the statements the loaded documents make (method
+    ``rule``), for the organisations that have one; so both readings of a region come from one walk.
+
+    Examples
+    --------
+    >>> text_placements({"a": [{"method": "rule"}, {"method": "roster"}], "b": [{"method": "roster"}]})
+    {'a': [{'method': 'rule'}]}
+    """
+    return {f: stated for f, statements in found.items()
+            if (stated := [st for st in statements if st["method"] == "rule"])}
 
 
 def places_inside(G: nx.MultiDiGraph, region: str) -> set[str]:

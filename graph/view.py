@@ -447,10 +447,11 @@ LARGE_VIEW = 5000  # nodes; above this, cap_view ranks by the whole graph (compu
 
 
 def prepare_views(G: nx.MultiDiGraph) -> None:
-    """Compute now what :func:`cap_view` computes once per large graph on first use (the edge list, degrees, both
-    rankings, the segment of every node) and the search index (:func:`graph_name_index`), e.g. in a background
-    thread while the first page is read, so that the first network view or search does not wait for them. Does
-    nothing for a graph below :data:`LARGE_VIEW` nodes.
+    """Compute now what a region change reads (:func:`graph.coverage.segment_index`,
+    :func:`graph.chainmap.known_rank`), what :func:`cap_view` computes once per large graph on first use (the edge
+    list, degrees, both rankings, the segment of every node) and the search index (:func:`graph_name_index`), e.g.
+    in a background thread while the first page is read, so that the first region change, network view or search
+    does not wait for them. Does nothing for a graph below :data:`LARGE_VIEW` nodes.
 
     Examples
     --------
@@ -459,6 +460,11 @@ def prepare_views(G: nx.MultiDiGraph) -> None:
     """
     if G.number_of_nodes() < LARGE_VIEW:
         return
+    from .chainmap import known_rank
+    from .coverage import segment_index
+
+    segment_index(G)
+    known_rank(G)
     whole = G.subgraph(list(G))
     for rank_by in RANK_BY:
         cap_view(whole, DEFAULT_CAP, "aggregate", fold_by="segment", rank_by=rank_by)
