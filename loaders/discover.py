@@ -57,6 +57,9 @@ _YEARS_RANGE = r"\(\s*\d{4}\s*[-—–~〜至到]+\s*(?:\d{4}|\d{2})\s*年?\s*\)
 _YEARS = re.compile(rf"\s*{_YEARS_RANGE}\s*$")  # a title's span of years at its end
 _YEARS_AFTER = re.compile(_YEARS_RANGE)
 _QUOTED = re.compile(r"「([^「」\n]{1,14})」|『([^『』\n]{1,14})』|“([^“”\n]{1,14})”|\"([^\"\n]{1,14})\"")
+# a programme's name in quotation marks (“具身智能揭榜挂帅”专项, "AI for All" initiative)
+_PROGRAMME_QUOTED = re.compile(r"「([^「」\n]{1,24})」|『([^『』\n]{1,24})』|“([^“”\n]{1,24})”|\"([^\"\n]{1,24})\"")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]")  # a kanji or katakana continues a word
 _TITLED = re.compile(r"《([^《》\n]{2,90})》|「([^「」\n]{4,90})」")
 _MODEL = re.compile(r"(?<![A-Za-z0-9\-])((?:[A-Z][a-z]{2,12} )?(?:[A-Z][A-Za-z]{0,5}-?\d{1,3}[A-Za-z]{0,3}|[A-Z]{3,6} \d{1,2})"
                     r"(?: (?:Pro|Max|Plus|Ultra|Mini|Lite|Edu))?)(?![A-Za-z0-9\-])")
@@ -180,6 +183,17 @@ class _PolicyModel(_Strict):
     heads: list[str]
     min_title_words: int = 3
     bare: _BarePolicyModel | None = None
+    programmes: _ProgrammeModel | None = None
+    title_tail: list[str] = []
+    rejects: list[str] = []
+
+
+class _ProgrammeModel(_Strict):
+    weight: float
+    after_quote: list[str]
+    quoted_endings: list[str]
+    not_names: list[str] = []
+    followers: list[str] = []
 
 
 class _BarePolicyModel(_Strict):
@@ -297,6 +311,12 @@ class DiscoveryRules:
     id_prefixes: dict[str, str]
     path: str = ""
     segmenter: str = "stops"
+    programme_after: re.Pattern | None = None  # a programme word after a quoted name (“X”专项, "X" initiative)
+    programme_endings: tuple[str, ...] = ()
+    programme_not_names: frozenset[str] = frozenset()
+    programme_followers: frozenset[str] = frozenset()
+    title_tail: re.Pattern | None = None  # "on Robotics" after an English title's head
+    policy_rejects: re.Pattern | None = None  # words that make a titled name a tender or contract
     _segment_automata: dict = field(default_factory=dict, repr=False)
     _key_cache: dict = field(default_factory=dict, repr=False)
     _key_places: frozenset = frozenset()  # the places a key drops from a name's start (set by discover)
@@ -342,7 +362,9 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
                     "parenthetical": org.parenthetical.weight, "quoted_product": m.products.quoted.weight,
                     "model_number": m.products.model_number.weight, "named_product": m.products.named.weight,
                     "policy_title": m.policies.weight, "possessive": m.products.model_number.weight,
-                    "policy_bare": m.policies.bare.weight if m.policies.bare else 0.0})
+                    "policy_bare": m.policies.bare.weight if m.policies.bare else 0.0,
+                    "programme": m.policies.programmes.weight if m.policies.programmes else 0.0})
+    pg = m.policies.programmes
     entries: dict[str, list] = defaultdict(list)
     suffix_words = set()
     for s in org.suffixes:
@@ -464,7 +486,15 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         bare_policy_min=m.policies.bare.min_length if m.policies.bare else 0,
         min_title_words=m.policies.min_title_words, segment_cues=m.segment_cues,
         registered_place_levels=tuple(m.registered_place_levels), path=str(p), segmenter=m.segmenter,
-        blocking_types=frozenset(m.blocking_types), id_prefixes=m.id_prefixes)
+        blocking_types=frozenset(m.blocking_types), id_prefixes=m.id_prefixes,
+        programme_after=re.compile(r"(?:的|の|\s)?(?:%s)" % _trie_pattern({fold(h) for h in pg.after_quote}))
+        if pg else None,
+        programme_endings=tuple(fold(h) for h in pg.quoted_endings) if pg else (),
+        programme_not_names=frozenset(fold(x) for x in pg.not_names) if pg else frozenset(),
+        programme_followers=frozenset(fold(x) for x in pg.followers) if pg else frozenset(),
+        title_tail=re.compile(r" (?:%s)(?: [A-Z][\w-]*)+" % "|".join(map(re.escape, m.policies.title_tail)))
+        if m.policies.title_tail else None,
+        policy_rejects=_alternation(fold(x) for x in m.policies.rejects))
 
 
 def load_discovery_rules(data_dir=None) -> DiscoveryRules:
@@ -832,8 +862,11 @@ class DocumentScanner:
             if len(quote) != len(raw):
                 os_ += len(raw) - len(raw.lstrip())
                 oe = os_ + len(quote)
-            if overlaps(os_, oe):
+            if overlaps(os_, oe) and not (kind == "policy" and _holds_shorter_only(known, known_types, blocking, os_,
+                                                                                  oe, quote)):
                 return
+            if kind == "policy" and self.rules.policy_rejects and self.rules.policy_rejects.search(fold(quote)):
+                return  # a tender or contract (「…調達プロジェクト」), not a policy
             out.append(Candidate(kind, typ, doc_id, os_, oe, quote, pattern,
                                  w[pattern] if weight is None else weight, partner))
 
@@ -901,6 +934,8 @@ class DocumentScanner:
                             add("product", "Product", start, start + len(name), "named_product")
         self._parenthetical(f, text, known_ends, add)
         self._titles(f, add)
+        if self.rules.programme_after is not None:
+            self._programmes(f, text, add)
         if lang == "zh" and self.rules.bare_policy is not None:
             self._bare_titles(f, add)
         org_ends = {c.end for c in out if c.kind == "organisation"} | \
@@ -1374,6 +1409,33 @@ class DocumentScanner:
                 continue
             add("policy", "Policy", start, end, "policy_bare")
 
+    def _programmes(self, f, text, add):
+        """A named programme in quotation marks: followed by a programme word (“机器人+”应用行动, “千企智改”工程,
+        "Robot+" action plan) or ending in one (“灵犀计划”, 「ロボット導入モデル事業」), never a period (“十五五”)."""
+        rules = self.rules
+        for m in _PROGRAMME_QUOTED.finditer(f):
+            g = m.lastindex
+            name = m.group(g).strip()
+            if len(name) < 2 or name in rules.programme_not_names or name.isdigit():
+                continue
+            latin = name.isascii()
+            if latin and not (text[m.start(g):m.start(g) + 1].isupper() or "+" in name):
+                continue  # the "smart" plan: a capital letter or a + marks a name
+            h = rules.programme_after.match(f, m.end())
+            if h is None:
+                if name.endswith(rules.programme_endings) and not name.startswith(rules.programme_endings) \
+                        and not self._generic(name):
+                    add("policy", "Policy", m.start(g), m.end(g), "programme")
+                continue
+            end = h.end()
+            y = _YEARS_AFTER.match(f, end)
+            end = y.end() if y else end
+            nxt = f[end:end + 1]
+            if nxt and (nxt.isascii() and nxt.isalnum() if latin else _CJK_WORD.match(nxt)) and \
+                    nxt not in rules.programme_followers:
+                continue  # the head is part of a longer word (“X”工程师, “X”计划生育)
+            add("policy", "Policy", m.start(), end, "programme")
+
     def _policy_latin(self, f, text, s, e, add):
         if not text[s:s + 1].isupper():
             return
@@ -1384,6 +1446,9 @@ class DocumentScanner:
         if len(words) < self.rules.min_title_words:
             return
         end = e
+        t = self.rules.title_tail.match(text, e) if self.rules.title_tail else None
+        if t:  # "National Strategy on Robotics"
+            end = e = t.end()
         y = re.match(r"\s*\(\s*\d{4}\s*[-–—]\s*\d{4}\s*\)", text[e:e + 20])
         if y:
             end = e + y.end()
@@ -1482,6 +1547,14 @@ class DocumentScanner:
             owner = _POSSESSIVE_BEFORE.search(text, max(0, s - 40), s)
             if owner and not self._person(owner.group(1)) and not self._generic(fold(owner.group(1))):
                 add("organisation", "Company", owner.start(1), owner.end(1), "possessive")
+
+
+def _holds_shorter_only(known, known_types, blocking, start, end, quote) -> bool:
+    """True when every listed name a policy title overlaps stands inside it and is shorter than the title without its
+    years (《关于…的实施方案》 holds 实施方案, a listed plan's alias; 《上海市…实施方案（2023-2025年）》 is that plan)."""
+    core = len(_YEARS.sub("", quote))
+    return all(start <= m.start and m.end <= end and m.end - m.start < core for m in known
+               if m.start < end and start < m.end and known_types.get(m.entity) in blocking)
 
 
 def _drop_inner(out: list[Candidate]) -> list[Candidate]:

@@ -163,6 +163,39 @@ def test_products_and_policies(catalogue):
                                        "深圳市具身智能机器人技术创新与产业发展行动计划（2025—2027年）"]
 
 
+@pytest.mark.parametrize("text,expected", [
+    # named programmes (invented names): quoted name + programme word, or a quoted name ending in one
+    ("青石市启动“灵犀机器人+”应用行动，首批开放100个场景。", "“灵犀机器人+”应用行动"),
+    ("该区实施“千企智改”工程，支持企业引入新设备。", "“千企智改”工程"),
+    ("青石市经信局推出“具身智能揭榜挂帅”专项，单个项目最高支持500万元。", "“具身智能揭榜挂帅”专项"),
+    ("青石市发布“灵犀计划”，三年培育50家机器人企业。", "灵犀计划"),
+    ("県は「ロボット導入モデル事業」の公募を始めた。", "ロボット導入モデル事業"),
+    ("Beijing's \"Lingxi+\" action plan is channelling capital into the sector.", "\"Lingxi+\" action plan"),
+    ("The \"AI for Bluestone\" initiative led to three new centres.", "\"AI for Bluestone\" initiative"),
+    ("Under the Bluestone Humanoid Initiative, the district will open 100 test sites.",
+     "Bluestone Humanoid Initiative"),
+    ("The ministry unveiled the Draft National Strategy on Robotics last week.", "Draft National Strategy on Robotics"),
+    # a listed plan's generic alias (实施方案) inside a longer title does not hide the title
+    ("市政府印发《关于加快发展青石市灵犀产业的实施方案》。", "关于加快发展青石市灵犀产业的实施方案"),
+])
+def test_named_programmes_are_policies(catalogue, text, expected):
+    result, _ = found([text], catalogue)
+    assert expected in names(result, "Policy")
+
+
+@pytest.mark.parametrize("text", [
+    "该市严格落实计划生育政策。", "公司计划在2026年量产人形机器人。", "青石市将编制“十五五”规划。",
+    "该市出台了一系列支持政策，吸引企业落户。", "实现“1134”工作目标，构建“三五成群”的产品矩阵。",
+    "公司推出“灵犀”系列人形机器人。", "这一计划将在明年启动。", "青石市提出“三步走”目标。",
+    "该公司招聘“灵犀”工程师。", "同社は来年の量産計画を明らかにした。", "新工場の建設プロジェクトが進む。",
+    "The plan aims to raise output to 10 billion yuan by 2027.", "The 2025 programme drew 300 entrants.",
+    "Under the plan, the city will open 100 test sites.", "He joined the \"smart\" programme in 2023.",
+])
+def test_generic_plans_periods_and_slogans_are_not_policies(catalogue, text):
+    result, _ = found([text], catalogue)
+    assert names(result, "Policy") == []
+
+
 def test_chain_segments_from_cue_words_in_the_firms_clause(catalogue):
     result, docs = found(["星海图科技、云鲸等企业研发灵巧手，而帕西尼科技专注触觉传感器。"], catalogue)
     segs = {(result.entities[r.source].name, r.target) for r in result.relations["t0"]}
