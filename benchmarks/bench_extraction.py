@@ -3,8 +3,9 @@
 The automaton holds the catalogue and a realistic roster (benchmarks/synthetic.py, three scripts, repeats merged),
 so it has tens of thousands of aliases like a real build. Rows:
 
-- alias matching (fold + automaton + word boundaries + mention records) on all the real texts, against its ceiling:
-  the same automaton's raw ``iter`` over the same folded texts (pyahocorasick, no checks, no records);
+- alias matching (fold + automaton + word boundaries + mention records) on all the real texts, against the peer:
+  pyahocorasick's raw ``iter`` over the same keys and folded texts (no checks, no records; the matcher itself
+  scans with ahocorasick_rs);
 - per language (zh, ja, en), end to end as ``build_graph`` reads documents: each file read from disk
   (``load_document``: decode, clean, sentences, language, its ``.meta.yaml``), folded, open-world discovery, the
   discovered names added to the automaton, then mentions, places, relations and claims (``Extractors.extract``), in
@@ -24,7 +25,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from common import ROOT, Row, Timer, synthetic_inputs
+from common import ROOT, Row, Timer, pyahocorasick_automaton, synthetic_inputs
 
 from graph.build import cyclic_gc_paused
 from loaders.catalogue import load_catalogue
@@ -109,7 +110,7 @@ def run(scale: dict) -> list[Row]:
     with Timer() as t_build:
         extractors = Extractors(catalogue, entities)
     matcher = extractors.matcher
-    automaton = matcher._automaton  # the same automaton, for the raw scan (the ceiling)
+    automaton = pyahocorasick_automaton(matcher.owner)  # the same keys in pyahocorasick, for its raw scan (the peer)
     texts = real_texts()
     rows = [Row("extraction: aliases in the automaton (catalogue + realistic roster)",
                 f"{len(matcher):,} aliases of {len(entities):,} entities (built in {t_build.seconds:.2f} s)",
@@ -128,8 +129,8 @@ def run(scale: dict) -> list[Row]:
                         f"{mentions / mb / 1000:.1f} mentions per kB)",
                         f"{ours:.1f} MB/s CPU ({mb / ours_wall:.1f} wall)", f"≥ {MATCH_TARGET_MBS} MB/s",
                         ours >= MATCH_TARGET_MBS,
-                        peer=f"raw automaton iter over the folded text: {ceiling:.1f} MB/s (ours {ours / ceiling:.0%} "
-                             "of it)"))
+                        peer=f"raw pyahocorasick iter over the same keys and folded text: {ceiling:.1f} MB/s (ours "
+                             f"{ours / ceiling:.0%} of it)"))
 
         # One pass over every file first, not counted: what a process does once (reading the gazetteer and the
         # discovery rules, compiling patterns) is not a cost per megabyte.

@@ -90,3 +90,15 @@ def synthetic_inputs(firms: int, docs: int, doc_bytes: int, realistic: bool = Fa
 
 def fmt_seconds(s: float) -> str:
     return f"{s:.2f} s" if s >= 0.1 else f"{s * 1000:.0f} ms"
+
+
+def pyahocorasick_automaton(keys):
+    """A pyahocorasick automaton over ``keys`` (e.g. ``AliasMatcher.owner``): the peer whose raw ``iter`` the
+    matching rows compare against (the matcher itself scans with ahocorasick_rs)."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for i, key in enumerate(keys):
+        automaton.add_word(key, i)
+    automaton.make_automaton()
+    return automaton

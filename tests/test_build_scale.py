@@ -3,7 +3,7 @@ texts, edges laid straight into networkx's dicts, roster names checked and folde
 
 import random
 
-import ahocorasick
+import ahocorasick_rs
 import networkx as nx
 import pytest
 
@@ -18,30 +18,32 @@ from loaders.rosters import merge_rosters, parse_roster
 from loaders.text import bundled_documents, document_from_text
 
 
-def _iter_long(pairs, text):
-    auto = ahocorasick.Automaton()
-    for key, value in pairs:
-        if not auto.exists(key):
-            auto.add_word(key, value)
-    if not len(auto):
+def _leftmost_longest(keys, text):
+    if not keys:
         return []
-    auto.make_automaton()
-    return list(auto.iter_long(text))
+    auto = ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    return [(keys[k], s, e) for k, s, e in auto.find_matches_as_indexes(text)]
 
 
-def test_cut_keys_give_pyahocorasicks_own_matches():
-    """Cutting a key at its first q-gram no text has keeps every state a search of those texts reaches, so
-    pyahocorasick's leftmost-longest scan (quirks included) reports the same matches."""
-    rng = random.Random(5)
-    for _ in range(1500):
-        alphabet = "abcd"[: rng.randint(2, 4)]
-        keys = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10))) for _ in range(rng.randint(1, 12))]
-        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) for _ in range(rng.randint(1, 3))]
-        cuts = TextGrams(texts).cut(keys)
-        assert all(1 <= c <= len(k) for k, c in zip(keys, cuts))
-        cut_pairs = [(k[:c], k if c == len(k) else None) for k, c in zip(keys, cuts)]
+@pytest.mark.parametrize("seed", range(3))
+def test_keys_ruled_out_occur_in_no_text(seed):
+    """A key TextGrams rules out occurs in none of the texts (several gram sizes, keys and texts in one or more
+    scripts), so a leftmost-longest scan without those keys reports the same matches."""
+    rng = random.Random(seed)
+    for _ in range(500):
+        alphabet = rng.choice(["ab", "abcd", "ab 智元", "abc\u00e9\U0001f600"])
+        keys = list(dict.fromkeys("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+                                  for _ in range(rng.randint(1, 12))))
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 3))]
+        absent = TextGrams(texts).absent(keys).tolist()
+        assert not any(gone and any(k in t for t in texts) for k, gone in zip(keys, absent)), (keys, texts)
+        kept = [k for k, gone in zip(keys, absent) if not gone]
         for t in texts:
-            assert _iter_long([(k, k) for k in keys], t) == _iter_long(cut_pairs, t), (keys, t)
+            assert _leftmost_longest(keys, t) == _leftmost_longest(kept, t), (keys, t)
+    many = [f"{i:04d} robotics" for i in range(3000)] + ["abc\x00def", "abc"]  # a NUL in a key: kept, not misnumbered
+    grams = TextGrams(["abc and 0017 robotics"])
+    kept = [k for k, gone in zip(many, grams.absent(many).tolist()) if not gone]
+    assert kept == ["0017 robotics", "abc\x00def", "abc"]
 
 
 def test_matcher_for_the_documents_finds_what_the_full_one_finds():

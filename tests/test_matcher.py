@@ -111,3 +111,25 @@ def test_matches_never_split_a_word(matcher, text, absent):
 def test_the_words_still_match_on_their_own(matcher):
     found = [m.entity for m in matcher.find(document_from_text("中国的投资平台。商業・スポーツ", "t"))]
     assert "china" in found and "platform_investment" in found and "scene_commercial" in found
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_names_added_later_match_as_if_listed_at_once(seed):
+    """``add`` gives the new keys an automaton of their own; the matches are those of one matcher built with every
+    entity in that order (overlapping matches of the two automata included: then all keys are scanned as one)."""
+    import random
+
+    rng = random.Random(seed)
+    words = ["ab", "abc", "bc", "cd", "智元", "智元机器", "机器人", "a b", "b c"]
+    for _ in range(300):
+        def entity(i):
+            return Entity(f"e{i}", "Company", rng.choice(words), aliases=rng.sample(words, rng.randint(0, 2)))
+
+        first, more, last = ([entity(i) for i in range(j, j + rng.randint(0, 3))] for j in (0, 10, 20))
+        text = " ".join(rng.choice(words + ["x", "智"]) for _ in range(rng.randint(1, 12)))
+        doc = document_from_text(text, "t")
+        later = AliasMatcher(first + last, ["a b c"])
+        later.add(more, before={e.id for e in last})
+        once = AliasMatcher(first + more + last, ["a b c"])
+        assert [(m.entity, m.start, m.end) for m in later.find(doc)] == \
+               [(m.entity, m.start, m.end) for m in once.find(doc)], (text, first, more, last)
