@@ -194,6 +194,16 @@ class _ProgrammeModel(_Strict):
     quoted_endings: list[str]
     not_names: list[str] = []
     followers: list[str] = []
+    latin_after: list[str] = []
+    bare_weight: float = 0.0
+    bare_cues: list[str] = []
+    bare_heads: list[str] = []
+    bare_min: int = 4
+    bare_rejects: list[str] = []
+    periods: list[str] = []
+    period_heads: list[str] = []
+    period_fields: list[str] = []
+    clause_ends: list[str] = []
 
 
 class _BarePolicyModel(_Strict):
@@ -317,6 +327,14 @@ class DiscoveryRules:
     programme_followers: frozenset[str] = frozenset()
     title_tail: re.Pattern | None = None  # "on Robotics" after an English title's head
     policy_rejects: re.Pattern | None = None  # words that make a titled name a tender or contract
+    latin_programme: re.Pattern | None = None  # "the Made in Bluestone initiative"
+    bare_programme: re.Pattern | None = None  # 实施(灵犀人才)(计划)
+    bare_programme_min: int = 4
+    plan_periods: frozenset[str] = frozenset()  # “十五五”
+    period_plan: re.Pattern | None = None  # 专项规划 after the period
+    period_fields: tuple[str, ...] = ()  # 领域, 产业 before it
+    bare_programme_rejects: tuple[str, ...] = ()
+    programme_clause_ends: frozenset[str] = frozenset()
     _segment_automata: dict = field(default_factory=dict, repr=False)
     _key_cache: dict = field(default_factory=dict, repr=False)
     _key_places: frozenset = frozenset()  # the places a key drops from a name's start (set by discover)
@@ -363,7 +381,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
                     "model_number": m.products.model_number.weight, "named_product": m.products.named.weight,
                     "policy_title": m.policies.weight, "possessive": m.products.model_number.weight,
                     "policy_bare": m.policies.bare.weight if m.policies.bare else 0.0,
-                    "programme": m.policies.programmes.weight if m.policies.programmes else 0.0})
+                    "programme": m.policies.programmes.weight if m.policies.programmes else 0.0,
+                    "programme_bare": m.policies.programmes.bare_weight if m.policies.programmes else 0.0})
     pg = m.policies.programmes
     entries: dict[str, list] = defaultdict(list)
     suffix_words = set()
@@ -494,7 +513,19 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         programme_followers=frozenset(fold(x) for x in pg.followers) if pg else frozenset(),
         title_tail=re.compile(r" (?:%s)(?: [A-Z][\w-]*)+" % "|".join(map(re.escape, m.policies.title_tail)))
         if m.policies.title_tail else None,
-        policy_rejects=_alternation(fold(x) for x in m.policies.rejects))
+        policy_rejects=_alternation(fold(x) for x in m.policies.rejects),
+        latin_programme=re.compile(
+            r"\b(?:the|its|[A-Z][a-z]+['’]s)\s+((?:[A-Z][\w+&-]*|\d{4})(?:\s+(?:[A-Z][\w+&-]*|\d{4}|of|for|and|in))*?)"
+            r"\s+(?:%s)\b" % "|".join(map(re.escape, pg.latin_after))) if pg and pg.latin_after else None,
+        bare_programme=re.compile(r"(%s)([^,。;:!?、\s“”《》「」]{1,16}?)(%s)" % (
+            _trie_pattern({fold(c) for c in pg.bare_cues}), _trie_pattern({fold(h) for h in pg.bare_heads})))
+        if pg and pg.bare_cues else None,
+        bare_programme_min=pg.bare_min if pg else 4,
+        plan_periods=frozenset(fold(x) for x in pg.periods) if pg else frozenset(),
+        period_plan=_alternation(fold(x) for x in pg.period_heads) if pg and pg.period_heads else None,
+        period_fields=tuple(fold(x) for x in pg.period_fields) if pg else (),
+        bare_programme_rejects=tuple(fold(x) for x in pg.bare_rejects) if pg else (),
+        programme_clause_ends=frozenset(fold(x) for x in pg.clause_ends) if pg else frozenset())
 
 
 def load_discovery_rules(data_dir=None) -> DiscoveryRules:
@@ -1416,6 +1447,9 @@ class DocumentScanner:
         for m in _PROGRAMME_QUOTED.finditer(f):
             g = m.lastindex
             name = m.group(g).strip()
+            if name in rules.plan_periods and rules.period_plan is not None:
+                self._period_plan(f, m, add)
+                continue
             if len(name) < 2 or name in rules.programme_not_names or name.isdigit():
                 continue
             latin = name.isascii()
@@ -1435,6 +1469,55 @@ class DocumentScanner:
                     nxt not in rules.programme_followers:
                 continue  # the head is part of a longer word (“X”工程师, “X”计划生育)
             add("policy", "Policy", m.start(), end, "programme")
+        if self._lang == "zh" and rules.bare_programme is not None:
+            self._bare_programmes(f, add)
+        elif self._lang == "en" and rules.latin_programme is not None:
+            for m in rules.latin_programme.finditer(text):
+                name = m.group(1)
+                words = [w for w in name.split() if w[0].isupper() or w[0].isdigit()]
+                if not any("+" in w or w[0].isupper() and not self._generic(fold(w)) and fold(w) not in self.all_places
+                           and w.lower() not in rules.latin_left_stops for w in words) or self._person(name):
+                    continue  # "the Shenzhen programme", "the AI initiative": no name
+                add("policy", "Policy", m.start(1), m.end(), "programme_bare")
+
+    def _period_plan(self, f, m, add):
+        """机器人领域“十五五”专项规划: a field's plan for a five-year period (the period alone, 编制“十五五”规划, is the
+        national plan, not a document of its own)."""
+        h = self.rules.period_plan.match(f, m.end())
+        if h is None:
+            return
+        lo = max(0, m.start() - 14)
+        cut = max(f.rfind(c, lo, m.start()) for c in ",。;:!?、“”《》()\n")
+        lo = cut + 1 if cut >= 0 else lo
+        for stops in (self.rules.left_stops, self.rules.bare_policy_cues):  # 作为…, 编制…
+            for st in stops.finditer(f, lo, m.start()) if stops is not None else ():
+                lo = max(lo, st.end())
+        field_ = f[lo:m.start()]
+        if len(field_) >= 3 and field_.endswith(self.rules.period_fields) and not field_.startswith(
+                self.rules.period_fields):
+            add("policy", "Policy", lo, h.end(), "programme")
+
+    def _bare_programmes(self, f, add):
+        """A programme named without quotes after a government's verb (青石市实施灵犀人才计划，): the clause starts
+        with a place, the name is at least ``bare_min`` characters before its head, holds no stop word and ends the
+        clause."""
+        rules = self.rules
+        for m in rules.bare_programme.finditer(f):
+            cs, ce, he = m.start(1), m.end(1), m.end()
+            y = _YEARS_AFTER.match(f, he)
+            end = y.end() if y else he
+            if end < len(f) and f[end] not in rules.programme_clause_ends:
+                continue
+            lo = max(0, cs - 30)
+            cut = max(f.rfind(c, lo, cs) for c in ",。;:!?、\n")
+            lo = cut + 1 if cut >= 0 else lo
+            if not self._place_at(f, lo, m.end(1), self.all_places):
+                continue  # 公司启动扩产计划: a firm's plan
+            core = m.group(2)
+            if len(core) < rules.bare_programme_min or rules.left_stops.search(core) or self._generic(core) \
+                    or not _CJK_WORD.match(core) or any(w in core for w in rules.bare_programme_rejects):
+                continue
+            add("policy", "Policy", ce, end, "programme_bare")
 
     def _policy_latin(self, f, text, s, e, add):
         if not text[s:s + 1].isupper():

@@ -175,6 +175,11 @@ def test_products_and_policies(catalogue):
     ("Under the Bluestone Humanoid Initiative, the district will open 100 test sites.",
      "Bluestone Humanoid Initiative"),
     ("The ministry unveiled the Draft National Strategy on Robotics last week.", "Draft National Strategy on Robotics"),
+    # no quotes: a place's verb and a programme word ending the clause; a capitalised name before a programme word
+    ("深圳市启动具身智能揭榜挂帅专项，首批10个项目。", "具身智能揭榜挂帅专项"),
+    ("The city joined the Made in Bluestone initiative last year.", "Made in Bluestone initiative"),
+    # a field's plan for a five-year period
+    ("将人形机器人作为灵犀领域“十五五”专项规划中的重要内容。", "灵犀领域“十五五”专项规划"),
     # a listed plan's generic alias (实施方案) inside a longer title does not hide the title
     ("市政府印发《关于加快发展青石市灵犀产业的实施方案》。", "关于加快发展青石市灵犀产业的实施方案"),
 ])
@@ -190,6 +195,10 @@ def test_named_programmes_are_policies(catalogue, text, expected):
     "该公司招聘“灵犀”工程师。", "同社は来年の量産計画を明らかにした。", "新工場の建設プロジェクトが進む。",
     "The plan aims to raise output to 10 billion yuan by 2027.", "The 2025 programme drew 300 entrants.",
     "Under the plan, the city will open 100 test sites.", "He joined the \"smart\" programme in 2023.",
+    "公司启动扩产计划，预计明年投产。", "深圳市启动地铁三期工程，总投资10亿元。", "北京市推出新一轮招聘计划，岗位500个。",
+    "青石市正在编制“十五五”规划。", "在“十五五”期间，产业规模将翻番。", "The Shenzhen programme drew 300 entrants.",
+    "The AI initiative drew 300 entrants.",
+    "中国移動傘下企業の「ヒューマノイド二足ロボット代工サービス調達プロジェクト」を落札した。",
 ])
 def test_generic_plans_periods_and_slogans_are_not_policies(catalogue, text):
     result, _ = found([text], catalogue)
