@@ -8,8 +8,11 @@ import ahocorasick
 
 from .fold import fold
 from .quantities import phrase_pattern
-from .records import Mention, Relation
+from .records import Evidence, Mention, Relation
 from .text import Document, clause_bounds
+
+
+_NO_BITS = (0, 0)
 
 
 class RelationExtractor:
@@ -50,13 +53,15 @@ class RelationExtractor:
             if rule["scope"] == "clause":
                 self._clause_bits |= bit
         self._cue_words = _cue_word_automaton(self.rules)
+        self._type_bits = {t: (self._source_bits.get(t, 0), self._target_bits.get(t, 0))  # one lookup per mention
+                           for t in {*self._source_bits, *self._target_bits}}
 
     def extract(self, doc: Document, mentions: list[Mention], policy: str | None = None,
                 by_sentence: dict[int, list[Mention]] | None = None) -> list[Relation]:
         """The relations the rules find in ``doc``. ``by_sentence``: ``mentions`` by sentence index, if the caller
         has them already (:func:`loaders.extract.mentions_by_sentence`)."""
         types = self.types
-        source_bits, target_bits = self._source_bits, self._target_bits
+        type_bits = self._type_bits
         if by_sentence is None:
             by_sentence = {}
             for m in mentions:
@@ -78,8 +83,9 @@ class RelationExtractor:
                 if t is None:  # an entity without a type (none in a build) takes no part
                     known = False
                     continue
-                src |= source_bits.get(t, 0)
-                tgt |= target_bits.get(t, 0)
+                s, g = type_bits.get(t, _NO_BITS)
+                src |= s
+                tgt |= g
             if not known:
                 ms = [m for m in ms if m.entity in types]
                 if len(ms) < 2 and not policy:
@@ -91,13 +97,17 @@ class RelationExtractor:
 
     def _sentence(self, doc: Document, sent, ms: list[Mention], wanted: int, policy, out: list[Relation]) -> None:
         """The rules in ``wanted`` (bits) on one sentence, appending their relations to ``out`` in rule order."""
-        ft = doc.folded.span(sent.start, sent.end)
-        # Where the first word of a cue occurs (all occurrences, as original offsets): a cue matches only there.
-        to_original = None if ft.is_identity else ft.to_original
         start = sent.start
+        whole_fold = doc.folded
+        if whole_fold.is_identity:  # the sentence's fold is a slice of the document's (no FoldedText per sentence)
+            sentence_fold, to_original = whole_fold.folded[start:sent.end], None
+        else:
+            ft = whole_fold.span(start, sent.end)
+            sentence_fold, to_original = ft.folded, None if ft.is_identity else ft.to_original
+        # Where the first word of a cue occurs (all occurrences, as original offsets): a cue matches only there.
         hits = []
         cue_bits = 0
-        for last, (length, bits, whole) in self._cue_words.iter(ft.folded):
+        for last, (length, bits, whole) in self._cue_words.iter(sentence_fold):
             if bits & wanted:
                 a, b = last - length + 1, last + 1
                 if to_original is not None:
@@ -111,13 +121,14 @@ class RelationExtractor:
         # per scope kind: (lo, hi, bits of the rules a cue word inside may start a cue of, and of those it is a cue of)
         scopes: dict[str, list[tuple[int, int, int, int]]] = {}
         if wanted & self._clause_bits:
-            bounds = clause_bounds(ft.folded, self.clause_breaks)
+            bounds = clause_bounds(sentence_fold, self.clause_breaks)
             spans = [(start + a, start + b) for a, b in bounds] if to_original is None else \
                 [(start + a, start + b) for a, b in (to_original(*ab) for ab in bounds)]
             scopes["clause"] = [(lo, hi, *_bits_within(hits, lo, hi)) for lo, hi in spans]
         if wanted & ~self._clause_bits:
             scopes["sentence"] = [(start, sent.end, *_bits_within(hits, start, sent.end))]
         scoped: dict[tuple[int, int], tuple[list[Mention], str]] = {}  # per scope, for all the rules
+        doc_id, text = doc.id, doc.text
         for i, rule in enumerate(self.rules):
             bit = 1 << i
             if not wanted & bit:
@@ -127,13 +138,19 @@ class RelationExtractor:
                     continue
                 if (lo, hi) not in scoped:
                     local = [m for m in ms if lo <= m.start < hi]
-                    scoped[lo, hi] = (local, doc.folded.span(lo, hi).folded if local else "")
+                    if not local:
+                        folded = ""
+                    elif to_original is None:  # the sentence's fold is one for one: the scope's is a slice of it
+                        folded = sentence_fold[lo - start:hi - start]
+                    else:
+                        folded = doc.folded.span(lo, hi).folded
+                    scoped[lo, hi] = (local, folded)
                 local, folded = scoped[lo, hi]
                 if not local:
                     continue
                 if not whole & bit and not rule["cue_pattern"].search(folded):  # a phrase: its other words
                     continue
-                evidence = doc.evidence(lo, hi)
+                evidence = Evidence(doc_id, sent.index, lo, hi, text[lo:hi])  # doc.evidence(lo, hi): in this sentence
                 for src, tgt in self._pairs(rule, local, types, policy):
                     out.append(Relation(src, rule["type"], tgt, "rule", evidence=[evidence],
                                         attrs={"rule": rule["id"]}))

@@ -159,22 +159,35 @@ def clause_bounds(text: str, breaks) -> list[tuple[int, int]]:
     >>> clause_bounds("a, b; c", [re.compile(r"[,;]")])
     [(0, 2), (2, 5), (5, 7)]
     """
-    anywhere, first, by_char = _clause_plan(tuple(breaks))
+    anywhere, chars, known = _clause_plan(tuple(breaks))
     cuts: set[int] = set()
     for p in anywhere:  # patterns whose first characters are not known: tried everywhere
         cuts.update(m.end() for m in p.finditer(text))
-    if first is not None:
-        # The others can only match where one of their first characters stands: one scan finds those places, and
-        # each pattern is tried there and nowhere else (what its finditer would find: it resumes after each match).
-        resume: dict[int, int] = {}
-        for c in first.finditer(text):
-            k = c.start()
-            for i, p in by_char[c.group()]:
-                if k >= resume.get(i, 0):
-                    m = p.match(text, k)
+    # The others can only match where one of their first characters stands: str.find gives those places (C speed,
+    # no match object per place), and each pattern is tried there and nowhere else, in order, from where its last
+    # match ended (what its finditer would find).
+    at: dict[str, list[int]] = {}
+    for ch in chars:
+        k = text.find(ch)
+        if k >= 0:
+            places = at[ch] = []
+            while k >= 0:
+                places.append(k)
+                k = text.find(ch, k + 1)
+    if at:
+        for p, firsts in known:
+            if len(firsts) == 1:
+                ks = at.get(firsts[0], ())
+            else:
+                ks = sorted(k for ch in firsts if ch in at for k in at[ch])
+            resume = 0
+            match = p.match
+            for k in ks:
+                if k >= resume:
+                    m = match(text, k)
                     if m is not None:
-                        resume[i] = m.end()
-                        cuts.add(m.end())
+                        resume = m.end()
+                        cuts.add(resume)
     if not cuts:
         return [(0, len(text))]
     cuts = sorted(cuts)
@@ -184,19 +197,17 @@ def clause_bounds(text: str, breaks) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=64)
 def _clause_plan(breaks: tuple[re.Pattern, ...]):
-    """``(patterns to try everywhere, one class of every other pattern's first characters, character -> [(index,
-    pattern)])`` for :func:`clause_bounds`."""
-    anywhere, by_char = [], {}
-    for i, p in enumerate(breaks):
+    """``(patterns to try everywhere, the first characters of the others, [(pattern, its first characters)])`` for
+    :func:`clause_bounds`."""
+    anywhere, known, chars = [], [], set()
+    for p in breaks:
         first = _first_chars(p)
         if first is None:
             anywhere.append(p)
-            continue
-        for ch in first:
-            by_char.setdefault(ch, []).append((i, p))
-    if not by_char:
-        return anywhere, None, by_char
-    return anywhere, re.compile("[" + "".join(re.escape(c) for c in sorted(by_char)) + "]"), by_char
+        else:
+            known.append((p, tuple(sorted(first))))
+            chars |= first
+    return anywhere, tuple(sorted(chars)), known
 
 
 @lru_cache(maxsize=256)
