@@ -105,10 +105,15 @@ def _read_csv(path: Path) -> list[Place]:
         if len(r) != 9 or r[1] not in LEVELS:
             raise InputError(f"row {r[:1]}: expected 9 fields with a level in {', '.join(LEVELS)}", path=path,
                              field="level")
-        pid, level, parent, en, zh, ja, full, short, source = r
-        out.append(Place(pid, level, parent, en, zh, ja, tuple(full.split(";")) if full else (),
-                         tuple(short.split(";")) if short else (), source))
+        out.append(_place_of_row(r))
     return out
+
+
+def _place_of_row(r: list[str]) -> Place:
+    """The :class:`Place` of a checked row of a CSV_COLUMNS file (the gazetteer CSVs and small_cities.csv)."""
+    pid, level, parent, en, zh, ja, full, short, source = r
+    return Place(pid, level, parent, en, zh, ja, tuple(full.split(";")) if full else (),
+                 tuple(short.split(";")) if short else (), source)
 
 
 class _PlaceTable(dict):
@@ -125,9 +130,7 @@ class _PlaceTable(dict):
         if line is None:
             if pid not in self._rows:
                 raise KeyError(pid)
-            r = next(csv.reader([self._rows[pid]]))
-            p = self[pid] = Place(r[0], r[1], r[2], r[3], r[4], r[5], tuple(filter(None, r[6].split(";"))),
-                                  tuple(filter(None, r[7].split(";"))), r[8])
+            p = self[pid] = _place_of_row(next(csv.reader([self._rows[pid]])))  # checked at load
             return p
         r = line.split(",")
         keys = r[5].split(";")
@@ -316,6 +319,15 @@ class FeatureNames:
         patterns = list(dict.fromkeys(patterns + self.before))
         self._features = len(patterns)  # pattern numbers from here on are zone designations
         zone_suffixes = sorted(set(zone_suffixes))
+        # Pattern numbers (of the list below) -> the other rule's patterns that can overlap theirs in a text other
+        # than by the zone designation starting the feature pattern (途经 + 经开区 in 途经开区): see scan.
+        clashes = _overlaps(patterns, zone_suffixes)
+        self._clash: dict[int, list[str]] = {}
+        number = {p: i for i, p in enumerate([*patterns, *zone_suffixes])}
+        for f, z in clashes:
+            self._clash.setdefault(number[f], []).append(z)
+            self._clash.setdefault(number[z], []).append(f)
+        self._apart = None  # (features only, zone designations only), built when first needed
         # per feature pattern: the length of the zone designation it starts with (公园 of 公园一带), or 0
         self._zone_head = [max((len(z) for z in zone_suffixes if p.startswith(z)), default=0) for p in patterns]
         patterns += zone_suffixes
@@ -344,14 +356,34 @@ class FeatureNames:
         """The features of ``text`` (see :meth:`find`) and where the zone designations are (what
         :meth:`ZoneNames.designations` gives), in one pass."""
         if self._any is None:  # a DFA: the scan is most of what the rule costs
-            self._any = ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-                                                   implementation=ahocorasick_rs.Implementation.DFA)
-        out, zones, features, zone_head = [], [], self._features, self._zone_head
-        for k, s, e in self._any.find_matches_as_indexes(text):
+            self._any = _dfa(self._patterns)
+        matches = self._any.find_matches_as_indexes(text)
+        clash = self._clash
+        if clash and any(k in clash and self._overlapped(text, s, e, clash[k]) for k, s, e in matches):
+            # A match may hide one of the other rule (both are in the text, overlapping): two scans, as if each
+            # rule had its own automaton (rare: 途经开区).
+            if self._apart is None:
+                self._apart = (_dfa(self._patterns[:self._features]), _dfa(self._patterns[self._features:]))
+            zones = [(s, e) for _, s, e in self._apart[1].find_matches_as_indexes(text)]
+            return self._features_of(text, self._apart[0].find_matches_as_indexes(text), None), zones
+        zones: list[tuple[int, int]] = []
+        return self._features_of(text, matches, zones), zones
+
+    @staticmethod
+    def _overlapped(text: str, s: int, e: int, others: list[str]) -> bool:
+        """Does one of ``others`` occur in ``text`` overlapping ``[s, e)``?"""
+        return any(text.find(o, max(0, s - len(o) + 1), e + len(o) - 1) >= 0 for o in others)
+
+    def _features_of(self, text: str, matches, zones: list | None) -> list[tuple[int, int, int]]:
+        """The features of the pattern ``matches`` (see :meth:`find`); the zone designations among them, and those
+        starting a feature pattern, are appended to ``zones`` (None: ``matches`` are feature patterns only and the
+        designations come from their own scan)."""
+        out, features, zone_head = [], self._features, self._zone_head
+        for k, s, e in matches:
             if k >= features:
                 zones.append((s, e))
                 continue
-            if zone_head[k]:
+            if zone_head[k] and zones is not None:
                 zones.append((s, s + zone_head[k]))
             pat = self._patterns[k]
             d = self._after_len.get(pat)
@@ -368,7 +400,45 @@ class FeatureNames:
             if m is None or self.breaks.search(m.group(1)) or m.group(0).endswith(self.stop_words):
                 continue
             out.append((m.start(1), m.start(2), m.end()))
-        return sorted(set(out)), zones
+        return sorted(set(out))
+
+
+def _overlaps(features: list[str], zones: list[str]) -> list[tuple[str, str]]:
+    """The feature patterns and zone designations whose occurrences can overlap in some text other than by the
+    designation starting the pattern (公园 of 公园一带, which the scan reports as both).
+
+    One leftmost-longest scan for both rules finds what two scans would only without such an overlap: otherwise
+    (one inside the other further on, one's end the other's start, a designation longer than a pattern it starts
+    with) the match of one rule can hide a match of the other.
+
+    Examples
+    --------
+    >>> _overlaps(["公园一带", "途经"], ["公园", "一带区", "经开区"])  # 公园 starting 公园一带 is no clash
+    [('公园一带', '一带区'), ('途经', '经开区')]
+    """
+    zone_heads: dict[str, list[str]] = {}
+    for z in zones:
+        for i in range(1, len(z)):
+            zone_heads.setdefault(z[:i], []).append(z)  # proper prefixes
+    feature_heads: dict[str, list[str]] = {}
+    for f in features:
+        for i in range(1, len(f)):
+            feature_heads.setdefault(f[:i], []).append(f)
+    out = set()
+    for f in features:
+        out.update((f, z) for z in zones if z in f[1:] or (f != z and f in z))
+        for i in range(1, len(f)):  # the pattern ends with the start of a designation
+            out.update((f, z) for z in zone_heads.get(f[i:], ()))
+    for z in zones:
+        for i in range(1, len(z)):  # the designation ends with the start of a pattern
+            out.update((f, z) for f in feature_heads.get(z[i:], ()))
+    return sorted(out)
+
+
+def _dfa(patterns: list[str]):
+    """A leftmost-longest automaton of ``patterns`` as a DFA (fast scans; fine for a few hundred patterns)."""
+    return ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                      implementation=ahocorasick_rs.Implementation.DFA)
 
 
 def _is_katakana(ch: str) -> bool:

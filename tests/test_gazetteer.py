@@ -448,3 +448,34 @@ def test_bad_feature_rules_and_small_city_rows_stop_the_load_loudly(tmp_path):
     bad.write_text("id,name\n", encoding="utf-8")
     with pytest.raises(InputError, match="expected the columns"):
         _read_small_cities(bad)
+
+
+def test_one_scan_for_features_and_zones_finds_what_two_scans_find(places):
+    """FeatureNames.scan shares one automaton with the zone designations; where a pattern of one rule can overlap
+    one of the other (途经 + 经开区, listed at load), it scans twice. Either way: what two separate scans give."""
+    from loaders.gazetteer import _dfa, _overlaps
+    from loaders.paths import SEEDS_DIR
+
+    fn, zn = places.feature_names, places.zone_names
+    features, zones = fn._patterns[:fn._features], fn._patterns[fn._features:]
+    assert sorted(zones) == sorted(zn.suffixes)
+    assert ("途经", "经开区") in _overlaps(features, zones)  # the data has one such pair: the case is live
+    features_only = _dfa(features)
+    corpus = sorted(SEEDS_DIR.glob("*.txt")) + sorted((SEEDS_DIR.parent / "benchmarks" / "corpus").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in corpus]
+    texts += ["车队沿途经开区的企业集聚，沿着留仙大道到阳台山南部。", "途经经开区和公园一带", "通明湖畔の科創十七街"]
+    for text in texts:
+        two_scans = (fn._features_of(text, features_only.find_matches_as_indexes(text), None),
+                     zn.designations(text))
+        assert fn.scan(text) == two_scans, text[:40]
+    assert zn.designations("沿途经开区")  # the zone designation the shared automaton alone would hide
+
+
+def test_small_cities_made_lazily_are_what_the_shared_csv_reader_makes(places):
+    from loaders.gazetteer import SMALL_CITIES_FILE, _read_csv
+    from loaders.paths import DATA_DIR
+
+    shared = {p.id: p for p in _read_csv(DATA_DIR / "gazetteer" / SMALL_CITIES_FILE)}
+    table = places.places
+    assert len(shared) == len(table._rows) > 1000
+    assert {pid: table[pid] for pid in table._rows} == shared
