@@ -331,6 +331,17 @@ def test_discovered_mentions_flow_into_relation_rules(discovered_graph):
     assert edge["method"] == "rule" and "灵巧手" in edge["evidence"][0]["quote"]
 
 
+def test_a_programme_is_issued_by_the_body_that_launches_it_and_by_no_one_else():
+    from graph import build_graph
+
+    G = build_graph(docs=[document_from_text("青石市科技局启动灵犀机器人产业强链补链专项行动，覆盖20家企业。"
+                                             "该公司参加了“千企智改”工程。", "pg")], bundled=False)
+    issued = {(G.nodes[u]["name"], G.nodes[v]["name"]) for u, v, k in G.edges(keys=True) if k == "ISSUED_BY:rule"}
+    assert issued == {("灵犀机器人产业强链补链专项行动", "青石市科技局")}
+    node = next(d for d in G.nodes.values() if d.get("name") == "“千企智改”工程")
+    assert node["origin"] == "discovered" and node["found_by"] == ["programme"] and node["evidence"]
+
+
 def test_graphml_round_trip_keeps_discovery_attributes(discovered_graph, tmp_path):
     from graph import read_graph, write_graph
 
