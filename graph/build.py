@@ -36,6 +36,22 @@ class _Edges:
     def __init__(self):
         self.items: dict[tuple, dict] = {}
         self.source_dicts: dict = {}  # Source -> its dict, shared by a node and its fact edges (see source_dict)
+        # Lists shared by the millions of roster nodes and fact edges (_node_attrs, add_facts) where their values are
+        # equal: the one empty list of this build (no evidence, no aliases), one ``[segment]`` per segment, and one
+        # ``[source]`` per source dict (a firm's node and its IN_SEGMENT and LOCATED_IN edges from one row). Nothing
+        # changes a graph's attribute lists in place (add() and _add_document replace a shared one instead of
+        # growing it), so sharing is invisible in the values; it saves a list object per node or edge each, in
+        # memory, in the cache file and on its load.
+        self.empty: list = []
+        self.singles: dict = {}  # value -> [value]
+        self.fact_sources: dict[int, list] = {}  # id(source dict) -> [source dict] (the list keeps the dict alive)
+
+    def single(self, value) -> list:
+        """The build's one ``[value]`` list."""
+        one = self.singles.get(value)
+        if one is None:
+            one = self.singles[value] = [value]
+        return one
 
     def source_dict(self, source) -> dict:
         """The plain dict of a :class:`Source`, one per source per build: a roster row's source is stored on its node
@@ -55,10 +71,14 @@ class _Edges:
         if e is None:
             e = self.items[key] = {"type": etype, "method": method, "evidence": [], "sources": [], "weight": 0.0}
         ev = [as_dict(x) for x in evidence]
-        e["evidence"].extend(ev)
+        if ev:
+            if e["evidence"] is self.empty:  # a fact edge's shared empty list: replaced, not grown
+                e["evidence"] = ev
+            else:
+                e["evidence"].extend(ev)
         for s in map(as_dict, sources):
             if s not in e["sources"]:
-                e["sources"].append(s)
+                e["sources"] = [*e["sources"], s]  # a new list: a fact edge's may be shared (add_facts)
         e["weight"] += weight if weight is not None else max(1, len(ev))
         for k, val in attrs.items():
             if val is not None and val != "":
@@ -68,16 +88,20 @@ class _Edges:
     def add_facts(self, u: str, facts, etype: str) -> None:
         """``add(u, f.target, etype, f.method, sources=[f.source])`` for each of ``facts`` (the millions of roster
         facts), without the general path's argument handling (same edges, same attributes in the same order)."""
-        items, source_dict = self.items, self.source_dict
+        items, source_dict, empty, fact_sources = self.items, self.source_dict, self.empty, self.fact_sources
         for f in facts:
             key = (u, f.target, etype, f.method, "")
             s = f.source if type(f.source) is dict else source_dict(f.source)
             e = items.get(key)
             if e is None:
-                items[key] = {"type": etype, "method": f.method, "evidence": [], "sources": [s], "weight": 1.0}
+                sources = fact_sources.get(id(s))
+                if sources is None:
+                    sources = fact_sources[id(s)] = [s]
+                items[key] = {"type": etype, "method": f.method, "evidence": empty, "sources": sources,
+                              "weight": 1.0}
             else:
                 if s not in e["sources"]:
-                    e["sources"].append(s)
+                    e["sources"] = [*e["sources"], s]  # a new list: this one may be shared with other edges
                 e["weight"] += 1
 
     def into(self, G: nx.MultiDiGraph) -> None:
@@ -143,18 +167,31 @@ def _add_nodes(G: nx.MultiDiGraph, nodes) -> None:
     nx._clear_cache(G)
 
 
-def _node_attrs(e: Entity, source_dict=as_dict) -> dict:
+def _node_attrs(e: Entity, edges: _Edges | None = None) -> dict:
     """A node's attributes from its entity. A roster entity (new in this build, let go when the graph is built) gives
-    the node its own alias and source lists instead of copies of them: a million fewer lists each."""
+    the node its own alias and source lists instead of copies of them: a million fewer lists each. With the build's
+    ``edges`` (the catalogue and roster entities, laid out before any document is read): its source dicts and shared
+    lists (:class:`_Edges`; the evidence list is replaced when a document mentions the node), and a single source's
+    list is the one its fact edges get."""
     own = e.origin == "roster"
     sources = e.sources
     if not own or any(type(x) is not dict for x in sources):
-        sources = [source_dict(x) for x in sources]
+        sources = [(as_dict if edges is None else edges.source_dict)(x) for x in sources]
     segments = e.segments
-    segments = [segments[0].target] if len(segments) == 1 else list(dict.fromkeys([f.target for f in segments]))
+    aliases = e.aliases if own else list(e.aliases)
+    if edges is None:
+        evidence = []
+        segments = [segments[0].target] if len(segments) == 1 else list(dict.fromkeys([f.target for f in segments]))
+    else:
+        evidence = edges.empty
+        segments = edges.single(segments[0].target) if len(segments) == 1 else \
+            list(dict.fromkeys([f.target for f in segments])) or edges.empty
+        aliases = aliases or edges.empty
+        if len(sources) == 1:
+            edges.fact_sources.setdefault(id(sources[0]), sources)
     attrs = {"type": e.type, "name": e.name, "label": e.name, "name_en": e.name_en, "name_zh": e.name_zh,
-             "name_ja": e.name_ja, "origin": e.origin, "aliases": e.aliases if own else list(e.aliases), "mentions": 0,
-             "evidence": [], "sources": sources, "segments": segments}
+             "name_ja": e.name_ja, "origin": e.origin, "aliases": aliases, "mentions": 0, "evidence": evidence,
+             "sources": sources, "segments": segments}
     for k, v in e.attrs.items():
         if k == "roster_notes":
             attrs["note"] = " | ".join(dict.fromkeys([*([e.attrs["note"]] if e.attrs.get("note") else []), *v]))
@@ -365,13 +402,15 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
 
 def _add_entities(G: nx.MultiDiGraph, edges: _Edges, catalogue: Catalogue, entities: dict[str, Entity]) -> None:
     """Catalogue, taxonomy and roster entities, their sourced facts and the curated relations."""
-    _add_nodes(G, ((e.id, _node_attrs(e, edges.source_dict)) for e in entities.values()))
+    _add_nodes(G, ((e.id, _node_attrs(e, edges)) for e in entities.values()))
     add_facts = edges.add_facts
     for e in entities.values():
         add_facts(e.id, e.part_of, "PART_OF")
         add_facts(e.id, e.segments, "IN_SEGMENT")
         add_facts(e.id, e.located_in, "LOCATED_IN")
     edges.source_dicts.clear()  # every entity's source has its dict now
+    edges.fact_sources.clear()  # and its fact edges their shared source list
+    edges.singles.clear()
     for c in catalogue.curated_relations:
         edges.add(c["source"], c["target"], c["type"], "curated",
                   sources=[{"source": c["source_url"], "quote": c["quote"]}])
@@ -414,7 +453,10 @@ def _add_document(G: nx.MultiDiGraph, edges: _Edges, records: DocumentRecords, n
     for eid, evs in by_entity.items():
         node = G.nodes[eid]
         node["mentions"] += len(evs)
-        node["evidence"].extend(evs)
+        if node["evidence"]:
+            node["evidence"].extend(evs)
+        else:  # maybe the build's shared empty list (_node_attrs): replaced, not grown
+            node["evidence"] = evs
         edges.add(eid, doc_node, "MENTIONED_IN", "mention", evidence=evs)
     for idx, found in by_sentence.items():
         if len(found) < 2:
