@@ -201,6 +201,7 @@ class _ProgrammeModel(_Strict):
     bare_min: int = 4
     bare_rejects: list[str] = []
     periods: list[str] = []
+    numbered_endings: list[str] = []
     period_heads: list[str] = []
     period_fields: list[str] = []
     clause_ends: list[str] = []
@@ -331,6 +332,7 @@ class DiscoveryRules:
     bare_programme: re.Pattern | None = None  # 实施(灵犀人才)(计划)
     bare_programme_min: int = 4
     plan_periods: frozenset[str] = frozenset()  # “十五五”
+    numbered_name: re.Pattern | None = None  # a name ending in a count of measures (苏州十条, 具身智能20条)
     period_plan: re.Pattern | None = None  # 专项规划 after the period
     period_fields: tuple[str, ...] = ()  # 领域, 产业 before it
     bare_programme_rejects: tuple[str, ...] = ()
@@ -522,6 +524,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         if pg and pg.bare_cues else None,
         bare_programme_min=pg.bare_min if pg else 4,
         plan_periods=frozenset(fold(x) for x in pg.periods) if pg else frozenset(),
+        numbered_name=re.compile(r"[^\d一二三四五六七八九十百]{2,}(?:\d{1,3}|[一二三四五六七八九十百]{1,3})(?:%s)$" % "|".join(
+            map(re.escape, (fold(x) for x in pg.numbered_endings)))) if pg and pg.numbered_endings else None,
         period_plan=_alternation(fold(x) for x in pg.period_heads) if pg and pg.period_heads else None,
         period_fields=tuple(fold(x) for x in pg.period_fields) if pg else (),
         bare_programme_rejects=tuple(fold(x) for x in pg.bare_rejects) if pg else (),
@@ -1409,7 +1413,8 @@ class DocumentScanner:
                 # 《明报》 is a newspaper, and so is 《中国企业家》 before 记者
                 add("organisation", "Institution", m.start(g), m.end(g), "suffix_media")
                 continue
-            if not core.endswith(self.rules.policy_heads) or len(core) < 4 or core in self.rules.policy_heads:
+            if not (core.endswith(self.rules.policy_heads) or self.rules.numbered_name is not None and
+                    self.rules.numbered_name.search(core)) or len(core) < 4 or core in self.rules.policy_heads:
                 continue
             add("policy", "Policy", m.start(g), m.end(g), "policy_title")
 
@@ -1457,7 +1462,8 @@ class DocumentScanner:
                 continue  # the "smart" plan: a capital letter or a + marks a name
             h = rules.programme_after.match(f, m.end())
             if h is None:
-                if name.endswith(rules.programme_endings) and not name.startswith(rules.programme_endings) \
+                if (name.endswith(rules.programme_endings) or rules.numbered_name is not None and
+                        rules.numbered_name.search(name)) and not name.startswith(rules.programme_endings) \
                         and not self._generic(name):
                     add("policy", "Policy", m.start(g), m.end(g), "programme")
                 continue

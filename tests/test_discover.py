@@ -178,6 +178,9 @@ def test_products_and_policies(catalogue):
     # no quotes: a place's verb and a programme word ending the clause; a capitalised name before a programme word
     ("深圳市启动具身智能揭榜挂帅专项，首批10个项目。", "具身智能揭榜挂帅专项"),
     ("The city joined the Made in Bluestone initiative last year.", "Made in Bluestone initiative"),
+    # a name ending in a count of measures
+    ("青石市出台“具身智能20条”，支持整机企业。", "具身智能20条"),
+    ("同市は「ロボット産業10策」を打ち出した。", "ロボット産業10策"),
     # a field's plan for a five-year period
     ("将人形机器人作为灵犀领域“十五五”专项规划中的重要内容。", "灵犀领域“十五五”专项规划"),
     # a listed plan's generic alias (实施方案) inside a longer title does not hide the title
@@ -198,6 +201,7 @@ def test_named_programmes_are_policies(catalogue, text, expected):
     "公司启动扩产计划，预计明年投产。", "深圳市启动地铁三期工程，总投资10亿元。", "北京市推出新一轮招聘计划，岗位500个。",
     "青石市正在编制“十五五”规划。", "在“十五五”期间，产业规模将翻番。", "The Shenzhen programme drew 300 entrants.",
     "The AI initiative drew 300 entrants.",
+    "文件共三十条，自发布之日起施行。", "青石市提出“三条”路径。", "青石市出台“10条”，支持企业。",
     "中国移動傘下企業の「ヒューマノイド二足ロボット代工サービス調達プロジェクト」を落札した。",
 ])
 def test_generic_plans_periods_and_slogans_are_not_policies(catalogue, text):
