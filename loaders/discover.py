@@ -29,7 +29,8 @@ from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from operator import itemgetter
+from itertools import chain, compress
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -329,6 +330,7 @@ class DiscoveryRules:
     title_tail: re.Pattern | None = None  # "on Robotics" after an English title's head
     policy_rejects: re.Pattern | None = None  # words that make a titled name a tender or contract
     latin_programme: re.Pattern | None = None  # "the Made in Bluestone initiative"
+    latin_programme_head: re.Pattern | None = None  # " initiative"
     bare_programme: re.Pattern | None = None  # 实施(灵犀人才)(计划)
     bare_programme_min: int = 4
     plan_periods: frozenset[str] = frozenset()  # “十五五”
@@ -519,6 +521,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         latin_programme=re.compile(
             r"\b(?:the|its|[A-Z][a-z]+['’]s)\s+((?:[A-Z][\w+&-]*|\d{4})(?:\s+(?:[A-Z][\w+&-]*|\d{4}|of|for|and|in))*?)"
             r"\s+(?:%s)\b" % "|".join(map(re.escape, pg.latin_after))) if pg and pg.latin_after else None,
+        latin_programme_head=re.compile(r"\s(?:%s)\b" % "|".join(map(re.escape, pg.latin_after)))
+        if pg and pg.latin_after else None,
         bare_programme=re.compile(r"(%s)([^,。;:!?、\s“”《》「」]{1,16}?)(%s)" % (
             _trie_pattern({fold(c) for c in pg.bare_cues}), _trie_pattern({fold(h) for h in pg.bare_heads})))
         if pg and pg.bare_cues else None,
@@ -1478,7 +1482,7 @@ class DocumentScanner:
         if self._lang == "zh" and rules.bare_programme is not None:
             self._bare_programmes(f, add)
         elif self._lang == "en" and rules.latin_programme is not None:
-            for m in rules.latin_programme.finditer(text):
+            for m in self._latin_programme_matches(text):
                 name = m.group(1)
                 words = [w for w in name.split() if w[0].isupper() or w[0].isdigit()]
                 if not any("+" in w or w[0].isupper() and not self._generic(fold(w)) and fold(w) not in self.all_places
@@ -1502,6 +1506,16 @@ class DocumentScanner:
         if len(field_) >= 3 and field_.endswith(self.rules.period_fields) and not field_.startswith(
                 self.rules.period_fields):
             add("policy", "Policy", lo, h.end(), "programme")
+
+    def _latin_programme_matches(self, text):
+        """The matches of ``latin_programme`` that end at a programme word, looked for only before those words (the
+        pattern tried at every "the" costs more than the rest of the programme rules)."""
+        rules, seen = self.rules, set()
+        for h in rules.latin_programme_head.finditer(text):
+            for m in rules.latin_programme.finditer(text, max(0, h.start() - 150), h.end()):
+                if m.end() == h.end() and m.span() not in seen:
+                    seen.add(m.span())
+                    yield m
 
     def _bare_programmes(self, f, add):
         """A programme named without quotes after a government's verb (青石市实施灵犀人才计划，): the clause starts
@@ -1871,9 +1885,13 @@ def known_places(entities, catalogue=None) -> list[str]:
     return _place_names(entities, catalogue) + list(_gazetteer_places(catalogue))
 
 
-def _place_names(entities, catalogue) -> list[str]:
-    places = catalogue.types_with("place")
-    return [n for e in entities if e.type in places for n in e.all_names()]
+def _place_names(entities, catalogue, types=None) -> list[str]:
+    """Every name of the place entities among ``entities``; ``types``, when given, their types in the same order."""
+    places = frozenset(catalogue.types_with("place"))
+    entities = entities if isinstance(entities, list) else list(entities)
+    # the types read and tested in C (map, compress): a million roster entities are not walked in Python
+    types = map(_TYPE, entities) if types is None else types
+    return [n for e in compress(entities, map(places.__contains__, types)) for n in e.all_names()]
 
 
 _GAZETTEER_CACHE: dict[str, tuple[str, ...]] = {}
@@ -2125,33 +2143,33 @@ def known_names(catalogue, entities: dict[str, Entity] | None = None, rules: Dis
     return names
 
 
-_KEY_SCAN_CHARS = 1 << 20  # characters of the joined names scanned at a time by KnownNames.keys_among
+_SEP_BYTE = _SEP.encode()
+_NAMES_PER_CHUNK = 1 << 16  # names folded, encoded and scanned at a time by KnownNames (about a megabyte of text)
+_TYPE = attrgetter("type")
+_THREE_NAMES = attrgetter("name_en", "name_zh", "name_ja")
+_ALIASES = attrgetter("aliases")
 
 
-def _match_starts(auto, folded: str, size: int | None = None):
-    """The start of every overlapping match of ``auto`` in ``folded``, in the automaton's order, scanning
-    ``size`` characters at a time cut after a ``_SEP``: no key holds ``_SEP``, so no match spans two slices and the
-    matches are those of one scan, without a list of all of them at once (1.1 GB at a million roster rows)."""
-    size = size or _KEY_SCAN_CHARS
-    n, pos = len(folded), 0
-    while pos < n:
-        end = folded.find(_SEP, min(n, pos + size))
-        end = n if end < 0 else end + 1
-        for _, start, _ in auto.find_matches_as_indexes(folded[pos:end] if pos or end < n else folded,
-                                                         overlapping=True):
-            yield pos + start
-        pos = end
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
 
 
 class KnownNames:
-    """The names of the known organisations, products and policies as one text (joined by ``_SEP``), made when first
-    asked for: a roster of a million firms is walked once per discovery, never keyed or folded name by name; and the
-    names of the known places (see :func:`known_names`)."""
+    """The names of the known organisations, products and policies, folded and UTF-8 encoded in chunks of
+    ``_NAMES_PER_CHUNK`` names joined by ``_SEP`` (made when first asked for): a roster of a million firms is read in
+    C (attribute getters, one fold and one encoding per chunk), never keyed or folded name by name; and the names of
+    the known places (see :func:`known_names`)."""
 
     def __init__(self, entities: dict[str, Entity], rules: DiscoveryRules, org_types, catalogue):
         self.entities, self.rules, self.org_types = entities, rules, frozenset(org_types)
-        self.place_names = _place_names(entities.values(), catalogue)
         self.catalogue = catalogue
+        self._entities = list(entities.values())
+        self._types = list(map(_TYPE, self._entities))  # read once for the places and the blocking types
+        self.place_names = _place_names(self._entities, catalogue, self._types)
 
     @cached_property
     def place_sets(self) -> tuple[frozenset, frozenset]:
@@ -2162,62 +2180,71 @@ class KnownNames:
         return places, places | every
 
     @cached_property
-    def _joined(self) -> tuple[str, str]:
-        """(names of organisations, names of the other blocking types), each joined by ``_SEP``."""
-        orgs, others = [], []
-        blocking, org_types = self.rules.blocking_types, self.org_types
-        for e in self.entities.values():
-            t = e.type
-            if t in blocking:
-                part = orgs if t in org_types else others
-                part += (e.name_en, e.name_zh, e.name_ja)  # an empty name is an empty line: it holds no key
-                part += e.aliases
-        self._org_names = orgs  # line i of the first text is orgs[i]
-        return _SEP.join(orgs), _SEP.join(others)
+    def _names(self) -> tuple[list[str], list[str]]:
+        """(names of the organisations, names of the other blocking types): every non-empty name, then every alias
+        (the order of the lines does not matter: each is keyed or compared on its own)."""
+        entities, types, blocking = self._entities, self._types, self.rules.blocking_types
+        out = []
+        for group in (blocking & self.org_types, blocking - self.org_types):
+            chosen = list(compress(entities, map(group.__contains__, types)))
+            names = list(filter(None, chain.from_iterable(map(_THREE_NAMES, chosen))))
+            names += filter(None, chain.from_iterable(map(_ALIASES, chosen)))
+            out.append(names)
+        return out[0], out[1]
 
     @cached_property
-    def _folded(self) -> tuple[str, str]:
-        return tuple(fold(text) for text in self._joined)
+    def _folded(self) -> tuple[list[bytes], list[bytes]]:
+        """Per group of :attr:`_names`, its chunks: line i of chunk c is name ``c * _NAMES_PER_CHUNK + i`` folded
+        (folding is character by character and keeps ``_SEP``), UTF-8 encoded for the byte automaton. A chunk at a
+        time: no copy of all the names at once."""
+        n = _NAMES_PER_CHUNK
+        return tuple([_utf8(fold(_SEP.join(names[i:i + n]))) for i in range(0, len(names), n)]
+                     for names in self._names)
 
     def keys_among(self, wanted: set[str]) -> set[str]:
         """The keys among ``wanted`` that a known name also has.
 
-        The names are folded in one call (folding is character by character) and only the lines that contain a
-        wanted key (found with one automaton) are keyed.
+        The wanted keys are found in the folded names with one byte automaton (UTF-8 matches start on a character,
+        and no key spans a ``_SEP``), and only the lines where one starts the name, or follows a prefix that a key
+        drops, are keyed.
         """
         wanted = {k for k in wanted if len(k) >= 2 and _SEP not in k}  # a key never spans two names
         if not wanted:
             return set()
-        # ahocorasick_rs: the same overlapping matches as pyahocorasick's iter, as one list of character offsets, at
-        # about 1.5x its speed on a roster's names (the scan is most of this call with a large roster); a DFA scans
-        # faster still but takes milliseconds to build, worth it only over many names
-        big = sum(map(len, self._folded)) > 1_000_000
-        auto = ahocorasick_rs.AhoCorasick(list(wanted), implementation=ahocorasick_rs.Implementation.DFA if big else None)
+        chunks = [c for group in self._folded for c in group]
+        # ahocorasick_rs over bytes: no UTF-8 copy and character offsets per call as with a str; a DFA scans faster
+        # but takes milliseconds to build, worth it only over many names
+        big = sum(map(len, chunks)) > 1_000_000
+        auto = ahocorasick_rs.BytesAhoCorasick(list(map(_utf8, wanted)),
+                                               implementation=ahocorasick_rs.Implementation.DFA if big else None)
         found = set()
-        removable = self._removable_prefix
+        removable: dict[str, bool] = {}  # prefix -> whether a key may drop it (names share prefixes)
         # the longest prefix a key drops, without the characters keys leave out: a legal prefix and a place
         longest = max(map(len, self.rules.legal_prefixes), default=0) + 4
-        rfind = str.rfind
-        for folded in self._folded:
-            if not folded:
-                continue
+        for chunk in chunks:
+            rfind = chunk.rfind
             starts = set()  # the starts of the lines to key
-            for start in _match_starts(auto, folded):
-                line_start = rfind(folded, _SEP, 0, start) + 1
-                if start == line_start or line_start in starts:
-                    starts.add(line_start)
+            for _, start, _ in auto.find_matches_as_indexes(chunk, overlapping=True):
+                line_start = rfind(_SEP_BYTE, 0, start) + 1
+                if line_start in starts:
                     continue
-                # only the legal prefix and place a key drops may stand before it (else the key is another); a
-                # longer run of letters and digits (no character a key leaves out) is not that
-                before = folded[line_start:start]
-                if (len(before) <= longest or not before.isalnum() and len(_STRIP.sub("", before)) <= longest) \
-                        and removable(before):
-                    starts.add(line_start)
-            lines = set()
+                if start != line_start:
+                    # only the legal prefix and place a key drops may stand before it (else the key is another); a
+                    # longer run of letters and digits (no character a key leaves out) is not that
+                    before = _text(chunk[line_start:start])
+                    if len(before) > longest and (before.isalnum() or len(_STRIP.sub("", before)) > longest):
+                        continue
+                    ok = removable.get(before)
+                    if ok is None:
+                        ok = removable[before] = self._removable_prefix(before)
+                    if not ok:
+                        continue
+                starts.add(line_start)
             for line_start in starts:
-                line_end = folded.find(_SEP, line_start)
-                lines.add(folded[line_start:] if line_end < 0 else folded[line_start:line_end])
-            found.update(k for k in map(lambda ln: _key(ln, self.rules), lines) if k in wanted)
+                line_end = chunk.find(_SEP_BYTE, line_start)
+                k = _key(_text(chunk[line_start:] if line_end < 0 else chunk[line_start:line_end]), self.rules)
+                if k in wanted:
+                    found.add(k)
         return found
 
     def _removable_prefix(self, before: str) -> bool:
@@ -2238,26 +2265,27 @@ class KnownNames:
 
     def organisation_names_lower(self, wanted: set[str]) -> set[str]:
         """The lower-cased names of known organisations among ``wanted`` (lower-cased words)."""
-        if not wanted:
+        words = [w for w in wanted if w]
+        if not words:
             return set()
-        out = set()
-        folded, names, padded = self._folded[0], None, None
-        for w in wanted:
-            if not w:
-                continue
-            if not w.isascii():  # rare: lower-case every name
-                if _SEP + w + _SEP in _SEP + self._joined[0].lower() + _SEP:
+        names, out = self._names[0], set()
+        other = [w for w in words if not w.isascii()]
+        if other:  # rare: lower-case every name
+            lowered = _SEP + _SEP.join(names).lower() + _SEP
+            out.update(w for w in other if _SEP + w + _SEP in lowered)
+        words = [w for w in words if w.isascii()]
+        if not words:
+            return out
+        # a name whose lower case is the ASCII word w folds to w: look among the folded lines equal to w (one byte
+        # automaton over the chunks, each padded with separators so that its first and last names are lines too)
+        auto = ahocorasick_rs.BytesAhoCorasick([_SEP_BYTE + _utf8(w) + _SEP_BYTE for w in words])
+        for c, chunk in enumerate(self._folded[0]):
+            padded = _SEP_BYTE + chunk + _SEP_BYTE
+            for i, at, _ in auto.find_matches_as_indexes(padded, overlapping=True):
+                w = words[i]
+                # the name of the line at ``at``: its number is the separators before it
+                if w not in out and names[c * _NAMES_PER_CHUNK + padded.count(_SEP_BYTE, 0, at)].lower() == w:
                     out.add(w)
-                continue
-            # a name whose lower case is the ASCII word w folds to w: look among the names that fold to it
-            padded = padded if padded is not None else _SEP + folded + _SEP
-            at = padded.find(_SEP + w + _SEP)
-            while at >= 0:  # the name at ``at`` in folded is line number (separators before it)
-                names = names if names is not None else self._org_names
-                if names[folded.count(_SEP, 0, at)].lower() == w:
-                    out.add(w)
-                    break
-                at = padded.find(_SEP + w + _SEP, at + 1)
         return out
 
 
