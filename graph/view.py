@@ -9,7 +9,7 @@ from itertools import islice
 
 import networkx as nx
 
-from loaders.fold import fold
+from loaders.fold import fold, fold_many
 
 from .display import sentence_text
 from .model import catalogue_of, nodes_with, types_with
@@ -107,12 +107,15 @@ def filter_view(G: nx.MultiDiGraph, types=None, stages=None, segments=None, regi
 
 def name_index(G: nx.MultiDiGraph) -> dict:
     """Every node's id, names and aliases, folded (script variants, width, case), for :func:`search_nodes`."""
-    index = {}
+    nodes, counts, names = [], [], []
     for n, d in G.nodes(data=True):
-        names = [str(n), d.get("name", ""), d.get("name_en", ""), d.get("name_zh", ""), d.get("name_ja", ""),
-                 *d.get("aliases", [])]
-        index[n] = tuple(dict.fromkeys(fold(x) for x in names if x))
-    return index
+        own = [x for x in (str(n), d.get("name", ""), d.get("name_en", ""), d.get("name_zh", ""), d.get("name_ja", ""),
+                           *d.get("aliases", [])) if x]
+        nodes.append(n)
+        counts.append(len(own))
+        names += own
+    folded = iter(fold_many(names))  # one fold call for every name of the graph, not one per name
+    return {n: tuple(dict.fromkeys(islice(folded, k))) for n, k in zip(nodes, counts)}
 
 
 def search_nodes(G: nx.MultiDiGraph, query: str, limit: int = 20, index: dict | None = None) -> list[dict]:
@@ -371,12 +374,7 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
         edges = _view_edges(G)
         degree = view_degree(G, edges)
     node_attrs = base._node  # the same attribute dicts, without a view's filter or NodeView on every lookup
-    if rank_by == "mentions":
-        def rank(v):
-            return (-node_attrs[v].get("mentions", 0), -degree[v], str(v))
-    else:
-        def rank(v):
-            return (-degree[v], str(v))
+    rank = _rank_key(base, degree, rank_by)
     if mode == "ego" and focus in G:
         # The ego view applies at any size: it is what the user asked to see.
         keep = set(nx.ego_graph(G.to_undirected(as_view=True), focus, radius=1))
@@ -390,7 +388,7 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
     if n <= cap:
         return G, ""
     best = "best-connected" if rank_by == "degree" else "most-mentioned"
-    ranked_all = _graph_cache(base, "rank:" + rank_by, lambda: sorted(base.nodes, key=rank)) if large else None
+    ranked_all = _whole_ranking(base, rank_by) if large else None
     if mode == "top":
         if large:
             keep = list(islice((v for v in ranked_all if v in inside), cap))
@@ -399,7 +397,7 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
         return G.subgraph(keep), f"Showing the {cap} {best} of {n} nodes; {n - cap} are hidden."
     if large:
         ranked = [v for v in ranked_all if v in inside]
-        group_key = _graph_cache(base, "fold:" + fold_by, dict)  # filled as needed, kept for the next view
+        group_key = _graph_cache(base, "fold:" + fold_by, dict)  # filled as needed (or by prepare_views), kept
     else:
         ranked = sorted(G.nodes, key=rank)
         group_key = {}
@@ -446,6 +444,24 @@ def cap_view(G: nx.MultiDiGraph, cap: int = DEFAULT_CAP, mode: str = "aggregate"
 LARGE_VIEW = 5000  # nodes; above this, cap_view ranks by the whole graph (computed once per graph)
 
 
+def _rank_key(G: nx.MultiDiGraph, degree: dict, rank_by: str):
+    """:func:`cap_view`'s order: by ``degree`` (ties by id), or by mentions, then degree, then id."""
+    node_attrs = G._node
+    if rank_by == "mentions":
+        def rank(v):
+            return (-node_attrs[v].get("mentions", 0), -degree[v], str(v))
+    else:
+        def rank(v):
+            return (-degree[v], str(v))
+    return rank
+
+
+def _whole_ranking(G: nx.MultiDiGraph, rank_by: str) -> list:
+    """Every node of a built graph in :func:`cap_view`'s order, once per graph."""
+    degree = _graph_cache(G, "degree", lambda: _all_degrees(G))
+    return _graph_cache(G, "rank:" + rank_by, lambda: sorted(G.nodes, key=_rank_key(G, degree, rank_by)))
+
+
 def prepare_views(G: nx.MultiDiGraph) -> None:
     """Compute now what a region change reads (:func:`graph.coverage.segment_index`,
     :func:`graph.chainmap.known_rank`), what :func:`cap_view` computes once per large graph on first use (the edge
@@ -465,9 +481,15 @@ def prepare_views(G: nx.MultiDiGraph) -> None:
 
     segment_index(G)
     known_rank(G)
-    whole = G.subgraph(list(G))
+    # What cap_view reads from the whole graph for a large view (not a drawing: each view state draws its own).
+    _graph_cache(G, "edges", lambda: _all_edges(G))
     for rank_by in RANK_BY:
-        cap_view(whole, DEFAULT_CAP, "aggregate", fold_by="segment", rank_by=rank_by)
+        _whole_ranking(G, rank_by)
+    segmented, orgs = set(types_with(G, "segmented")), set(types_with(G, "organisation"))
+    group_key = _graph_cache(G, "fold:segment", dict)
+    for v in G:
+        if v not in group_key:
+            group_key[v] = _fold_group(G, v, "segment", segmented, orgs)
     graph_name_index(G)
 
 
