@@ -319,20 +319,13 @@ class FeatureNames:
         patterns = list(dict.fromkeys(patterns + self.before))
         self._features = len(patterns)  # pattern numbers from here on are zone designations
         zone_suffixes = sorted(set(zone_suffixes))
-        # Pattern numbers (of the list below) -> the other rule's patterns that can overlap theirs in a text other
-        # than by the zone designation starting the feature pattern (途经 + 经开区 in 途经开区): see scan.
-        clashes = _overlaps(patterns, zone_suffixes)
-        self._clash: dict[int, list[str]] = {}
-        number = {p: i for i, p in enumerate([*patterns, *zone_suffixes])}
-        for f, z in clashes:
-            self._clash.setdefault(number[f], []).append(z)
-            self._clash.setdefault(number[z], []).append(f)
+        self._clash: dict[int, list[str]] = {}  # see _build_scan
         self._apart = None  # (features only, zone designations only), built when first needed
         # per feature pattern: the length of the zone designation it starts with (公园 of 公园一带), or 0
         self._zone_head = [max((len(z) for z in zone_suffixes if p.startswith(z)), default=0) for p in patterns]
         patterns += zone_suffixes
         self._patterns = patterns
-        self._any = None  # built on the first scan (10 ms: loading the gazetteer does not need it)
+        self._any = None  # built on the first scan with the clashes (_build_scan)
         self._forward = re.compile(rf"([{self._NAME}]{{2,{self.max_name}}}?)"
                                    rf"({'|'.join(map(re.escape, self.designations))})")
         self._name_char = re.compile(rf"[{self._NAME}]")
@@ -355,8 +348,8 @@ class FeatureNames:
     def scan(self, text: str) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
         """The features of ``text`` (see :meth:`find`) and where the zone designations are (what
         :meth:`ZoneNames.designations` gives), in one pass."""
-        if self._any is None:  # a DFA: the scan is most of what the rule costs
-            self._any = _dfa(self._patterns)
+        if self._any is None:
+            self._build_scan()
         matches = self._any.find_matches_as_indexes(text)
         clash = self._clash
         if clash and any(k in clash and self._overlapped(text, s, e, clash[k]) for k, s, e in matches):
@@ -368,6 +361,18 @@ class FeatureNames:
             return self._features_of(text, self._apart[0].find_matches_as_indexes(text), None), zones
         zones: list[tuple[int, int]] = []
         return self._features_of(text, matches, zones), zones
+
+    def _build_scan(self) -> None:
+        """The shared automaton (a DFA: the scan is most of what the rule costs) and, per pattern number, the other
+        rule's patterns that can overlap it in a text other than by a zone designation starting a feature pattern
+        (途经 + 经开区 in 途经开区): made on the first scan (30 ms; loading the gazetteer does not need them)."""
+        features, zones = self._patterns[:self._features], self._patterns[self._features:]
+        feature_number = {p: i for i, p in enumerate(features)}
+        zone_number = {p: self._features + i for i, p in enumerate(zones)}
+        for f, z in _overlaps(features, zones):
+            self._clash.setdefault(feature_number[f], []).append(z)
+            self._clash.setdefault(zone_number[z], []).append(f)
+        self._any = _dfa(self._patterns)
 
     @staticmethod
     def _overlapped(text: str, s: int, e: int, others: list[str]) -> bool:
