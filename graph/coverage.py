@@ -22,8 +22,8 @@ from loaders.errors import InputError
 
 from .display import sentence_text
 from .model import catalogue_of, types_with
-from .places import (UnknownRegion, default_region, firms_in_region, known_regions, resolve_region,
-                     text_placements)
+from .places import (UnknownRegion, default_region, firms_in_region, known_regions, orgs_in_region,
+                     resolve_region, text_placements)
 
 READINGS = ("text", "all")
 
@@ -252,8 +252,22 @@ def segment_firms(G: nx.MultiDiGraph, region: str | None = None, indexed: bool =
     True
     """
     rid = resolve_region(G, region) if region else default_region(G)
-    w = segment_weights(G)
-    firms = _reading(G, firms_in_region(G, rid), "all", w, segment_index(G) if indexed else None)["segment_firms"]
+    if indexed:  # the region's firm ids only; equal segment sets (one object in the index) are added at once
+        from .cache import derived
+
+        w = derived(G, "segment_weights", lambda: segment_weights(G))
+        known = segment_index(G)["all"]
+        sharing: dict[frozenset, list[str]] = {}
+        for f in orgs_in_region(G, rid):
+            sharing.setdefault(known[f], []).append(f)
+        firms: dict[str, set[str]] = {s: set() for s in w}
+        for segs, members in sharing.items():
+            for s in segs:
+                if s in firms:
+                    firms[s].update(members)
+    else:
+        w = segment_weights(G)
+        firms = _reading(G, firms_in_region(G, rid), "all", w)["segment_firms"]
     return {"region": rid, "region_name": G.nodes[rid].get("name", rid), "segments_total": len(w),
             "segments_covered": sum(1 for s in w if firms[s]), "segment_firms": firms}
 

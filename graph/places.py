@@ -109,20 +109,29 @@ def firms_in_region(G: nx.MultiDiGraph, region: str, reading: str = "all") -> di
     """
     if reading == "text":
         return text_placements(firms_in_region(G, region))
-    orgs = set(types_with(G, "organisation"))
     found: dict[str, list[dict]] = {}
+    for u, place, d in _placements(G, region):
+        found.setdefault(u, []).append({"place": place, "method": d["method"], "conflict": bool(d.get("conflict")),
+                                        "evidence": d.get("evidence", []), "sources": d.get("sources", [])})
+    return found
+
+
+def orgs_in_region(G: nx.MultiDiGraph, region: str) -> set[str]:
+    """The organisations of :func:`firms_in_region` (``"all"``), without their statements: what a chain map needs."""
+    return {u for u, _, _ in _placements(G, region)}
+
+
+def _placements(G: nx.MultiDiGraph, region: str):
+    """``(organisation, place, edge data)`` of every LOCATED_IN statement placing an organisation in ``region``."""
+    orgs = set(types_with(G, "organisation"))
     # Walk down from the region to the places inside it and read their incoming LOCATED_IN edges: the work follows
     # the size of the region, not of the graph (a district of a 100,000-firm graph is read in milliseconds).
     pred, attrs = G._pred, G._node  # the adjacency dicts: a region of a large graph has tens of thousands of edges
     for place in sorted(places_inside(G, region)):
         for u, keys in pred[place].items():
             for d in keys.values():
-                if d["type"] != "LOCATED_IN" or attrs[u].get("type") not in orgs:
-                    continue
-                found.setdefault(u, []).append({"place": place, "method": d["method"],
-                                                "conflict": bool(d.get("conflict")), "evidence": d.get("evidence", []),
-                                                "sources": d.get("sources", [])})
-    return found
+                if d["type"] == "LOCATED_IN" and attrs[u].get("type") in orgs:
+                    yield u, place, d
 
 
 def text_placements(found: dict[str, list[dict]]) -> dict[str, list[dict]]:
