@@ -218,7 +218,8 @@ def network_view(_G, key, filters, layout, language, size_by, physics, cap, ego,
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def views_prepared(_G, key):
-    """What large network views reuse, computed once per graph in the background after the first page is sent."""
+    """What region changes, large network views and searches reuse (graph.view.prepare_views), computed once per graph
+    in the background after the first page is sent."""
     thread = threading.Thread(target=prepare_views, args=(_G,), name="prepare-views", daemon=True)
     thread.start()
     return thread
