@@ -73,6 +73,10 @@ class _NotSubjects(dict):
         return got
 
 
+_NOT_LOOKED = object()  # _Named.first not computed yet (not the object itself: a self-reference is a cycle that keeps
+# its document's context, the resolver and the catalogue's entities alive until the cyclic collector runs)
+
+
 class _Named:
     """The entity mentions of one sentence of some types, sorted by start (``ms[lo:hi]``), of which a claim may take
     those ``ok`` accepts. Read from where the claim stands (by bisect, then a step or two), never all of them: a
@@ -83,7 +87,7 @@ class _Named:
     def __init__(self, ms, starts, reach, ok, lo=0, hi=None):
         self.ms, self.starts, self.reach, self.ok = ms, starts, reach, ok  # reach: the furthest end up to each one
         self.lo, self.hi = lo, len(ms) if hi is None else max(lo, hi)
-        self._first = self  # not looked for yet
+        self._first = _NOT_LOOKED
 
     def items(self) -> list[Mention]:
         return [m for m in self.ms[self.lo:self.hi] if self.ok(m)]
@@ -94,7 +98,7 @@ class _Named:
         return next((ms[j] for j in range(bisect_left(self.starts, at, self.lo, self.hi), self.hi) if ok(ms[j])), None)
 
     def first(self) -> Mention | None:
-        if self._first is self:
+        if self._first is _NOT_LOOKED:
             ms, ok = self.ms, self.ok
             self._first = next((ms[j] for j in range(self.lo, self.hi) if ok(ms[j])), None)
         return self._first
