@@ -13,21 +13,44 @@ import hashlib
 import io
 import re
 from functools import lru_cache
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
+from operator import is_not
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from rapidfuzz import process
 
 from .catalogue import Catalogue
 from .errors import InputError
 from .gazetteer import AmbiguousPlace, resolve_place
 from .fold import fold, fold_many
-from .records import Entity, Fact, Source
+from .records import Entity, Fact, Source, source_dict
 
 ROSTER_COLUMNS = ("name", "name_zh", "name_en", "name_ja", "segments", "region", "source")
 OPTIONAL_COLUMNS = ("type", "aliases", "uncertain", "note", "quote", "district_as_stated")
 _TRUE, _FALSE = {"true", "yes", "y", "1", "uncertain"}, {"false", "no", "n", "0", ""}
+
+
+# The small rules of a cell, shared by the row-by-row and the column-at-a-time reader.
+def _type_of(cell: str) -> str:
+    return cell or "Company"
+
+
+def _uncertain_of(cell: str) -> bool | None:
+    """True or False for an ``uncertain`` cell, None when it is neither."""
+    value = cell.lower()
+    return True if value in _TRUE else False if value in _FALSE else None
+
+
+def _aliases_of(cell: str) -> list[str]:
+    """The aliases of an ``aliases`` cell: ";"-separated, trimmed, empty ones dropped."""
+    return [a for a in map(str.strip, cell.split(";")) if a] if cell else []
+
+
+def _note_of(note: str, district_as_stated: str) -> str:
+    return note or district_as_stated
 
 @lru_cache(maxsize=8)
 def _name_rules(place_prefixes: tuple[str, ...], legal_suffixes: tuple[str, ...]):
@@ -123,8 +146,15 @@ class RosterRow:
 
     @property
     def source_record(self) -> Source:
+        return Source(*self._source_fields())
+
+    def source_dict(self) -> dict:
+        """``source_record.to_dict()`` without building the record (a register has a million rows)."""
+        return source_dict(*self._source_fields())
+
+    def _source_fields(self) -> tuple[str, str, str, int]:
         name = _file_name(self.path)
-        return Source(self.source or f"{name}:{self.line}", self.quote, name, self.line)
+        return self.source or f"{name}:{self.line}", self.quote, name, self.line
 
 
 @lru_cache(maxsize=64)
@@ -326,23 +356,22 @@ def _parse_plain(text: str, catalogue: Catalogue, path, reserved: dict) -> Roste
     if not all(names):  # an empty row (skipped) or a row without a name (an error): row by row
         return None
     try:
-        alias_lists = [[a for a in map(str.strip, c.split(";")) if a] if c else [] for c in column("aliases")]
+        alias_lists = list(map(_aliases_of, column("aliases")))
         checked = [n for col in ("name", "name_zh", "name_en", "name_ja") for n in column(col) if n]
         checked += [a for c in column("aliases") if c for a in c.split(";") if a.strip()]
         if not reserved.keys().isdisjoint(map(str.strip, fold_many(checked))):
             return None
         del checked
         roster_types = catalogue.types_with("roster")
-        type_of = {c: c or "Company" for c in set(column("type"))}
+        type_of = {c: _type_of(c) for c in set(column("type"))}
         if not set(type_of.values()) <= set(roster_types):
             return None
-        truth = _TRUE | _FALSE
-        uncertain_of = {c: c.lower() in _TRUE for c in set(column("uncertain")) if c.lower() in truth}
+        uncertain_of = {c: _uncertain_of(c) for c in set(column("uncertain"))}
         segments_of = {c: _segments_of(c, catalogue, path, 0) for c in set(column("segments"))}
         regions_of = {c: _region_of(c, catalogue, path, 0) if c else None for c in set(column("region"))}
     except InputError:
         return None
-    if len(uncertain_of) != len(set(column("uncertain"))):
+    if None in uncertain_of.values():
         return None
     rows = RosterRows()
     rows.notes = []
@@ -352,7 +381,7 @@ def _parse_plain(text: str, catalogue: Catalogue, path, reserved: dict) -> Roste
         map(type_of.__getitem__, column("type")), [list(segments_of[c]) for c in column("segments")],
         map(regions_of.__getitem__, column("region")), column("source"), alias_lists,
         map(uncertain_of.__getitem__, column("uncertain")),
-        [a or b for a, b in zip(column("note"), column("district_as_stated"))], column("quote")))
+        list(map(_note_of, column("note"), column("district_as_stated"))), column("quote")))
     return rows
 
 
@@ -388,7 +417,6 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
     # Per-file work done once, not per row (a register has a million rows): the roster types, and each distinct
     # segment or region cell resolved once.
     roster_types = catalogue.types_with("roster")
-    truth = _TRUE | _FALSE
     segment_cells: dict[str, list[str]] = {}
     region_cells: dict[str, str] = {}
     path_text = str(path)
@@ -446,7 +474,7 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
             pending.extend((line, col, n) for col, n in checked if n.strip())
             if len(pending) >= 16384:
                 check_reserved()
-            typ = get("type") or "Company"
+            typ = _type_of(get("type", ""))
             if typ not in roster_types:
                 raise InputError(f"unknown type {typ!r}{_suggest(typ, list(roster_types))}; valid: "
                                  + ", ".join(roster_types), path=path, line=line, field="type")
@@ -460,15 +488,15 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
                 region = region_cells.get(region_cell)
                 if region is None:
                     region = region_cells[region_cell] = _region_of(region_cell, catalogue, path, line)
-            unc = get("uncertain", "").lower()
-            if unc not in truth:
-                raise InputError(f"'uncertain' must be true or false, not {unc!r}", path=path, line=line,
-                                 field="uncertain")
+            unc = _uncertain_of(get("uncertain", ""))
+            if unc is None:
+                raise InputError(f"'uncertain' must be true or false, not {get('uncertain').lower()!r}", path=path,
+                                 line=line, field="uncertain")
             rows.append(RosterRow(
                 path_text, line, name, get("name_zh", ""), get("name_en", ""), get("name_ja", ""), typ,
                 list(segments), region, get("source", ""),
-                [a for a in map(str.strip, alias_cell.split(";")) if a] if alias_cell else [], unc in _TRUE,
-                get("note") or get("district_as_stated", ""), get("quote", "")))
+                _aliases_of(alias_cell), unc, _note_of(get("note", ""), get("district_as_stated", "")),
+                get("quote", "")))
     except InputError:
         check_reserved()  # a reserved name in an earlier row is the first error
         raise
@@ -479,23 +507,39 @@ def parse_roster(text: str, catalogue: Catalogue, path="<roster>") -> RosterRows
 
 _LATIN = re.compile("[A-Za-z]")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_NOT_SLUG_OR_NUL = re.compile(r"[^a-z0-9\x00]+")
 _LOWER = re.compile("[a-z]")
 
 
-def _new_id(row: RosterRow, taken, tried: dict[str, int] | None = None, names_folded=None) -> str:
-    """A free id for a new roster entity: the slug of its Latin name (or a hash), then ``_2``, ``_3``, ... if taken.
+def _base_name(row: RosterRow) -> str:
+    """The name a new entity's id is made of: the row's name if it has Latin letters, else its English name."""
+    return row.name if _LATIN.search(row.name) else (row.name_en or row.name)
+
+
+def _slugs(rows: list[RosterRow], folded_bases: list[str]) -> list[str]:
+    """The id slug of each row from the fold of its :func:`_base_name` (the runs of other characters than a-z and 0-9
+    replaced in one pass over the NUL-joined folds), or a hash of its Chinese name when that has no Latin letter."""
+    joined = "\x00".join(folded_bases)
+    if folded_bases and joined.count("\x00") == len(folded_bases) - 1:
+        parts = _NOT_SLUG_OR_NUL.sub("_", joined).split("\x00")
+    else:
+        parts = [_NOT_SLUG.sub("_", f) for f in folded_bases]
+    slugs = []
+    for row, slug in zip(rows, parts):
+        slug = slug.strip("_")
+        if not slug or not _LOWER.search(slug):
+            slug = "org_" + hashlib.sha1((row.name_zh or row.name).encode("utf-8")).hexdigest()[:10]
+        slugs.append(slug[:60])
+    return slugs
+
+
+def _free_id(slug: str, taken, tried: dict[str, int] | None) -> str:
+    """A free id for a new roster entity: ``slug`` (:func:`_slugs`), else ``slug_2``, ``slug_3``, ... if taken.
 
     ``tried`` remembers per slug the first suffix not yet known to be taken: ids are never given back, so the search
     resumes there, and a thousand firms whose names slug alike ("株式会社…AI" -> ``ai``) cost linear, not quadratic,
-    time. The ids are the same as searching from ``_2`` each time. ``names_folded``: ``(row.names(), their folds)``
-    when the caller has them.
+    time. The ids are the same as searching from ``_2`` each time.
     """
-    base = row.name if _LATIN.search(row.name) else (row.name_en or row.name)
-    folded = fold(base) if names_folded is None else names_folded[1][names_folded[0].index(base)]
-    slug = _NOT_SLUG.sub("_", folded).strip("_")
-    if not slug or not _LOWER.search(slug):
-        slug = "org_" + hashlib.sha1((row.name_zh or row.name).encode("utf-8")).hexdigest()[:10]
-    slug = slug[:60]
     if slug not in taken:
         return slug
     n = tried.get(slug, 2) if tried is not None else 2
@@ -519,8 +563,8 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow], assignments: bool
     itself is not changed. ``rows`` is read once, in order (an iterator that lets go of each row will do).
     """
     entities = {eid: _copy(e) for eid, e in catalogue.entities.items()}
-    exact: dict[str, str] = {}
-    loose: dict[str, str] = {}
+    exact: dict[str, str] = {}  # folded name -> entity id
+    loose: dict[str, str] = {}  # org_key -> entity id
     roster_types, rules = set(catalogue.types_with("roster")), _rules_of(catalogue.analysis["names"])
     for e in entities.values():
         if e.type not in roster_types:
@@ -531,64 +575,124 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow], assignments: bool
             loose.setdefault(_org_key(f, rules), e.id)
     assigned: dict[str, str] = {}
     tried: dict[str, int] = {}
-    exact_get, loose_get = exact.get, loose.get
-    # A folded name already in ``exact`` has its loose key in ``loose`` too (both are set together), so a name's key
-    # is computed only when its folded form is new (repeated rows and names cost a dict lookup, not org_key).
-    for row, names, folded in _folded_names(rows):
-        eid = None
-        keys: dict[str, str] = {}
-        for f in folded:
-            eid = exact_get(f)
-            if eid:
-                break
-            k = keys[f] = _org_key(f, rules)
-            eid = loose_get(k)
-            if eid:
-                break
-        if eid is None:
-            eid = _new_id(row, entities, tried, (names, folded))  # the dict itself: a set per row would be quadratic
-            entities[eid] = ent = Entity(
-                id=eid, type=row.type, name_en=row.name_en or (row.name if row.name.isascii() else ""),
-                name_zh=row.name_zh or ("" if row.name.isascii() else row.name), name_ja=row.name_ja, origin="roster")
+    rows = iter(rows)
+    while batch := list(islice(rows, _MERGE_BATCH)):
+        _merge_batch(batch, entities, exact, loose, rules, tried, assigned if assignments else None)
+    return entities, assigned
+
+
+_MERGE_BATCH = 1 << 15  # rows merged at once: their names folded, keyed and looked up a column at a time
+
+
+def _merge_batch(batch: list[RosterRow], entities: dict[str, Entity], exact: dict[str, str], loose: dict[str, str],
+                 rules, tried: dict[str, int], assigned: dict[str, str] | None) -> None:
+    """Merge ``batch`` as :func:`merge_rosters` would merge row after row, then register its new names.
+
+    Which entity each row joins is found for the whole batch at once (:func:`_batch_targets`); only building the
+    entities goes row by row.
+    """
+    names_of = [row.names() for row in batch]
+    counts = list(map(len, names_of))
+    folded = fold_many(list(chain.from_iterable(names_of)))
+    owner = np.repeat(np.arange(len(batch)), counts)  # the batch row of each name
+    targets, new_folds, new_keys = _batch_targets(folded, owner, len(batch), exact, loose, rules)
+    fresh = [r for r, target in enumerate(targets) if target is None]  # the rows that make new entities
+    starts = np.cumsum([0, *counts[:-1]]).tolist()
+    slugs = iter(_slugs([batch[r] for r in fresh],
+                        [folded[starts[r] + names_of[r].index(_base_name(batch[r]))] for r in fresh]))
+    eids: list[str] = []
+    for row, names, target in zip(batch, names_of, targets):
+        if target is None:
+            eid = _free_id(next(slugs), entities, tried)  # the dict itself: the ids taken so far
+            ascii_name = row.name.isascii()
+            en = row.name_en or (row.name if ascii_name else "")
+            zh = row.name_zh or ("" if ascii_name else row.name)
+            ja = row.name_ja
+            ent = entities[eid] = Entity(eid, row.type, en, zh, ja,
+                                         [n for n in dict.fromkeys(names) if n != en and n != zh and n != ja],
+                                         origin="roster")
         else:
+            eid = target if type(target) is str else eids[target]
             ent = entities[eid]
-        known = None  # the entity's names, computed only when a row brings a name it might not have
-        for n, f in zip(names, folded):
-            if known is None:
-                known = set(ent.all_names())
-            if n not in known:
-                ent.aliases.append(n)
-                known.add(n)
-            if f not in exact:
-                exact[f] = eid
-                k = keys.get(f)
-                loose.setdefault(_org_key(f, rules) if k is None else k, eid)
-        src = row.source_record.to_dict()  # the plain dict the graph stores, shared by the entity and its facts
+            known = set(ent.all_names())
+            ent.aliases.extend([n for n in dict.fromkeys(names) if n not in known])
+        eids.append(eid)
+        src = row.source_dict()  # the plain dict the graph stores, shared by the entity and its facts
         ent.sources.append(src)
-        for sid in row.segments:
-            ent.segments.append(Fact(sid, "roster", src))
+        if row.segments:
+            ent.segments.extend([Fact(sid, "roster", src) for sid in row.segments])
         if row.region:
             ent.located_in.append(Fact(row.region, "roster", src))
         if row.uncertain:
             ent.attrs["uncertain"] = True
         if row.note:
             ent.attrs.setdefault("roster_notes", []).append(row.note)
-        if assignments:
+        if assigned is not None:
             assigned[f"{row.path}:{row.line}"] = eid
-    return entities, assigned
+    # The batch's new folds and keys go to the entity of the first row that brought them, as row by row.
+    folds, rows = new_folds
+    exact.update(zip(folds, map(eids.__getitem__, rows)))
+    keys, rows = new_keys
+    loose.update(zip(keys, map(eids.__getitem__, rows)))
 
 
-def _folded_names(rows, size: int = 4096):
-    """``(row, row.names(), their folds)`` per row, the names of ``size`` rows folded in one call (a long text
-    folds many times faster per character than a short one, :func:`loaders.fold.fold`)."""
-    rows = iter(rows)
-    while chunk := list(islice(rows, size)):
-        names_of = [row.names() for row in chunk]
-        flat = fold_many([n for names in names_of for n in names])
-        i = 0
-        for row, names in zip(chunk, names_of):
-            yield row, names, flat[i:i + len(names)]
-            i += len(names)
+def _firsts(codes):
+    """Where each code of :func:`pandas.factorize` first occurs (codes are numbered in order of appearance)."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, codes[1:] > np.maximum.accumulate(codes)[:-1]])
+
+
+def _batch_targets(folded: list[str], owner, rows: int, exact: dict[str, str], loose: dict[str, str], rules):
+    """Where each row of a batch merges, as the row-by-row merge decides it: the first of the row's names (in
+    order) whose fold is known, exactly or else by its :func:`org_key`, from before the batch or from an earlier row
+    of the batch.
+
+    ``folded``: the folds of the batch's names, row after row; ``owner``: the row of each (an int array);
+    ``rows``: how many rows. Returns ``(targets, (new folds, their first rows), (new keys, their first rows))``:
+    per row an entity id known before the batch, the index of the earlier row whose entity it joins, or None (a new
+    entity).
+    """
+    codes, folds = pd.factorize(np.array(folded, dtype=object))  # each distinct fold once, in order of appearance
+    folds = folds.tolist()
+    fold_row = owner[_firsts(codes)]  # the first row with each fold
+    prior = list(map(exact.get, folds))  # the entity of a fold known before the batch
+    known = np.fromiter(map(is_not, prior, repeat(None)), bool, len(folds))
+    new = np.flatnonzero(~known)
+    new_folds = [folds[i] for i in new.tolist()]
+    # A fold known before the batch has its key in ``loose`` already: keys only for the new folds.
+    key_codes, keys = pd.factorize(np.array([_org_key(f, rules) for f in new_folds], dtype=object))
+    keys = keys.tolist()
+    key_row = fold_row[new][_firsts(key_codes)]  # the first row with each key (the folds come in row order)
+    loose_prior = list(map(loose.get, keys))
+    key_of = np.full(len(folds), -1, dtype=np.int64)
+    key_of[new] = key_codes
+    # Per name: its fold known before the batch or from an earlier row, or its key so.
+    k = key_of[codes]
+    has_key = k >= 0
+    k = np.where(has_key, k, 0)
+    key_before = np.fromiter(map(is_not, loose_prior, repeat(None)), bool, len(keys))
+    hit = known[codes] | (fold_row[codes] < owner)
+    if len(keys):
+        hit |= has_key & (key_before[k] | (key_row[k] < owner))
+    at = np.flatnonzero(hit)
+    hit_rows, first = np.unique(owner[at], return_index=True)
+    targets: list = [None] * rows
+    for r, p in zip(hit_rows.tolist(), at[first].tolist()):
+        c = int(codes[p])
+        target = prior[c]
+        if target is None:
+            if fold_row[c] < r:
+                target = int(fold_row[c])
+            else:
+                kc = int(key_of[c])
+                target = loose_prior[kc]
+                if target is None:
+                    target = int(key_row[kc])
+        targets[r] = target
+    fresh = np.flatnonzero(~key_before)
+    return (targets, (new_folds, fold_row[new].tolist()),
+            ([keys[i] for i in fresh.tolist()], key_row[fresh].tolist()))
 
 
 def _copy(e: Entity) -> Entity:
