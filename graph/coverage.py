@@ -308,8 +308,13 @@ def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict 
     rid = resolve_region(G, region) if region else default_region(G)
     metrics = catalogue_of(G).analysis["coverage"]
     makers = metrics["makers"]
-    w = segment_weights(G, weights)
-    index = segment_index(G) if indexed else None
+    if indexed:  # what the taxonomy gives every region, once per graph
+        from .cache import derived
+
+        w = segment_weights(G, weights) if weights else derived(G, "segment_weights", lambda: segment_weights(G))
+        stages, index = derived(G, "stage_orders", lambda: _stage_orders(G)), segment_index(G)
+    else:
+        w, stages, index = segment_weights(G, weights), _stage_orders(G), None
     located = firms_in_region(G, rid)  # one walk of the region for both readings
     readings = {"all": _reading(G, located, "all", w, index),
                 "text": _reading(G, text_placements(located), "text", w, index)}
@@ -318,7 +323,6 @@ def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict 
     names = {n: attrs[n].get("name", n) for n in (rid, *w, *allr["firms"])}
     stated, firm_claims, maker_claims = claims_about(G, rid, metrics["stated_share_metric"],
                                                      metrics["firm_count_metric"], metrics["makers_count_metric"])
-    stages = _stage_orders(G)
     rows = _segment_rows(G, readings, w, names, stages)
     by_stage = _by_stage(rows, stages)
     stated_share = stated[0]["value"] if stated else None
