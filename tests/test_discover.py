@@ -521,22 +521,31 @@ def test_trigger_and_cue_scans_keep_pyahocorasick_order(catalogue):
         assert expected and scan(folded) == expected
 
 
-def test_known_name_keys_scanned_in_slices_match_one_scan():
-    """``_match_starts`` scans the joined names a slice at a time (cut after a separator) and yields the match starts
-    of one scan over the whole text, in its order, whatever the slice size."""
+def test_known_name_keys_found_whatever_the_chunk_size(catalogue, monkeypatch):
+    """KnownNames folds and scans the known names a chunk of names at a time: the keys a known name also has, and
+    the known organisations' lower-cased names, are the same whatever the chunk size, and a name is read whether it
+    is a name or an alias, starts with a legal prefix or a city, or is written in full width."""
     import random
 
-    import ahocorasick_rs
-
-    from loaders.discover import _SEP, _match_starts
+    import loaders.discover as disc
+    from loaders.records import Entity
 
     rng = random.Random(3)
-    alphabet = "ab机器人科技"
-    keys = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(2, 4))) for _ in range(40)})
-    auto = ahocorasick_rs.AhoCorasick(keys)
-    for _ in range(30):
-        text = _SEP.join("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(60))
-        whole = [start for _, start, _ in auto.find_matches_as_indexes(text, overlapping=True)]
-        assert whole, "the data must hold matches for this test to mean anything"
-        for size in (1, 5, 17, 100, len(text) + 1):
-            assert list(_match_starts(auto, text, size)) == whole
+    rules = load_discovery_rules()
+    heads, cores, tails = ["", "深圳市", "株式会社", " "], ["星尘", "智元", "Unitree", "ＡＧＩＢＯＴ", "科技"], ["", "科技有限公司", " Co."]
+    known = {f"r{i}": Entity(f"r{i}", rng.choice(["Company", "Product", "Region"]),
+                             rng.choice(["", rng.choice(cores)]), rng.choice(heads) + rng.choice(cores) + rng.choice(tails),
+                             aliases=[rng.choice(cores) + rng.choice(tails)] * rng.randint(0, 1)) for i in range(200)}
+    wanted = {name_key(x) for x in ("星尘", "深圳星尘科技", "智元", "unitree", "agibot", "科技有限", "尘智")}
+    leads = {"unitree", "agibot", "星尘", "智元科技"}
+
+    def read(size):
+        monkeypatch.setattr(disc, "_NAMES_PER_CHUNK", size)
+        names = disc.KnownNames(known, rules, catalogue.types_with("organisation"), catalogue)
+        return names.keys_among(wanted), names.organisation_names_lower(leads)
+
+    whole = read(10_000)
+    assert whole[0] >= {"星尘", "unitree", "agibot"} and "尘智" not in whole[0]
+    assert "unitree" in whole[1] and "agibot" not in whole[1]  # ＡＧＩＢＯＴ lower-cased is not agibot
+    for size in (1, 2, 7, 64):
+        assert read(size) == whole
