@@ -137,6 +137,7 @@ def test_network_labels_are_readable_and_a_click_opens_a_node(browser_page, org_
 
 def test_search_lists_matches_and_centres_the_pick(browser_page):
     page, seen = browser_page
+    show_view(page, "Network")  # the pick is centred in the network drawing, whichever view an earlier test left
     page.get_by_role("textbox", name="Entity name in any language").fill("智元")
     page.keyboard.press("Enter")
     page.get_by_text("AgiBot World · dataset").wait_for(timeout=30_000)
