@@ -60,5 +60,5 @@ def test_quick_run_of_one_benchmark_prints_its_rows():
     assert proc.returncode in (0, 1), proc.stderr[-2000:]  # 1: a target not met on this machine, still a run
     assert "could not run" not in proc.stdout
     assert "extraction: alias matching on the real texts" in proc.stdout
-    assert "raw automaton iter" in proc.stdout  # every row names its peer
+    assert "raw pyahocorasick iter" in proc.stdout  # every row names its peer
     assert " targets met in " in proc.stdout
