@@ -52,6 +52,7 @@ def _chunks(items: Iterable, size: int):
         yield chunk
 
 
+_REBUILD_KEYS = 200_000  # a Rust automaton of this many keys is built in about a second
 _GRAM_SIZES = (2, 3, 4, 8)  # CJK names part from a text after a few characters, Latin ones after a word
 _GRAM_SPLITS = {2: (1, 1), 3: (2, 1), 4: (2, 2), 8: (4, 4)}  # q = a + b: a q-gram's hash from an a- and a b-gram's
 _GRAM_STAGES = ((3,), (8, 4, 2))  # the keys 3-grams rule out (most) are dropped before the other sizes are hashed
@@ -224,11 +225,16 @@ class AliasMatcher:
             # a single CJK character is too ambiguous to be a name
             named = [len(k) > 1 or _WORD.search(k) is not None for k in keys]
             self._put(list(compress(keys, named)), list(compress(key_owners, named)), before)
-        # ahocorasick_rs takes its patterns in one call and adds none later: the keys new since the last call get an
-        # automaton of their own (a few discovered names, not the roster's again); see _matches
+        # ahocorasick_rs takes its patterns in one call and adds none later. Keys added to a matcher of up to
+        # _REBUILD_KEYS keys (a build's, pruned to its documents, or a catalogue's) are built into one automaton with
+        # the others at once, here, where adding them is paid for; to a bigger one, they get an automaton of their own
+        # (a few discovered names, not a million roster names again), merged or rebuilt when scanning (see _matches).
         first = self._covered
         if len(self._number) > first:
-            self._segments.append((_automaton(list(islice(self._number, first, None))), first))
+            if first and len(self._number) <= _REBUILD_KEYS:
+                self._segments = [(_automaton(list(self._number)), 0)]
+            else:
+                self._segments.append((_automaton(list(islice(self._number, first, None))), first))
             self._covered = len(self._number)
 
     def add(self, entities: Iterable[Entity], before: frozenset[str] | set[str] = frozenset()) -> None:

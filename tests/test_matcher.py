@@ -114,11 +114,17 @@ def test_the_words_still_match_on_their_own(matcher):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_names_added_later_match_as_if_listed_at_once(seed):
-    """``add`` gives the new keys an automaton of their own; the matches are those of one matcher built with every
-    entity in that order (overlapping matches of the two automata included: then all keys are scanned as one)."""
+@pytest.mark.parametrize("rebuild_keys", [0, 200_000], ids=["own automaton", "rebuilt at once"])
+def test_names_added_later_match_as_if_listed_at_once(seed, rebuild_keys, monkeypatch):
+    """``add`` builds every key into one automaton again (a small matcher) or gives the new keys an automaton of
+    their own (a big one: here forced with a limit of 0); either way the matches are those of one matcher built with
+    every entity in that order (overlapping matches of the two automata included: then all keys are scanned as
+    one)."""
     import random
 
+    import loaders.matcher
+
+    monkeypatch.setattr(loaders.matcher, "_REBUILD_KEYS", rebuild_keys)
     rng = random.Random(seed)
     words = ["ab", "abc", "bc", "cd", "智元", "智元机器", "机器人", "a b", "b c"]
     for _ in range(300):
