@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from rapidfuzz import process
 
 from .catalogue import Catalogue
@@ -653,6 +652,9 @@ def _batch_targets(folded: list[str], owner, rows: int, exact: dict[str, str], l
     per row an entity id known before the batch, the index of the earlier row whose entity it joins, or None (a new
     entity).
     """
+    import pandas as pd  # here, not at the top: pandas costs a third of a second to import, and the app's restart
+    # and the CLI's small commands read no roster
+
     codes, folds = pd.factorize(np.array(folded, dtype=object))  # each distinct fold once, in order of appearance
     folds = folds.tolist()
     fold_row = owner[_firsts(codes)]  # the first row with each fold
