@@ -232,6 +232,13 @@ def _denominator(weights: dict[str, float], by_stage: dict, custom: bool) -> str
                "weighted: " + ", ".join(f"{k.split(':', 1)[1]}={v:g}" for k, v in weights.items())))
 
 
+def _taxonomy_weights(G: nx.MultiDiGraph) -> dict:
+    """The taxonomy's segment weights (no weights given), once per graph."""
+    from .cache import derived
+
+    return derived(G, "segment_weights", lambda: segment_weights(G))
+
+
 def segment_firms(G: nx.MultiDiGraph, region: str | None = None, indexed: bool = False) -> dict:
     """A region's organisations by segment in the ``all`` reading, without the rest of the scorecard: what the chain
     map draws (:func:`graph.chainmap.chain_map`), read the same way as :func:`chain_coverage`'s rows, so the two agree.
@@ -255,7 +262,7 @@ def segment_firms(G: nx.MultiDiGraph, region: str | None = None, indexed: bool =
     if indexed:  # the region's firm ids only; equal segment sets (one object in the index) are added at once
         from .cache import derived
 
-        w = derived(G, "segment_weights", lambda: segment_weights(G))
+        w = _taxonomy_weights(G)
         known = segment_index(G)["all"]
         sharing: dict[frozenset, list[str]] = {}
         for f in orgs_in_region(G, rid):
@@ -311,7 +318,7 @@ def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict 
     if indexed:  # what the taxonomy gives every region, once per graph
         from .cache import derived
 
-        w = segment_weights(G, weights) if weights else derived(G, "segment_weights", lambda: segment_weights(G))
+        w = segment_weights(G, weights) if weights else _taxonomy_weights(G)
         stages, index = derived(G, "stage_orders", lambda: _stage_orders(G)), segment_index(G)
     else:
         w, stages, index = segment_weights(G, weights), _stage_orders(G), None
