@@ -357,7 +357,7 @@ def _parse_plain(text: str, catalogue: Catalogue, path, reserved: dict) -> Roste
     try:
         alias_lists = list(map(_aliases_of, column("aliases")))
         checked = [n for col in ("name", "name_zh", "name_en", "name_ja") for n in column(col) if n]
-        checked += [a for c in column("aliases") if c for a in c.split(";") if a.strip()]
+        checked += chain.from_iterable(alias_lists)  # the aliases as split above
         if not reserved.keys().isdisjoint(map(str.strip, fold_many(checked))):
             return None
         del checked
