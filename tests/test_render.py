@@ -50,6 +50,17 @@ def test_hostile_text_is_escaped(hostile_graph):
     assert "&lt;i&gt;view&lt;/i&gt;" in page
 
 
+def test_page_lists_are_jinja_tojson(hostile_graph):
+    """to_pyvis_html writes the lists without sorting keys (vis_data sorts them as it builds): the bytes must be
+    those of jinja2's tojson, sorted keys and HTML-unsafe characters as \\u escapes."""
+    from jinja2.utils import htmlsafe_json_dumps
+
+    nodes, edges = vis_data(hostile_graph, chain_lanes(hostile_graph))
+    page = to_pyvis_html(hostile_graph)
+    for items in (nodes, edges):
+        assert f"new vis.DataSet({htmlsafe_json_dumps(items, sort_keys=True)})" in page
+
+
 def test_highlight_escapes_around_the_mark():
     assert highlight_html("<script>x</script> AgiBot", 19, 25) == \
         "&lt;script&gt;x&lt;/script&gt; <mark>AgiBot</mark>"
