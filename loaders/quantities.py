@@ -630,6 +630,12 @@ class _Rule:
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|\b)")
+# Where the noun a count counts may stand (ClaimExtractor._noun_unit): not across a clause, a list, a bracket or
+# another number; the first noun at most _NOUN_FIRST characters from the count ("20家以上国家和省级创新平台"), the
+# next of a compound at most _NOUN_GAP after the one before ("应用场景示范项目"), all within _NOUN_REACH.
+_NOUN_BREAK = re.compile(r"[,，。；;：:、!?！？(（《「『\n\d]")
+_NOUN_FIRST, _NOUN_GAP, _NOUN_REACH = 8, 4, 16
+_NOUN_PARTICLES = "をがはもとで"  # "実証実験30件を実施": the noun before a count that a particle ends
 
 
 def _years_before(text: str, start: int, end: int, doc_year: int) -> bool:
@@ -759,6 +765,10 @@ class ClaimExtractor:
         self.counter_units = {fold(k): str(v) for k, v in _need(lex, "counters", source).items()}
         self.noun_counter = fold("(noun)")
         self.strict_units = {str(u) for u in _need(lex, "strict_counter_units", source)}
+        nouns = _need(lex, "unit_nouns", source)
+        self.generic_units = {str(u) for u in _need(nouns, "generic", source, "lexicon.unit_nouns")}
+        self.unit_nouns = {fold(k): str(v) for k, v in _need(nouns, "words", source, "lexicon.unit_nouns").items()}
+        self.unit_noun_re = re.compile(_alternation(self.unit_nouns))
         target = _need(lex, "target", source)
         self.target_before = cue_pattern(_need(target, "target_before", source, "lexicon.target"))
         self.target_after = cue_pattern(_need(target, "target_after", source, "lexicon.target"))
@@ -814,6 +824,31 @@ class ClaimExtractor:
             if hits:
                 return rule, hits
         return None, []
+
+    def _noun_unit(self, q: Quantity, text: str, clause: tuple[int, int]) -> str | None:
+        """The unit a generic counter's noun names (lexicon ``unit_nouns``): the head of the nouns right after the
+        count ("50个应用场景示范项目": 项目, projects), else, when no noun follows, the noun just before the number
+        ("已洽谈项目近100个"); None when neither is in the lexicon."""
+        after = _NOUN_BREAK.search(text, q.end, min(clause[1], q.end + _NOUN_REACH))
+        found, stop = None, after.start() if after else min(clause[1], q.end + _NOUN_REACH)
+        for m in self.unit_noun_re.finditer(text, q.end, stop):
+            if m.start() - (found.end() if found else q.end) > (_NOUN_GAP if found else _NOUN_FIRST):
+                break
+            found = m  # nouns in a row: the last one is the head
+        if found:
+            return self.unit_nouns[found.group(0)]
+        nxt = text[q.end:q.end + 1] if q.end < clause[1] else ""
+        if nxt and not _NOUN_BREAK.match(nxt) and nxt not in _NOUN_PARTICLES:
+            return None  # the count goes on into words that name nothing ("10个签约落地"): not the noun before it
+        lo = max(clause[0], q.start - _NOUN_FIRST - 8)
+        brk = None
+        for brk in _NOUN_BREAK.finditer(text, lo, q.start):
+            pass
+        lo = brk.end() if brk else lo
+        last = None
+        for last in self.unit_noun_re.finditer(text, lo, q.start):
+            pass
+        return self.unit_nouns[last.group(0)] if last and q.start - last.end() <= _NOUN_FIRST else None
 
     def _target(self, spec: dict, q: Quantity, text: str, clause: tuple[int, int], cues: "_SentenceCues"
                 ) -> tuple[bool, str]:
@@ -917,9 +952,13 @@ class ClaimExtractor:
                 attrs = {"rule": spec["metric"], "target_from": target_from}
                 if q.upper is not None:
                     attrs["value_max"] = q.upper
+                unit = spec["unit"] or self.counter_units.get(q.counter) or q.unit or q.kind
+                if q.counter and not q.noun and unit in self.generic_units and \
+                        self.counter_units.get(q.counter) in self.generic_units:
+                    unit = self._noun_unit(q, text, clause) or unit  # "84个产业项目": projects, not items
                 claims.append(Claim(
                     id=f"claim:{doc.id}:{sent.index}:{start}", metric=spec["metric"], value=q.value,
-                    unit=spec["unit"] or self.counter_units.get(q.counter) or q.unit or q.kind, qualifier=qualifier,
+                    unit=unit, qualifier=qualifier,
                     text=doc.text[start:end], doc=doc.id, evidence=[doc.evidence(start, end)], subjects=subjects,
                     subject_from=subject_from, members=members, date=q.date, target=target,
                     subsidy=spec["subsidy"] or "", kind=q.kind, attrs=attrs))
