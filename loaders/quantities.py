@@ -193,6 +193,12 @@ class NumberGrammar:
             # "March 29", "29 March", "29th of March": a day without a year.
             ("guard_day_en", re.compile(
                 rf"\b(?:(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{months}))\b")),
+            # "（1元＝約21円）", "(1 yuan = 0.14 dollars)": an exchange rate beside an amount, not an amount
+            ("guard_rate", re.compile(rf"(?<![\d.])1\s*(?:{cur_after})\s*(?:=|≈|は|合|约|約)\s*(?:约|約)?\s*{arabic}"
+                                      rf"\s*(?:{mult})?\s*(?:{cur_after})")),
+            # "the first half of 2025", "a half-marathon": a period or a race, not a share
+            ("guard_half", re.compile(r"\b(?:(?:first|second|latter|former)\s+half|half[\s-]+(?:marathon|year|day|"
+                                      r"time|century|decade|hour|season))\b")),
             ("percent_zh", re.compile(rf"百分之(?P<num>{arabic}|{kanji})")),
             ("fraction_ja", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分の\s*(?P<num>{arabic}|{kanji})")),
             ("fraction_zh", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分之\s*(?P<num>{arabic}|{kanji})")),
@@ -223,6 +229,7 @@ class NumberGrammar:
         self._required = {kind: re.compile(word) for kind, word in (
             ("date_cjk", "月"), ("date_iso", r"\d-\d\d-\d"), ("date_en", months), ("year_cjk", "年"),
             ("year_en", year_cues), ("guard_years", any_sep), ("guard_day_en", months), ("fraction_en", fraction_parts),
+            ("guard_rate", cur_after), ("guard_half", "half"),
             ("percent_zh", "百分之"), ("fraction_ja", "分の"), ("fraction_zh", "分之"), ("percent", percent),
             ("tenths", tenths), ("money_before", cur_before),
             ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}

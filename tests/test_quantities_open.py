@@ -51,3 +51,27 @@ def test_unit_from_the_counted_noun(extractor, text, quote, unit):
 ])
 def test_unit_kept_when_no_noun_says_more(extractor, text, quote, unit):
     assert one(extractor, text, quote).unit == unit
+
+
+@pytest.mark.parametrize("text,quote,qualifier", [
+    ("同省の売上高は520億元を上回った。", "520億元を上回", "at_least"),                 # a verb of exceeding after
+    ("輸出額は80億元（1元＝約21円）を上回った。", "80億元", "at_least"),                # ... after an aside
+    ("The market is expected to surpass 40 billion yuan by 2030.", "surpass 40 billion yuan", "at_least"),
+    ("For each team the county will exceed 2 million yuan in grants.", "exceed 2 million yuan", "at_least"),
+    ("对入选团队最高给予800万元资助。", "最高给予800万元", "at_most"),                   # a cap with its verb between
+    ("单个项目最高可达200万元。", "最高可达200万元", "at_most"),
+])
+def test_qualifier_words(extractor, text, quote, qualifier):
+    assert one(extractor, text, quote).qualifier == qualifier
+
+
+@pytest.mark.parametrize("text", [
+    "该机器人身高165厘米，体重55公斤，园区占地3万平方米。",
+    "身長158センチ、体重48キロで、敷地は2万平方メートル。",
+    "The robot stands 1.62 meters tall, weighs 58 kilograms and ran over 15 kilometres on a 9,000 square metres site.",
+    "輸出額は80億元（1元＝約21円）だった。",     # the exchange rate beside an amount is not an amount
+    "Sales rose in the first half of the year at the company's half-marathon sponsorship.",
+])
+def test_measurements_rates_and_periods_are_not_claims(extractor, text):
+    got = [(c.text, c.unit) for c in claims(extractor, text)]
+    assert all(unit in ("CNY",) and "1元" not in quote for quote, unit in got), got
