@@ -135,6 +135,7 @@ class NumberGrammar:
         self.bare_after = re.compile(r"\s*(?:" + _alternation(_need(bare, "after", source, "lexicon.bare_money")) + ")")
         self.bare_before = re.compile(_alternation(_need(bare, "before", source, "lexicon.bare_money")))
         self.months = fw(need("dates")["months_en"])
+        self.round_magnitudes = {fold(w) for w in need("round_magnitudes")}
         q = need("qualifiers")
         self.q_before = [(re.compile(r"(?:^|(?<![0-9a-z]))(?:" + phrase_pattern(ws).pattern + r")\s*$"), k)
                          for k, ws in q["before"].items()]
@@ -408,6 +409,10 @@ class NumberGrammar:
                     q.end -= 1
                 q.num_start = q.start
                 self._qualify(q, text)
+                if q.qualifier == "exact" and q.kind in ("count", "money") and text[q.start] in self.round_magnitudes \
+                        and text[q.start + 1:q.start + 2] not in self.digits and \
+                        text[q.start + 1:q.start + 2] not in self.small_units:
+                    q.qualifier = "about"  # "万台", "千亿": a round order of magnitude
                 if 1 in taken[q.start:q.end]:
                     continue
                 taken[q.start:q.end] = b"\x01" * (q.end - q.start)

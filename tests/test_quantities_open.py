@@ -60,6 +60,10 @@ def test_unit_kept_when_no_noun_says_more(extractor, text, quote, unit):
     ("For each team the county will exceed 2 million yuan in grants.", "exceed 2 million yuan", "at_least"),
     ("对入选团队最高给予800万元资助。", "最高给予800万元", "at_most"),                   # a cap with its verb between
     ("单个项目最高可达200万元。", "最高可达200万元", "at_most"),
+    ("该县力争到2030年实现万台无人机应用落地。", "万台", "about"),             # a bare order of magnitude
+    ("目标是形成千亿元产业集群。", "千亿元", "about"),
+    ("到2030年培育百家骨干企业。", "百家", "exact"),                           # 百 counts (the seed's reading)
+    ("到2030年推广一万台机器人。", "一万台", "exact"),
 ])
 def test_qualifier_words(extractor, text, quote, qualifier):
     assert one(extractor, text, quote).qualifier == qualifier
