@@ -133,6 +133,11 @@ class _OpenAfterNounModel(_Strict):
     nouns: dict[str, list[str]]
 
 
+class _NationalBodiesModel(_Strict):
+    prefixes: list[str]
+    heads: list[str]
+
+
 class _OrgModel(_Strict):
     suffixes: list[_SuffixModel]
     heads_with_of: list[str] = []
@@ -157,6 +162,9 @@ class _OrgModel(_Strict):
     national_prefixes: list[str] = []
     suffix_continuations: list[str] = []
     legal_prefixes: list[str] = []
+    government_prefixes: list[str] = []
+    national_bodies: _NationalBodiesModel | None = None
+    adjective_endings: list[str] = []
 
 
 class _QuotedModel(_Strict):
@@ -344,6 +352,9 @@ class DiscoveryRules:
     period_fields: tuple[str, ...] = ()  # 领域, 产业 before it
     bare_programme_rejects: tuple[str, ...] = ()
     programme_clause_ends: frozenset[str] = frozenset()
+    government_prefixes: tuple[str, ...] = ()  # 中共 of 中共山东省委
+    national_body: re.Pattern | None = None  # 国家税务总局 before its provincial branch (…山东省税务局)
+    adjective_endings: tuple[str, ...] = ()  # 性 of 原创性: a two-character word and this is an adjective
     _segment_automata: dict = field(default_factory=dict, repr=False)
     _key_cache: dict = field(default_factory=dict, repr=False)
     _key_places: frozenset = frozenset()  # the places a key drops from a name's start (set by discover)
@@ -538,7 +549,12 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         period_plan=_alternation(fold(x) for x in pg.period_heads) if pg and pg.period_heads else None,
         period_fields=tuple(fold(x) for x in pg.period_fields) if pg else (),
         bare_programme_rejects=tuple(fold(x) for x in pg.bare_rejects) if pg else (),
-        programme_clause_ends=frozenset(fold(x) for x in pg.clause_ends) if pg else frozenset())
+        programme_clause_ends=frozenset(fold(x) for x in pg.clause_ends) if pg else frozenset(),
+        government_prefixes=tuple(fold(x) for x in org.government_prefixes),
+        national_body=re.compile(r"(?:%s)[%s]{1,10}?(?:%s)$" % (
+            "|".join(map(re.escape, map(fold, org.national_bodies.prefixes))), HAN,
+            "|".join(map(re.escape, map(fold, org.national_bodies.heads))))) if org.national_bodies else None,
+        adjective_endings=tuple(fold(x) for x in org.adjective_endings))
 
 
 def load_discovery_rules(data_dir=None) -> DiscoveryRules:
@@ -609,11 +625,12 @@ def _compute_key(folded: str, rules: DiscoveryRules) -> str:
         k = k[len(next(p for p in rules.legal_prefixes if k.startswith(p))):]
     changed = True
     lengths = rules._suffix_lengths
+    unit = False  # a suffix other than a legal form went: a legal form left is a parent's (X有限公司机器人创新中心)
     while changed:
         changed = False
         for n in lengths:
             suf = k[-n:]
-            if len(k) <= n or suf not in rules.suffix_words:
+            if len(k) <= n or suf not in rules.suffix_words or unit and suf in rules.legal_words:
                 continue
             if len(_STRIP.sub("", k[: -len(suf)])) >= 2:
                 rest = k[: -len(suf)].rstrip(" ,.")
@@ -622,6 +639,7 @@ def _compute_key(folded: str, rules: DiscoveryRules) -> str:
                     continue  # "AgiBot" does not end in the suffix "Bot"
                 if _is_generic(rest, rules, places, suffixes=False):
                     break  # 北京大学 and 北京汽车 are not one "北京"; 北京…创新中心 and 上海…创新中心 not one "人形"
+                unit = unit or suf not in rules.legal_words
                 k = rest
                 changed = True
                 break
@@ -662,7 +680,8 @@ def _is_generic(folded_name: str, rules: DiscoveryRules, places=None, suffixes: 
             continue
         for j in range(i + 1, min(n, i + 10) + 1):
             w = core[i:j]
-            if w in cover or (places is not None and w in places):
+            if w in cover or (places is not None and w in places) or j - i == 3 and w.endswith(
+                    rules.adjective_endings):
                 ok[j] = True
     return ok[n]
 
@@ -845,8 +864,14 @@ class DocumentScanner:
 
     def _place_at(self, f: str, i: int, end: int, places) -> bool:
         """``f[i:end]`` starts with a place (a known one, a 省/市 name, a national prefix)."""
-        if _CITY_AT.match(f, i, end) or f.startswith(self.rules.national_prefixes, i, end):
+        if f.startswith(self.rules.national_prefixes, i, end) or self._known_place_at(f, i, end, places):
             return True
+        m = _CITY_AT.match(f, i, end)
+        # 局山东省: three characters and 省 when a known place starts one character later swallow the word before it
+        return m is not None and not (m.end() - i == 4 and self._known_place_at(f, i + 1, end, places))
+
+    @staticmethod
+    def _known_place_at(f: str, i: int, end: int, places) -> bool:
         for k in range(i + 2, min(end, i + 9) + 1):
             if f[i:k] in places:
                 return True
@@ -894,6 +919,7 @@ class DocumentScanner:
         out: list[Candidate] = []
         w = self.rules.weights
         self._org_fends: list[int] = []  # folded ends of the organisations found so far, sorted
+        self._unit_parents: dict[int, int] = {}  # end -> start of the registered firms and institutions found
 
         identity, overlaps, doc_id = ft.is_identity, occupied.overlaps, doc.id
 
@@ -1031,11 +1057,14 @@ class DocumentScanner:
         if not self._right_ok(f, e, strong=strong or lang == "ja"):
             if lang != "ja":
                 return
-        if e < len(f) and not f[e].isascii() and f[e] in rules.suffix_firsts.get(lang, ()) \
-                and f.startswith(rules.suffixes_for[lang], e):
-            return  # another suffix follows (科技 in 优必选科技股份有限公司): the longer name is found there
+        if pattern != "suffix_legal" and e < len(f) and not f[e].isascii() and f[e] in rules.suffix_firsts.get(
+                lang, ()) and f.startswith(rules.suffixes_for[lang], e):
+            # another suffix follows (科技 in 优必选科技股份有限公司): the longer name is found there; a legal form
+            # ends a name whatever follows (X有限公司机器人创新中心)
+            return
         end = e
-        if lang == "ja" and e < len(f) and _HAN_CHAR.match(f[e]):
+        if lang == "ja" and e < len(f) and _HAN_CHAR.match(f[e]) and typ != "Institution":
+            # (after an institution's head the run names a part of it or what is done there: 大学博士課程)
             run = _NAME_HEAD.match(f, e)  # 高巨創新科技開発が: a Japanese text writes the whole name before a particle
             if run and len(run.group()) <= 4 and (run.end() >= len(f) or not _NAME_HEAD.match(f[run.end()])):
                 end = run.end()
@@ -1064,7 +1093,10 @@ class DocumentScanner:
             return
         ends = self._org_fends
         i = bisect_right(ends, start)
-        if i < len(ends) and ends[i] < s and not (needs_place and f[ends[i] - 1] == "委"):
+        unit = self._unit_parent(f, start, s) if pattern == "suffix_institution" else None
+        if unit is not None:
+            start = unit
+        elif i < len(ends) and ends[i] < s and not (needs_place and f[ends[i] - 1] == "委"):
             # 帕西尼科技专注触觉传感: a name found already ends inside; this suffix is another word (but a body of a
             # party committee goes on: 深圳市委财经委员会)
             return
@@ -1081,7 +1113,23 @@ class DocumentScanner:
                 return  # 核心驱动力: generic words across the suffix
         if rules.weights[pattern] >= rules.threshold:
             insort(self._org_fends, end)
+            if pattern in ("suffix_legal", "suffix_institution"):
+                self._unit_parents.setdefault(end, start)
         add("organisation", typ, start, end, pattern)
+
+    def _unit_parent(self, f: str, start: int, s: int) -> int | None:
+        """Where the parent of a unit starts, when an institution's head at ``s`` follows a registered firm's or an
+        institution's name found already with no stop word between (X有限公司机器人创新中心, 中国工程院院士专家成果
+        展示与转化中心: a unit is named with its parent); None otherwise (not after a trade name: 宇树科技曾大量中标
+        科研院所和大学)."""
+        ends = self._org_fends
+        j = bisect_left(ends, s) - 1
+        if j < 0:
+            return None
+        pe = ends[j]
+        if not (start <= pe and s - pe >= 2 and _NAME_CHAR.match(f[pe])):
+            return None
+        return self._unit_parents.get(pe)
 
     def _place_word_before(self, text: str, s: int) -> bool:
         """The capitalised word just before ``s`` is a known place ("Wuhu municipal committee")."""
@@ -1102,8 +1150,21 @@ class DocumentScanner:
             if self._place_at(f, i, s, places):
                 if not _GOV_BREAKS.isdisjoint(f[i:s]):
                     continue
-                return i
+                return self._government_head(f, i)
         return None
+
+    def _government_head(self, f: str, i: int) -> int:
+        """Where a government body whose place starts at ``i`` begins: with the party's name before the place
+        (中共山东省委), or with the national administration whose local branch it is (国家税务总局山东省税务局)."""
+        rules = self.rules
+        for p in rules.government_prefixes:
+            if f.startswith(p, i - len(p), i):
+                return i - len(p)
+        if rules.national_body is not None:
+            m = rules.national_body.search(f, max(0, i - 14), i)
+            if m and rules.left_stops.search(f, m.start(), i) is None:
+                return m.start()
+        return i
 
     def _prefix(self, f, s, e, pattern, typ, add):
         m = _NAME_HEAD.match(f, e)
@@ -1222,11 +1283,14 @@ class DocumentScanner:
                 return  # ("president of China")
             add("organisation", typ, m.start(1), m.start(1) + len(name), "apposition_latin")
             return
+        if self._lang == "ja" and f.startswith("、", e) and pattern == "apposition":
+            e += 1  # ロボットメーカー、武漢X智能技術で: a Japanese apposition may stand after a comma
         m = _NAME_HEAD.match(f, e)
         if not m:
             return
         item = self._cjk_item(m.group())
-        if not 2 <= len(item) <= 8:
+        # a name of up to eight characters, or twelve when it ends in a suffix (a place, a trade name, a sector)
+        if not 2 <= len(item) <= (12 if item.endswith(self.rules.suffix_tuple) else 8):
             return
         if m.end() == e + len(item) and not self._right_ok(f, m.end()):
             return
@@ -1253,6 +1317,9 @@ class DocumentScanner:
             if start < s and not self._generic(fold(name)) and not self._person(name):
                 add("organisation", typ, start, start + len(name), pattern)
             return
+        if s > 3 and f[s - 1] == ")":
+            self._appos_after_aside(f, text, s, typ, known_ends, add, pattern)
+            return
         quoted = s > 2 and f[s - 1] in _CLOSE_QUOTES
         if quoted:  # 据“今日闵行”报道: the quoted name before the cue
             q = f.rfind(_CLOSE_QUOTES[f[s - 1]], max(0, s - 16), s - 1)
@@ -1264,13 +1331,36 @@ class DocumentScanner:
             if start < s and s - start <= 1:
                 return
         body = f[start:end]
-        if len(body) < 2 or self._generic(body) or body.endswith(self.rules.sha_rejects) \
+        # a cited source may be named with suffix words only (証券日報が伝えた, 经济日报报道): its words are suffixes
+        source = pattern == "strong_cue" and typ == "Institution"
+        if len(body) < 2 or self._generic(body, suffixes=not source) or body.endswith(self.rules.sha_rejects) \
                 or body.endswith(self.rules.person_endings):
             return
         lead = start - 1 if quoted else start
         if pattern == "apposition" and typ == "Institution" and lead > 0 and f[lead - 1] == "据":
             pattern = "strong_cue"  # 据…报道 / 据…消息: the frame of a cited source
         add("organisation", typ, start, end, pattern)
+
+    def _appos_after_aside(self, f, text, s, typ, known_ends, add, pattern):
+        """字節跳動（バイトダンス）傘下, X（Y）によると: a cue after a name and its other name in brackets names
+        both, one organisation (the bracket holds a name: no stop word, a kana or Latin name, or a short CJK one)."""
+        ps = f.rfind("(", max(0, s - 32), s - 1)
+        if ps < 2 or ")" in f[ps + 1:s - 1]:
+            return
+        inner = f[ps + 1:s - 1].strip()
+        if not (_KATAKANA_INNER.fullmatch(inner) or _LATIN_ITEM.fullmatch(inner) or _CJK_INNER.fullmatch(inner)
+                and not self.rules.left_stops.search(inner)) or self._generic(inner) or inner in self.all_places:
+            return
+        start = self._left_cjk(f, ps, known_ends) if not f[ps - 1].isascii() else self._latin_left(text, ps)
+        name = f[start:ps].strip()
+        if len(name) < 2 or self._generic(name) or name in self.all_places or name.endswith(
+                self.rules.person_endings) or self._person(text[start:ps].strip()):
+            return
+        a = ps + 1 + (len(f[ps + 1:s - 1]) - len(f[ps + 1:s - 1].lstrip()))
+        b = a + len(inner)
+        # (the partners from the text at folded offsets, as _parenthetical takes them)
+        add("organisation", typ, start, start + len(name), pattern, partner=text[a:b])
+        add("organisation", typ, a, b, pattern, partner=text[start:start + len(name)])
 
     def _parenthetical(self, f, text, known_ends, add):
         for m in _PAREN_LIST.finditer(f):  # 中国移動（チャイナモバイル、China Mobile）: several names of one
