@@ -1,8 +1,8 @@
 """HTML: an offline, escaped pyvis page of a graph, and highlighted evidence sentences. No Streamlit here.
 
 pyvis's own ``Network.add_node`` checks every new node against a list of the nodes so far (quadratic); the node and
-edge lists are built here in one pass and handed to pyvis, which only renders its template with the vis-network
-script inlined (``cdn_resources="in_line"``). pyvis's template still links Bootstrap from a CDN; those tags are removed,
+edge lists are built here in one pass and given to pyvis's page template, which inlines the vis-network script
+(``cdn_resources="in_line"``). pyvis's template still links Bootstrap from a CDN; those tags are removed,
 so the page makes no request. Every piece of text that becomes a tooltip is HTML-escaped here; the page turns the
 escaped tooltip into an element so it shows as text with line breaks whatever vis-network does with strings.
 """
@@ -115,21 +115,54 @@ def legend_html(G: nx.MultiDiGraph) -> str:
     return f'<div id="legend" style="font:12px sans-serif;padding:4px 8px">{items}</div>'
 
 
-@lru_cache(maxsize=1)
-def _pyvis_templates():
-    """pyvis's own template folder in one jinja2 Environment per process.
+class _PyvisTemplates:
+    """pyvis's page template in one jinja2 Environment per process, its scripts and styles included as text.
 
-    pyvis makes a new Environment per Network, so every page compiled its template again, with the 470 kB
-    vis-network script it includes (a fifth of a 10,000-node page's time). The JSON of the node and edge lists is
-    written without sorting keys: :func:`vis_data` builds every dict with its keys in sorted order already, so the
-    bytes are those of jinja2's default ``tojson`` (sorted keys, ``<``, ``>``, ``&``, ``'`` still escaped).
+    pyvis builds a new Environment per ``Network``, so every page compiled the template again, with the 700 kB of
+    vis-network script and style it includes, which jinja2 compiles as templates too (0.15 s). Here the template is
+    compiled once, and a file under ``lib/`` without template syntax is given to it as its text with jinja2's own
+    newline handling (newlines as ``\\n``, one trailing newline dropped): what rendering it as a template writes.
     """
-    import jinja2
-    import pyvis
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(pyvis.__file__).parent / "templates")))
-    env.policies["json.dumps_kwargs"] = {}
-    return env
+    def __init__(self):
+        import importlib.util
+
+        import jinja2
+
+        folder = Path(importlib.util.find_spec("pyvis").submodule_search_locations[0]) / "templates"
+        texts: dict[str, str] = {}
+
+        class Loader(jinja2.FileSystemLoader):
+            def get_source(self, environment, template):
+                source, filename, uptodate = super().get_source(environment, template)
+                if template.startswith("lib/") and not any(tag in source for tag in ("{{", "{%", "{#")):
+                    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                    texts[template] = "\n".join(lines[:-1] if lines[-1] == "" else lines)
+                    source = "{{ pyvis_lib[%r] }}" % template
+                return source, filename, uptodate
+
+        self.env = jinja2.Environment(loader=Loader(str(folder)))
+        self.env.globals["pyvis_lib"] = texts
+        # vis_data builds every dict with its keys in sorted order, so unsorted JSON is byte for byte jinja2's
+        # default tojson (sorted keys; <, >, &, ' as \\u escapes) without sorting 30,000 small dicts again.
+        self.env.policies["json.dumps_kwargs"] = {}
+
+
+@lru_cache(maxsize=1)
+def _pyvis_templates() -> _PyvisTemplates:
+    return _PyvisTemplates()
+
+
+def _pyvis_page(nodes: list, edges: list, options: dict, height: str) -> str:
+    """pyvis's page for these vis-network lists and options: its template given the values
+    ``Network.generate_html`` gives it for a directed network with in-line scripts and no menus (``tooltip_link`` is
+    on when a title contains "href", as there), without building a ``pyvis.network.Network`` (importing that module
+    imports IPython: 0.5 s or more)."""
+    return _pyvis_templates().env.get_template("template.html").render(
+        height=height, width="100%", nodes=nodes, edges=edges, heading="", options=json.dumps(options),
+        physics_enabled=bool(options["physics"]["enabled"]), use_DOT=False, dot_lang="", widget=False,
+        bgcolor="#ffffff", conf=False, tooltip_link=any("href" in n["title"] for n in nodes if n.get("title")),
+        neighborhood_highlight=False, select_menu=False, filter_menu=False, notebook=False, cdn_resources="in_line")
 
 
 def to_pyvis_html(G: nx.MultiDiGraph, layout: str = "chain lanes", language: str = "English",
@@ -151,15 +184,8 @@ def to_pyvis_html(G: nx.MultiDiGraph, layout: str = "chain lanes", language: str
     >>> 'src="http' in page, 'href="http' in page, "new vis.Network" in page
     (False, False, True)
     """
-    from pyvis.network import Network
-
     pos = positions if positions is not None else LAYOUTS[layout](G)
     nodes, edges = vis_data(G, pos, language, size_by)
-    net = Network(height=height, width="100%", directed=True, cdn_resources="in_line", heading="")
-    net.templateEnv = _pyvis_templates()
-    net.nodes, net.edges = nodes, edges
-    net.node_ids = [n["id"] for n in nodes]
-    net.node_map = {n["id"]: n for n in nodes}
     options = {
         "physics": {"enabled": bool(physics), "stabilization": {"iterations": 200}},
         "edges": {"smooth": False, "arrows": {"to": {"scaleFactor": 0.4}}},
@@ -167,8 +193,7 @@ def to_pyvis_html(G: nx.MultiDiGraph, layout: str = "chain lanes", language: str
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True},
         "layout": {"improvedLayout": False},
     }
-    net.set_options(json.dumps(options))
-    page = net.generate_html(notebook=False)
+    page = _pyvis_page(nodes, edges, options, height)
     page = _CDN_TAG.sub("", page)
     page = page.replace("network = new vis.Network(container, data, options);", _TITLES_TO_ELEMENTS, 1)
     head = (f'<h3 style="font:16px sans-serif;margin:6px 8px">{html.escape(heading)}</h3>' if heading else "")

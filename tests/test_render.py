@@ -50,15 +50,28 @@ def test_hostile_text_is_escaped(hostile_graph):
     assert "&lt;i&gt;view&lt;/i&gt;" in page
 
 
-def test_page_lists_are_jinja_tojson(hostile_graph):
-    """to_pyvis_html writes the lists without sorting keys (vis_data sorts them as it builds): the bytes must be
-    those of jinja2's tojson, sorted keys and HTML-unsafe characters as \\u escapes."""
-    from jinja2.utils import htmlsafe_json_dumps
+@pytest.mark.parametrize("physics", [False, True])
+def test_page_is_what_pyvis_writes(hostile_graph, physics):
+    """to_pyvis_html renders pyvis's template itself (no Network, the template compiled once, its scripts included
+    as text, the lists' JSON unsorted from dicts built in sorted key order): the page must be byte for byte what
+    pyvis's own Network.generate_html writes for the same lists, including the "href" tooltip switch."""
+    import json
 
-    nodes, edges = vis_data(hostile_graph, chain_lanes(hostile_graph))
-    page = to_pyvis_html(hostile_graph)
-    for items in (nodes, edges):
-        assert f"new vis.DataSet({htmlsafe_json_dumps(items, sort_keys=True)})" in page
+    from pyvis.network import Network
+
+    from graph.render import _pyvis_page
+
+    G = hostile_graph.copy()
+    G.add_node("linked", type="Company", name='<a href="javascript:alert(3)">x</a>', segments=["segment:reducers"])
+    for graph in (hostile_graph, G):
+        nodes, edges = vis_data(graph, chain_lanes(graph))
+        options = {"physics": {"enabled": physics}, "edges": {"smooth": False}}
+        net = Network(height="500px", width="100%", directed=True, cdn_resources="in_line", heading="")
+        net.nodes, net.edges = nodes, edges
+        net.set_options(json.dumps(options))
+        assert _pyvis_page(nodes, edges, options, "500px") == net.generate_html()
+    assert "div.popup" in _pyvis_page(*vis_data(G, chain_lanes(G)), options, "500px")  # the switch was on
+    assert "div.popup" not in _pyvis_page(*vis_data(hostile_graph, chain_lanes(hostile_graph)), options, "500px")
 
 
 def test_highlight_escapes_around_the_mark():
