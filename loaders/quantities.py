@@ -926,6 +926,7 @@ class ClaimExtractor:
             rule_cues: dict[int, list[tuple[int, int]]] = {}  # where each rule's cues occur in this sentence
             either_hits: dict = {}  # the first `either` cue of each rule in this sentence or one of its clauses
             clauses = clause_bounds(text, self.clause_breaks)  # only sentences with a quantity need their clauses
+            orders = self.subjects.respective_order(text, [q.start for q in quantities], [q.end for q in quantities])
             clause_starts = [c[0] for c in clauses]
             for i, q in enumerate(quantities):
                 clause = clauses[bisect_right(clause_starts, q.start) - 1]  # starts rise: the one holding q.start
@@ -953,8 +954,11 @@ class ClaimExtractor:
                 a, b = to_original(*clause)
                 o_clause = (base + a, base + b)
                 target, target_from = self._target(spec, q, text, clause, cues)
+                order = orders[i]
+                if order:  # the names listed before this (folded) offset, in document offsets
+                    order = (base + to_original(order[0], order[0])[0], order[1])
                 subjects, subject_from = self.subjects.resolve(subject_ctx, spec, (start, end), o_clause, sent,
-                                                               cue_orig, text, q.start, target, everywhere)
+                                                               cue_orig, text, q.start, target, everywhere, order)
                 members = []
                 if spec["members"]:
                     members = list(dict.fromkeys(

@@ -268,6 +268,13 @@ class SubjectResolver:
         self.listed_before, self.listed_after = optional("listed_before"), optional("listed_after")
         # "同大会の出展企業は800社": the sentence is about an event (no entity): its figures are nobody's
         self.event_refs = optional("event_refs")
+        # "A、B、C分别有13家、10家、8家": the i-th number is the i-th name's
+        self.respectively, self.respectively_after = optional("respectively"), optional("respectively_after")
+        joiner = "|".join(rf"\b{re.escape(w)}\b" if w[:1].isascii() and w[:1].isalpha() else re.escape(w)
+                          for w in sorted({fold(w) for w in subjects.get("list_joiners") or [] if w}, key=len,
+                                          reverse=True))
+        # at most two joiners between names (", and")
+        self.list_joiner = re.compile(rf"\s*(?:{joiner})\s*(?:(?:{joiner})\s*)?") if joiner else None
         self._names_ending: dict[tuple[str, str], bool] = {}
         self._places_of_policies: dict[str, str | None] = {}
 
@@ -440,15 +447,55 @@ class SubjectResolver:
         return got
 
     # ------------------------------------------------------------------------------------------------ claims
+    def respective_order(self, text: str, starts: list[int], ends: list[int]) -> list[tuple[int, int] | None]:
+        """For each quantity of a folded sentence (``starts``/``ends``, in order), ``(at, i)`` when a "respectively"
+        cue makes it the i-th of a series whose names are listed before ``at`` (folded offset), else None: the
+        numbers after "分别"/"それぞれ" up to the next such cue, or those before "respectively" back to the cue
+        before it."""
+        out: list[tuple[int, int] | None] = [None] * len(starts)
+        if self.respectively and self.respectively.search(text):
+            cues = list(self.respectively.finditer(text))
+            for k, cue in enumerate(cues):
+                nxt = cues[k + 1].start() if k + 1 < len(cues) else len(text)
+                group = [j for j, s in enumerate(starts) if cue.end() <= s < nxt]
+                for i, j in enumerate(group):
+                    out[j] = (cue.start(), i)
+        if self.respectively_after and self.respectively_after.search(text):
+            prev = 0
+            for cue in self.respectively_after.finditer(text):
+                group = [j for j, (s, e) in enumerate(zip(starts, ends))
+                         if prev <= s and e <= cue.start() and out[j] is None]
+                for i, j in enumerate(group):
+                    out[j] = (starts[group[0]], i)
+                prev = cue.end()
+        return out
+
+    def _listed_names(self, ctx: DocumentSubjects, ms: list[Mention], at: int) -> list[Mention]:
+        """The last list of two or more names among ``ms`` (one sentence's, sorted by start) that ends before
+        ``at``: names joined only by list joiners ("上海、北京、深圳", "Beijing, Shanghai and Shenzhen")."""
+        text, run = ctx.doc.text, []
+        for m in reversed([m for m in ms if m.end <= at]):
+            if run and m.end <= run[0].start and self.list_joiner and \
+                    self.list_joiner.fullmatch(text, m.end, run[0].start):
+                run.insert(0, m)
+                continue
+            if len(run) >= 2:
+                break
+            run = [m]
+        return run if len(run) >= 2 else []
+
     def resolve(self, ctx: DocumentSubjects, spec: dict, span: tuple[int, int], clause: tuple[int, int], sent,
                 cue_spans: list[tuple[int, int]], text: str, q_start: int, target: bool = False,
-                cue_everywhere: list[tuple[int, int]] = ()) -> tuple[list[str], str]:
+                cue_everywhere: list[tuple[int, int]] = (), order: tuple[int, int] | None = None
+                ) -> tuple[list[str], str]:
         """(subject ids, subject_from) of one quantity by the rules of the module docstring.
 
         ``span`` and ``clause`` are offsets in the document; ``cue_spans`` the document spans of the metric's cues in
         the sentence (``cue_everywhere`` too: the spans all claims of the metric in this sentence share, one list for
         all of them, read once per sentence); ``text`` the folded sentence and ``q_start`` the quantity's start in it
-        (for back-references); ``target`` whether the claim is a target.
+        (for back-references); ``target`` whether the claim is a target; ``order`` (document offset, i) when the
+        quantity is the i-th of a series a "respectively" cue ties to the names listed before that offset
+        (:meth:`respective_order`).
 
         Each claim costs a pass over its sentence's entity mentions, not over the sentence: cue words and definite
         descriptions are found once per sentence and looked up by bisect.
@@ -516,6 +563,11 @@ class SubjectResolver:
         if mode != "all" and self._listed(text, q_start, doc.text, end):
             return [], NO_SUBJECT
         here, named_types = candidates(sent.index, near_types), near_types
+        if order and mode == "nearest":
+            names = self._listed_names(ctx, here.items(), order[0])
+            if order[1] < len(names):
+                m = names[order[1]]
+                return [m.entity], "clause" if clause[0] <= m.start < clause[1] else "sentence"
         if mode == "policy" and here.first() is None:
             # no policy named here: the policy the document is about, else what the sentence names
             if ctx.anchors["about"]:

@@ -79,3 +79,20 @@ def test_qualifier_words(extractor, text, quote, qualifier):
 def test_measurements_rates_and_periods_are_not_claims(extractor, text):
     got = [(c.text, c.unit) for c in claims(extractor, text)]
     assert all(unit in ("CNY",) and "1元" not in quote for quote, unit in got), got
+
+
+def _subjects(extractor, matcher, text):
+    return {c.text: c.subjects for c in claims(extractor, text, matcher)}
+
+
+def test_respectively_ties_each_number_to_its_name(extractor, matcher, catalogue):
+    got = _subjects(extractor, matcher, "去年上海、北京分别新增机器人企业41家、27家，人工智能企业数量分别为66家、58家。")
+    sh, bj = (catalogue.resolve(n) for n in ("上海", "北京"))
+    assert (got["41家"], got["27家"], got["66家"], got["58家"]) == ([sh], [bj], [sh], [bj])
+    got = _subjects(extractor, matcher, "Shanghai and Beijing added 41 firms and 27 firms, respectively.")
+    assert (got["41 firms"], got["27 firms"]) == ([sh], [bj])
+
+
+def test_no_list_no_respective_reading(extractor, matcher, catalogue):
+    got = _subjects(extractor, matcher, "上海的机器人企业分别在两个园区，共有41家。")
+    assert got["41家"] == [catalogue.resolve("上海")]
