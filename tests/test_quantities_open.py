@@ -96,3 +96,27 @@ def test_respectively_ties_each_number_to_its_name(extractor, matcher, catalogue
 def test_no_list_no_respective_reading(extractor, matcher, catalogue):
     got = _subjects(extractor, matcher, "上海的机器人企业分别在两个园区，共有41家。")
     assert got["41家"] == [catalogue.resolve("上海")]
+
+
+def test_the_source_of_a_figure_is_not_its_subject(extractor, matcher, catalogue):
+    got = _subjects(extractor, matcher, "The robot industry in Shanghai is expected to produce 9,000 robots a year, "
+                                        "according to a forecast by the Shanghai Municipal People's Government.")
+    assert got["9,000 robots"] == [catalogue.resolve("Shanghai")]
+    got = _subjects(extractor, matcher, "张江集聚了智元机器人等企业。智元机器人数据则显示，北京机器人市场占比达15%。")
+    assert got["15%"] == [catalogue.resolve("北京")]
+
+
+def test_the_investor_after_receiving_is_not_the_subject(extractor, matcher, catalogue):
+    got = _subjects(extractor, matcher, "傅利叶于今年获得上海某基金5亿元投资。")
+    assert got["5亿元"] == [catalogue.resolve("傅利叶")]
+
+
+def test_a_definite_centre_refers_to_the_centre_named_before(extractor, matcher, catalogue):
+    got = _subjects(extractor, matcher, "国家地方共同建設人型ロボットイノベーションセンターが上海で稼働した。"
+                                        "このセンターでは、80台を超えるロボットが訓練を行っている。")
+    assert got["80台を超え"] == ["national_local_humanoid_center"]
+
+
+def test_measures_of_a_plan_are_the_plans(extractor, matcher, catalogue):
+    got = _subjects(extractor, matcher, "上海市具身智能产业发展实施方案近日印发，方案制定了12条具体措施。")
+    assert got["12条"] == ["shanghai_embodied_ai_plan"]
