@@ -185,11 +185,12 @@ def _read_small_cities(path: Path) -> tuple[dict[str, str], list[tuple[str, str,
     return by_id, names
 
 
-def _read_towns(path: Path) -> tuple[dict[str, str], str, list[tuple[str, str, str]]]:
-    """towns.csv: ``({id: line}, source, [(id, full keys, short keys)])``: the source its header names (one for all
-    rows), the keys already folded; the rest of a line is read when the town is first asked for."""
+def _read_towns(path: Path) -> tuple[dict[str, str], str, list[list[str]]]:
+    """towns.csv: ``({id: line}, source, [[start of the line, full keys, short keys]])`` (the keys of the n-th id
+    n-th): the source its header names (one for all rows), the keys already folded; the rest of a line is read when
+    the town is first asked for."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # splitlines below: no need of the text reader's newline pass
     except OSError as exc:
         raise InputError(f"cannot read the gazetteer: {exc.strerror}; regenerate it with "
                          "data/gazetteer/build_gazetteer.py", path=path) from exc
@@ -206,8 +207,7 @@ def _read_towns(path: Path) -> tuple[dict[str, str], str, list[tuple[str, str, s
         bad = next(ln for ln, k in zip(body, keys) if len(k) != 3 or ln[12:13] != ",")
         raise InputError(f"row {bad[:40]!r}: expected {len(TOWN_COLUMNS)} fields, the id cn_ and 9 digits first",
                          path=path)
-    rows = [(ln[:12], k[1], k[2]) for ln, k in zip(body, keys)]
-    return dict(zip((r[0] for r in rows), body)), source, rows
+    return dict(zip([ln[:12] for ln in body], body)), source, keys
 
 
 def _read_zones(path: Path) -> tuple[list[Place], dict, dict]:
@@ -519,8 +519,9 @@ class Places:
         self._ancestors: dict[str, tuple[str, ...]] = {}
         self.places: dict[str, Place] = _PlaceTable(towns[0], towns[1], small_cities[0])
         small = small_cities[0]
+        has = dict.__contains__  # the table's own entries (its __contains__ looks at towns and small cities too)
         for p in places:
-            if p.id in self.places or p.id in catalogue.entities:
+            if has(self.places, p.id) or p.id in towns[0] or p.id in small or p.id in catalogue.entities:
                 raise InputError(f"duplicate place id {p.id!r}", path=gazetteer_dir, field="id")
             self.places[p.id] = p
         for pid, parent, _, _ in small_cities[1]:
@@ -569,13 +570,15 @@ class Places:
             if pid != last_pid:  # a place's names come together: each key once per place, full before short
                 last_pid, seen = pid, {}
             if key in seen:
-                if kind == "full" and seen[key][1] == "short":
-                    seen[key][1] = "full"
+                entries, at = seen[key]
+                if kind == "full" and entries[at][1] == "short":
+                    entries[at] = (pid, "full")
                 continue
-            entry = seen[key] = [pid, kind]
-            index.setdefault(key, []).append(entry)
-        for entries in index.values():
-            entries[:] = [tuple(e) for e in entries]
+            entries = index.get(key)
+            if entries is None:
+                entries = index[key] = []
+            seen[key] = (entries, len(entries))
+            entries.append((pid, kind))
         # A small city's English name (Las Vegas, Boston, Toyota) is often a person's, a firm's or a team's: kept
         # out of the index (lookup, discovery's place names) and read only after a cue word ('in Las Vegas'); a
         # name a larger place has too is that place's.
@@ -596,18 +599,27 @@ class Places:
         if dup or len(towns[0]) != len(towns[2]):
             raise InputError(f"duplicate place id {min(dup) if dup else 'in towns.csv'!r}", path=gazetteer_dir,
                              field="id")
-        setdefault = index.setdefault
+        get = index.get  # (get, then a new list only for a new key: 85,000 keys, most of them new)
         town_keys: dict[str, None] = {}  # the keys of kind "town" (see _town_within)
-        for pid, full, short in towns[2]:
+        for pid, (_, full, short) in zip(towns[0], towns[2]):  # ids unique (checked above): the n-th id, n-th keys
             for key in full.split(";") if ";" in full else (full,):  # most towns: one key for every script
                 if len(key) <= 2:
-                    setdefault(key, []).append((pid, "town"))
+                    entry = (pid, "town")
                     town_keys[key] = None
                 else:
-                    setdefault(key, []).append((pid, "full"))
+                    entry = (pid, "full")
+                entries = get(key)
+                if entries is None:
+                    index[key] = [entry]
+                else:
+                    entries.append(entry)
             if short:
                 for key in short.split(";"):
-                    setdefault(key, []).append((pid, "town"))
+                    entries = get(key)
+                    if entries is None:
+                        index[key] = [(pid, "town")]
+                    else:
+                        entries.append((pid, "town"))
                     town_keys[key] = None
         # A town whose name doubles its designation (乌镇镇) is written by that name (乌镇) as another town is by
         # its full name: read alone when stoplist.yaml's doubled_town_names lists it (those a dictionary knows as a
@@ -623,7 +635,7 @@ class Places:
         self.links = self._link()  # gazetteer id -> catalogue Region id (the same place)
         self._back = {c: g for g, c in self.links.items()}
         for p in list(self.places.values()):  # zones may name a catalogue Region as their container
-            if p.parent and p.parent not in self.places:
+            if p.parent and not has(self.places, p.parent) and p.parent not in self.places:
                 if p.parent in self._back:
                     self.places[p.id] = _replace_parent(p, self._back[p.parent])
                 elif p.parent not in catalogue.entities:
@@ -633,7 +645,8 @@ class Places:
         self._matcher = None
         self._key_rule: dict[str, tuple] = {}  # folded name -> how it resolves on its own (see _rule)
         self._town_keys: dict[str, dict | None] = town_keys  # towns' short forms (see _town_within)
-        self._town_heads = frozenset(k[:2] for k in town_keys)
+        self._town_heads: frozenset[str] = frozenset()  # their first two characters, made with the matcher
+        self._town_parents: dict[str, dict[str, list[str]]] = {}  # see _town_children
         self.zone_names: ZoneNames | None = None  # set by the loader (zones.yaml zone_names)
         self.feature_names: FeatureNames | None = None  # set by the loader (zones.yaml feature_names)
         self._stop_phrases = [str(s) for s in stoplist.get("stop_phrases", [])]
@@ -645,6 +658,7 @@ class Places:
             self._matcher = NameAutomaton([*(k for k, entries in self.index.items()
                                              if any(kind != "town" for _, kind in entries)), *self.cue_index],
                                           self._stop_phrases)
+            self._town_heads = frozenset(k[:2] for k in self._town_keys)  # only finding places needs them
         return self._matcher
 
     # ------------------------------------------------------------------------------------------------ containment
@@ -935,18 +949,17 @@ class Places:
         near = [d for d, _ in zones.designations(folded)]
         if not near or not context:
             return
-        town_keys, heads = self._town_keys, self._town_heads
+        town_keys, heads, half = self._town_keys, self._town_heads, zones.longest // 2
         ends = starts = None  # the places found already, as folded spans in text order (made when first needed)
         for d in near:
-            for st in range(max(0, d - zones.longest // 2), d - 1):
-                if folded[st:st + 2] not in heads:
-                    continue
+            for st in [st for st in range(max(0, d - half), d - 1) if folded[st:st + 2] in heads]:
                 for k in (4, 3, 2):
                     key = folded[st:st + k]
                     if st + k > d or key not in town_keys:
                         continue
-                    within = self._town_within(key)
-                    hit = [t for c in context.intersection(within) for t in within[c] if self.places[t].parent == c]
+                    children = self._town_children(key)
+                    hit = [t for c in context if c in children for t in children[c]] if len(context) < len(children) \
+                        else [t for c, towns in children.items() if c in context for t in towns]
                     span = zones.span(folded, st + k) if len(hit) == 1 else None
                     if span is None or span[0] != d:
                         continue
@@ -969,6 +982,16 @@ class Places:
                     for a in self.ancestors(p):
                         within.setdefault(a, []).append(p)
         return within
+
+    def _town_children(self, key: str) -> dict[str, list[str]]:
+        """The towns with this short form, by the place directly containing them (kept per name)."""
+        children = self._town_parents.get(key)
+        if children is None:
+            children = self._town_parents[key] = {}
+            for p, kind in self.index[key]:
+                if kind == "town":
+                    children.setdefault(self.places[p].parent, []).append(p)
+        return children
 
     def _town_after(self, folded: str, fe: int, pid: str, taken: bool) -> tuple[str, int] | None:
         """The town written by its short form right after ``pid``, a place containing it (上海马桥, 深圳市坂田):
