@@ -67,7 +67,7 @@ _QUOTED = _quoted_pattern(14)  # a product's name
 _PROGRAMME_QUOTED = _quoted_pattern(24)  # a programme's name (“具身智能揭榜挂帅”专项, "AI for All" initiative)
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]")  # a kanji or katakana continues a word
 _TITLED = re.compile(r"《([^《》\n]{2,90})》|「([^「」\n]{4,90})」")
-_MODEL = re.compile(r"(?<![A-Za-z0-9\-])((?:[A-Z][a-z]{2,12} )?(?:[A-Z][A-Za-z]{0,5}-?\d{1,3}[A-Za-z]{0,3}|[A-Z]{3,6} \d{1,2})"
+_MODEL = re.compile(r"(?<![A-Za-z0-9\-])((?:[A-Z][a-z]{2,12} |[A-Z][a-z]{1,10}[A-Z][a-z]{1,10} )?(?:[A-Z][A-Za-z]{0,5}-?\d{1,3}[A-Za-z]{0,3}|[A-Z]{3,6} \d{1,2})"
                     r"(?: (?:Pro|Max|Plus|Ultra|Mini|Lite|Edu))?)(?![A-Za-z0-9\-])")
 _LATIN_TOKEN = re.compile(r"\S+")
 _LATIN_TAIL = re.compile(r"[\x21-\x7e]+$")
@@ -184,6 +184,8 @@ class _NamedModel(_Strict):
     weight: float
     before: list[str] = []
     after: list[str] = []
+    apposition: list[str] = []
+    apposition_followers: list[str] = []
 
 
 class _ProductModel(_Strict):
@@ -353,6 +355,7 @@ class DiscoveryRules:
     bare_programme_rejects: tuple[str, ...] = ()
     programme_clause_ends: frozenset[str] = frozenset()
     government_prefixes: tuple[str, ...] = ()  # 中共 of 中共山东省委
+    product_apposition: re.Pattern | None = None  # "Jiajia, a humanoid robot developed by"
     national_body: re.Pattern | None = None  # 国家税务总局 before its provincial branch (…山东省税务局)
     adjective_endings: tuple[str, ...] = ()  # 性 of 原创性: a two-character word and this is an adjective
     _segment_automata: dict = field(default_factory=dict, repr=False)
@@ -510,7 +513,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         legal_prefixes=tuple(fold(x) for x in org.legal_prefixes),
         product_cues_before=re.compile("(?:%s)(?:的|の|了|\\s)*$" % "|".join(
             re.escape(fold(c)) for c in sorted(m.products.quoted.cues, key=len, reverse=True))),
-        product_cues_after=re.compile("(?:的|の|\\s)*(?:%s)" % "|".join(
+        # (“X”人形机器人, 「A」「B」などの人型ロボット; not “X”的人形机器人: a quoted word describing a robot)
+        product_cues_after=re.compile("(?:等|など)?(?:の|\\s)*(?:%s)" % "|".join(
             re.escape(fold(c)) for c in sorted(m.products.quoted.cues_after, key=len, reverse=True)))
         if m.products.quoted.cues_after else None,
         model_cues=_alternation(fold(c) for c in m.products.model_number.cues),
@@ -554,7 +558,12 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         national_body=re.compile(r"(?:%s)[%s]{1,10}?(?:%s)$" % (
             "|".join(map(re.escape, map(fold, org.national_bodies.prefixes))), HAN,
             "|".join(map(re.escape, map(fold, org.national_bodies.heads))))) if org.national_bodies else None,
-        adjective_endings=tuple(fold(x) for x in org.adjective_endings))
+        adjective_endings=tuple(fold(x) for x in org.adjective_endings),
+        product_apposition=re.compile(
+            r"(?<![\w-])([A-Z][\w-]{1,20}(?: [A-Z0-9][\w-]*){0,2}), (?:a|an) (?:[\w-]+ ){0,3}?(?:%s)(?=[,.;:]| (?:%s)\b)"
+            % ("|".join(map(re.escape, sorted(m.products.named.apposition, key=len, reverse=True))),
+               "|".join(map(re.escape, m.products.named.apposition_followers))))
+        if m.products.named.apposition and m.products.named.apposition_followers else None)
 
 
 def load_discovery_rules(data_dir=None) -> DiscoveryRules:
@@ -843,14 +852,17 @@ class DocumentScanner:
         """End of the run of capitalised words after ``e`` ("University of Science and Technology of China")."""
         end = e
         pos = e
+        after_of = text[max(0, e - 3):e].lower() == "of "  # called right after a head's " of "
         for tok in _LATIN_TOKEN.finditer(text, e, min(hi, e + 120)):
             if not text[pos:tok.start()].isspace() and tok.start() != pos:
                 break
             w = tok.group()
             core = w.rstrip(",;:.)\"”'’s") if w.endswith(("'s", "’s")) else w.rstrip(",;:.)\"”")
-            if core.lower() in _CONNECTORS:
+            if core.lower() in _CONNECTORS or core == "the" and after_of:
+                after_of = core.lower() == "of"  # ("Development Research Center of the State Council")
                 pos = tok.end()
                 continue
+            after_of = False
             if not core or not core[0].isupper():
                 break
             end = tok.start() + len(core)
@@ -867,8 +879,10 @@ class DocumentScanner:
         if f.startswith(self.rules.national_prefixes, i, end) or self._known_place_at(f, i, end, places):
             return True
         m = _CITY_AT.match(f, i, end)
-        # 局山东省: three characters and 省 when a known place starts one character later swallow the word before it
-        return m is not None and not (m.end() - i == 4 and self._known_place_at(f, i + 1, end, places))
+        # 局山东省: three characters and 省 swallow the word before the place when a known place starts one character
+        # later, or when the first is the last of a body's head (总局青石市)
+        return m is not None and not (m.end() - i == 4 and (f[i] in _HEAD_ENDS or self._known_place_at(
+            f, i + 1, end, places)))
 
     @staticmethod
     def _known_place_at(f: str, i: int, end: int, places) -> bool:
@@ -1012,6 +1026,10 @@ class DocumentScanner:
             {m.end for m in known if known_types.get(m.entity) in org_types}
         self._quoted(f, add, org_ends, text, to_orig)
         self._models(f, text, add)
+        if lang == "en":
+            self._datelines(text, add)
+            if self.rules.product_apposition is not None:
+                self._product_appositions(f, text, add)
         self._short_names(f, text, out, known, known_types, add)
         self._list_peers(f, text, to_orig, out, known, known_types, known_ends, add)
         if lang == "en":
@@ -1025,10 +1043,11 @@ class DocumentScanner:
                              "suffix_company")
         if latin:
             if s == 0 or not text[s:s + 1].isupper() and not text[s:e].startswith(("Co", "Ltd", "Inc", "Corp", "LLC",
-                                                                                   "GmbH", "AI")) \
+                                                                                   "GmbH", "AI", "plc")) \
                     and not (needs_place and self._place_word_before(text, s)):
                 return  # (a government body in lower case after its place: "… Wuhu municipal committee")
-            if f[s:e] in rules.heads_with_of and f.startswith(" of ", e):
+            of = f[s:e] in rules.heads_with_of or f[s:e].rpartition(" ")[2] in rules.heads_with_of  # Research Center
+            if of and f.startswith(" of ", e):
                 start = self._latin_left(text, s)
                 end = self._latin_right(text, e + 4, len(text))
                 if end <= e + 4:
@@ -1045,7 +1064,8 @@ class DocumentScanner:
                 return
             if self._person(text[start:end]):
                 return
-            add("organisation", typ, start, end, pattern)
+            # a unit of a listed body is named after it ("Development Research Center of the State Council")
+            add("organisation", typ, start, end, pattern, holds_known=end > e)
             return
         # Chinese and Japanese
         if f.endswith(rules.false_suffixes, 0, e) and not any(
@@ -1279,8 +1299,8 @@ class DocumentScanner:
                 return
             name = m.group(1)
             if self._generic(fold(name)) or name.lower() in self.rules.latin_left_stops or self._person(name) \
-                    or fold(name) in self.all_places:
-                return  # ("president of China")
+                    or fold(name) in self.places:
+                return  # ("president of China"; but "told Xinhua": a county's name may be an organisation's)
             add("organisation", typ, m.start(1), m.start(1) + len(name), "apposition_latin")
             return
         if self._lang == "ja" and f.startswith("、", e) and pattern == "apposition":
@@ -1655,6 +1675,25 @@ class DocumentScanner:
             end = e + y.end()
         self._add_policy(add, f, start, end, "policy_title")
 
+    def _datelines(self, text, add):
+        """TIANJIN, May 29 (Xinhua) --: the agency in a wire story's dateline (AP Stylebook, "datelines": the city in
+        capitals, the date, the agency in brackets, a dash)."""
+        for m in _DATELINE.finditer(text):
+            name = m.group(1)
+            if not self._generic(fold(name)) and fold(name) not in self.places:
+                add("organisation", "Institution", m.start(1), m.end(1), "strong_cue")
+
+    def _product_appositions(self, f, text, add):
+        """"Jiajia, a humanoid robot developed by …": a capitalised name before ", a" and a product word that ends
+        the noun phrase (a participle, a relative or punctuation follows: not "X, a robot maker")."""
+        for m in self.rules.product_apposition.finditer(text):
+            name = m.group(1)
+            folded = fold(name)
+            if self._generic(folded) or self._has_place(folded) or folded in self.all_places or self._person(name) \
+                    or name.lower() in self.rules.latin_left_stops:
+                continue
+            add("product", "Product", m.start(1), m.end(1), "named_product")
+
     def _named_before(self, text, s, e, add):
         m = re.match(r"[ ]+[\"“]?([A-Z]\w*(?:-[A-Z0-9]\w*)*(?:[ ]+[A-Z0-9]\w*(?:-[A-Z0-9]\w*)*)?)(?![\w-])",
                      text[e:e + 60]) or _QUOTED_LOWER.match(text[e:e + 60])  # named "yobot": quotes mark a name
@@ -1677,6 +1716,7 @@ class DocumentScanner:
 
     def _quoted(self, f, add, org_ends=frozenset(), text="", to_orig=None):
         suffixes = self.rules.suffix_tuple
+        names = []  # (match, group, name, found) of the quoted names that may be products, in text order
         for m in _QUOTED.finditer(f):
             g = m.lastindex  # the one group of the alternative that matched
             name = m.group(g).strip()
@@ -1700,14 +1740,25 @@ class DocumentScanner:
             # (a search anchored at the end tries every start: only when the window ends as an owner's does)
             owner = _OWNER_BEFORE.search(window) if window.endswith(_OWNER_ENDS) else None
             at = m.start() - len(owner.group()) if owner else -1
-            if owner and (at in org_ends or (owner.group(1) and at + len(owner.group(1)) - 1 in org_ends)
-                          or f[:at].endswith("社")):
+            found = bool(owner and (at in org_ends or (owner.group(1) and at + len(owner.group(1)) - 1 in org_ends)
+                                    or f[:at].endswith("社"))) or bool(
+                self.rules.product_cues_before.search(before) or
+                self.rules.product_cues_after and self.rules.product_cues_after.match(after))
+            if found:
                 self._add_quoted(m, g, name, text, to_orig, add)
-                continue
-            if not (self.rules.product_cues_before.search(before) or
-                    self.rules.product_cues_after and self.rules.product_cues_after.match(after)):
-                continue
-            self._add_quoted(m, g, name, text, to_orig, add)
+            names.append((m, g, name, found))
+        # 「天問」や「労働者」「荊楚」などの人型ロボット, 机器人“A”、“B”和“C”: the other quoted names of a list whose
+        # first or last item a product word stands next to
+        for i in range(1, len(names)):
+            (m0, _, _, found0), (m1, g1, name1, found1) = names[i - 1], names[i]
+            if found0 and not found1 and _QUOTE_GLUE.fullmatch(f, m0.end(), m1.start()):
+                self._add_quoted(m1, g1, name1, text, to_orig, add)
+                names[i] = (m1, g1, name1, True)
+        for i in range(len(names) - 2, -1, -1):
+            (m0, g0, name0, found0), (m1, _, _, found1) = names[i], names[i + 1]
+            if found1 and not found0 and _QUOTE_GLUE.fullmatch(f, m0.end(), m1.start()):
+                self._add_quoted(m0, g0, name0, text, to_orig, add)
+                names[i] = (m0, g0, name0, True)
 
     def _add_quoted(self, m, g, name, text, to_orig, add):
         """A quoted product name; 「ジャービス（ＪＡＲＶＩＳ）」 is ジャービス with the alias JARVIS."""
@@ -1796,11 +1847,15 @@ def _drop_inner(out: list[Candidate]) -> list[Candidate]:
 
 
 _END_THEN_START = itemgetter(2, 1)
+_QUOTE_GLUE = re.compile(r"\s*(?:、|,|や|と|和|与|及|以及)?\s*")  # between two quoted items of one list
+_DATELINE = re.compile(r"(?m)^[A-Z][A-Z .'-]{2,30}, [A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})? "
+                       r"\(([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,3})\) *(?:--|—|–)")
 _PLACE_NAMED = ("suffix_institution", "suffix_government", "suffix_media")
 _LATIN_WORD = r"[\w&]*(?:[.-][A-Za-z]\w*|['’](?!s\b)[A-Za-z]\w*)*"
 _LATIN_NAME = re.compile(rf"\s*((?:[A-Z]{_LATIN_WORD})(?:[ ]+(?:[A-Z0-9]{_LATIN_WORD}|of|&))*)")
 _HAN_THEN_KANA = re.compile(f"([{HAN}]+)(?=[{KANA}]+$)")
 _GOV_BREAKS = frozenset("的在是由等将对向从被把了于、")
+_HEAD_ENDS = frozenset("局委部署厅办会院所司处")  # last characters of government and institution heads
 _COUNT_PREFIX = re.compile(r"[近约超逾第]?[一二三四五六七八九十百千万两几数]+[余多]?[家个所款位名项座台批届期]")
 _STRONG = ("suffix_legal", "suffix_company", "suffix_institution", "suffix_government", "suffix_media")
 _POSSESSIVE_BEFORE = re.compile(r"(?<![\w-])([A-Z][\w&]*(?: [A-Z][\w&]*){0,2})['’]s (?:[a-z-]+ ){0,2}$")

@@ -1,0 +1,92 @@
+"""Discovery rules for kinds of names met in texts the rules were not written for (data/discovery.yaml).
+
+Each case is one kind (a construction, not a document's sentence), written with invented firm, product and
+programme names; real places only where the rule is about a place the gazetteer knows.
+"""
+
+import pytest
+
+from loaders.discover import discover, name_key
+from loaders.text import document_from_text
+
+
+def found(text, catalogue):
+    return discover([document_from_text(text, "t0")], catalogue)
+
+
+def names(result, type_=None):
+    return sorted(e.name for e in result.entities.values() if type_ is None or e.type == type_)
+
+
+@pytest.mark.parametrize("text,expected", [
+    # government bodies: the party's name before the place; a national administration's local branch; a
+    # department of a committee; 新闻办; a 省 name does not swallow the word before it
+    ("中共甘肃省委宣传部召开会议。", ["中共甘肃省委宣传部"]),
+    ("国家风筝管理总局甘肃省风筝局表示，将加强监管。", ["国家风筝管理总局甘肃省风筝局"]),
+    ("风筝管理总局青石市风筝局表示，将加强监管。", ["青石市风筝局"]),
+    ("青石市政府新闻办举行发布会。", ["青石市政府新闻办"]),
+    ("新闻出版总局浙江省新闻出版局发布通知。", ["浙江省新闻出版局"]),
+    # a unit named with its registered parent (both are organisations); not after a trade name and a verb
+    ("青石星河机器人有限公司具身智能创新中心揭牌。", ["青石星河机器人有限公司", "青石星河机器人有限公司具身智能创新中心"]),
+    # a name with its other name in brackets before a cue: one organisation
+    ("星辰跳動（スターダンス）傘下の企業が参加した。", ["星辰跳動"]),
+    # a cited source named with generic and suffix words only
+    ("財経日報が伝えた。", ["財経日報"]),
+    # Japanese apposition after a comma; a subsidiary is a firm
+    ("湖南省のロボットメーカー、星雲智能技術で新型機の試験が行われた。", ["星雲智能技術"]),
+    ("同社は子会社の青嶺技術と提携した。", ["青嶺技術"]),
+    # after a university's name a Japanese text's kanji run is a programme, not part of the name
+    ("青嶺大学博士課程の学生が参加した。", ["青嶺大学"]),
+    # an owner's description and a verb before a name are not part of it
+    ("青石市属国企星河电器集团有限责任公司表示，订单增长。", ["星河电器集团有限责任公司"]),
+    ("车间使用星河集团的产品。", ["星河集团"]),
+    # an adjective in 性 before a sector suffix names nothing
+    ("取得10项以上原创性重大科技成果。", []),
+    # other countries' legal forms and katakana sector words
+    ("ノルディック・ダイナミクスが新型機を発表した。", ["ノルディック・ダイナミクス"]),
+    # "of the" inside an English name; a wire story's dateline; an apposition naming what is also a county
+    ("A report by the Policy Research Center of the Nordic Council said so.",
+     ["Policy Research Center of the Nordic Council"]),
+    ("OSLO, March 3 (Nordpress) -- A robot walked.", ["Nordpress"]),
+    ("An engineer told Xinhua.", ["Xinhua"]),
+])
+def test_organisation_kinds(catalogue, text, expected):
+    assert names(found(text, catalogue)) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Brightwater Robotics AG and Kestrel Dynamics plc signed a deal.",
+     {"Brightwater Robotics AG", "Kestrel Dynamics plc"}),
+    ("Lindqvist Motors S.A. and Fenwick Pte. Ltd. opened labs.", {"Lindqvist Motors S.A.", "Fenwick Pte. Ltd."}),
+])
+def test_foreign_legal_forms(catalogue, text, expected):
+    result = found(text, catalogue)
+    written = {n for e in result.entities.values() for n in e.all_names()}
+    assert expected <= written and len(result.entities) == len(expected)
+
+
+def test_a_unit_keeps_its_own_key():
+    assert name_key("青石星河机器人有限公司具身智能创新中心") != name_key("青石星河机器人有限公司")
+    assert name_key("星河科技股份有限公司") == name_key("星河科技")
+
+
+def test_no_unit_after_a_trade_name_and_a_verb(catalogue):
+    assert "星河科技曾大量中标科研院所和大学" not in names(found("星河科技曾大量中标科研院所和大学。", catalogue))
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a name in apposition to a product word that ends its noun phrase
+    ("Visitors met Lumo, a humanoid robot developed by a local lab.", ["Lumo"]),
+    ("Skyline, a robot maker, grew.", []),
+    # a camel-case brand before a model number
+    ("The startup sells StarBot X2, a compact humanoid.", ["StarBot X2"]),
+    # the other quoted items of a list closed or opened by a product word
+    ("「天鷹」や「雪豹」などの人型ロボットを発表した。", ["天鷹", "雪豹"]),
+    ("公司发布了人形机器人“飞鸿”、“踏雪”和“追风”。", ["踏雪", "追风", "飞鸿"]),
+    # a quoted word describing a robot with 的 is no product name
+    ("穿着“蓝帽子”的人形机器人正在行走。", []),
+    # a named chip
+    ("同社はAI半導体「星核」を独自開発した。", ["星核"]),
+])
+def test_product_kinds(catalogue, text, expected):
+    assert names(found(text, catalogue), "Product") == expected
