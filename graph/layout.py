@@ -37,24 +37,37 @@ def lane_of(G: nx.MultiDiGraph, node) -> str:
     A segment goes to its stage, a stage to itself, anything else to the stage of its most upstream segment (a folded
     group of firms knows its segment's stage); a chain type without a segment goes to the middle stage.
     """
+    return _lane_finder(G)(node, G.nodes[node])
+
+
+def _lane_finder(G: nx.MultiDiGraph):
+    """:func:`lane_of` as a function of a node and its attributes, with the schema's lanes and the stage order looked
+    up once (chain_plan asks for every node of the view)."""
     cat = catalogue_of(G)
-    d = G.nodes[node]
-    t = d.get("type")
-    spec = cat.schema["node_types"].get(t, {})
-    lane = spec.get("lane", "context")
-    if lane != "chain":
-        return lane
+    node_types = cat.schema["node_types"]
     order = [s.id.split(":", 1)[1] for s in cat.stages()]
-    if t in cat.types_with("stage"):
-        stage = str(node).split(":", 1)[-1]
-        return stage if stage in order else "context"
-    if d.get("stage") in order:
-        return d["stage"]
-    stages = [G.nodes[s].get("stage") for s in d.get("segments", []) if s in G]
-    stages = [s for s in stages if s in order]
-    if stages:
-        return min(stages, key=order.index)
-    return order[len(order) // 2] if order else "context"  # in the chain, but where is unknown
+    rank = {stage: i for i, stage in enumerate(order)}
+    stage_types = set(cat.types_with("stage"))
+    middle = order[len(order) // 2] if order else "context"  # in the chain, but where is unknown
+    nodes = G.nodes
+
+    def lane(node, d: dict) -> str:
+        t = d.get("type")
+        lane = node_types.get(t, {}).get("lane", "context")
+        if lane != "chain":
+            return lane
+        if t in stage_types:
+            stage = str(node).split(":", 1)[-1]
+            return stage if stage in rank else "context"
+        if d.get("stage") in rank:
+            return d["stage"]
+        stages = [nodes[s].get("stage") for s in d.get("segments", []) if s in nodes]
+        stages = [s for s in stages if s in rank]
+        if stages:
+            return min(stages, key=rank.__getitem__)
+        return middle
+
+    return lane
 
 
 def chain_plan(G: nx.MultiDiGraph, sizes: dict | None = None, lane_width: float = LANE_WIDTH,
@@ -70,8 +83,9 @@ def chain_plan(G: nx.MultiDiGraph, sizes: dict | None = None, lane_width: float 
     segment_types = set(types_with(G, "segment"))
     seg_rank = {s.id: i for i, s in enumerate(catalogue_of(G).segments())}
     lanes: dict[str, list] = {lane: [] for lane in lane_ids(G)}
-    for n in G.nodes:
-        lanes.setdefault(lane_of(G, n), []).append(n)
+    lane_of_node = _lane_finder(G)
+    for n, d in G.nodes(data=True):
+        lanes.setdefault(lane_of_node(n, d), []).append(n)
 
     def order(n):
         d = G.nodes[n]

@@ -320,9 +320,9 @@ def short_label(text: str, width: int = 26) -> str:
     '国家地方共建人…'
     """
     text = " ".join(str(text).split())
-    units = [2 if _WIDE.match(ch) else 1 for ch in text]
-    if sum(units) <= width:
+    if len(text) + len(_WIDE.findall(text)) <= width:  # fits: most labels, without a look at every character
         return text
+    units = [2 if _WIDE.match(ch) else 1 for ch in text]
     used, cut = 0, 0
     for i, u in enumerate(units):
         if used + u > width - 1:
