@@ -160,69 +160,70 @@ class _Named:
         return left
 
 
+def _always(_m) -> bool:
+    return True
+
+
+def _first_of(a, b):
+    """Of two mentions (either may be None), the one starting first; a named mention (``a``) on a tie."""
+    return b if a is None or (b is not None and b.start < a.start) else a
+
+
+def _last_of(a, b):
+    """Of two mentions (either may be None), the one starting last; a description (``b``) on a tie."""
+    return a if b is None or (a is not None and a.start > b.start) else b
+
+
 class _Pool:
     """The mentions a claim may take, in the order ``sorted(named + described, key=start)`` without building it: the
-    sentence's entity mentions that qualify (:class:`_Named`) and ``described[lo:hi]``, its definite descriptions
-    (sorted and disjoint, so their starts and ends both rise: found by bisect, so that a sentence with thousands of
-    descriptions does not cost each of its claims a pass over them)."""
+    sentence's entity mentions that qualify and its definite descriptions, each a :class:`_Named` (descriptions are
+    sorted and disjoint, all accepted), asked the same question and the two answers merged."""
 
-    __slots__ = ("named", "desc", "starts", "ends", "lo", "hi")
+    __slots__ = ("named", "desc")
 
-    def __init__(self, named: _Named, desc=(), starts=(), ends=(), lo=0, hi=None):
-        self.named, self.desc, self.starts, self.ends = named, desc, starts, ends
-        self.lo, self.hi = lo, len(desc) if hi is None else max(lo, hi)
+    def __init__(self, named: _Named, desc: _Named | None = None):
+        self.named = named
+        self.desc = _Named([], [], [], _always) if desc is None else desc
+
+    @classmethod
+    def of(cls, named: _Named, described: tuple = ()) -> "_Pool":
+        """``named`` and the descriptions ``(mentions, starts, ends)`` of :meth:`SubjectResolver._descriptions`
+        (disjoint, so the furthest end up to each one is its own end)."""
+        return cls(named, _Named(*described, _always) if described else None)
+
+    @property
+    def has_descriptions(self) -> bool:
+        return bool(self.desc.ms)
 
     def __bool__(self):
-        return self.lo < self.hi or self.named.first() is not None
-
-    def _pick(self, a, j, last=False):
-        """The named mention ``a`` or the description ``j`` (either may be None), whichever comes first (last)."""
-        if a is None:
-            return None if j is None else self.desc[j]
-        if j is None:
-            return a
-        b = self.desc[j]
-        first = a if a.start <= b.start else b  # at one start a named mention sorts before a description
-        return (b if first is a else a) if last else first
+        return self.desc.lo < self.desc.hi or self.named.first() is not None
 
     def within(self, lo: int, hi: int) -> "_Pool":
         """The mentions starting in [lo, hi)."""
-        return _Pool(self.named.within(lo, hi), self.desc, self.starts, self.ends,
-                     max(self.lo, bisect_left(self.starts, lo, self.lo, self.hi)),
-                     min(self.hi, bisect_left(self.starts, hi, self.lo, self.hi)))
+        return _Pool(self.named.within(lo, hi), self.desc.within(lo, hi))
 
     def first_before(self, at: int):
         """The first mention ending at or before ``at``."""
-        return self._pick(self.named.first_before(at),
-                          self.lo if self.lo < self.hi and self.ends[self.lo] <= at else None)
+        return _first_of(self.named.first_before(at), self.desc.first_before(at))
 
     def last_before(self, at: int):
         """The last mention ending at or before ``at``."""
-        j = bisect_right(self.ends, at, self.lo, self.hi) - 1
-        return self._pick(self.named.last_before(at), j if j >= self.lo else None, last=True)
+        return _last_of(self.named.last_before(at), self.desc.last_before(at))
 
     def around(self, start: int, end: int):
         """The first mention holding [start, end)."""
-        k = bisect_right(self.starts, start, self.lo, self.hi)
-        j = bisect_left(self.ends, end, self.lo, k)
-        return self._pick(self.named.around(start, end), j if j < k else None)
+        return _first_of(self.named.around(start, end), self.desc.around(start, end))
 
     def first_from(self, at: int):
         """The first mention starting at or after ``at``."""
-        j = bisect_left(self.starts, at, self.lo, self.hi)
-        return self._pick(self.named.first_from(at), j if j < self.hi else None)
+        return _first_of(self.named.first_from(at), self.desc.first_from(at))
 
     def closest(self, at: int):
-        """The first of the mentions whose start is closest to ``at``."""
-        best = self.named.closest(at)
-        j = bisect_left(self.starts, at, self.lo, self.hi)
-        for k in (j - 1, j):  # descriptions: the nearest start on either side, the earlier one on a tie
-            if self.lo <= k < self.hi:
-                d = self.desc[k]
-                if best is None or abs(d.start - at) < abs(best.start - at) or \
-                        (abs(d.start - at) == abs(best.start - at) and d.start < best.start):
-                    best = d
-        return best
+        """The first of the mentions whose start is closest to ``at`` (the earlier start on a tie)."""
+        a, b = self.named.closest(at), self.desc.closest(at)
+        if a is None or (b is not None and (abs(b.start - at), b.start) < (abs(a.start - at), a.start)):
+            return b
+        return a
 
 
 class SubjectResolver:
@@ -545,8 +546,9 @@ class SubjectResolver:
         def pick(ms, where, places_only=target and place_first):
             """The step's answer: for a target, a place of the step first (the place whose plan it is)."""
             if places_only and not attached(ms):
-                ms = _Pool(candidates(sent.index, named_types & self.place_types),
-                           *(self._descriptions(ctx, sent, text, near_types, self.place_types) if ms.desc else ()))
+                ms = _Pool.of(candidates(sent.index, named_types & self.place_types),
+                              self._descriptions(ctx, sent, text, near_types, self.place_types)
+                              if ms.has_descriptions else ())
                 if not ms:
                     return None
             in_clause = ms.within(clause[0], clause[1])
@@ -573,7 +575,7 @@ class SubjectResolver:
             if ctx.anchors["about"]:
                 return [ctx.anchors["about"]], "document"
             here, named_types = candidates(sent.index, types), types
-        pool = _Pool(here, *self._descriptions(ctx, sent, text, near_types)) if mode != "all" and self.heads \
+        pool = _Pool.of(here, self._descriptions(ctx, sent, text, near_types)) if mode != "all" and self.heads \
             else _Pool(here)
         prev: _Named | None = None
         # "其中", "そのうち": part of the set just named (the last name); "这里", "the city": the place the sentence
