@@ -243,7 +243,8 @@ def read_input(path, what: str = "file", limited: bool = True) -> bytes:
     Devices (``/dev/zero`` never ends), FIFOs (a read blocks until a writer comes), directories and sockets are refused
     before they are opened. ``limited=False`` (the project's own data/ files) skips the size limit.
     """
-    path = Path(path)
+    if not isinstance(path, Path):  # (a Path is taken as it is: making it again costs more than the stat)
+        path = Path(path)
     try:
         st = os.stat(path)
     except OSError as exc:

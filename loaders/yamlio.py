@@ -150,13 +150,26 @@ _IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers  # first character -> [(tag,
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
+def _implicit_matchers(date: bool) -> dict[str, tuple]:
+    """First character -> the ``match`` of each of YAML 1.1's plain types that may start with it (the timestamp's
+    left out when ``date``), for :func:`_text_in_pyyaml`; most texts start with a character that has none."""
+    return {ch: tuple(rx.match for tag, rx in pairs if not (date and tag == _TIMESTAMP))
+            for ch, pairs in _IMPLICIT.items()}
+
+
+_MATCHERS = {False: _implicit_matchers(False), True: _implicit_matchers(True)}
+
+
 def _text_in_pyyaml(value: str, date: bool = False) -> bool:
     """False when PyYAML would read ``value`` written plain as something else than this text (``yes``, ``1:20``,
     ``2025-04-20``, ``~``, empty) or refuse it (a plain scalar cannot start with ``%``, ``@`` or a backquote);
     ``date``: a date or time is as good as its text."""
     if not value or value[0] in "%@`":
         return False
-    return not any(rx.match(value) for tag, rx in _IMPLICIT.get(value[0], ()) if not (date and tag == _TIMESTAMP))
+    for match in _MATCHERS[date].get(value[0], ()):
+        if match(value):
+            return False
+    return True
 
 
 def load_yaml_quick(path: Path, dates=()) -> dict | None:
