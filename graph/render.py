@@ -71,26 +71,18 @@ def _tooltip(G: nx.MultiDiGraph, d: dict, node) -> str:
 
 
 def vis_data(G: nx.MultiDiGraph, positions: dict, language: str = "English", size_by: str = "degree") -> tuple[list, list]:
-    """vis-network node and edge dicts in one pass over the graph (linear).
+    """vis-network node and edge dicts in one pass over the edges and one over the nodes (linear).
 
     Keys are in sorted order, so the page's JSON (which pyvis's template writes with sorted keys) comes out the same
     from a plain ``json.dumps``, without sorting 30,000 small dicts again (:func:`to_pyvis_html`)."""
-    colors = type_colors()
-    degree = dict(G.degree()) if size_by == "degree" else None
-    sqrt = math.sqrt
-    nodes = []
-    for n, d in G.nodes(data=True):
-        value = degree[n] if degree is not None else d.get("mentions", 0)
-        x, y = positions.get(n, (0.0, 0.0))
-        kind = d.get("type")
-        nodes.append({"color": colors.get(kind, "#999999"), "group": d.get("type", ""), "id": n,
-                      "label": node_label(d, language)[:40],
-                      "shape": "diamond" if d.get("folded") else "dot",  # a folded group of nodes stands out
-                      "size": 8 + 4 * sqrt(value or 0), "title": _tooltip(G, d, n), "x": float(x), "y": float(y)})
-    # Edges share a few types, methods and weights: their title and width are computed once per distinct value.
+    # Edges share a few types, methods and weights: their title and width are computed once per distinct value. The
+    # degrees are counted on the way (as G.degree() counts them: in + out, a loop twice) instead of a second pass.
     titles, widths = {}, {}
+    degree = dict.fromkeys(G, 0)
     edges = []
     for u, v, d in G.edges(data=True):
+        degree[u] += 1
+        degree[v] += 1
         kind, method = d.get("type"), d.get("method")
         title = titles.get((kind, method))
         if title is None:
@@ -102,6 +94,17 @@ def vis_data(G: nx.MultiDiGraph, positions: dict, language: str = "English", siz
         edges.append({"arrows": "" if kind == "CO_MENTIONED" else "to",
                       "color": "#d62728" if d.get("conflict") else "#b8b8b8", "from": u, "title": title, "to": v,
                       "width": width})
+    colors = type_colors()
+    by_degree = size_by == "degree"
+    sqrt = math.sqrt
+    nodes = []
+    for n, d in G.nodes(data=True):
+        value = degree[n] if by_degree else d.get("mentions", 0)
+        x, y = positions.get(n, (0.0, 0.0))
+        nodes.append({"color": colors.get(d.get("type"), "#999999"), "group": d.get("type", ""), "id": n,
+                      "label": node_label(d, language)[:40],
+                      "shape": "diamond" if d.get("folded") else "dot",  # a folded group of nodes stands out
+                      "size": 8 + 4 * sqrt(value or 0), "title": _tooltip(G, d, n), "x": float(x), "y": float(y)})
     return nodes, edges
 
 
