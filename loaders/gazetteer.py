@@ -465,8 +465,9 @@ class NameAutomaton:
         names = [k for k in dict.fromkeys(keys) if k not in set(stops)]
         self._keys = names
         self._stops = len(stops)  # pattern numbers below this are stop phrases
-        # per pattern: does it start / end with a Latin word character (then it needs a word boundary there)
-        self._edges = [(k[0] in _WORD_CHARS, k[-1] in _WORD_CHARS) for k in stops + names]
+        # per pattern: does it start (1) / end (2) with a Latin word character (then it needs a word boundary there)
+        self._edges = [(k[0] in _WORD_CHARS) | (k[-1] in _WORD_CHARS) << 1 for k in stops + names]
+        self._names = stops + names  # by pattern number
         self._automaton = ahocorasick_rs.AhoCorasick(stops + names, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) \
             if stops or names else None
 
@@ -486,24 +487,26 @@ class NameAutomaton:
         ft = doc.folded
         folded, sentences = ft.folded, doc.sentences
         to_original = None if ft.is_identity else ft.to_original
-        word, n, stops, keys, edges = _WORD_CHARS, len(folded), self._stops, self._keys, self._edges
+        word, n, stops, keys, edges = _WORD_CHARS, len(folded), self._stops, self._names, self._edges
+        word_or_link = _WORD_CHARS | {".", "/", "@"}
         j, last = 0, len(sentences) - 1
         beyond = len(doc.text) + 1
         next_start = sentences[1].start if last else beyond
         for k, fstart, fend in self._automaton.find_matches_as_indexes(folded):
             if k < stops:
                 continue  # a stop phrase
-            latin_start, latin_end = edges[k]
-            if latin_start and fstart > 0 and (folded[fstart - 1] in word or folded[fstart - 1] in "./@"):
-                continue
-            if latin_end and fend < n and (folded[fend] in word or folded[fend:fend + 2] in _DOMAIN_DOTS):
-                continue
+            edge = edges[k]
+            if edge:  # a Latin name: between word boundaries, not inside a web address
+                if edge & 1 and fstart > 0 and folded[fstart - 1] in word_or_link:
+                    continue
+                if edge & 2 and fend < n and (folded[fend] in word or folded[fend:fend + 2] in _DOMAIN_DOTS):
+                    continue
             start, end = (fstart, fend) if to_original is None else to_original(fstart, fend)
             if start >= next_start:
                 while j < last and sentences[j + 1].start <= start:
                     j += 1
                 next_start = sentences[j + 1].start if j < last else beyond
-            yield keys[k - stops], fstart, fend, start, end, j
+            yield keys[k], fstart, fend, start, end, j
 
 
 class Places:
@@ -862,7 +865,8 @@ class Places:
             if key.isascii():
                 if not text[start].isupper():
                     continue  # 'china', 'turkey': a place name in running English text is capitalised
-                if folded[fe:fe + 12].lstrip().startswith(followers):
+                after = folded[fe:fe + 12].lstrip()
+                if after[:1] in first and after.startswith(followers):
                     continue  # Zhongshan Road, Zhejiang University
                 if key in cue_only:
                     before = text[max(0, start - 12):start].split()  # 12 characters: 'outside' and a space
@@ -1026,27 +1030,28 @@ class Places:
         found = self.find(doc)
         ordered = sorted(mentions, key=_SPAN)  # leftmost-longest: no two overlap
         starts = [m.start for m in ordered]
+        ends = [m.end for m in ordered]  # ascending too
         dropped: set[int] = set()
         extra = []
         hidden: dict[int, Mention] = {}  # places that gave way to another mention, by start
         place_types = self.catalogue.types_with("place")  # what a longer place name may swallow (Beijing E-Town)
         for p in found.mentions:
-            j = bisect_left(starts, p.end)
+            p_start, p_end = p.start, p.end
+            j = bisect_left(starts, p_end)
             i = j
-            while i and ordered[i - 1].end > p.start:
+            while i and ends[i - 1] > p_start:
                 i -= 1
             if i == j:  # overlaps nothing (most places)
                 extra.append(p)
                 continue
             inside = range(i, j)  # the mentions p overlaps
-            if all(p.start <= ordered[k].start and ordered[k].end <= p.end and ordered[k].end - ordered[k].start
-                   < p.end - p.start and entities.get(ordered[k].entity, _NO_ENTITY).type in place_types
-                   for k in inside):
+            if all(p_start <= starts[k] and ends[k] <= p_end and ends[k] - starts[k] < p_end - p_start
+                   and entities.get(ordered[k].entity, _NO_ENTITY).type in place_types for k in inside):
                 dropped.update(inside)
                 extra.append(p)
             else:
-                hidden[p.start] = p
-        kept = [m for k, m in enumerate(ordered) if k not in dropped]
+                hidden[p_start] = p
+        kept = [m for k, m in enumerate(ordered) if k not in dropped] if dropped else ordered
         added = self.add_entities(dict.fromkeys(m.entity for m in extra), entities)
         unresolved = []
         taken = sorted((m.start, m.end) for m in (*kept, *extra)) if found.unresolved else []  # ends ascend too
@@ -1128,10 +1133,10 @@ class Places:
         if not found:
             return mentions
         id_rules: dict = {}  # the discovery rules ids are made with, read on the first zone of this document
-        mentions = self._venues(doc, mentions, entities, added, found, id_rules)
+        starts = [m.start for m in mentions]
+        mentions = self._venues(doc, mentions, entities, added, found, id_rules, starts)
         near = [d for d, _ in found]
         longest, n = rules.longest, len(mentions)
-        starts = [m.start for m in mentions]
         ends = [m.end for m in mentions]  # non-overlapping, in text order: ascending too
         heads: dict[int, Mention] = {}  # index -> the place that may start a zone there
         for d in near:
@@ -1177,11 +1182,11 @@ class Places:
         return out
 
     def _venues(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity], added: list[Entity],
-                found: list[tuple[int, int]], id_rules: dict) -> list[Mention]:
+                found: list[tuple[int, int]], id_rules: dict, starts: list[int]) -> list[Mention]:
         """A name and designation followed by its place in brackets (国家会议中心（北京）, 国家会展中心（上海）): one
-        mention of a zone inside that place, when nothing is mentioned in the name before the designation."""
+        mention of a zone inside that place, when nothing is mentioned in the name before the designation.
+        ``starts``: where ``mentions`` start, updated for the mentions replaced."""
         rules, text = self.zone_names, doc.text
-        starts = [m.start for m in mentions]
         bracketed = []  # (index of the mention right after a designation and a bracket, designation start)
         for ds, de in found:
             k = bisect_left(starts, de + 1)
@@ -1202,6 +1207,7 @@ class Places:
             zone = self._zone_entity(doc, text[start:end], Mention(m.entity, m.doc, m.sentence, start, start, ""),
                                      entities, added, id_rules)
             out[k] = Mention(zone, m.doc, m.sentence, start, end, text[start:end])
+            starts[k] = start
         return out
 
     @staticmethod
