@@ -165,6 +165,7 @@ class _OrgModel(_Strict):
     government_prefixes: list[str] = []
     national_bodies: _NationalBodiesModel | None = None
     adjective_endings: list[str] = []
+    ja_after_name: list[str] = []
 
 
 class _QuotedModel(_Strict):
@@ -358,6 +359,7 @@ class DiscoveryRules:
     product_apposition: re.Pattern | None = None  # "Jiajia, a humanoid robot developed by"
     national_body: re.Pattern | None = None  # 国家税务总局 before its provincial branch (…山东省税务局)
     adjective_endings: tuple[str, ...] = ()  # 性 of 原创性: a two-character word and this is an adjective
+    ja_after_name: frozenset[str] = frozenset()  # 傘下 of Xグループ傘下の: kanji after a Japanese name, not of it
     _segment_automata: dict = field(default_factory=dict, repr=False)
     _key_cache: dict = field(default_factory=dict, repr=False)
     _key_places: frozenset = frozenset()  # the places a key drops from a name's start (set by discover)
@@ -559,6 +561,7 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
             "|".join(map(re.escape, map(fold, org.national_bodies.prefixes))), HAN,
             "|".join(map(re.escape, map(fold, org.national_bodies.heads))))) if org.national_bodies else None,
         adjective_endings=tuple(fold(x) for x in org.adjective_endings),
+        ja_after_name=frozenset(fold(x) for x in org.ja_after_name),
         product_apposition=re.compile(
             r"(?<![\w-])([A-Z][\w-]{1,20}(?: [A-Z0-9][\w-]*){0,2}), (?:a|an) (?:[\w-]+ ){0,3}?(?:%s)(?=[,.;:]| (?:%s)\b)"
             % ("|".join(map(re.escape, sorted(m.products.named.apposition, key=len, reverse=True))),
@@ -754,11 +757,12 @@ class DocumentScanner:
             if stops:
                 cut = max(cut, stops[-1].end())
         else:
-            last = before = None
-            for m in stops_re.finditer(tail, cut):  # matches come left to right: the last ends furthest
-                before, last = last, m
+            # matches come left to right: the last ends furthest; one inside a city's name is none (都 of 成都)
+            found = [m for m in stops_re.finditer(tail, cut) if not self._in_place(tail, m.start(), m.end())]
+            last = found[-1] if found else None
             if legal and last is not None and last.end() == len(tail) and last.group() in ("与", "和"):
-                last = before  # 检测与评定中心: 与 right before an institution's head joins two words of its name
+                last = found[-2] if len(found) > 1 else None  # 检测与评定中心: 与 right before an institution's
+                # head joins two words of its name
             if last is not None:
                 cut = max(cut, last.end())
         # f[s - 1]: katakana (but a ・ between kanji joins two words of one name: 検査・評価センター)
@@ -776,6 +780,15 @@ class DocumentScanner:
                     cut += len(c)
                     break
         return base + cut
+
+    def _in_place(self, f: str, a: int, b: int) -> bool:
+        """``f[a:b]`` (a stop word) stands inside the name of a country, province or city (都 of 成都, 和 of 和田)."""
+        places = self.places
+        for i in range(max(0, a - 3), a + 1):
+            for j in range(max(b, i + 2), min(len(f), i + 5) + 1):
+                if (i < a or j > b) and f[i:j] in places:
+                    return True
+        return False
 
     def _right_ok(self, f: str, e: int, strong: bool = False) -> bool:
         """A CJK name may end at ``e``: what follows is not a letter of the same word."""
@@ -829,6 +842,8 @@ class DocumentScanner:
                     and not _BRACKETED_WORD.fullmatch(w):
                 break
             low = w.lower()
+            if low.endswith(("'s", "’s")) and self._possessive_place(tokens, i):
+                break  # "Germany's Kraus Automation", "South Korea's X": the place owns the name, it is not in it
             if w[-1] == "." and len(w) > 4 and window_start + tok.end() < s and fold(w) not in self.rules.legal_words:
                 break  # "… Yunfan Robotics. Xinghe Dynamics Co., Ltd.": a sentence ends there (not "Co." nor "T.")
             if _HYPHEN_LOWER.search(w):
@@ -847,6 +862,11 @@ class DocumentScanner:
             start = window_start + tok.start()
             taken += 1
         return start
+
+    def _possessive_place(self, tokens, i: int) -> bool:
+        """Token ``i`` ends in 's and names a country, province or city, alone or with the token before it."""
+        core = fold(tokens[i].group()[:-2])
+        return core in self.places or i > 0 and fold(tokens[i - 1].group()) + " " + core in self.places
 
     def _latin_right(self, text: str, e: int, hi: int) -> int:
         """End of the run of capitalised words after ``e`` ("University of Science and Technology of China")."""
@@ -1086,7 +1106,9 @@ class DocumentScanner:
         if lang == "ja" and e < len(f) and _HAN_CHAR.match(f[e]) and typ != "Institution":
             # (after an institution's head the run names a part of it or what is done there: 大学博士課程)
             run = _NAME_HEAD.match(f, e)  # 高巨創新科技開発が: a Japanese text writes the whole name before a particle
-            if run and len(run.group()) <= 4 and (run.end() >= len(f) or not _NAME_HEAD.match(f[run.end()])):
+            if run and run.group() in rules.ja_after_name:
+                pass  # 大星自動車グループ傘下の: a word about the firm follows the name, it does not continue it
+            elif run and len(run.group()) <= 4 and (run.end() >= len(f) or not _NAME_HEAD.match(f[run.end()])):
                 end = run.end()
             else:
                 return
@@ -1322,7 +1344,7 @@ class DocumentScanner:
 
     def _appos_after(self, f, text, s, e, latin, typ, known_ends, add, pattern="apposition"):
         latin_pattern = "strong_cue" if pattern == "strong_cue" else "apposition_latin"
-        if latin:
+        if latin and not (s > 0 and _NAME_CHAR.match(f[s - 1])):  # (a Latin cue after a CJK name: 云帆智能CEO)
             start = self._latin_left(text, s)
             if start >= s:
                 return

@@ -49,6 +49,23 @@ def names(result, type_=None):
      ["Policy Research Center of the Nordic Council"]),
     ("OSLO, March 3 (Nordpress) -- A robot walked.", ["Nordpress"]),
     ("An engineer told Xinhua.", ["Xinhua"]),
+    # a stop word inside a city's name does not end a name (都 of 成都)
+    ("据了解，成都雪鹰科技是一家专注于四足机器人的企业。", ["成都雪鹰科技"]),
+    # 国企 is no stop word: it stands inside 韩国企业
+    ("韩国企业大星电子和德国企业克劳斯自动化也在展会上亮相。", ["克劳斯自动化", "大星电子"]),
+    # a word about a firm after its Japanese name is not part of it; "X大手Y"; a research firm
+    ("韓国の大星自動車グループ傘下のノヴァ・ダイナミクスは、新型ロボットを公開した。",
+     ["ノヴァ・ダイナミクス", "大星自動車グループ"]),
+    ("ドイツの産業機械大手ハルトマンは、中国での生産を拡大する。", ["ハルトマン"]),
+    # an officer or a lead role right after a firm's name; a subsidiary after 旗下的
+    ("云帆智能CEO陈晨表示，产品已进入工厂。", ["云帆智能"]),
+    ("该项目由合肥星途智能牵头，联合多所高校共同承担。", ["合肥星途智能"]),
+    ("宁波瑞恒电子旗下的瑞恒智能发布了灵巧手产品。", ["宁波瑞恒电子", "瑞恒智能"]),
+    ("Nexus CEO Jane Doe spoke.", ["Nexus"]),
+    # a country's possessive is not part of the name; a nationality is no name
+    ("South Korea's Hanjin Robotics and Germany's Kraus Automation signed a deal.",
+     ["Hanjin Robotics", "Kraus Automation"]),
+    ("French startup Aldebrand and Swiss firm Helvetic Motion AG joined.", ["Aldebrand", "Helvetic Motion AG"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
