@@ -374,16 +374,28 @@ def type_legend(G: nx.MultiDiGraph, language: str = "English") -> list[dict]:
 
 def tooltip_lines(G: nx.MultiDiGraph, node, language: str = "English") -> list[str]:
     """Plain-text tooltip lines (the page sets them as text): names, type, mentions, segments, first evidence."""
-    d = G.nodes[node]
+    return _tooltip_lines(G, node, G.nodes[node], language, {})
+
+
+def _tooltip_lines(G: nx.MultiDiGraph, node, d: dict, language: str, words: dict) -> list[str]:
+    """:func:`tooltip_lines` of ``node`` with attributes ``d``; ``words`` keeps the page's words (:func:`ui`) looked
+    up so far for this drawing, so that 10,000 tooltips look up each type name once."""
+
+    def word(key, section="strings"):
+        text = words.get((section, key))
+        if text is None:
+            text = words[section, key] = ui(key, language, section)
+        return text
+
     lines = [node_label(d, language) or str(node)]
     others = [x for x in dict.fromkeys((d.get("name_en"), d.get("name_zh"), d.get("name_ja"))) if x and x != lines[0]]
     if others:
         lines.append(" / ".join(others))
-    kind = ui(d.get("type", ""), language, "types")
-    lines.append(kind + (f" · {ui('mentions', language)} {d['mentions']}" if d.get("mentions") else ""))
+    kind = word(d.get("type", ""), "types")
+    lines.append(kind + (f" · {word('mentions')} {d['mentions']}" if d.get("mentions") else ""))
     segs = [node_label(G.nodes[s], language) if s in G else s for s in d.get("segments", [])]
     if segs:
-        lines.append(ui("in_segments", language) + ": " + ", ".join(map(str, segs[:5])))
+        lines.append(word("in_segments") + ": " + ", ".join(map(str, segs[:5])))
     if d.get("text"):
         lines.append(str(d["text"]))
     ev = (d.get("evidence") or [None])[0]
@@ -415,19 +427,27 @@ def network_spec(G: nx.MultiDiGraph, layout: str = "chain lanes", language: str 
     colors = type_colors()
     order = sorted(G.nodes, key=lambda n: (-sizes[n], str(G.nodes[n].get("name", n))))
     rank = {n: i for i, n in enumerate(order)}
-    nodes = []
+    nodes, words = [], {}
     for n, d in G.nodes(data=True):
         x, y = pos.get(n, (0.0, 0.0))
         nodes.append({"id": n, "x": float(x), "y": float(y), "size": round(sizes[n], 1),
                       "color": colors.get(d.get("type"), "#999999"), "shape": "diamond" if d.get("folded") else "dot",
                       "text": short_label(node_label(d, language) or str(n)), "rank": rank[n],
-                      "tooltip": tooltip_lines(G, n, language)})
+                      "tooltip": _tooltip_lines(G, n, d, language, words)})
+    # Edges share a few types and weights: their title and width are computed once per distinct value.
+    titles, widths = {}, {}
     edges = []
     for u, v, d in G.edges(data=True):
-        edges.append({"from": u, "to": v, "title": relation_name(d.get("type", ""), True, language),
-                      "color": "#d62728" if d.get("conflict") else "#c4c4c4",
-                      "width": min(6.0, 0.5 + math.log1p(d.get("weight") or 1)),
-                      "arrows": "" if d.get("type") == "CO_MENTIONED" else "to"})
+        kind = d.get("type", "")
+        relation = titles.get(kind)  # (not `title`: that is the drawing's title)
+        if relation is None:
+            relation = titles[kind] = relation_name(kind, True, language)
+        weight = d.get("weight") or 1
+        width = widths.get(weight)
+        if width is None:
+            width = widths[weight] = min(6.0, 0.5 + math.log1p(weight))
+        edges.append({"from": u, "to": v, "title": relation, "color": "#d62728" if d.get("conflict") else "#c4c4c4",
+                      "width": width, "arrows": "" if kind == "CO_MENTIONED" else "to"})
     return {"mode": "network", "key": key, "title": title, "nodes": nodes, "edges": edges, "lanes": lanes,
             "legend": type_legend(G, language), "physics": bool(physics), "selected": selected, "focus": focus,
             "height": height, "texts": {"fit": ui("fit", language)}}
