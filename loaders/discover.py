@@ -166,6 +166,8 @@ class _OrgModel(_Strict):
     national_bodies: _NationalBodiesModel | None = None
     adjective_endings: list[str] = []
     ja_after_name: list[str] = []
+    ja_country_abbreviations: list[str] = []
+    person_surnames_cjk: list[str] = []
 
 
 class _QuotedModel(_Strict):
@@ -360,6 +362,8 @@ class DiscoveryRules:
     national_body: re.Pattern | None = None  # 国家税务总局 before its provincial branch (…山东省税务局)
     adjective_endings: tuple[str, ...] = ()  # 性 of 原创性: a two-character word and this is an adjective
     ja_after_name: frozenset[str] = frozenset()  # 傘下 of Xグループ傘下の: kanji after a Japanese name, not of it
+    ja_country_abbreviations: frozenset[str] = frozenset()  # 独 of 独シュタインメッツ社
+    person_surnames_cjk: frozenset[str] = frozenset()  # 李 of 李華董事長
     _segment_automata: dict = field(default_factory=dict, repr=False)
     _key_cache: dict = field(default_factory=dict, repr=False)
     _key_places: frozenset = frozenset()  # the places a key drops from a name's start (set by discover)
@@ -562,6 +566,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
             "|".join(map(re.escape, map(fold, org.national_bodies.heads))))) if org.national_bodies else None,
         adjective_endings=tuple(fold(x) for x in org.adjective_endings),
         ja_after_name=frozenset(fold(x) for x in org.ja_after_name),
+        ja_country_abbreviations=frozenset(fold(x) for x in org.ja_country_abbreviations),
+        person_surnames_cjk=frozenset(fold(x) for x in org.person_surnames_cjk),
         product_apposition=re.compile(
             r"(?<![\w-])([A-Z][\w-]{1,20}(?: [A-Z0-9][\w-]*){0,2}), (?:a|an) (?:[\w-]+ ){0,3}?(?:%s)(?=[,.;:]| (?:%s)\b)"
             % ("|".join(map(re.escape, sorted(m.products.named.apposition, key=len, reverse=True))),
@@ -770,6 +776,9 @@ class DocumentScanner:
             f[s - 1] == "・" and s >= 2 and _HAN_CHAR.match(f[s - 2])) else None
         if hk and not self._generic(tail[cut:hk.end(1)]) and tail[hk.end(1):] not in self.rules.kana_suffixes:
             cut = hk.end(1)  # 港英字紙サウスチャイナ…ポスト: a katakana name after a kanji description
+        if self._lang == "ja" and cut + 1 < len(tail) and tail[cut] in self.rules.ja_country_abbreviations \
+                and "\u30a1" <= tail[cut + 1] <= "\u30fa":
+            cut += 1  # 独シュタインメッツ社, 米Xの: a country's one-kanji abbreviation before a katakana name
         q = _COUNT_PREFIX.match(tail, cut)  # 近百家机器人企业: a count is not part of a name
         if q:
             cut = q.end()
@@ -1097,8 +1106,10 @@ class DocumentScanner:
         if not self._right_ok(f, e, strong=strong or lang == "ja"):
             if lang != "ja":
                 return
+        if f.startswith(rules.person_endings, s):
+            return  # 局 of 局长: a person's title, not a body's head
         if pattern != "suffix_legal" and e < len(f) and not f[e].isascii() and f[e] in rules.suffix_firsts.get(
-                lang, ()) and f.startswith(rules.suffixes_for[lang], e):
+                lang, ()) and f.startswith(rules.suffixes_for[lang], e) and not f.startswith(rules.person_endings, e):
             # another suffix follows (科技 in 优必选科技股份有限公司): the longer name is found there; a legal form
             # ends a name whatever follows (X有限公司机器人创新中心)
             return
@@ -1151,7 +1162,11 @@ class DocumentScanner:
             # a sector word before the suffix that is no generic word names the firm with its place (常州产投集团,
             # 上海汽车集团); 北京科技集团 stays generic
             strict = not body.endswith(rules.sector_words)
-            if self._generic(body, strict) or self._generic(name, strict) or len(_key(name, rules)) < 2:
+            # a registered name is a firm's whatever its words: the place that registered it and at least four more
+            # characters (山东未来机器人有限公司; 企业名称登记管理规定 art. 6, see registered_place_levels)
+            registered = pattern == "suffix_legal" and len(body) >= 6 and self._has_place(body)
+            if not registered and (self._generic(body, strict) or self._generic(name, strict)) \
+                    or len(_key(name, rules)) < 2:
                 return  # 核心驱动力: generic words across the suffix
         if rules.weights[pattern] >= rules.threshold:
             insort(self._org_fends, end)
@@ -1373,14 +1388,17 @@ class DocumentScanner:
             if start < s and s - start <= 1:
                 return
         body = f[start:end]
-        # a cited source may be named with suffix words only (証券日報が伝えた, 经济日报报道): its words are suffixes
+        lead = start - 1 if quoted else start
+        if pattern == "apposition" and typ == "Institution" and lead > 0 and f[lead - 1] == "据":
+            pattern = "strong_cue"  # 据…报道 / 据…消息: the frame of a cited source
+        # a cited source may be named with suffix words only (証券日報が伝えた, 据证券时报报道): its words are suffixes
         source = pattern == "strong_cue" and typ == "Institution"
         if len(body) < 2 or self._generic(body, suffixes=not source) or body.endswith(self.rules.sha_rejects) \
                 or body.endswith(self.rules.person_endings):
             return
-        lead = start - 1 if quoted else start
-        if pattern == "apposition" and typ == "Institution" and lead > 0 and f[lead - 1] == "据":
-            pattern = "strong_cue"  # 据…报道 / 据…消息: the frame of a cited source
+        if typ == "Company" and len(body) <= 3 and body[0] in self.rules.person_surnames_cjk \
+                and not body.endswith(self.rules.suffix_tuple):
+            return  # 李華董事長: a surname and a given name before a person's title
         add("organisation", typ, start, end, pattern)
 
     def _appos_after_aside(self, f, text, s, typ, known_ends, add, pattern):

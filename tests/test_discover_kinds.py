@@ -66,6 +66,20 @@ def names(result, type_=None):
     ("South Korea's Hanjin Robotics and Germany's Kraus Automation signed a deal.",
      ["Hanjin Robotics", "Kraus Automation"]),
     ("French startup Aldebrand and Swiss firm Helvetic Motion AG joined.", ["Aldebrand", "Helvetic Motion AG"]),
+    # a verb of founding before an institution's name; a cited newspaper named with suffix words (据…报道)
+    ("两地签订协议，共建青湾具身智能研究院。", ["青湾具身智能研究院"]),
+    ("据证券时报报道，多家企业布局该赛道。", ["证券时报"]),
+    # a person's title after a body's head is no second head (局长)
+    ("合肥市投资促进局局长表示，将加大力度。", ["合肥市投资促进局"]),
+    # a registered name is a firm's even when its trade name is a common word
+    ("在济南，山东未来机器人有限公司的产品已进入工厂。", ["山东未来机器人有限公司"]),
+    # where a Japanese firm has its head office; a country's one-kanji abbreviation; a person before a title
+    ("江蘇省蘇州市に本社を置く蘇州星辰機器人は、新型機を開発した。", ["蘇州星辰機器人"]),
+    ("独シュタインメッツ社は、上海に研究拠点を開設した。", ["シュタインメッツ社"]),
+    ("同社の李華董事長は「需要は旺盛だ」と語った。", []),
+    ("青嶺重工業やノルテックなどの大手が参入している。", ["ノルテック", "青嶺重工業"]),
+    # more English sector words
+    ("Shares of Zhejiang Qinghe Intelligent Controls rose.", ["Zhejiang Qinghe Intelligent Controls"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
