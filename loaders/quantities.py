@@ -123,6 +123,8 @@ class NumberGrammar:
         self.word_numbers = fw(need("word_numbers"))
         self.multipliers = fw(need("multipliers"))
         self.fraction_words = fw(need("fraction_words"))
+        self.fraction_cjk = {fold(k): (float(v[0]), str(v[1])) for k, v in need("fraction_words_cjk").items()}
+        one_in = need("one_in")
         self.currency_after = fw(need("currency_after"))
         self.currency_before = fw(need("currency_before"))
         self.counters = fw(need("counters"))
@@ -173,6 +175,8 @@ class NumberGrammar:
         year_cues = _alternation(need("dates")["year_cues_en"])
         # An optional lower bound of a range: "30-", "5%~", "5万至", "20 to ".
         lo = rf"(?:(?P<lo>{arabic}|{kanji}|{words})\s*(?P<lomult>{mult})?\s*(?:{percent})?\s*(?:{sep})\s*)?"
+        one_in_cjk = _alternation(_need(one_in, "cjk", source, "lexicon.one_in"))
+        one_in_en = phrase_pattern(_need(one_in, "en", source, "lexicon.one_in")).pattern
         # Every number starts with a digit, a kanji numeral or a number word's first letter: the patterns that open
         # with an optional lower bound look at that first (`re` tries them at every position; twice as fast). A
         # number word starts a word (see _bounded_alternation), so a letter inside a word is passed over at once
@@ -203,6 +207,13 @@ class NumberGrammar:
             ("percent_zh", re.compile(rf"百分之(?P<num>{arabic}|{kanji})")),
             ("fraction_ja", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分の\s*(?P<num>{arabic}|{kanji})")),
             ("fraction_zh", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分之\s*(?P<num>{arabic}|{kanji})")),
+            # "3台に1台", "one in three" (before the fraction words: "one in three" is not "one third")
+            ("one_in_cjk", re.compile(rf"(?P<den>{arabic}|{kanji})\s*(?P<c1>{counters})\s*(?:{one_in_cjk})"
+                                      r"\s*(?:1|一)\s*(?P=c1)")),
+            ("one_in_en", re.compile(rf"\b(?:one|1)\s+(?:{one_in_en})\s+(?P<den>{arabic}|{words})"
+                                     rf"(?!\s*(?:{percent}))")),
+            ("fraction_cjk", re.compile(rf"(?:{_alternation(self.fraction_cjk)})"
+                                        rf"(?!{_alternation(need('fraction_cjk_not_before'))})")),
             ("fraction_en", re.compile(_bounded_alternation(self.fraction_words))),
             ("percent", re.compile(rf"{lead}{lo}(?P<num>{num})\s*-?\s*(?:{percent})")),
             ("tenths", re.compile(rf"(?<![\d.{re.escape(kanji_chars)}])(?P<num>10|[1-9]|[{re.escape(kanji_chars)}])"
@@ -230,7 +241,8 @@ class NumberGrammar:
         self._required = {kind: re.compile(word) for kind, word in (
             ("date_cjk", "月"), ("date_iso", r"\d-\d\d-\d"), ("date_en", months), ("year_cjk", "年"),
             ("year_en", year_cues), ("guard_years", any_sep), ("guard_day_en", months), ("fraction_en", fraction_parts),
-            ("guard_rate", cur_after), ("guard_half", "half"),
+            ("guard_rate", cur_after), ("guard_half", "half"), ("fraction_cjk", "半"),
+            ("one_in_en", r"\b(?:one|1)\s+(?:in|out)\b"),
             ("percent_zh", "百分之"), ("fraction_ja", "分の"), ("fraction_zh", "分之"), ("percent", percent),
             ("tenths", tenths), ("money_before", cur_before),
             ("money", cur_after), ("money_bare", bare_mult), ("guard_units", not_counts))}
@@ -265,7 +277,8 @@ class NumberGrammar:
         self._arabic_re = re.compile(arabic)
         # a sentence without any of these has no quantity (most patterns need not run)
         # two searches, each of which `re` can skip through quickly: a digit or kanji numeral, else a number word
-        self._numeral_chars = re.compile(rf"[0-9{re.escape(kanji_chars)}]")
+        # (半: the shares written as words, "半数", "半壁江山")
+        self._numeral_chars = re.compile(rf"[0-9{re.escape(kanji_chars)}半]")
         self._numeral_words = re.compile(_bounded_alternation([*self.word_numbers, *self.fraction_words]))
         # the same two, run once over a document's NUL-joined sentences: a match runs on to its sentence's end
         self._numeral_sentence_res = (re.compile(self._numeral_chars.pattern + "[^\x00]*"),
@@ -474,6 +487,12 @@ class NumberGrammar:
             if not num or not den or num > den:
                 return None
             return Quantity("share", num / den, s, e, unit="share")
+        if kind in ("one_in_cjk", "one_in_en"):
+            den = self.parse_number(g["den"])
+            return Quantity("share", 1 / den, s, e, unit="share", qualifier="about") if den and den > 1 else None
+        if kind == "fraction_cjk":
+            value, qualifier = self.fraction_cjk[m.group(0)]
+            return Quantity("share", value, s, e, unit="share", qualifier=qualifier)
         if kind == "fraction_en":
             return Quantity("share", float(self.fraction_words[m.group(0)]), s, e, unit="share")
         if kind in ("money", "money_before"):

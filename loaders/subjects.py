@@ -267,6 +267,7 @@ class SubjectResolver:
         self.counterparty = optional("counterparty_before")
         # "这六家", "これら2社", "2社とも": a count of the names just listed, not of a place's or firm's whole
         self.listed_before, self.listed_after = optional("listed_before"), optional("listed_after")
+        self.share_of = optional("share_of_before")  # "占北京市…的半壁江山": Beijing is the whole, not the subject
         # "同大会の出展企業は800社": the sentence is about an event (no entity): its figures are nobody's
         self.event_refs = optional("event_refs")
         # "A、B、C分别有13家、10家、8家": the i-th number is the i-th name's
@@ -514,10 +515,13 @@ class SubjectResolver:
 
         covered = self._covered(ctx, sent.index, cue_everywhere) if cue_everywhere else ()
 
+        whole = self._share_whole(ctx, clause, start) if "share" in spec["kinds"] else None
+
         def ok(m):
             return not any(cs <= m.start and m.end <= ce for cs, ce in cue_spans) and (m.start, m.end) not in covered \
                 and not sources[m.start, m.end] and not self._in_aside(ctx, m, start, sent.start) \
-                and not (start <= m.start and m.end <= end and (m.start, m.end) != (start, end))  # "U.S. dollars"
+                and not (start <= m.start and m.end <= end and (m.start, m.end) != (start, end)) \
+                and not (whole and whole <= m.start and m.end <= start)  # "U.S. dollars"; a share's whole
 
         def candidates(index, wanted) -> _Named:
             return _Named(*self._of_types(ctx, index, wanted), ok)
@@ -629,6 +633,17 @@ class SubjectResolver:
                 if entities.get(eid) and entities[eid].type in self.policy_types:
                     return [eid], "document"
         return [], NO_SUBJECT
+
+    def _share_whole(self, ctx: DocumentSubjects, clause: tuple[int, int], start: int) -> int | None:
+        """Where the whole a share is of starts (document offset): after the last `share_of_before` cue ("占") of the
+        clause before the share, if any."""
+        if not self.share_of or start <= clause[0]:
+            return None
+        ft = ctx.doc.folded.span(clause[0], start)
+        last = None
+        for last in self.share_of.finditer(ft.folded):
+            pass
+        return clause[0] + ft.to_original(last.start(), last.end())[1] if last else None
 
     def _policy_place(self, eid: str) -> str | None:
         """The place a policy's name starts with (上海市具身智能产业发展实施方案: Shanghai), if the graph holds it."""

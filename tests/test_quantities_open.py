@@ -120,3 +120,27 @@ def test_a_definite_centre_refers_to_the_centre_named_before(extractor, matcher,
 def test_measures_of_a_plan_are_the_plans(extractor, matcher, catalogue):
     got = _subjects(extractor, matcher, "上海市具身智能产业发展实施方案近日印发，方案制定了12条具体措施。")
     assert got["12条"] == ["shanghai_embodied_ai_plan"]
+
+
+@pytest.mark.parametrize("text,quote,value,qualifier", [
+    ("国内のサービスロボットの4台に1台が同県製だ。", "4台に1台", 0.25, "about"),      # one in N
+    ("每5人中就有1人从事制造业。", "5人中就有1人", 0.2, "about"),
+    ("One in four robots sold there is made locally.", "One in four", 0.25, "about"),
+    ("県内企業の半数が参加した。", "半数", 0.5, "exact"),                              # shares in words
+    ("园区产值已占全省的一半以上。", "一半以上", 0.5, "at_least"),
+    ("本地企业过半数参与。", "过半数", 0.5, "at_least"),
+    ("占全市产业的半壁江山。", "半壁江山", 0.5, "about"),
+])
+def test_shares_in_words(extractor, text, quote, value, qualifier):
+    c = one(extractor, text, quote)
+    assert (c.kind, c.value, c.qualifier) == ("share", pytest.approx(value), qualifier)
+
+
+@pytest.mark.parametrize("text", ["该项目历时超过半年。", "半导体企业增多。", "in the second half"])
+def test_half_a_year_is_no_share(extractor, text):
+    assert [c for c in claims(extractor, text) if c.kind == "share"] == []
+
+
+def test_the_whole_of_a_share_is_not_its_subject(extractor, matcher, catalogue):
+    got = _subjects(extractor, matcher, "张江的产值占上海机器人产业的40%。")
+    assert got["40%"] == [catalogue.resolve("张江")]
