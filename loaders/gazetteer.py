@@ -898,6 +898,7 @@ class Places:
         while pending and changed:
             changed = False
             context = set(resolved.values())
+            related = None  # (the places of context but countries, the places containing them): see _related
             for i, (cands, needs_parent) in list(pending.items()):
                 # Written right after a place containing it (北京市朝阳区, 長春市朝陽区, 浙江嘉善), not a country
                 # (中国平安): that place decides.
@@ -914,7 +915,10 @@ class Places:
                 # that also names Zhejiang); without one, any relation to a mentioned place (not a country) counts.
                 hit = [c for c in cands if places[c].parent in context]
                 if not hit and not needs_parent:
-                    hit = [c for c in cands if self._related(c, context)]
+                    if related is None:  # _related for every candidate of this pass, from two sets
+                        related = ({c for c in context if places[c].level != "country"},
+                                   {a for c in context for a in ancestors(c)})
+                    hit = [c for c in cands if self._related(c, context, *related)]
                 if len(hit) == 1:
                     resolved[i] = hit[0]
                     del pending[i]
@@ -1011,12 +1015,12 @@ class Places:
                     return hit[0], k
         return None
 
-    def _related(self, pid: str, context: set[str]) -> bool:
-        """``pid`` lies in or contains a place of ``context`` (countries are too broad to tell anything)."""
-        anc = set(self.ancestors(pid))
-        if any(c in anc and self.places[c].level != "country" for c in context):
-            return True
-        return any(pid in self.ancestors(c) for c in context if c != pid)
+    def _related(self, pid: str, context: set[str], near: set[str], above: set[str]) -> bool:
+        """``pid`` lies in or contains a place of ``context`` (countries are too broad to tell anything). ``near``:
+        the places of ``context`` but countries; ``above``: every place containing one of them (made once for
+        all the candidates of a pass)."""
+        return not near.isdisjoint(self.ancestors(pid)) \
+            or pid in above and any(pid in self.ancestors(c) for c in context if c != pid)
 
     def merge(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity]
               ) -> tuple[list[Mention], list[Entity], list[dict]]:
