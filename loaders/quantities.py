@@ -175,6 +175,9 @@ class NumberGrammar:
         year_cues = _alternation(need("dates")["year_cues_en"])
         # An optional lower bound of a range: "30-", "5%~", "5万至", "20 to ".
         lo = rf"(?:(?P<lo>{arabic}|{kanji}|{words})\s*(?P<lomult>{mult})?\s*(?:{percent})?\s*(?:{sep})\s*)?"
+        adjectives = need("magnitude_adjectives")
+        adj_mult = _alternation(_need(adjectives, "multipliers", source, "lexicon.magnitude_adjectives"))
+        adj_units = _alternation(_need(adjectives, "units_after", source, "lexicon.magnitude_adjectives"))
         one_in_cjk = _alternation(_need(one_in, "cjk", source, "lexicon.one_in"))
         one_in_en = phrase_pattern(_need(one_in, "en", source, "lexicon.one_in")).pattern
         # Every number starts with a digit, a kanji numeral or a number word's first letter: the patterns that open
@@ -218,6 +221,9 @@ class NumberGrammar:
             ("percent", re.compile(rf"{lead}{lo}(?P<num>{num})\s*-?\s*(?:{percent})")),
             ("tenths", re.compile(rf"(?<![\d.{re.escape(kanji_chars)}])(?P<num>10|[1-9]|[{re.escape(kanji_chars)}])"
                                   rf"\s*(?:{tenths})(?!{tenths_not})")),
+            # "billion-yuan funds", "thousand-unit orders": an order of magnitude as an adjective
+            ("magnitude_adj", re.compile(rf"(?<![\w-])(?:a\s+)?(?P<mult>{adj_mult})-(?:(?P<cur>{cur_after})|"
+                                         rf"(?P<units>{adj_units}))(?![\w-])")),
             ("money_before", re.compile(
                 rf"(?P<cur>{cur_before})\s*(?:(?P<lo>{arabic})\s*(?:{sep})\s*(?:{cur_before})?\s*)?"
                 rf"(?P<num>{arabic})\s*(?P<mult>{mult})?(?![a-z])")),
@@ -241,7 +247,7 @@ class NumberGrammar:
         self._required = {kind: re.compile(word) for kind, word in (
             ("date_cjk", "月"), ("date_iso", r"\d-\d\d-\d"), ("date_en", months), ("year_cjk", "年"),
             ("year_en", year_cues), ("guard_years", any_sep), ("guard_day_en", months), ("fraction_en", fraction_parts),
-            ("guard_rate", cur_after), ("guard_half", "half"), ("fraction_cjk", "半"),
+            ("guard_rate", cur_after), ("guard_half", "half"), ("fraction_cjk", "半"), ("magnitude_adj", adj_mult),
             ("one_in_en", r"\b(?:one|1)\s+(?:in|out)\b"),
             ("percent_zh", "百分之"), ("fraction_ja", "分の"), ("fraction_zh", "分之"), ("percent", percent),
             ("tenths", tenths), ("money_before", cur_before),
@@ -279,7 +285,8 @@ class NumberGrammar:
         # two searches, each of which `re` can skip through quickly: a digit or kanji numeral, else a number word
         # (半: the shares written as words, "半数", "半壁江山")
         self._numeral_chars = re.compile(rf"[0-9{re.escape(kanji_chars)}半]")
-        self._numeral_words = re.compile(_bounded_alternation([*self.word_numbers, *self.fraction_words]))
+        self._numeral_words = re.compile(_bounded_alternation([*self.word_numbers, *self.fraction_words, *_need(
+            need("magnitude_adjectives"), "multipliers", source, "lexicon.magnitude_adjectives")]))
         # the same two, run once over a document's NUL-joined sentences: a match runs on to its sentence's end
         self._numeral_sentence_res = (re.compile(self._numeral_chars.pattern + "[^\x00]*"),
                                       re.compile(self._numeral_words.pattern + "[^\x00]*"))
@@ -487,6 +494,11 @@ class NumberGrammar:
             if not num or not den or num > den:
                 return None
             return Quantity("share", num / den, s, e, unit="share")
+        if kind == "magnitude_adj":
+            v = self.multipliers.get(g["mult"])
+            if g["cur"]:
+                return Quantity("money", float(v), s, e, unit=self.currency_after[g["cur"]], qualifier="about")
+            return Quantity("count", float(v), s, e, counter="units", unit="units", noun=True, qualifier="about")
         if kind in ("one_in_cjk", "one_in_en"):
             den = self.parse_number(g["den"])
             return Quantity("share", 1 / den, s, e, unit="share", qualifier="about") if den and den > 1 else None

@@ -144,3 +144,15 @@ def test_half_a_year_is_no_share(extractor, text):
 def test_the_whole_of_a_share_is_not_its_subject(extractor, matcher, catalogue):
     got = _subjects(extractor, matcher, "张江的产值占上海机器人产业的40%。")
     assert got["40%"] == [catalogue.resolve("张江")]
+
+
+@pytest.mark.parametrize("text,quote,kind,value,unit", [
+    ("Three cities announced billion-yuan robotics funds.", "billion-yuan", "money", 1e9, "CNY"),
+    ("The county won a million-dollar grant.", "a million-dollar", "money", 1e6, "USD"),
+    ("The maker has orders at the thousand-unit scale.", "thousand-unit", "count", 1000, "units"),
+    ("Over a dozen firms joined.", "Over a dozen firms", "count", 12, "firms"),
+])
+def test_magnitudes_as_adjectives(extractor, text, quote, kind, value, unit):
+    c = one(extractor, text, quote)
+    assert (c.kind, c.value, c.unit) == (kind, value, unit)
+    assert c.qualifier == ("at_least" if quote.startswith("Over") else "about")
