@@ -58,6 +58,13 @@ def _tables() -> tuple[dict[int, str], dict[str, str], re.Pattern]:
 
 
 @lru_cache(maxsize=1)
+def _ascii_folds_alone() -> bool:
+    """True when no ASCII character expands: then an ASCII text (``str.isascii`` is a flag, not a scan) needs no
+    search for expanding characters, a search that ``re`` makes one character at a time (7 ms per MB of English)."""
+    return not any(c.isascii() for c in _tables()[1])
+
+
+@lru_cache(maxsize=1)
 def _code_table():
     """``single`` as a numpy array indexed by code point (every code point; unmapped ones map to themselves)."""
     import numpy as np  # a dependency of pandas
@@ -90,8 +97,8 @@ def _translate(text: str, single: dict[int, str]) -> str:
 def fold(text: str) -> str:
     """The folded form of ``text`` (no offsets); used for aliases, cue words and keys."""
     single, multi, pattern = _tables()
-    if not multi or pattern.search(text) is None:  # the common case, without building a FoldedText (hot in builds)
-        return _translate(text, single)
+    if not multi or (text.isascii() and _ascii_folds_alone()) or pattern.search(text) is None:
+        return _translate(text, single)  # the common case, without building a FoldedText (hot in builds)
     return fold_text(text).folded
 
 
@@ -162,7 +169,7 @@ class FoldedText:
 def fold_text(text: str) -> FoldedText:
     """Fold ``text`` and keep the offsets (see module docstring)."""
     single, multi, pattern = _tables()
-    if not multi or pattern.search(text) is None:
+    if not multi or (text.isascii() and _ascii_folds_alone()) or pattern.search(text) is None:
         return FoldedText(text, _translate(text, single))
     pieces: list[str] = []
     f_starts: list[int] = []

@@ -33,7 +33,7 @@ class RelationExtractor:
     def __init__(self, catalogue):
         self.catalogue = catalogue
         self.rules = [dict(r, cue_pattern=phrase_pattern(r["cues"])) for r in catalogue.relation_rules]
-        self.clause_breaks = [re.compile(p) for p in catalogue.clause_breaks]
+        self.clause_breaks = tuple(re.compile(p) for p in catalogue.clause_breaks)
         self.types = {eid: e.type for eid, e in catalogue.entities.items()}  # once, not per document
         # Rule i is bit i. A sentence is read clause by clause only for the rules whose source and target types it
         # names and one of whose cue words it contains: most sentences need none, and skipping them is what makes
@@ -72,8 +72,7 @@ class RelationExtractor:
         policy_bits = self._policy_bits if policy else 0
         non_policy = ~self._policy_bits
         sentences = doc.sentences
-        for index in sorted(by_sentence):  # in text order, whatever order the mentions came in
-            ms = by_sentence[index]
+        for index, ms in sorted(by_sentence.items()):  # in text order, whatever order the mentions came in
             if len(ms) < 2 and not policy:
                 continue
             src = tgt = 0
@@ -109,10 +108,11 @@ class RelationExtractor:
         cue_bits = 0
         for last, (length, bits, whole) in self._cue_words.iter(sentence_fold):
             if bits & wanted:
-                a, b = last - length + 1, last + 1
-                if to_original is not None:
-                    a, b = to_original(a, b)
-                hits.append((start + a, start + b, bits, whole))
+                if to_original is None:
+                    hits.append((start + last - length + 1, start + last + 1, bits, whole))
+                else:
+                    a, b = to_original(last - length + 1, last + 1)
+                    hits.append((start + a, start + b, bits, whole))
                 cue_bits |= bits
         wanted &= cue_bits
         if not wanted:
@@ -150,8 +150,10 @@ class RelationExtractor:
                     continue
                 if not whole & bit and not rule["cue_pattern"].search(folded):  # a phrase: its other words
                     continue
-                evidence = Evidence(doc_id, sent.index, lo, hi, text[lo:hi])  # doc.evidence(lo, hi): in this sentence
+                evidence = None  # made for the first pair: most scopes give none
                 for src, tgt in self._pairs(rule, local, types, policy):
+                    if evidence is None:
+                        evidence = Evidence(doc_id, sent.index, lo, hi, text[lo:hi])  # doc.evidence(lo, hi)
                     out.append(Relation(src, rule["type"], tgt, "rule", evidence=[evidence],
                                         attrs={"rule": rule["id"]}))
 

@@ -165,7 +165,7 @@ def clause_bounds(text: str, breaks) -> list[tuple[int, int]]:
     >>> clause_bounds("a, b; c", [re.compile(r"[,;]")])
     [(0, 2), (2, 5), (5, 7)]
     """
-    anywhere, chars, known = _clause_plan(tuple(breaks))
+    anywhere, chars, known = _clause_plan(breaks if type(breaks) is tuple else tuple(breaks))
     cuts: set[int] = set()
     for p in anywhere:  # patterns whose first characters are not known: tried everywhere
         cuts.update(m.end() for m in p.finditer(text))
@@ -173,19 +173,25 @@ def clause_bounds(text: str, breaks) -> list[tuple[int, int]]:
     # no match object per place), and each pattern is tried there and nowhere else, in order, from where its last
     # match ended (what its finditer would find).
     at: dict[str, list[int]] = {}
+    find = text.find
     for ch in chars:
-        k = text.find(ch)
+        k = find(ch)
         if k >= 0:
             places = at[ch] = []
             while k >= 0:
                 places.append(k)
-                k = text.find(ch, k + 1)
+                k = find(ch, k + 1)
     if at:
         for p, firsts in known:
             if len(firsts) == 1:
-                ks = at.get(firsts[0], ())
+                ks = at.get(firsts[0])
+                if ks is None:
+                    continue
             else:
-                ks = sorted(k for ch in firsts if ch in at for k in at[ch])
+                found = [at[ch] for ch in firsts if ch in at]
+                if not found:
+                    continue
+                ks = found[0] if len(found) == 1 else sorted(chain.from_iterable(found))
             resume = 0
             match = p.match
             for k in ks:
@@ -197,8 +203,7 @@ def clause_bounds(text: str, breaks) -> list[tuple[int, int]]:
     if not cuts:
         return [(0, len(text))]
     cuts = sorted(cuts)
-    starts = [0, *cuts]
-    return list(zip(starts, [*cuts, len(text)]))
+    return list(zip([0, *cuts], [*cuts, len(text)]))
 
 
 @lru_cache(maxsize=64)
