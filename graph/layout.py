@@ -59,10 +59,11 @@ def _lane_finder(G: nx.MultiDiGraph):
         if t in stage_types:
             stage = str(node).split(":", 1)[-1]
             return stage if stage in rank else "context"
-        if d.get("stage") in rank:
-            return d["stage"]
-        stages = [nodes[s].get("stage") for s in d.get("segments", []) if s in nodes]
-        stages = [s for s in stages if s in rank]
+        stage = d.get("stage")
+        if isinstance(stage, str) and stage in rank:  # (the stages are names; a list read from a file is none)
+            return stage
+        stages = [nodes[s].get("stage") for s in d.get("segments", []) if s in G]
+        stages = [s for s in stages if isinstance(s, str) and s in rank]
         if stages:
             return min(stages, key=rank.__getitem__)
         return middle

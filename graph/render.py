@@ -84,9 +84,12 @@ def vis_data(G: nx.MultiDiGraph, positions: dict, language: str = "English", siz
         degree[u] += 1
         degree[v] += 1
         kind, method = d.get("type"), d.get("method")
-        title = titles.get((kind, method))
-        if title is None:
+        try:
+            title = titles[kind, method]
+        except KeyError:
             title = titles[kind, method] = html.escape(f"{kind} ({method})")
+        except TypeError:  # a list read back from a file, say: written as it is, not kept
+            title = html.escape(f"{kind} ({method})")
         weight = d.get("weight") or 1
         width = widths.get(weight)
         if width is None:
