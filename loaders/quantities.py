@@ -129,6 +129,7 @@ class NumberGrammar:
         self.currency_before = fw(need("currency_before"))
         self.counters = fw(need("counters"))
         self.plural_noun = str(need("plural_noun"))
+        self.ellipsis_after = re.compile(r"\s*(?:" + phrase_pattern(need("ellipsis_after")).pattern + r")(?![a-z])")
         self.noun_modifier = str(need("noun_modifier"))
         noun_counter = fold("(noun)")
         self.max_value = float(need("max_value"))
@@ -438,12 +439,26 @@ class NumberGrammar:
                 taken[q.start:q.end] = b"\x01" * (q.end - q.start)
                 found.append(q)
         found.sort(key=lambda q: q.start)
+        nouns = [q for q in found if q.noun]
+        if nouns:
+            self._elliptic_counts(found, nouns, text)
         for prev, q in zip(found, found[1:]):
             # "over 90 billion yuan ($12.55 billion)": a conversion in brackets says the same as the amount before it
             if prev.kind == q.kind == "money" and q.qualifier == "exact" and \
                     re.fullmatch(r"\s*\(\s*", text[prev.end:q.start]):
                 q.qualifier = prev.qualifier
         return found
+
+    def _elliptic_counts(self, found: list[Quantity], nouns: list[Quantity], text: str) -> None:
+        """A bare number that a qualifier opens ("approximately 380 came from Shenzhen") or that "out of" follows
+        ("six out of the 21 runners") takes the noun of the nearest count with one in the sentence (before it
+        first): the same things, counted again."""
+        for q in found:
+            if q.kind != "count" or q.counter or not (q.start < q.num_start or self.ellipsis_after.match(text, q.end)):
+                continue
+            donor = next((n for n in reversed(nouns) if n.start < q.start), None) or \
+                next((n for n in nouns if n.start > q.start), None)
+            q.counter, q.unit, q.noun = donor.counter, donor.unit, True
 
     def _range(self, q: Quantity, m: re.Match, mult: str | None, table: dict) -> Quantity:
         """Apply the lower bound of a range ("30-50亿元"): value = lower, upper = the stated upper bound."""

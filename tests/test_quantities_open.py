@@ -156,3 +156,15 @@ def test_magnitudes_as_adjectives(extractor, text, quote, kind, value, unit):
     c = one(extractor, text, quote)
     assert (c.kind, c.value, c.unit) == (kind, value, unit)
     assert c.qualifier == ("at_least" if quote.startswith("Over") else "about")
+
+
+def test_a_bare_number_counts_what_the_count_before_it_counts(extractor):
+    got = {c.text: (c.value, c.unit, c.qualifier) for c in claims(
+        extractor, "Of some 900 startups, roughly 120 came from Suzhou; more than 40 from Wuxi.")}
+    assert got["roughly 120"] == (120, "startups", "about") and got["more than 40"] == (40, "startups", "at_least")
+    got = {c.text: (c.value, c.unit) for c in claims(extractor, "Only seven out of the 30 drones landed.")}
+    assert got["seven"] == (7, "drones")
+
+
+def test_a_bare_number_without_a_qualifier_stays_unread(extractor):
+    assert [c.text for c in claims(extractor, "Of some 900 startups, 120 came from Suzhou.")] == ["some 900 startups"]
