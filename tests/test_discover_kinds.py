@@ -80,6 +80,11 @@ def names(result, type_=None):
     ("青嶺重工業やノルテックなどの大手が参入している。", ["ノルテック", "青嶺重工業"]),
     # more English sector words
     ("Shares of Zhejiang Qinghe Intelligent Controls rose.", ["Zhejiang Qinghe Intelligent Controls"]),
+    # a Japanese firm in 自動車; a kind of car is no firm; an adjective of precision is no name
+    ("韓国の青雲自動車は、電気自動車の工場にロボットを導入した。", ["青雲自動車"]),
+    ("该产品采用自研的高精度伺服电机和行星减速器。", []),
+    # whose data it is, in English
+    ("Investors poured money into startups, Quillbook data show.", ["Quillbook"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
