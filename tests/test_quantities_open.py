@@ -168,3 +168,13 @@ def test_a_bare_number_counts_what_the_count_before_it_counts(extractor):
 
 def test_a_bare_number_without_a_qualifier_stays_unread(extractor):
     assert [c.text for c in claims(extractor, "Of some 900 startups, 120 came from Suzhou.")] == ["some 900 startups"]
+
+
+@pytest.mark.parametrize("text,quote,subject", [
+    ("2024年，北京市机器人产业营业收入同比增长35%，已支持形成多个产业集群。", "35%", "北京"),
+    ("China's output of service drones surged 12.5 per cent from a year earlier, national data showed.",
+     "12.5 per cent", "China"),
+])
+def test_a_growth_rate_is_whose_growth_it_is(extractor, matcher, catalogue, text, quote, subject):
+    c = next(c for c in claims(extractor, text, matcher) if c.text == quote)
+    assert (c.metric, c.unit, c.subjects) == ("growth_rate", "share", [catalogue.resolve(subject)])
