@@ -133,6 +133,15 @@ class _OpenAfterNounModel(_Strict):
     nouns: dict[str, list[str]]
 
 
+class _FundingModel(_Strict):
+    adverbs: list[str] = []
+    verbs: list[str]
+    nouns: list[str]
+    gap: int = 14
+    latin_verbs: list[str] = []
+    latin_nouns: list[str] = []
+
+
 class _NationalBodiesModel(_Strict):
     prefixes: list[str]
     heads: list[str]
@@ -166,6 +175,7 @@ class _OrgModel(_Strict):
     national_bodies: _NationalBodiesModel | None = None
     adjective_endings: list[str] = []
     ja_after_name: list[str] = []
+    funding: _FundingModel | None = None
     ja_country_abbreviations: list[str] = []
     person_surnames_cjk: list[str] = []
 
@@ -359,6 +369,7 @@ class DiscoveryRules:
     programme_clause_ends: frozenset[str] = frozenset()
     government_prefixes: tuple[str, ...] = ()  # 中共 of 中共山东省委
     product_apposition: re.Pattern | None = None  # "Jiajia, a humanoid robot developed by"
+    funding: tuple | None = None  # (zh, en) patterns of a funding round's verb after who raised it
     national_body: re.Pattern | None = None  # 国家税务总局 before its provincial branch (…山东省税务局)
     adjective_endings: tuple[str, ...] = ()  # 性 of 原创性: a two-character word and this is an adjective
     ja_after_name: frozenset[str] = frozenset()  # 傘下 of Xグループ傘下の: kanji after a Japanese name, not of it
@@ -566,6 +577,14 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
             "|".join(map(re.escape, map(fold, org.national_bodies.heads))))) if org.national_bodies else None,
         adjective_endings=tuple(fold(x) for x in org.adjective_endings),
         ja_after_name=frozenset(fold(x) for x in org.ja_after_name),
+        funding=(re.compile(r"(?:%s)*(?:%s)[^,。;:!?、\n]{0,%d}?(?:%s)" % (
+            "|".join(map(re.escape, map(fold, org.funding.adverbs))) or "(?!)",
+            "|".join(map(re.escape, map(fold, org.funding.verbs))), org.funding.gap,
+            "|".join(map(re.escape, map(fold, org.funding.nouns))))) if org.funding.verbs else None,
+                 re.compile(r"(?<=\w) (?:has |have )?(?:%s) [^.;:!?\n]{0,60}?\b(?:%s)\b" % (
+                     "|".join(map(re.escape, org.funding.latin_verbs)),
+                     "|".join(map(re.escape, org.funding.latin_nouns)))) if org.funding.latin_verbs else None)
+        if org.funding else None,
         ja_country_abbreviations=frozenset(fold(x) for x in org.ja_country_abbreviations),
         person_surnames_cjk=frozenset(fold(x) for x in org.person_surnames_cjk),
         product_apposition=re.compile(
@@ -1055,6 +1074,8 @@ class DocumentScanner:
             {m.end for m in known if known_types.get(m.entity) in org_types}
         self._quoted(f, add, org_ends, text, to_orig)
         self._models(f, text, add)
+        if self.rules.funding is not None:
+            self._funded(f, text, known_ends, add)
         if lang == "en":
             self._datelines(text, add)
             if self.rules.product_apposition is not None:
@@ -1714,6 +1735,29 @@ class DocumentScanner:
         if y:
             end = e + y.end()
         self._add_policy(add, f, start, end, "policy_title")
+
+    def _funded(self, f, text, known_ends, add):
+        """星河机器人近日完成数亿元B轮融资, "Quorvex raised $50 million in a Series A round": who raises a funding
+        round is a firm (the name right before the verb, after time words)."""
+        zh, en = self.rules.funding
+        if self._lang != "en" and zh is not None:
+            for m in zh.finditer(f):
+                s = m.start()
+                start = self._left_cjk(f, s, known_ends)
+                name = f[start:s]
+                if len(name) < 2 or self._generic(name) or name.endswith(self.rules.person_endings) or (
+                        len(name) <= 3 and name[0] in self.rules.person_surnames_cjk
+                        and not name.endswith(self.rules.suffix_tuple)):
+                    continue
+                add("organisation", "Company", start, s, "strong_cue")
+        if self._lang == "en" and en is not None:
+            for m in en.finditer(text):
+                s = m.start()
+                start = self._latin_left(text, s)
+                name = text[start:s].strip()
+                if start >= s or self._generic(fold(name)) or self._person(name) or fold(name) in self.places:
+                    continue
+                add("organisation", "Company", start, start + len(name), "strong_cue")
 
     def _datelines(self, text, add):
         """TIANJIN, May 29 (Xinhua) --: the agency in a wire story's dateline (AP Stylebook, "datelines": the city in

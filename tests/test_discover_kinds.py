@@ -85,6 +85,10 @@ def names(result, type_=None):
     ("该产品采用自研的高精度伺服电机和行星减速器。", []),
     # whose data it is, in English
     ("Investors poured money into startups, Quillbook data show.", ["Quillbook"]),
+    # who raises a funding round is a firm; a person or a generic subject is not
+    ("星河机器人近日完成数亿元B轮融资。", ["星河机器人"]),
+    ("该公司完成B轮融资。张伟完成了融资谈判。", []),
+    ("Quorvex raised $50 million in a Series A round. The startup closed a funding round.", ["Quorvex"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
