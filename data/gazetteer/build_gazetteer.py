@@ -335,6 +335,9 @@ def small_city_rows(cities) -> list[dict]:
     for c in cities.values():  # a name shared with another city of 100,000 or more (Springfield, Santiago)
         if c["population"] >= SMALL_CITY_MIN_POPULATION:
             counts[unicodedata.normalize("NFC", c["name"]).lower()] += 1
+    # Once the loader reads subdivisions.csv, a Japanese city is written in kanji too (千葉市, checked with Japan
+    # Post: jp_city_names) inside its prefecture: one node for 'in Chiba' and 千葉市 (subdivisions.csv leaves it out).
+    japan = jp_city_names(cities) if _subdivisions_loaded() else {}
     rows = []
     for c in sorted(small, key=lambda c: -c["population"]):
         name_en = unicodedata.normalize("NFC", c["name"])
@@ -350,6 +353,9 @@ def small_city_rows(cities) -> list[dict]:
         parent = CHINESE_SARS.get(c["countrycode"]) or f"country_{c['countrycode'].lower()}"
         if parent not in ids:
             continue  # Kosovo (XK) is no ISO 3166 country: no container
+        if c["geonameid"] in japan:
+            pref, kana, _ = japan[c["geonameid"]]  # the kanji name in the name_ja column (the loader reads it freely)
+            parent = f"sub_jp-{pref}"
         rows.append({"id": rid, "level": "city", "parent": parent, "name_en": name_en, "name_zh": "",
                      "name_ja": kana if kana.lower() not in taken else "", "full": "", "short": "",
                      "source": f"{GEONAMES}, geonameid {c['geonameid']}, population {c['population']}"})
@@ -637,25 +643,29 @@ def japan_post_cities() -> dict[str, set[str]]:
     return out
 
 
-def jp_city_rows(cities, taken: dict[str, str]) -> list[dict]:
-    """Japan's cities (市) in GeoNames (15,000 people or more) that world_cities.csv does not hold, under their
-    prefecture, by their suffixed kanji name only (相模原市; the bare 豊田 and 新宮 are surnames and firms) and its
-    simplified Chinese spelling (丰田市).
+def jp_city_names(cities) -> dict[int, tuple[str, str, str]]:
+    """Japan's cities (市) in GeoNames (15,000 people or more) outside world_cities.csv: ``{geonameid: (JIS X 0401
+    prefecture number, Japanese name, simplified Chinese name)}`` (相模原市, 丰田市), for subdivisions.csv and, once
+    the loader reads subdivisions.csv, for the Japanese rows of small_cities.csv.
 
     A GeoNames city's kanji names, with 市 added where it lacks it (GeoNames has only 相模原 for Sagamihara), count
     only when Japan Post lists that city in that prefecture (japan_post_cities): a ward (世田谷), a neighbourhood
     (本町) or a town never becomes a 市, a traditional or simplified spelling (橫須賀市, 丰田市) never the Japanese name,
-    and the admin1 mapping is checked city by city. No English name: GeoNames' romanised names of these (Toyota,
-    Shingu, Ota) are persons' and firms' names as often, and the loader reads a cue-only English name only from
-    small_cities.csv. Left out: a city with two such names (Nishi-Tokyo: 田無市, 西東京市: never guessed), a
-    one-kanji name (津市 is inside 天津市 and 大津市), names of the other CSVs (松原市 is a Chinese city too)."""
+    and the admin1 mapping is checked city by city. Left out: a city with two such names (Nishi-Tokyo: 田無市,
+    西東京市: never guessed), a one-kanji name (津市 is inside 天津市 and 大津市), a name two cities have (府中市 in
+    Tokyo and in Hiroshima), names of countries.csv, china.csv and world_cities.csv (松原市 is a Chinese city too)."""
     fold = _fold()
     codes = jp_admin1_codes(cities)
     post = japan_post_cities()
-    world = {r["source"].split("geonameid ")[1].split(",")[0]
-             for r in csv.DictReader(ln for ln in (HERE / "world_cities.csv").read_text(encoding="utf-8").splitlines()
-                                     if not ln.startswith("#"))}
-    rows, seen, agree, other = [], set(), 0, 0
+    taken = set()
+    for name in ("countries.csv", "china.csv", "world_cities.csv"):
+        for r in csv.DictReader(ln for ln in (HERE / name).read_text(encoding="utf-8").splitlines()
+                                if not ln.startswith("#")):
+            taken.update(fold(n).strip() for n in [r["name_en"], r["name_zh"], r["name_ja"], *r["full"].split(";"),
+                                                    *r["short"].split(";")] if n)
+            if name == "world_cities.csv":
+                taken.add(r["source"].split("geonameid ")[1].split(",")[0])
+    found, seen, agree, other = {}, set(), 0, 0
     for c in sorted(cities.values(), key=lambda c: -c["population"]):
         if c["countrycode"] != "JP" or c["admin1code"] not in codes:
             continue
@@ -665,22 +675,48 @@ def jp_city_rows(cities, taken: dict[str, str]) -> list[dict]:
         forms = sorted(kanji & post[pref])
         agree += bool(forms)
         other += not forms and any(kanji & names for names in post.values())
-        if str(c["geonameid"]) in world or len(forms) != 1 or len(forms[0]) < 3 or (pref, forms[0]) in seen:
+        if str(c["geonameid"]) in taken or len(forms) != 1 or len(forms[0]) < 3 or (pref, forms[0]) in seen:
             continue  # (pref, name) seen: GeoNames' second record of one city (a smaller 'Toyota' with 豊田 only)
         seen.add((pref, forms[0]))
-        name_ja = forms[0]
-        name_zh = _T2S.convert(_JP2T.convert(name_ja))
-        if fold(name_ja).strip() in taken or fold(name_zh).strip() in taken or _a_word(name_zh):
-            continue
-        rows.append({"id": f"muni_jp_{c['geonameid']}", "level": "city", "parent": f"sub_jp-{pref}", "name_en": "",
-                     "name_zh": name_zh, "name_ja": name_ja, "full": [], "short": [],
-                     "source": f"GeoNames {c['geonameid']}, population {c['population']}; Japan Post"})
+        name_zh = _T2S.convert(_JP2T.convert(forms[0]))
+        if fold(forms[0]).strip() not in taken and fold(name_zh).strip() not in taken and not _a_word(name_zh):
+            found[c["geonameid"]] = (pref, forms[0], name_zh)
     # The admin1 mapping, city by city: GeoNames cities whose 市 Japan Post puts in the mapped prefecture, against
     # those it puts only in another prefecture.
     assert agree > 20 * max(other, 1), (agree, other)
-    print(f"japan: {len(rows)} cities; admin1 mapping: {agree} cities agree with Japan Post, {other} do not",
+    shared = defaultdict(int)
+    for _, ja, _ in found.values():
+        shared[fold(ja).strip()] += 1
+    found = {gid: v for gid, v in found.items() if shared[fold(v[1]).strip()] == 1}
+    print(f"japan: {len(found)} cities; admin1 mapping: {agree} cities agree with Japan Post, {other} do not",
           file=sys.stderr)
+    return found
+
+
+def jp_city_rows(cities, taken: dict[str, str]) -> list[dict]:
+    """The cities of :func:`jp_city_names` under their prefecture, by their suffixed kanji name only (相模原市; the
+    bare 豊田 and 新宮 are surnames and firms) and its simplified Chinese spelling (丰田市), but those small_cities.csv
+    already names in kanji (``taken``). No English name: GeoNames' romanised names of these (Toyota, Shingu, Ota) are
+    persons' and firms' names as often, and the loader reads a cue-only English name only from small_cities.csv."""
+    fold = _fold()
+    pops = {c["geonameid"]: c["population"] for c in cities.values() if c["countrycode"] == "JP"}
+    rows = []
+    for gid, (pref, name_ja, name_zh) in sorted(jp_city_names(cities).items(), key=lambda kv: (-pops[kv[0]], kv[0])):
+        if fold(name_ja).strip() in taken:
+            continue
+        rows.append({"id": f"muni_jp_{gid}", "level": "city", "parent": f"sub_jp-{pref}", "name_en": "",
+                     "name_zh": name_zh, "name_ja": name_ja, "full": [], "short": [],
+                     "source": f"GeoNames {gid}, population {pops[gid]}; Japan Post"})
     return rows
+
+
+def _subdivisions_loaded() -> bool:
+    """Does loaders/gazetteer.py read subdivisions.csv (CSV_FILES)? Only then may small_cities.csv put a Japanese city
+    inside its prefecture (the loader checks every small city's container)."""
+    sys.path.insert(0, str(HERE.parent.parent))
+    from loaders.gazetteer import CSV_FILES
+
+    return "subdivisions.csv" in CSV_FILES
 
 
 TOWN_COLUMNS = ["id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys"]
