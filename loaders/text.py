@@ -328,7 +328,7 @@ def split_sentences(text: str) -> list[Sentence]:
     match = _BOUNDARY.match
     resume = 0
     # What _BOUNDARY.finditer(text) finds: every match starts at a candidate, and the next is looked for from where
-    # the last one ended.
+    # the last one ended (never tried inside a match: a run of a million line breaks is one match, tried once).
     for k in _boundary_candidates(text):
         if k < resume:  # inside the last match (the blanks it swallowed)
             continue
