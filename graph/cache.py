@@ -141,6 +141,10 @@ _PLACE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()  # sessions of one server call derived() from several threads
+# One lock per graph and name, held while that result is computed, so that two sessions asking for the same result at
+# once compute it once (the second waits for the first). Results depend on others only one way (a page on a scorecard,
+# never the reverse), so these locks are always taken in one order.
+_COMPUTING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _write_atomically(target: Path, obj) -> None:
@@ -249,8 +253,9 @@ def key_of(G: nx.MultiDiGraph) -> str | None:
 
 
 def derived(G: nx.MultiDiGraph, name: str, compute):
-    """``compute()`` once per graph and ``name``; for a cached graph, also kept on disk beside its entry, so a
-    restart on the same inputs reads it instead of computing it for its first visitor.
+    """``compute()`` once per graph and ``name`` (a thread asking while another computes it waits for that result);
+    for a cached graph, also kept on disk beside its entry, so a restart on the same inputs reads it instead of
+    computing it for its first visitor. :func:`made` gives a result only if it is already there.
 
     ``name`` must say everything the result depends on besides the graph (e.g. ``"coverage:pudong"``); the result
     must be picklable and treated as read-only. The graph must not change after it is built (a cached graph never
@@ -267,25 +272,51 @@ def derived(G: nx.MultiDiGraph, name: str, compute):
         results = _DERIVED.setdefault(G, {})
         if name in results:
             return results[name]
-        blob = _KEPT.get(G, {}).get(name)
-    if blob is not None:
-        value = _unpickled(blob)
+        computing = _COMPUTING.setdefault(G, {}).setdefault(name, threading.Lock())
+    with computing:  # another thread computing it: wait for its result instead of computing it again
+        value = made(G, name, _MISSING)
         if value is not _MISSING:
-            with _LOCK:
-                return results.setdefault(name, value)
-    value = compute()
-    with _LOCK:
-        results[name] = value
-        place = _PLACE.get(G)
-        if place is not None:
-            folder, key = place
-            kept = _KEPT.setdefault(G, {})
-            kept[name] = pickle.dumps(value, protocol=5)
-            try:
-                _write_atomically(_views_file(folder, key), (_FORMAT, key, dict(kept)))
-            except OSError:  # a read-only or full disk: the next start computes it again
-                pass
+            return value
+        value = compute()
+        with _LOCK:
+            results[name] = value
+            place = _PLACE.get(G)
+            if place is not None:
+                folder, key = place
+                kept = _KEPT.setdefault(G, {})
+                kept[name] = pickle.dumps(value, protocol=5)
+                try:
+                    _write_atomically(_views_file(folder, key), (_FORMAT, key, dict(kept)))
+                except OSError:  # a read-only or full disk: the next start computes it again
+                    pass
     return value
+
+
+def made(G: nx.MultiDiGraph, name: str, default=None):
+    """The result :func:`derived` has for ``G`` and ``name`` (computed in this process, or kept beside the graph's
+    cache entry), or ``default`` when there is none yet; never computes it, never waits for it.
+
+    For a result that only saves time (an index), so a caller can use it when it is there.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> made(G, "nodes"), derived(G, "nodes", lambda: 0), made(G, "nodes")
+    (None, 0, 0)
+    """
+    with _LOCK:
+        results = _DERIVED.setdefault(G, {})
+        if name in results:
+            return results[name]
+        blob = _KEPT.get(G, {}).get(name)
+    if blob is None:
+        return default
+    value = _unpickled(blob)
+    if value is _MISSING:
+        return default
+    with _LOCK:
+        return results.setdefault(name, value)
 
 
 def store_entry(folder: Path, key: str, G: nx.MultiDiGraph) -> Path:

@@ -184,6 +184,35 @@ def test_derived_results_are_kept_beside_the_entry_and_read_by_the_next_start(in
     assert not calls and kept == card == chain_coverage(again, "minhang")  # read back, equal to a fresh computation
 
 
+def test_derived_computes_once_while_another_thread_asks_and_made_never_computes(inputs, tmp_path):
+    import threading
+    import time
+
+    import networkx as nx
+
+    G, calls, out, started = nx.MultiDiGraph(), [], [], threading.Event()
+
+    def slow():
+        calls.append("first")
+        started.set()
+        time.sleep(0.3)
+        return "value"
+
+    first = threading.Thread(target=lambda: out.append(cache.derived(G, "x", slow)))
+    first.start()
+    assert started.wait(10)
+    assert cache.made(G, "x") is None  # being computed: not there yet, and made() does not wait for it
+    out.append(cache.derived(G, "x", lambda: calls.append("second")))  # waits for the first thread's result
+    first.join()
+    assert calls == ["first"] and out == ["value", "value"] and cache.made(G, "x") == "value"
+    folder = tmp_path / "cache"
+    built = cached_build_graph(**inputs, cache=folder)
+    assert cache.made(built, "nodes") is None
+    cache.derived(built, "nodes", built.number_of_nodes)
+    again = cached_build_graph(**inputs, cache=folder)  # a restart: the kept result is there without computing
+    assert cache.made(again, "nodes") == built.number_of_nodes()
+
+
 @pytest.mark.parametrize("damage", ["garbage", "other key"])
 def test_a_bad_views_file_is_ignored(inputs, tmp_path, damage):
     folder = tmp_path / "cache"
