@@ -146,22 +146,22 @@ def default_card(_G, key):
     return derived(_G, f"chain_coverage:{region}", lambda: chain_coverage(_G, region))
 
 
-# Other regions read the firms' segments and ranks from indexes made once per graph (graph.coverage.segment_index,
-# graph.chainmap.known_rank; prepared in the background after the first page), so a region change reads its firms
-# once instead of walking each firm's edges; the default region's card and map (the first page) need no index. The
-# chain map of a region needs only its firms per segment, so the whole scorecard is computed when a view shows it.
+# Once the indexes made once per graph are there (graph.coverage.segment_index, graph.chainmap.known_rank; prepared
+# in the background after the first page, graph.view.prepare_views), a region's scorecard and map look its firms'
+# segments and ranks up instead of walking each firm's edges (same result). The chain map of a region needs only its
+# firms per segment, so the whole scorecard is computed when a view shows it.
 @st.cache_resource(show_spinner=False, max_entries=64)
 def coverage_card(_G, key, region):
     if region == regions_of(_G, key)["default"]:
         return default_card(_G, key)
-    return chain_coverage(_G, region, indexed=True)
+    return chain_coverage(_G, region)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def region_map(_G, key, region):
     if region == regions_of(_G, key)["default"]:
         return opening(_G, key)["chain_map"]
-    return chain_map(_G, region, PER_SEGMENT, indexed=True)
+    return chain_map(_G, region, PER_SEGMENT)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -533,7 +533,7 @@ def seg_inspector(segment):
     import pandas as pd
 
     card = coverage_card(G, key, region)
-    members = segment_members(G, segment, card, indexed=True)
+    members = segment_members(G, segment, card)
     stage = members["stage"]
     st.markdown("### " + md(members["names"][lang]))
     st.caption(md(f"{ui('Segment', language, 'types')} · {T('stage')}: {stage_names.get(stage, stage)}"))

@@ -16,6 +16,7 @@ from .coverage import segment_firms
 from .model import catalogue_of
 
 ORIGINS = ("catalogue", "roster", "discovered")
+_RANK = "known_rank"  # the name known_rank is kept under (graph.cache.derived)
 
 
 def node_origin(d: dict) -> str:
@@ -66,8 +67,15 @@ def known_rank(G: nx.MultiDiGraph) -> dict:
     from .cache import derived
     from .model import nodes_with
 
-    return derived(G, "known_rank",
+    return derived(G, _RANK,
                    lambda: {n: i for i, n in enumerate(sorted(nodes_with(G, "organisation"), key=_known_key(G)))})
+
+
+def _made_rank(G: nx.MultiDiGraph) -> dict | None:
+    """:func:`known_rank` when it has been made for ``G`` (by a program that draws many regions), else None."""
+    from .cache import made
+
+    return made(G, _RANK)
 
 
 def best_known(G: nx.MultiDiGraph, nodes, limit: int | None = None, rank: dict | None = None) -> list:
@@ -79,8 +87,7 @@ def best_known(G: nx.MultiDiGraph, nodes, limit: int | None = None, rank: dict |
     return heapq.nsmallest(limit, nodes, key=key)
 
 
-def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 8, card: dict | None = None,
-              indexed: bool = False) -> dict:
+def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 8, card: dict | None = None) -> dict:
     """A region's chain map: stages left to right, each with its segments, each with its best-known organisations.
 
     Parameters
@@ -91,10 +98,9 @@ def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 
         Organisations listed per segment; the rest are counted (``more``).
     card : dict, optional
         A :func:`graph.coverage.chain_coverage` result for this region, to reuse (its rows are the firms drawn);
-        without one, only the firms per segment are read (:func:`graph.coverage.segment_firms`).
-    indexed : bool
-        Rank the firms by :func:`known_rank` and read their segments from :func:`graph.coverage.segment_index`
-        (indexes computed once per graph): for a program that draws many regions of one graph. Same result.
+        without one, only the firms per segment are read (:func:`graph.coverage.segment_firms`). Once
+        :func:`known_rank` has been made for ``G`` (by a program that draws many regions), firms are ranked by it;
+        same result.
 
     Returns
     -------
@@ -116,8 +122,8 @@ def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 
     if card is not None:
         found = {**card, "segment_firms": {r["segment"]: r["firms"] for r in card["segments"]}}
     else:  # the scorecard's firms per segment without the rest of the scorecard
-        found = segment_firms(G, region, indexed=indexed)
-    rank = known_rank(G) if indexed else None
+        found = segment_firms(G, region)
+    rank = _made_rank(G)
     rows = found["segment_firms"]
     stages = []
     for stage in catalogue_of(G).stages():
@@ -142,9 +148,8 @@ def chain_map(G: nx.MultiDiGraph, region: str | None = None, per_segment: int = 
             "segments_covered": found["segments_covered"], "stages": stages}
 
 
-def segment_members(G: nx.MultiDiGraph, segment: str, card: dict, limit: int = 200, indexed: bool = False) -> dict:
-    """The organisations of ``card``'s region in ``segment``, best known first (``indexed``: ranked by
-    :func:`known_rank`), with where they are and why.
+def segment_members(G: nx.MultiDiGraph, segment: str, card: dict, limit: int = 200) -> dict:
+    """The organisations of ``card``'s region in ``segment``, best known first, with where they are and why.
 
     Returns ``{"segment", "names", "stage", "count", "status", "firms": [{"id", "names", "origin", "mentions",
     "places": [place ids], "quote", "doc", "sentence", "source"}]}`` (the first ``limit`` firms).
@@ -152,7 +157,7 @@ def segment_members(G: nx.MultiDiGraph, segment: str, card: dict, limit: int = 2
     row = next(r for r in card["segments"] if r["segment"] == segment)
     firms = row["firms"]
     out = []
-    for f in best_known(G, firms, limit, known_rank(G) if indexed else None):
+    for f in best_known(G, firms, limit, _made_rank(G)):
         d = G.nodes[f]
         places = sorted({v for _, v, e in G.out_edges(f, data=True) if e.get("type") == "LOCATED_IN"})
         ev = (d.get("evidence") or [None])[0]

@@ -26,58 +26,70 @@ from .places import (UnknownRegion, default_region, firms_in_region, known_regio
                      resolve_region, text_placements)
 
 READINGS = ("text", "all")
+_INDEX = "segment_index"  # the name segment_index is kept under (graph.cache.derived)
 
 __all__ = ["chain_coverage", "coverage_diff", "what_if", "firm_segments", "segment_firms", "segment_index",
            "segment_weights", "READINGS", "UnknownRegion", "known_regions", "firms_in_region", "resolve_region",
            "default_region"]
 
 
-def firm_segments(G: nx.MultiDiGraph, firm: str, reading: str = "all", _seg_types=None) -> set[str]:
-    """Segments a firm covers: its own, those of what it develops, those of the scenes it or its products serve."""
-    seg_types = _seg_types if _seg_types is not None else set(types_with(G, "segment"))
-    succ, attrs = G._succ, G._node  # the adjacency dicts: called once per firm of a region, so no edge views
-    text_only = reading != "all"
-
-    def out(node, segs: set, scenes: list | None = None, developed: list | None = None) -> None:
-        """Add the node's segments to ``segs``; collect what it serves and develops (when asked), in one pass."""
-        for v, keys in succ[node].items():
-            for d in keys.values():
-                if text_only and d["method"] == "roster":  # the text reading reads no roster row
+def _segment_parts(G: nx.MultiDiGraph, node, seg_types) -> dict[str, tuple[set, list, list]]:
+    """What ``node``'s own out-edges give, per reading: ``(segments, scenes served, products developed)``; the text
+    reading reads no roster row. The adjacency dicts are read directly (called once per organisation of a region)."""
+    attrs = G._node
+    all_, text = (set(), [], []), (set(), [], [])
+    for v, keys in G._succ[node].items():
+        for d in keys.values():
+            t = d["type"]
+            if t == "IN_SEGMENT":
+                if attrs[v].get("type") not in seg_types:
                     continue
-                t = d["type"]
-                if t == "IN_SEGMENT":
-                    if attrs[v].get("type") in seg_types:
-                        segs.add(v)
-                elif t == "SERVES_SCENE":
-                    if scenes is not None:
-                        scenes.append(v)
-                elif t == "DEVELOPS" and developed is not None:
-                    developed.append(v)
+                slot = 0
+            elif t == "SERVES_SCENE":
+                slot = 1
+            elif t == "DEVELOPS":
+                slot = 2
+            else:
+                continue
+            for part in (all_,) if d["method"] == "roster" else (all_, text):
+                if slot:
+                    part[slot].append(v)
+                else:
+                    part[0].add(v)
+    return {"all": all_, "text": text}
 
-    segs: set[str] = set()
-    scenes: list = []
-    developed: list = []
-    out(firm, segs, scenes, developed)
+
+def _covered(firm, reading: str, parts) -> set[str]:
+    """The segments ``firm`` covers in ``reading``, from ``parts(node)`` (:func:`_segment_parts` of a node): its own,
+    those of the scenes it serves, those of what it develops and of the scenes those serve."""
+    segs, scenes, developed = parts(firm)[reading]
+    out = set(segs)
     for v in scenes:
-        out(v, segs)
+        out |= parts(v)[reading][0]
     for v in dict.fromkeys(developed):
         if v == firm:
             continue
-        served: list = []
-        out(v, segs, served)
+        product_segs, served, _ = parts(v)[reading]
+        out |= product_segs
         for scene in served:
-            out(scene, segs)
-    return segs
+            out |= parts(scene)[reading][0]
+    return out
+
+
+def firm_segments(G: nx.MultiDiGraph, firm: str, reading: str = "all", _seg_types=None) -> set[str]:
+    """Segments a firm covers: its own, those of what it develops, those of the scenes it or its products serve."""
+    seg_types = _seg_types if _seg_types is not None else set(types_with(G, "segment"))
+    return _covered(firm, reading, lambda n: _segment_parts(G, n, seg_types))
 
 
 def segment_index(G: nx.MultiDiGraph) -> dict[str, dict[str, frozenset]]:
     """Every organisation's :func:`firm_segments` in both readings, ``{reading: {organisation: frozenset}}``, once per
     graph (:func:`graph.cache.derived`; the graph must not change afterwards).
 
-    For a program that scores many regions of one graph (the explorer): each region's score then looks its firms'
-    segments up instead of reading their edges again. Its cost is the whole graph's organisations once (about a
-    second for 100,000 firms), so a one-off score (the CLI) reads the region's firms only. Equal segment sets are
-    one object.
+    For a program that scores many regions of one graph (the explorer): once it is made, :func:`chain_coverage` and
+    :func:`segment_firms` look a region's firms' segments up instead of reading their edges again. Its cost is the
+    whole graph's organisations once, so a one-off score (the CLI) reads the region's firms only. Equal segment sets
+    are one object.
 
     Examples
     --------
@@ -91,10 +103,31 @@ def segment_index(G: nx.MultiDiGraph) -> dict[str, dict[str, frozenset]]:
     def compute():
         seg_types, orgs = set(types_with(G, "segment")), set(types_with(G, "organisation"))
         shared: dict[frozenset, frozenset] = {}
-        return {reading: {n: shared.setdefault(segs := frozenset(firm_segments(G, n, reading, seg_types)), segs)
-                          for n, t in G.nodes(data="type") if t in orgs} for reading in READINGS}
+        index: dict[str, dict] = {reading: {} for reading in READINGS}
+        others: dict = {}  # the parts of scenes and products, which many organisations share: read once
 
-    return derived(G, "segment_index", compute)
+        def parts(n):
+            if n not in others:
+                others[n] = _segment_parts(G, n, seg_types)
+            return others[n]
+
+        for n, t in G.nodes(data="type"):
+            if t not in orgs:
+                continue
+            own = _segment_parts(G, n, seg_types)  # an organisation's edges: read once for both readings
+            for reading in READINGS:
+                segs = frozenset(_covered(n, reading, lambda m: own if m == n else parts(m)))
+                index[reading][n] = shared.setdefault(segs, segs)
+        return index
+
+    return derived(G, _INDEX, compute)
+
+
+def _made_index(G: nx.MultiDiGraph) -> dict | None:
+    """:func:`segment_index` when it has been made for ``G`` (by a program that scores many regions), else None."""
+    from .cache import made
+
+    return made(G, _INDEX)
 
 
 def segment_weights(G: nx.MultiDiGraph, weights: dict | None = None) -> dict[str, float]:
@@ -143,23 +176,34 @@ def _reading(G: nx.MultiDiGraph, firms: dict, reading: str, weights: dict[str, f
              index: dict | None = None) -> dict:
     """One reading: the region's organisations (``firms``, from :func:`firms_in_region` in this reading), who covers
     which segment (looked up in ``index``, :func:`segment_index`, when given), and the shares."""
-    seg_firms: dict[str, set[str]] = {s: set() for s in weights}
     if index is not None:
         known = index[reading]
         covers = {f: known[f] for f in firms}
     else:
         seg_types = set(types_with(G, "segment"))
-        covers = {f: firm_segments(G, f, reading, seg_types) for f in firms}
-    for f, segs in covers.items():
-        for s in segs:
-            if s in seg_firms:
-                seg_firms[s].add(f)
+        covers = {f: frozenset(firm_segments(G, f, reading, seg_types)) for f in firms}
+    seg_firms = _firms_by_segment(covers, weights)
     total = sum(weights.values())
     covered_w = sum(w for s, w in weights.items() if seg_firms[s])
     conflicted = {f for f, sts in firms.items() if all(st["conflict"] for st in sts)}
     undisputed_w = sum(w for s, w in weights.items() if seg_firms[s] - conflicted)
     return {"firms": firms, "segment_firms": seg_firms, "covers": covers, "share": covered_w / total if total else 0.0,
             "share_without_conflicts": undisputed_w / total if total else 0.0, "conflicted": conflicted}
+
+
+def _firms_by_segment(covers: dict[str, frozenset], segments) -> dict[str, set[str]]:
+    """Segment -> its organisations, for every one of ``segments``, from organisation -> segments (``covers``). The
+    organisations with one set of segments are added together (in :func:`segment_index`, equal sets are one object,
+    so a region of many firms is a few groups)."""
+    groups: dict[frozenset, list[str]] = {}
+    for f, segs in covers.items():
+        groups.setdefault(segs, []).append(f)
+    seg_firms: dict[str, set[str]] = {s: set() for s in segments}
+    for segs, members in groups.items():
+        for s in segs:
+            if s in seg_firms:
+                seg_firms[s].update(members)
+    return seg_firms
 
 
 def _stage_orders(G: nx.MultiDiGraph) -> dict[str, dict]:
@@ -239,7 +283,7 @@ def _taxonomy_weights(G: nx.MultiDiGraph) -> dict:
     return derived(G, "segment_weights", lambda: segment_weights(G))
 
 
-def segment_firms(G: nx.MultiDiGraph, region: str | None = None, indexed: bool = False) -> dict:
+def segment_firms(G: nx.MultiDiGraph, region: str | None = None) -> dict:
     """A region's organisations by segment in the ``all`` reading, without the rest of the scorecard: what the chain
     map draws (:func:`graph.chainmap.chain_map`), read the same way as :func:`chain_coverage`'s rows, so the two agree.
 
@@ -259,19 +303,11 @@ def segment_firms(G: nx.MultiDiGraph, region: str | None = None, indexed: bool =
     True
     """
     rid = resolve_region(G, region) if region else default_region(G)
-    if indexed:  # the region's firm ids only; equal segment sets (one object in the index) are added at once
-        from .cache import derived
-
+    index = _made_index(G)
+    if index is not None:  # the region's firm ids only, their segments looked up
         w = _taxonomy_weights(G)
-        known = segment_index(G)["all"]
-        sharing: dict[frozenset, list[str]] = {}
-        for f in orgs_in_region(G, rid):
-            sharing.setdefault(known[f], []).append(f)
-        firms: dict[str, set[str]] = {s: set() for s in w}
-        for segs, members in sharing.items():
-            for s in segs:
-                if s in firms:
-                    firms[s].update(members)
+        known = index["all"]
+        firms = _firms_by_segment({f: known[f] for f in orgs_in_region(G, rid)}, w)
     else:
         w = segment_weights(G)
         firms = _reading(G, firms_in_region(G, rid), "all", w)["segment_firms"]
@@ -279,9 +315,11 @@ def segment_firms(G: nx.MultiDiGraph, region: str | None = None, indexed: bool =
             "segments_covered": sum(1 for s in w if firms[s]), "segment_firms": firms}
 
 
-def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict | None = None,
-                   indexed: bool = False) -> dict:
+def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict | None = None) -> dict:
     """Score a region's chain coverage against the share the texts state.
+
+    Once :func:`segment_index` has been made for ``G`` (by a program that scores many regions: the explorer), the
+    firms' segments are looked up in it instead of read from their edges; same result.
 
     Parameters
     ----------
@@ -292,9 +330,6 @@ def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict 
         (:func:`graph.places.default_region`).
     weights : dict, optional
         Segment id -> weight, over the taxonomy's weights (1 each by default).
-    indexed : bool
-        Look the firms' segments up in :func:`segment_index` (computed once per graph) instead of reading each
-        firm's edges: for a program that scores many regions of one graph. Same result.
 
     Returns
     -------
@@ -315,13 +350,14 @@ def chain_coverage(G: nx.MultiDiGraph, region: str | None = None, weights: dict 
     rid = resolve_region(G, region) if region else default_region(G)
     metrics = catalogue_of(G).analysis["coverage"]
     makers = metrics["makers"]
-    if indexed:  # what the taxonomy gives every region, once per graph
+    index = _made_index(G)
+    if index is not None:  # a program that scores many regions: what the taxonomy gives every region, once per graph
         from .cache import derived
 
         w = segment_weights(G, weights) if weights else _taxonomy_weights(G)
-        stages, index = derived(G, "stage_orders", lambda: _stage_orders(G)), segment_index(G)
+        stages = derived(G, "stage_orders", lambda: _stage_orders(G))
     else:
-        w, stages, index = segment_weights(G, weights), _stage_orders(G), None
+        w, stages = segment_weights(G, weights), _stage_orders(G)
     located = firms_in_region(G, rid)  # one walk of the region for both readings
     readings = {"all": _reading(G, located, "all", w, index),
                 "text": _reading(G, text_placements(located), "text", w, index)}

@@ -83,6 +83,30 @@ def test_a_text_stating_70_percent_changes_the_stated_share():
     assert card["stated"][0]["quote"] == "約70%"
 
 
+def test_cards_maps_and_members_are_the_same_once_the_indexes_are_made():
+    from graph.chainmap import chain_map, known_rank, segment_members
+    from graph.coverage import READINGS, known_regions, segment_firms, segment_index
+
+    G = build_graph()  # its own graph: the indexes are made for it below
+    regions = [r["id"] for r in known_regions(G)]
+
+    def everything():
+        out = {}
+        for r in regions:
+            card = chain_coverage(G, r)
+            out[r] = (card, chain_map(G, r), segment_firms(G, r),
+                      [segment_members(G, row["segment"], card) for row in card["segments"]])
+        return out
+
+    read_from_edges = everything()
+    index = segment_index(G)
+    known_rank(G)
+    assert everything() == read_from_edges
+    orgs = list(index["all"])  # every organisation of the graph
+    assert orgs and all(index[r][f] == firm_segments(G, f, r) for f in orgs for r in READINGS)
+    assert any(index["all"][f] != index["text"][f] for f in orgs)  # the text reading leaves roster rows out
+
+
 def test_region_with_no_firms(seed_graph):
     card = chain_coverage(seed_graph, "宝山区")
     assert card["region"] == "baoshan"
