@@ -23,7 +23,8 @@ from loaders.extract import DocumentRecords, Extractors, alias_matcher, extend_m
 from loaders.paths import BUNDLED_ROSTERS, DATA_DIR
 from loaders.quantities import reconciliation
 from loaders.records import Claim, Entity, as_dict
-from loaders.rosters import RosterRow, merge_rosters, read_roster
+from loaders.fold import fold_many
+from loaders.rosters import RosterRow, merge_rosters, read_roster_folded
 from loaders.text import Document, bundled_documents, load_document
 
 from .display import describe_claim
@@ -45,6 +46,7 @@ class _Edges:
         self.empty: list = []
         self.singles: dict = {}  # value -> [value]
         self.fact_sources: dict[int, list] = {}  # id(source dict) -> [source dict] (the list keeps the dict alive)
+        self.located: set[str] = set()  # the targets of the LOCATED_IN edges laid out by into()
 
     def single(self, value) -> list:
         """The build's one ``[value]`` list."""
@@ -110,8 +112,9 @@ class _Edges:
         This is ``G.add_edge(u, v, key=key, **attrs)`` for each edge, spelled out on networkx's own adjacency dicts
         (``_succ``, ``_pred``, ``_node``, as ``MultiDiGraph.add_edge`` does), except that a new edge keeps the
         attribute dict built here instead of a copy of it: the same graph, without copying millions of dicts.
+        The targets of the LOCATED_IN edges are noted in ``located`` (for :func:`mark_location_conflicts`).
         """
-        items = self.items
+        items, located = self.items, self.located
         keys: dict[tuple, str] = {}  # one string object per edge key, not one per edge
         succ, pred, node = G._succ, G._pred, G._node
         inner, new_node, new_keydict = G.adjlist_inner_dict_factory, G.node_attr_dict_factory, G.edge_key_dict_factory
@@ -141,9 +144,11 @@ class _Edges:
                 keydict[key] = datadict
             else:
                 keydict = new_keydict()
-                keydict[key] = attrs if plain else G.edge_attr_dict_factory(attrs)
+                keydict[key] = datadict = attrs if plain else G.edge_attr_dict_factory(attrs)
                 nbrs[v] = keydict
                 pred[v][u] = keydict
+            if datadict["type"] == "LOCATED_IN":
+                located.add(v)
         self.items = {}  # the emptied dict still holds a table sized for every edge (80 MB at 1M rows)
         nx._clear_cache(G)
 
@@ -200,19 +205,24 @@ def _node_attrs(e: Entity, edges: _Edges | None = None) -> dict:
     return attrs
 
 
-def _load_rosters(rosters, bundled: bool, catalogue: Catalogue) -> tuple[list[RosterRow], list[str]]:
+def _load_rosters(rosters, bundled: bool, catalogue: Catalogue) -> tuple[list[RosterRow], list[str], list[str]]:
+    """The rows of every roster, the rosters' names, and the folds of the rows' names (row after row; taken from
+    the reader where it made them, so merge_rosters does not fold a million names again)."""
     items = (list(BUNDLED_ROSTERS) if bundled else []) + list(rosters or [])
     rows: list[RosterRow] = []
     names: list[str] = []
+    folds: list[str] = []
     for item in items:
         if isinstance(item, (str, os.PathLike)):
-            rows.extend(read_roster(item, catalogue))
+            batch, folded = read_roster_folded(item, catalogue)
             names.append(str(item))
         else:  # already parsed rows (e.g. an upload in the app)
-            batch = list(item)
-            rows.extend(batch)
+            batch, folded = list(item), None
             names.append(batch[0].path if batch else "<empty roster>")
-    return rows, names
+        rows.extend(batch)
+        folds.extend(fold_many([n for row in batch for n in row.names()]) if folded is None else folded)
+        del batch, folded
+    return rows, names, folds
 
 
 def _drain(items: list):
@@ -236,11 +246,13 @@ def _load_documents(docs, bundled: bool) -> list[Document]:
     return documents
 
 
-def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
+def mark_location_conflicts(G: nx.MultiDiGraph, located: set[str] | None = None) -> list[dict]:
     """Flag organisations placed in two places neither of which contains the other.
 
     Every LOCATED_IN edge involved gets ``conflict=True``; the node gets ``conflicts`` (each statement with its
-    source); the list is also returned and stored in ``G.graph['conflicts']``. Nothing is removed.
+    source); the list is also returned and stored in ``G.graph['conflicts']``. Nothing is removed. ``located``: the
+    nodes something is LOCATED_IN, when the caller knows them (a build notes them as it lays out the edges);
+    otherwise they are found from ``G``'s edges.
     """
     conflicts = []
     ancestors: dict[str, set[str]] = {}  # per place, computed once
@@ -248,8 +260,9 @@ def mark_location_conflicts(G: nx.MultiDiGraph) -> list[dict]:
     successors, attrs = G._succ, G._node  # the plain adjacency dicts: no view object per node or edge
     # The nodes something is LOCATED_IN: a node with fewer than two of them among its neighbours has fewer than two
     # places (a set intersection per node, in C, instead of reading the edges of a million firms).
-    targets = {v for v, keyed in G._pred.items()
-               if keyed and any(d["type"] == "LOCATED_IN" for edges in keyed.values() for d in edges.values())}
+    targets = located if located is not None else {
+        v for v, keyed in G._pred.items()
+        if keyed and any(d["type"] == "LOCATED_IN" for edges in keyed.values() for d in edges.values())}
     intersection = targets.intersection
     for n, data in attrs.items():
         if data.get("type") not in locatable:
@@ -339,13 +352,13 @@ def build_graph(docs=None, rosters=None, bundled: bool = True, data_dir=None, pr
 def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
     catalogue = load_catalogue(data_dir)
     with timed("rosters"):
-        rows, roster_names = _load_rosters(rosters, bundled, catalogue)
+        rows, roster_names, folds = _load_rosters(rosters, bundled, catalogue)
     with timed("read"):  # decode, clean, sentences, language (loaders.extract.stage_clock counts the steps)
         documents = _load_documents(docs, bundled)
     with timed("rosters"):
-        entities, _ = merge_rosters(catalogue, _drain(rows), assignments=False)
+        entities, _ = merge_rosters(catalogue, _drain(rows), assignments=False, folds=_drain(folds))
         add_referenced_places(entities, catalogue)  # gazetteer places the rosters name, with their containers
-    del rows  # a million rows are a gigabyte; the entities hold what the graph needs
+    del rows, folds  # a million rows are a gigabyte; the entities hold what the graph needs
 
     G = nx.MultiDiGraph()
     G.graph.update({"name": "Ecosystem Graph", "schema_version": catalogue.schema["version"],
@@ -396,7 +409,7 @@ def _build_graph(docs, rosters, bundled, data_dir, progress) -> nx.MultiDiGraph:
         del extractors, matcher, entities, found, names
         edges.into(G)
         G.graph["document_texts"] = doc_texts
-        mark_location_conflicts(G)
+        mark_location_conflicts(G, edges.located)
     return G
 
 

@@ -87,6 +87,8 @@ def test_edges_into_equals_add_edge():
     edges.add("b", "a", "U", "m", variant="v", weight=2)
     edges.add("c", "c", "T", "m")
     edges.add_facts("a", [Fact("d", "roster", {"source": "x"}), Fact("d", "roster", Source("y"))], "IN_SEGMENT")
+    edges.add_facts("a", [Fact("p", "roster", {"source": "x"})], "LOCATED_IN")
+    edges.add("c", "q", "LOCATED_IN", "mention")
     expected = nx.MultiDiGraph()
     expected.add_node("a", name="A")
     for (u, v, etype, method, variant), attrs in edges.items.items():
@@ -99,6 +101,7 @@ def test_edges_into_equals_add_edge():
     assert list(got.nodes(data=True)) == list(expected.nodes(data=True))
     assert {n: list(got.pred[n]) for n in got} == {n: list(expected.pred[n]) for n in expected}
     assert not edges.items
+    assert edges.located == {v for _, v, t in expected.edges(data="type") if t == "LOCATED_IN"} == {"p", "q"}
 
 
 def test_add_nodes_equals_add_nodes_from():
@@ -129,3 +132,51 @@ def test_long_text_folds_a_slice_at_a_time_to_the_same_text(monkeypatch):
     whole = lf._translate(text, lf._tables()[0])
     monkeypatch.setattr(lf, "_CHUNK", 4099)  # slices that do not fall on the repeat
     assert lf._translate(text, lf._tables()[0]) == whole == text.translate(lf._tables()[0])
+
+
+def test_merge_in_batches_equals_one_batch(monkeypatch):
+    """Rows merge into entities of earlier batches by exact name and by loose key; the last batch registers nothing
+    (no row comes after it); any batch size gives the same entities."""
+    import loaders.rosters as rosters
+
+    cat = load_catalogue()
+    text = ("name,name_zh,name_en,aliases,segments\n"
+            "\"Acme Robotics Co., Ltd.\",阿克米机器人,,Acme,\n"
+            "上海泽塔运动科技有限公司,,Zeta Motion,,\n"
+            "Beta Ltd.,,,,\n"
+            "ACME,,,,\n"  # exact fold of an earlier alias
+            "泽塔运动,,,,\n"  # loose key of an earlier name
+            "Beta,,,Acme,\n"  # loose key of row 4, then an alias known
+            "AgiBot,,,,\n"  # a catalogue firm
+            "Beta,,,,\n" "Gamma (上海),,,,\n" "gamma,,,,\n")
+    rows = parse_roster(text, cat, "r.csv")
+
+    def merged(size):
+        monkeypatch.setattr(rosters, "_MERGE_BATCH", size)
+        entities, assigned = merge_rosters(cat, list(rows))
+        return [(e.id, e.name_en, e.name_zh, e.aliases, [(f.target, f.source) for f in e.segments], e.sources)
+                for e in entities.values()], assigned
+
+    one = merged(1 << 15)
+    assert one[1]["r.csv:5"] == one[1]["r.csv:2"] and one[1]["r.csv:6"] == one[1]["r.csv:3"]
+    assert one[1]["r.csv:8"] == "agibot"
+    for size in (1, 2, 3, 4):
+        assert merged(size) == one
+
+
+def test_reader_folds_are_the_merge_folds(tmp_path):
+    """A plain roster's reader hands merge_rosters the folds of every row's names, in RosterRow.names() order: the
+    same entities as folding them again."""
+    from loaders.rosters import read_roster_folded
+
+    cat = load_catalogue()
+    path = tmp_path / "r.csv"
+    path.write_text("name,name_zh,name_en,name_ja,aliases\n\"ＡＣＭＥ Robotics Co., Ltd.\",阿克米機器人,Acme,,Acme;ACME X\n"
+                    "泽塔运动,,Zeta Motion,ゼータ,\nAgiBot,,,,\n", encoding="utf-8")
+    rows, folds = read_roster_folded(path, cat)
+    assert folds == [fold(n) for row in rows for n in row.names()]
+    plain, _ = merge_rosters(cat, list(rows))
+    given, _ = merge_rosters(cat, list(rows), folds=iter(folds))
+    assert [vars(e) for e in given.values()] == [vars(e) for e in plain.values()]
+    with pytest.raises(ValueError, match="fewer folds"):
+        merge_rosters(cat, list(rows), folds=folds[:-1])

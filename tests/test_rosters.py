@@ -130,3 +130,13 @@ def test_roster_that_is_not_plain_is_read_row_by_row(catalogue, text):
         warnings.simplefilter("ignore")
         rows = parse_roster(text, catalogue, "r.csv")
     assert rows[0].name == "Acme" and len(rows) in (1, 2)
+
+
+def test_loose_key_drops_the_whitespace_str_isspace_knows():
+    import re
+
+    from loaders.rosters import _KEY_DROP, _WHITESPACE
+
+    space = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(_WHITESPACE) == space == {chr(c) for c in range(0x110000) if re.match(r"\s", chr(c))}
+    assert _KEY_DROP.sub("", "a\u3000b\xa0c d·e・f-g_h.i,j'k\"l(m)n（o）p\x00") == "abcdefghijklmnop\x00"
