@@ -175,6 +175,7 @@ class _OrgModel(_Strict):
     national_bodies: _NationalBodiesModel | None = None
     adjective_endings: list[str] = []
     ja_after_name: list[str] = []
+    zone_heads: list[str] = []
     funding: _FundingModel | None = None
     ja_country_abbreviations: list[str] = []
     person_surnames_cjk: list[str] = []
@@ -373,6 +374,7 @@ class DiscoveryRules:
     national_body: re.Pattern | None = None  # 国家税务总局 before its provincial branch (…山东省税务局)
     adjective_endings: tuple[str, ...] = ()  # 性 of 原创性: a two-character word and this is an adjective
     ja_after_name: frozenset[str] = frozenset()  # 傘下 of Xグループ傘下の: kanji after a Japanese name, not of it
+    zone_heads: tuple[str, ...] = ()  # 新区 of 两江新区管委会: a zone names the place of its administration
     ja_country_abbreviations: frozenset[str] = frozenset()  # 独 of 独シュタインメッツ社
     person_surnames_cjk: frozenset[str] = frozenset()  # 李 of 李華董事長
     _segment_automata: dict = field(default_factory=dict, repr=False)
@@ -577,6 +579,7 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
             "|".join(map(re.escape, map(fold, org.national_bodies.heads))))) if org.national_bodies else None,
         adjective_endings=tuple(fold(x) for x in org.adjective_endings),
         ja_after_name=frozenset(fold(x) for x in org.ja_after_name),
+        zone_heads=tuple(fold(x) for x in org.zone_heads),
         funding=(re.compile(r"(?:%s)*(?:%s)[^,。;:!?、\n]{0,%d}?(?:%s)" % (
             "|".join(map(re.escape, map(fold, org.funding.adverbs))) or "(?!)",
             "|".join(map(re.escape, map(fold, org.funding.verbs))), org.funding.gap,
@@ -1229,6 +1232,10 @@ class DocumentScanner:
                 if not _GOV_BREAKS.isdisjoint(f[i:s]):
                     continue
                 return self._government_head(f, i)
+        # a zone's own administration (两江新区管委会, 苏州工业园区管理委员会): the zone's name is its place
+        if self.rules.zone_heads and f.endswith(self.rules.zone_heads, start, s) and s - start >= 4 \
+                and _GOV_BREAKS.isdisjoint(f[start:s]):
+            return start
         return None
 
     def _government_head(self, f: str, i: int) -> int:
@@ -1933,7 +1940,7 @@ def _drop_inner(out: list[Candidate]) -> list[Candidate]:
 _END_THEN_START = itemgetter(2, 1)
 _QUOTE_GLUE = re.compile(r"\s*(?:、|,|や|と|和|与|及|以及)?\s*")  # between two quoted items of one list
 _DATELINE = re.compile(r"(?m)^[A-Z][A-Z .'-]{2,30}, [A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})? "
-                       r"\(([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,3})\) *(?:--|—|–)")
+                       r"\(([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,3})\) *(?:--|—|–| - )")
 _PLACE_NAMED = ("suffix_institution", "suffix_government", "suffix_media")
 _LATIN_WORD = r"[\w&]*(?:[.-][A-Za-z]\w*|['’](?!s\b)[A-Za-z]\w*)*"
 _LATIN_NAME = re.compile(rf"\s*((?:[A-Z]{_LATIN_WORD})(?:[ ]+(?:[A-Z0-9]{_LATIN_WORD}|of|&))*)")

@@ -89,6 +89,13 @@ def names(result, type_=None):
     ("星河机器人近日完成数亿元B轮融资。", ["星河机器人"]),
     ("该公司完成B轮融资。张伟完成了融资谈判。", []),
     ("Quorvex raised $50 million in a Series A round. The startup closed a funding round.", ["Quorvex"]),
+    # a zone's administration; "in the zone" is no name; a short trade name joins its registered name
+    ("记者从青湾新区管委会获悉，区内企业超过200家。", ["青湾新区管委会"]),
+    # a dateline with a single hyphen; "engineers of X"; a committee
+    ("SUZHOU, June 12 (Wirepost) - The city grew. It was founded by former engineers of Qorvane.",
+     ["Qorvane", "Wirepost"]),
+    ("Data came from the Qinglan Industrial Park Administrative Committee.",
+     ["Qinglan Industrial Park Administrative Committee"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
@@ -103,6 +110,13 @@ def test_foreign_legal_forms(catalogue, text, expected):
     result = found(text, catalogue)
     written = {n for e in result.entities.values() for n in e.all_names()}
     assert expected <= written and len(result.entities) == len(expected)
+
+
+def test_a_short_trade_name_joins_its_registered_name(catalogue):
+    # 装备 is a sector word, so the registered name's short forms hold the trade name 凌霄智能
+    result = found("重庆凌霄智能装备有限公司落户新区。凌霄智能董事长周明介绍，订单增长。", catalogue)
+    assert len(result.entities) == 1
+    assert {"重庆凌霄智能装备有限公司", "凌霄智能"} <= set(next(iter(result.entities.values())).all_names())
 
 
 def test_a_unit_keeps_its_own_key():
