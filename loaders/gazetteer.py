@@ -658,10 +658,11 @@ class Places:
     def matcher(self) -> NameAutomaton:
         """One automaton over every folded name (built on first use: resolving a name does not need it)."""
         if self._matcher is None:
+            # the towns' heads first: whoever sees the matcher sees them (only finding places needs them)
+            self._town_heads = frozenset(k[:2] for k in self._town_keys)
             self._matcher = NameAutomaton([*(k for k, entries in self.index.items()
                                              if any(kind != "town" for _, kind in entries)), *self.cue_index],
                                           self._stop_phrases)
-            self._town_heads = frozenset(k[:2] for k in self._town_keys)  # only finding places needs them
         return self._matcher
 
     # ------------------------------------------------------------------------------------------------ containment
