@@ -62,6 +62,9 @@ def test_no_english_dictionary_word_is_a_name(rows):
     latin = [n for r in rows for n in (r["name_en"], *r["full"].split(";")) if n and n.isascii()]
     assert latin and not [n for n in latin if n.lower() in words]
     assert all(len(n) >= 4 for n in latin)
+    cjk = [n for r in rows for n in (r["name_zh"], r["name_ja"], *r["full"].split(";"), *r["short"].split(";"))
+           if n and not n.isascii()]
+    assert all(len(n) >= 3 for n in cjk)  # 黑森 (Hesse) inside 黑森林, 高知 inside 高知能
     for generic in ("Central", "Northern", "Western", "Capital", "Eastern"):
         assert generic not in latin
 
@@ -96,6 +99,7 @@ def test_prefectures_suffixed_and_their_bare_forms_only_when_no_surname(rows):
     assert pref["sub_jp-14"]["short"].split(";")[0] == "神奈川"
     shorts = {s for r in pref.values() for s in r["short"].split(";") if s}
     assert not shorts & {"千葉", "愛知", "石川", "長野", "山口", "三重", "大阪", "東京", "京都"}  # surnames, words, cities
+    assert all(len(s) >= 3 for s in shorts)  # 高知 would be read in 高知能, 高知名度
     for r in pref.values():  # a short form is the name without its designation (神奈川 of 神奈川県, 神奈川县)
         assert all(s in (r["name_ja"][:-1], r["name_zh"][:-1]) for s in r["short"].split(";") if s), r
     assert all(r["name_ja"].endswith(("県", "都", "府", "道")) for r in pref.values() if r["name_ja"])

@@ -512,8 +512,9 @@ def jp_admin1_codes(cities) -> dict[str, str]:
 
 
 def _jp_prefecture(s, ja, taken: dict[str, str]) -> dict:
-    """Names of a prefecture: 愛知県 / 爱知县 / Aichi Prefecture, the bare forms (愛知, Aichi) only where they are
-    a place name and nothing else (_only_a_place) and no other place's."""
+    """Names of a prefecture: 愛知県 / 爱知县 / Aichi Prefecture, the bare forms (神奈川, Kanagawa) only where they are
+    a place name and nothing else (_only_a_place) and no other place's, the kanji one only with three characters or
+    more."""
     fold = _fold()
     bare_ja = ja.gettext(s.name)
     suffix = JP_PREFECTURE_SUFFIX.get(s.code, "県")
@@ -523,7 +524,8 @@ def _jp_prefecture(s, ja, taken: dict[str, str]) -> dict:
     full = [f"{s.name} Prefecture"] if name_en != f"{s.name} Prefecture" else []
     bare_ok = name_en != s.name and _only_a_place(bare_ja)
     full += [s.name] if bare_ok else []
-    short = [bare_ja, name_zh[:-1]] if bare_ok and suffix else []
+    # two kanji are often the start of a longer word (高知 in 高知能, 高知名度: no word boundary in the text): three or more
+    short = [bare_ja, name_zh[:-1]] if bare_ok and suffix and len(bare_ja) >= 3 else []
     keep = lambda n: fold(n).strip() not in taken  # noqa: E731  (東京都 is Tokyo the city's)
     return {"name_en": name_en if keep(name_en) else "", "name_zh": name_zh if keep(name_zh) else "",
             "name_ja": name_ja if keep(name_ja) else "", "full": [n for n in full if keep(n)],
@@ -590,7 +592,8 @@ def subdivision_rows(cities) -> list[dict]:
             latin = []
         latin = [n for n in dict.fromkeys(latin) if len(n) >= 4 and not _generic(n, words)
                  and city_countries.get(_plain(n).lower(), {s.country_code}) <= {s.country_code}]
-        zh_names = [n for n in zh_names if is_cjk(n) and len(n) >= 2 and not _a_word(n)]
+        # two characters are often the start of a longer word (黑森 Hesse in 黑森林 'the Black Forest'): three or more
+        zh_names = [n for n in zh_names if is_cjk(n) and len(n) >= 3 and not _a_word(n)]
         ja_names = [n for n in ja_names if (has_kana(n) or is_cjk(n)) and len(n) >= 3
                     and not any(r[1] == "普通名詞" for r in _sudachi_readings(n))]
         keep = lambda n: fold(n).strip() not in taken  # noqa: E731
