@@ -248,6 +248,7 @@ class SubjectResolver:
                                                  for key in ("document_roles", "topic_roles"))
         self.policy_types = set(catalogue.types_with("policy"))
         self.place_types = set(catalogue.types_with("place"))
+        self.speaker_types = set(catalogue.types_with("organisation"))
         self.refer_back = cue_pattern(_need(subjects, "refer_back", source, "lexicon.subjects"))
         self.refer_back_sentences = int(subjects.get("refer_back_sentences", 1))
         self.refer_topic = cue_pattern(subjects.get("refer_back_topic") or [])
@@ -267,6 +268,8 @@ class SubjectResolver:
         self.counterparty = optional("counterparty_before")
         # "这六家", "これら2社", "2社とも": a count of the names just listed, not of a place's or firm's whole
         self.listed_before, self.listed_after = optional("listed_before"), optional("listed_after")
+        self.quote_verbs = optional("quote_verbs")  # "“…1亿元。”X公司…说": the speaker's figures
+        self.quote_reach = int(subjects.get("quote_reach", 0))
         self.share_of = optional("share_of_before")  # "占北京市…的半壁江山": Beijing is the whole, not the subject
         # "同大会の出展企業は800社": the sentence is about an event (no entity): its figures are nobody's
         self.event_refs = optional("event_refs")
@@ -568,6 +571,10 @@ class SubjectResolver:
         refers_back = mode == "all" or self._said_before(ctx, "refer_back", sent.index, text, q_start)
         if mode != "all" and self._listed(text, q_start, doc.text, end):
             return [], NO_SUBJECT
+        if mode == "nearest" and self.quote_verbs and self.speaker_types & types:
+            speaker = self._speaker(ctx, sent, start, end, self.speaker_types & types)
+            if speaker:
+                return [speaker], "sentence"
         here, named_types = candidates(sent.index, near_types), near_types
         if order and mode == "nearest":
             names = self._listed_names(ctx, here.items(), order[0])
@@ -633,6 +640,41 @@ class SubjectResolver:
                 if entities.get(eid) and entities[eid].type in self.policy_types:
                     return [eid], "document"
         return [], NO_SUBJECT
+
+    def _speaker(self, ctx: DocumentSubjects, sent, start: int, end: int, types: set[str]) -> str | None:
+        """The organisation that says the quotation holding ``start:end``: the first of ``types`` named within
+        `quote_reach` characters after its closing quote and before a `quote_verbs` word, in the same paragraph."""
+        text = ctx.doc.text
+        para_start = text.rfind("\n", 0, start) + 1
+        para_end = text.find("\n", end)
+        para_end = len(text) if para_end < 0 else para_end
+        head = text[para_start:start]
+        if "“" in head or "「" in head:
+            opened = max(head.rfind("“"), head.rfind("「"))
+            if max(head.rfind("”"), head.rfind("」")) > opened:
+                return None  # the quotation closed before the number
+            close = min((i for i in (text.find("”", end, para_end), text.find("」", end, para_end)) if i >= 0),
+                        default=-1)
+        elif head.count('"') % 2 == 1:
+            close = text.find('"', end, para_end)
+        else:
+            return None
+        if close < 0:
+            return None
+        window_end = min(para_end, close + 1 + self.quote_reach)
+        verb = self.quote_verbs.search(fold(text[close + 1:window_end]))
+        if not verb:
+            return None
+        limit = close + 1 + verb.start()
+        entities = self.catalogue.entities
+        index = sent.index
+        while index < len(ctx.doc.sentences) and ctx.doc.sentences[index].start < limit:
+            for m in ctx.by_sentence.get(index, []):
+                if close < m.start and m.end <= limit and entities[m.entity].type in types \
+                        and not ctx.sources[m.start, m.end]:
+                    return m.entity
+            index += 1
+        return None
 
     def _share_whole(self, ctx: DocumentSubjects, clause: tuple[int, int], start: int) -> int | None:
         """Where the whole a share is of starts (document offset): after the last `share_of_before` cue ("占") of the

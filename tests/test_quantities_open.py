@@ -178,3 +178,16 @@ def test_a_bare_number_without_a_qualifier_stays_unread(extractor):
 def test_a_growth_rate_is_whose_growth_it_is(extractor, matcher, catalogue, text, quote, subject):
     c = next(c for c in claims(extractor, text, matcher) if c.text == quote)
     assert (c.metric, c.unit, c.subjects) == ("growth_rate", "share", [catalogue.resolve(subject)])
+
+
+def test_a_figure_in_a_quotation_is_the_speakers(extractor, matcher, catalogue):
+    text = "张江发展很快。“去年我们拿到800多台订单，合同额超2亿元。”智元机器人创始人说。"
+    got = _subjects(extractor, matcher, text)
+    assert got["800多台"] == got["超2亿元"] == [catalogue.resolve("智元机器人")]
+    text = '"Our output grew to 300 units in 2024," an engineer of Fourier said in Shanghai.'
+    assert _subjects(extractor, matcher, text)["300 units"] == [catalogue.resolve("Fourier")]
+
+
+def test_a_closed_quotation_before_the_figure_names_no_speaker(extractor, matcher, catalogue):
+    got = _subjects(extractor, matcher, "“发展很快。”傅利叶说。张江集聚了70余家企业。")
+    assert got["70余家"] == [catalogue.resolve("张江")]
