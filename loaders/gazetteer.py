@@ -186,9 +186,9 @@ def _read_small_cities(path: Path) -> tuple[dict[str, str], list[tuple[str, str,
 
 
 def _read_towns(path: Path) -> tuple[dict[str, str], str, list[list[str]]]:
-    """towns.csv: ``({id: line}, source, [[start of the line, full keys, short keys]])`` (the keys of the n-th id
-    n-th): the source its header names (one for all rows), the keys already folded; the rest of a line is read when
-    the town is first asked for."""
+    """towns.csv: ``({id: line}, source, [[full keys, short keys]])`` (the keys of the n-th id n-th): the source its
+    header names (one for all rows), the keys already folded; the rest of a line is read when the town is first
+    asked for."""
     try:
         text = path.read_bytes().decode("utf-8")  # splitlines below: no need of the text reader's newline pass
     except OSError as exc:
@@ -207,6 +207,8 @@ def _read_towns(path: Path) -> tuple[dict[str, str], str, list[list[str]]]:
         bad = next(ln for ln, k in zip(body, keys) if len(k) != 3 or ln[12:13] != ",")
         raise InputError(f"row {bad[:40]!r}: expected {len(TOWN_COLUMNS)} fields, the id cn_ and 9 digits first",
                          path=path)
+    for k in keys:
+        del k[0]  # the start of the line: the table keeps the line (3 MB less held while the index is built)
     return dict(zip([ln[:12] for ln in body], body)), source, keys
 
 
@@ -604,7 +606,7 @@ class Places:
                              field="id")
         get = index.get  # (get, then a new list only for a new key: 85,000 keys, most of them new)
         town_keys: dict[str, None] = {}  # the keys of kind "town" (see _town_within)
-        for pid, (_, full, short) in zip(towns[0], towns[2]):  # ids unique (checked above): the n-th id, n-th keys
+        for pid, (full, short) in zip(towns[0], towns[2]):  # ids unique (checked above): the n-th id, n-th keys
             for key in full.split(";") if ";" in full else (full,):  # most towns: one key for every script
                 if len(key) <= 2:
                     entry = (pid, "town")
