@@ -191,3 +191,8 @@ def test_a_figure_in_a_quotation_is_the_speakers(extractor, matcher, catalogue):
 def test_a_closed_quotation_before_the_figure_names_no_speaker(extractor, matcher, catalogue):
     got = _subjects(extractor, matcher, "“发展很快。”傅利叶说。张江集聚了70余家企业。")
     assert got["70余家"] == [catalogue.resolve("张江")]
+
+
+def test_this_firm_is_the_firm_the_story_is_about(extractor, matcher, catalogue):
+    text = "智元机器人近日递交上市申请。智元机器人表示，这家去年出货超3000台、位居上海第一的公司将扩产。"
+    assert _subjects(extractor, matcher, text)["超3000台"] == [catalogue.resolve("智元机器人")]
