@@ -882,6 +882,10 @@ class DocumentScanner:
             if low in _CONNECTORS:
                 if low == "and" and i > 0 and fold(tokens[i - 1].group().strip(",")) not in self.rules.latin_and_joins:
                     break  # "DroidVP and Noetix Robotics" are two names
+                if low == "and" and i > 1 and fold(tokens[i - 1].group().strip(",")) in self.rules.suffix_words \
+                        and tokens[i - 2].group().lower() != "of":
+                    break  # "Estun Automation and Inovance Technology": a firm's sector word ends a name, unless
+                    # the words after a head's "of" are joined (Institute of Automation and Control)
                 if low == "of" and i > 0 and fold(tokens[i - 1].group()) not in self.rules.heads_with_of:
                     break  # "Kelvin Lau of Daiwa Capital Markets": "of" joins a name only after a head noun
                 start = window_start + tok.start()
@@ -931,9 +935,9 @@ class DocumentScanner:
             return True
         m = _CITY_AT.match(f, i, end)
         # 局山东省: three characters and 省 swallow the word before the place when a known place starts one character
-        # later, or when the first is the last of a body's head (总局青石市)
+        # later, or when the first is the last of a body's head (总局青石市); 以及省 is no place (a stop word)
         return m is not None and not (m.end() - i == 4 and (f[i] in _HEAD_ENDS or self._known_place_at(
-            f, i + 1, end, places)))
+            f, i + 1, end, places))) and not self.rules.left_stops.match(f, i)
 
     @staticmethod
     def _known_place_at(f: str, i: int, end: int, places) -> bool:
@@ -1095,6 +1099,8 @@ class DocumentScanner:
         strong = pattern in ("suffix_legal", "suffix_institution", "suffix_government", "suffix_media",
                              "suffix_company")
         if latin:
+            if f.startswith(".", e) and f[s:e + 1] in rules.suffix_words:
+                return  # "Ltd" of "Ltd.": the dotted form is found there
             if s == 0 or not text[s:s + 1].isupper() and not text[s:e].startswith(("Co", "Ltd", "Inc", "Corp", "LLC",
                                                                                    "GmbH", "AI", "plc")) \
                     and not (needs_place and self._place_word_before(text, s)):
@@ -1113,7 +1119,9 @@ class DocumentScanner:
             if start >= s and end == e:
                 return  # a suffix alone ("Robotics", "Institute") names nothing
             name = f[start:end]
-            if self._generic(name) and not (pattern in _PLACE_NAMED and self._has_place(name)):
+            # (a registered name is a firm's whatever its words: China International Capital Corp)
+            if self._generic(name) and not (pattern in _PLACE_NAMED and self._has_place(name)) and not (
+                    pattern == "suffix_legal" and name.count(" ") >= 2):
                 return
             if self._person(text[start:end]):
                 return
@@ -1132,16 +1140,18 @@ class DocumentScanner:
                 return
         if f.startswith(rules.person_endings, s):
             return  # 局 of 局长: a person's title, not a body's head
-        if pattern != "suffix_legal" and e < len(f) and not f[e].isascii() and f[e] in rules.suffix_firsts.get(
+        if pattern not in ("suffix_legal", "suffix_government") and e < len(f) and not f[e].isascii() and f[e] in rules.suffix_firsts.get(
                 lang, ()) and f.startswith(rules.suffixes_for[lang], e) and not f.startswith(rules.person_endings, e):
             # another suffix follows (科技 in 优必选科技股份有限公司): the longer name is found there; a legal form
-            # ends a name whatever follows (X有限公司机器人创新中心)
+            # ends a name whatever follows (X有限公司机器人创新中心), and so does a government body's head
+            # (X厅装备产业处: a longer body's name is found at its own head)
             return
         end = e
-        if lang == "ja" and e < len(f) and _HAN_CHAR.match(f[e]) and typ != "Institution":
-            # (after an institution's head the run names a part of it or what is done there: 大学博士課程)
+        if lang == "ja" and e < len(f) and _HAN_CHAR.match(f[e]):
             run = _NAME_HEAD.match(f, e)  # 高巨創新科技開発が: a Japanese text writes the whole name before a particle
-            if run and run.group() in rules.ja_after_name:
+            if run and typ == "Institution" and f[s:run.end()] not in rules.suffix_words:
+                pass  # after an institution's head the run names a part of it or what is done there (大学博士課程)
+            elif run and run.group() in rules.ja_after_name:
                 pass  # 大星自動車グループ傘下の: a word about the firm follows the name, it does not continue it
             elif run and len(run.group()) <= 4 and (run.end() >= len(f) or not _NAME_HEAD.match(f[run.end()])):
                 end = run.end()
@@ -1162,6 +1172,7 @@ class DocumentScanner:
             if not body or body.endswith(rules.sha_rejects) or not _KANA_OR_TWO_HAN.search(body):
                 return
         start = self._left_cjk(f, s, known_ends, legal=pattern in ("suffix_legal", "suffix_institution"))
+        start = self._latin_head(f, start)
         if needs_place:
             start = self._place_start(f, start, s)
             if start is None:
@@ -1197,6 +1208,18 @@ class DocumentScanner:
             if pattern in ("suffix_legal", "suffix_institution"):
                 self._unit_parents.setdefault(end, start)
         add("organisation", typ, start, end, pattern)
+
+    @staticmethod
+    def _latin_head(f: str, start: int) -> int:
+        """Where a name starts when Latin letters are glued before its CJK part (LG电子, TCL科技, LGエレクトロニクス):
+        a run of up to ten letters and digits with one letter at least, after no other letter or digit."""
+        j = start
+        while j > 0 and start - j < 11 and f[j - 1].isascii() and f[j - 1].isalnum():
+            j -= 1
+        if j < start and start - j <= 10 and (j == 0 or not (f[j - 1].isascii() and f[j - 1].isalnum())) \
+                and _HAS_LETTER.search(f, j, start):
+            return j
+        return start
 
     def _unit_parent(self, f: str, start: int, s: int) -> int | None:
         """Where the parent of a unit starts, when an institution's head at ``s`` follows a registered firm's or an
@@ -1295,7 +1318,7 @@ class DocumentScanner:
             return []
         parts, pos = [], lo
         for piece in _LIST_SPLIT.split(segment):
-            if piece in ("、", "和", "与", "及", "や", "と", ", and ", ", ", " and "):
+            if piece in ("、", "以及", "和", "与", "及", "や", "と", ", and ", ", ", " and "):
                 pos += len(piece)
                 continue
             parts.append((pos, piece))
@@ -1315,6 +1338,10 @@ class DocumentScanner:
             return False
         if self._generic(item, suffixes=False) or item in self.all_places:
             return False
+        country = _FOREIGN_COUNTRY.match(item)
+        if country and country.group() in self.places and len(item) - country.end() >= 2:
+            p += country.end()  # 德国西门子: "Germany's Siemens" (中国 starts names: 中国电子学会)
+            item = item[country.end():]
         stops = self.rules.left_stops_ja if self._lang == "ja" else self.rules.left_stops
         if not item.isascii() and (stops.search(item) and self.segmenter == "stops"
                                    or item.endswith(self.rules.person_endings)):
@@ -1983,7 +2010,8 @@ _KANA_OR_TWO_HAN = re.compile(f"[{KANA}]|[{HAN}]{{2}}")
 _GOV_RUN = re.compile(rf"(?:[{HAN}{KANA}・和与]|\([{HAN}]{{1,6}}\))+$")  # 龙岗区人工智能（机器人）署
 _LATIN_ITEM_TAIL = re.compile(r"[a-z0-9][a-z0-9 .&-]*$")
 _LIST_JOIN = re.compile("[和与及やと]")
-_LIST_SPLIT = re.compile(r"(、|和|与|及|や|と|, and |, | and )")
+_FOREIGN_COUNTRY = re.compile(rf"(?!中国)[{HAN}]{{1,3}}国")  # 德国, 韩国, 美国 before a firm's name in a list
+_LIST_SPLIT = re.compile(r"(、|以及|和|与|及|や|と|, and |, | and )")
 _LATIN_ITEM = re.compile(r"[a-z][a-z0-9 .&'-]{1,40}")
 _CJK_ITEM = re.compile(rf"(?=.{{2,18}}$)[{HAN}{KANA}a-z0-9]+(?:\([{HAN}]{{2,4}}\)[{HAN}{KANA}a-z0-9]+)?")
 _ASIDE = re.compile(r"\([^()\n]{1,30}\)")

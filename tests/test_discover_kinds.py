@@ -96,6 +96,17 @@ def names(result, type_=None):
      ["Qorvane", "Wirepost"]),
     ("Data came from the Qinglan Industrial Park Administrative Committee.",
      ["Qinglan Industrial Park Administrative Committee"]),
+    # Latin letters glued before a CJK name; 以及 is one word; a foreign country before a listed firm
+    ("韩国星辉电子、QX电子以及德国克劳斯等跨国企业也在加码布局。", ["QX电子", "克劳斯", "韩国星辉电子"]),
+    ("韓国のサムスン電子とQXエレクトロニクスも披露した。", ["QXエレクトロニクス", "サムスン電子"]),
+    # a sector word ends a firm's English name before "and"; "Co Ltd" without dots; a registered English name
+    # of common words
+    ("Qirun Automation and Velmont Technology reported higher sales.", ["Qirun Automation", "Velmont Technology"]),
+    ("Shenzhen Qirun Technology Co Ltd, known as Qirun, listed.", ["Shenzhen Qirun Technology Co Ltd"]),
+    ("Analysts at China International Capital Corp expect growth.", ["China International Capital Corp"]),
+    # a stop word and 省 is no place (以及省…厅 is the province's, unnamed); a body's head ends its name before
+    # another word (…厅装备产业处处长)
+    ("山东省工业和信息化厅装备产业处处长贺强表示。负责人以及省工业和信息化厅相关负责同志参加。", ["山东省工业和信息化厅"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
