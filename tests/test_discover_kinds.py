@@ -107,6 +107,8 @@ def names(result, type_=None):
     # a stop word and 省 is no place (以及省…厅 is the province's, unnamed); a body's head ends its name before
     # another word (…厅装备产业处处长)
     ("山东省工业和信息化厅装备产业处处长贺强表示。负责人以及省工业和信息化厅相关负责同志参加。", ["山东省工业和信息化厅"]),
+    # the investors of a round, closed by 共同领投; a fund is a firm, a kind of fund is not
+    ("本轮融资由青松基金、远山、蓝湾资本共同领投。设立政府引导基金。", ["蓝湾资本", "远山", "青松基金"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
