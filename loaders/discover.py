@@ -1970,7 +1970,8 @@ _DATELINE = re.compile(r"(?m)^[A-Z][A-Z .'-]{2,30}, [A-Z][a-z]{2,8}\.? \d{1,2}(?
                        r"\(([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,3})\) *(?:--|—|–| - )")
 _PLACE_NAMED = ("suffix_institution", "suffix_government", "suffix_media")
 _LATIN_WORD = r"[\w&]*(?:[.-][A-Za-z]\w*|['’](?!s\b)[A-Za-z]\w*)*"
-_LATIN_NAME = re.compile(rf"\s*((?:[A-Z]{_LATIN_WORD})(?:[ ]+(?:[A-Z0-9]{_LATIN_WORD}|of|&))*)")
+# a capitalised name, or one starting with digits glued to letters ("cited by 36Kr")
+_LATIN_NAME = re.compile(rf"\s*((?:[A-Z]|\d+[A-Za-z]){_LATIN_WORD}(?:[ ]+(?:[A-Z0-9]{_LATIN_WORD}|of|&))*)")
 _HAN_THEN_KANA = re.compile(f"([{HAN}]+)(?=[{KANA}]+$)")
 _GOV_BREAKS = frozenset("的在是由等将对向从被把了于、")
 _HEAD_ENDS = frozenset("局委部署厅办会院所司处")  # last characters of government and institution heads

@@ -109,6 +109,8 @@ def names(result, type_=None):
     ("山东省工业和信息化厅装备产业处处长贺强表示。负责人以及省工业和信息化厅相关负责同志参加。", ["山东省工业和信息化厅"]),
     # the investors of a round, closed by 共同领投; a fund is a firm, a kind of fund is not
     ("本轮融资由青松基金、远山、蓝湾资本共同领投。设立政府引导基金。", ["蓝湾资本", "远山", "青松基金"]),
+    # a name starting with digits glued to letters; digits alone are no name
+    ("The figure was cited by 48Qx. It was reported by 3 outlets.", ["48Qx"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
