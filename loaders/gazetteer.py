@@ -45,7 +45,7 @@ from .text import Document
 from .yamlio import LINE_KEY, load_yaml, strip_lines
 
 LEVELS = {"region": 0, "country": 0, "province": 1, "city": 2, "district": 3, "town": 4, "area": 5}
-CSV_FILES = ("countries.csv", "china.csv", "world_cities.csv")
+CSV_FILES = ("countries.csv", "china.csv", "world_cities.csv", "subdivisions.csv")
 SMALL_CITIES_FILE = "small_cities.csv"  # English names read only after a cue word (stoplist.yaml small_city_cues)
 TOWNS_FILE = "towns.csv"
 TOWN_COLUMNS = ("id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys")

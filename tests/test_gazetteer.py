@@ -132,7 +132,7 @@ def test_district_short_forms_need_their_city(places):
     "他每天早上看朝阳，促进和平区域合作很重要。南山的风景很美。",
     "南京路上人很多，浙江大学的团队和北京队都来了。",  # a street, a university, a team
     "终南山区的风景。德州的特斯拉工厂。在新县城里。",  # Zhongnan mountains, Texas, a new county town
-    "中山さんは北海道に住んでいます。川崎重工のロボット。マリオが好き。",  # surname, Hokkaido, Kawasaki Heavy, Mario
+    "中山さんは家に住んでいます。川崎重工のロボット。マリオが好き。",  # surname, Kawasaki Heavy, Mario
     "The turkey was good; Jordan scored and china plates broke.",
     "Kobe scored in Phoenix; Sofia studied at Zhejiang University on Zhongshan Road.",
     "大同小异，长治久安，四平八稳。",
@@ -140,6 +140,11 @@ def test_district_short_forms_need_their_city(places):
 ])
 def test_no_place_inside_ordinary_words(places, text):
     assert found(places, text) == ([], [])
+
+
+def test_hokkaido_is_the_prefecture_not_beihai_inside_it(places):
+    # 北海 (Beihai, Guangxi) is inside 北海道; leftmost-longest reads the prefecture (subdivisions.csv)
+    assert found(places, "中山さんは北海道に住んでいます。")[0] == [("北海道", "sub_jp-01")]
 
 
 def test_a_name_cut_back_when_its_last_character_starts_a_word(places):
@@ -381,7 +386,7 @@ def test_small_cities_only_after_a_cue_word(places):
     assert not {"reading", "mobile", "nice", "split", "springfield"} & set(places.cue_index)
     small = [p for p in places.places.every().values() if p.id.startswith("city_") and "population" in p.source
              and int(p.source.rsplit(" ", 1)[1]) < 1_000_000]
-    assert len(small) > 4000 and all(p.parent.startswith(("country_", "cn_")) and not p.name_zh for p in small)
+    assert len(small) > 4000 and all(p.parent.startswith(("country_", "cn_", "sub_jp-")) for p in small)
 
 
 def _merged(places, text):
