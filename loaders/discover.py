@@ -1200,7 +1200,10 @@ class DocumentScanner:
             # a registered name is a firm's whatever its words: the place that registered it and at least four more
             # characters (山东未来机器人有限公司; 企业名称登记管理规定 art. 6, see registered_place_levels)
             registered = pattern == "suffix_legal" and len(body) >= 6 and self._has_place(body)
-            if not registered and (self._generic(body, strict) or self._generic(name, strict)) \
+            # a katakana body is a trade name even when a foreign city is written the same (サムスン電子: Samsun is
+            # a Turkish city), so places do not make it generic
+            kana_body = _KATAKANA_INNER.fullmatch(body) is not None and not _is_generic(body, rules, None, strict)
+            if not registered and not kana_body and (self._generic(body, strict) or self._generic(name, strict)) \
                     or len(_key(name, rules)) < 2:
                 return  # 核心驱动力: generic words across the suffix
         if rules.weights[pattern] >= rules.threshold:

@@ -98,7 +98,9 @@ def names(result, type_=None):
      ["Qinglan Industrial Park Administrative Committee"]),
     # Latin letters glued before a CJK name; 以及 is one word; a foreign country before a listed firm
     ("韩国星辉电子、QX电子以及德国克劳斯等跨国企业也在加码布局。", ["QX电子", "克劳斯", "韩国星辉电子"]),
-    ("韓国のサムスン電子とQXエレクトロニクスも披露した。", ["QXエレクトロニクス", "サムスン電子"]),
+    ("韓国のハンビット電子とQXエレクトロニクスも披露した。", ["QXエレクトロニクス", "ハンビット電子"]),
+    # a katakana trade name that a foreign city also has is still a firm's (Samsun is a city in Turkey)
+    ("韓国のサムスン電子も披露した。", ["サムスン電子"]),
     # a sector word ends a firm's English name before "and"; "Co Ltd" without dots; a registered English name
     # of common words
     ("Qirun Automation and Velmont Technology reported higher sales.", ["Qirun Automation", "Velmont Technology"]),
