@@ -275,10 +275,11 @@ def key_of(G: nx.MultiDiGraph) -> str | None:
     return place[1] if place else None
 
 
-def derived(G: nx.MultiDiGraph, name: str, compute):
+def derived(G: nx.MultiDiGraph, name: str, compute, keep: bool = True):
     """``compute()`` once per graph and ``name`` (a thread asking while another computes it waits for that result);
     for a cached graph, also kept on disk beside its entry, so a restart on the same inputs reads it instead of
-    computing it for its first visitor. :func:`made` gives a result only if it is already there.
+    computing it for its first visitor (``keep=False``: in memory only, e.g. for results larger than they are slow to
+    compute). :func:`made` gives a result only if it is already there.
 
     ``name`` must say everything the result depends on besides the graph (e.g. ``"coverage:pudong"``); the result
     must be picklable and treated as read-only. The graph must not change after it is built (a cached graph never
@@ -303,7 +304,7 @@ def derived(G: nx.MultiDiGraph, name: str, compute):
         value = compute()
         with _LOCK:
             results[name] = value
-            place = _PLACE.get(G)
+            place = _PLACE.get(G) if keep else None
             if place is not None:
                 folder, key = place
                 kept = _KEPT.setdefault(G, {})

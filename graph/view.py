@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import weakref
 from collections import Counter, defaultdict
 from itertools import islice
 
@@ -496,15 +495,14 @@ def prepare_views(G: nx.MultiDiGraph) -> None:
 def graph_name_index(G: nx.MultiDiGraph) -> dict:
     """:func:`name_index` of a graph that no longer changes, computed once per graph (and by :func:`prepare_views`)."""
     return _graph_cache(G, "name_index", lambda: name_index(G))
-_GRAPH_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _graph_cache(G: nx.MultiDiGraph, name: str, compute):
-    """``compute()`` once per graph object and ``name`` (the graph must not change afterwards)."""
-    per_graph = _GRAPH_CACHE.setdefault(G, {})
-    if name not in per_graph:
-        per_graph[name] = compute()
-    return per_graph[name]
+    """``compute()`` once per graph object and ``name`` (the graph must not change afterwards), in memory only
+    (:func:`graph.cache.derived` with ``keep=False``: sessions asking at once wait for one computation)."""
+    from .cache import derived
+
+    return derived(G, "view:" + name, compute, keep=False)
 
 
 def _root_of_node_view(G):
