@@ -113,6 +113,9 @@ def names(result, type_=None):
     ("本轮融资由青松基金、远山、蓝湾资本共同领投。设立政府引导基金。", ["蓝湾资本", "远山", "青松基金"]),
     # a name starting with digits glued to letters; digits alone are no name
     ("The figure was cited by 48Qx. It was reported by 3 outlets.", ["48Qx"]),
+    # whose unit, shares or stake it is; what kind of firm, in Japanese
+    ("Shares of Tavrin rose 5 percent. Velora took a stake in Brisko.", ["Brisko", "Tavrin"]),
+    ("投資会社の青松資本は、出資を決めた。", ["青松資本"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
