@@ -54,11 +54,12 @@ def _note_of(note: str, district_as_stated: str) -> str:
 @lru_cache(maxsize=8)
 def _name_rules(place_prefixes: tuple[str, ...], legal_suffixes: tuple[str, ...]):
     """Compiled name rules of data/analysis.yaml ``names``: suffixes by their last character (with their place in
-    the list), the last characters, place patterns, and the place prefixes themselves (a cheap ``startswith``)."""
+    the list and their length), the last characters, place patterns, and the place prefixes themselves (a cheap
+    ``startswith``)."""
     places = "|".join(re.escape(p) for p in place_prefixes) or "(?!)"
-    by_last: dict[str, list[tuple[int, str]]] = {}
+    by_last: dict[str, list[tuple[int, str, int]]] = {}
     for i, suffix in enumerate(legal_suffixes):
-        by_last.setdefault(suffix[-1], []).append((i, suffix))
+        by_last.setdefault(suffix[-1], []).append((i, suffix, len(suffix)))
     return (by_last, {s[-1] for s in legal_suffixes} | set(" ,."), re.compile(rf"^(?:{places})\s*"),
             re.compile(rf"[（(]\s*(?:{places})\s*[)）]"), place_prefixes)
 
@@ -77,17 +78,28 @@ _KEY_DROP = re.compile("[" + re.escape(_WHITESPACE) + r"·・\-_.,'\"()（）]")
 
 def _org_key(k: str, rules) -> str:
     """:func:`org_key` of an already folded name with compiled ``rules`` (:func:`_name_rules`)."""
+    return _org_keys((k,), rules)[0]
+
+
+def _org_keys(folds, rules) -> list[str]:
+    """The :func:`org_key` of each of ``folds`` (already folded names) with compiled ``rules``, in one loop (a
+    roster has millions of names: no call per name)."""
     by_last, suffix_ends, place_prefix, brackets, prefixes = rules
-    if "(" in k or "（" in k:  # the bracket pattern needs one
-        k = brackets.sub("", k)
-    k = k.strip()
-    if k and k[-1] in suffix_ends:
-        k = _strip_suffixes(k, by_last, suffix_ends)
-    if k.startswith(prefixes):  # the place pattern is anchored at a prefix
-        stripped = place_prefix.sub("", k)
-        if len(stripped) >= 2:
-            k = stripped
-    return _KEY_DROP.sub("", k)
+    drop = _KEY_DROP.sub
+    keys = []
+    append = keys.append
+    for k in folds:
+        if "(" in k or "（" in k:  # the bracket pattern needs one
+            k = brackets.sub("", k)
+        k = k.strip()
+        if k and k[-1] in suffix_ends:
+            k = _strip_suffixes(k, by_last, suffix_ends)
+        if k.startswith(prefixes):  # the place pattern is anchored at a prefix
+            stripped = place_prefix.sub("", k)
+            if len(stripped) >= 2:
+                k = stripped
+        append(drop("", k))
+    return keys
 
 
 def _strip_suffixes(k: str, by_last: dict, suffix_ends: set) -> str:
@@ -99,9 +111,9 @@ def _strip_suffixes(k: str, by_last: dict, suffix_ends: set) -> str:
         changed = False
         i = 0
         while k:
-            for idx, suf in by_last.get(k[-1], ()):
-                if idx >= i and k.endswith(suf) and len(k) > len(suf) + 1:
-                    k = k[: -len(suf)].strip(" ,.")
+            for idx, suf, n in by_last.get(k[-1], ()):
+                if idx >= i and len(k) > n + 1 and k.endswith(suf):
+                    k = k[:-n].strip(" ,.")
                     changed = True
                     i = idx + 1
                     break
@@ -711,7 +723,7 @@ def _batch_targets(folded: list[str], owner, rows: int, exact: dict[str, str], l
     new = np.flatnonzero(~known)
     new_folds = [folds[i] for i in new.tolist()]
     # A fold known before the batch has its key in ``loose`` already: keys only for the new folds.
-    key_codes, keys = pd.factorize(np.array([_org_key(f, rules) for f in new_folds], dtype=object))
+    key_codes, keys = pd.factorize(np.array(_org_keys(new_folds, rules), dtype=object))
     keys = keys.tolist()
     key_row = fold_row[new][_firsts(key_codes)]  # the first row with each key (the folds come in row order)
     loose_prior = list(map(loose.get, keys))
