@@ -309,6 +309,30 @@ def _boundary_candidates(text: str) -> list[int]:
     return sorted(chain.from_iterable(found))  # sorted runs: Timsort merges them
 
 
+def _boundary_matches(text: str):
+    """``_BOUNDARY.finditer(text)``: in a text without 。 (English), the pattern is tried at the candidates of
+    :func:`_boundary_candidates` only, from where the last match ended, which finds the same matches (every match
+    starts at a candidate) without ``re``'s scan; Chinese and Japanese have several sentence ends per hundred
+    characters, where that scan costs less than a Python step per candidate, and so have long runs of line breaks or
+    dots (hostile input)."""
+    if "。" in text:
+        return _BOUNDARY.finditer(text)
+    if len(text) > 65_536 and 16 * sum(text.count(ch) for ch, _ in _boundary_starts() if ch in text) > len(text):
+        return _BOUNDARY.finditer(text)  # runs of line breaks or dots: one match swallows many candidates
+    return _matches_at_candidates(text)
+
+
+def _matches_at_candidates(text: str):
+    match = _BOUNDARY.match
+    resume = 0
+    for k in _boundary_candidates(text):
+        if k >= resume:  # never inside the last match: a run of a million line breaks is one match, tried once
+            m = match(text, k)
+            if m is not None:
+                resume = m.end()
+                yield m
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a Japanese, Chinese or English text, as spans into ``text``.
 
@@ -325,19 +349,10 @@ def split_sentences(text: str) -> list[Sentence]:
     append = sentences.append
     paragraph = n = 0
     start = len(text) - len(text.lstrip())
-    match = _BOUNDARY.match
-    resume = 0
-    # What _BOUNDARY.finditer(text) finds: every match starts at a candidate, and the next is looked for from where
-    # the last one ended (never tried inside a match: a run of a million line breaks is one match, tried once).
-    for k in _boundary_candidates(text):
-        if k < resume:  # inside the last match (the blanks it swallowed)
-            continue
-        m = match(text, k)
-        if m is None:
-            continue
+    for m in _boundary_matches(text):
         kind = m.lastindex  # 1 para, 2 nl: the sentence ends before the line break; 3 term, 4 dot: after the group
         s = start
-        start = resume = m.end()
+        start = m.end()
         if kind > 2:
             e = m.end(kind)  # after a terminator or closing quote: never a blank
             if e > s:
@@ -346,7 +361,7 @@ def split_sentences(text: str) -> list[Sentence]:
                 append(_new_tuple(Sentence, (n, s, e, paragraph)))  # Sentence(...) without its Python __new__
                 n += 1
             continue
-        e = k
+        e = m.start()
         if e > s:
             if text[e - 1].isspace():  # blanks before a line break
                 e = s + len(text[s:e].rstrip())
