@@ -514,7 +514,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
             "(?!%s)" % "|".join(re.escape(fold(w)) for w in org.list_context.gap_breaks)
             if org.list_context.gap_breaks else "",
             org.list_context.close_gap, "|".join(re.escape(w) for w in sorted(gap_words, key=len, reverse=True)))),
-        after_nouns=re.compile(r"(?:[a-z][a-z-]* ){0,3}(?:%s)s?\b" % "|".join(
+        # ("X, a robot maker", "X, the Shenzhen-based maker of …")
+        after_nouns=re.compile(r"(?:(?:[a-z][a-z-]*|[A-Z][a-z]+-based) ){0,3}(?:%s)s?\b" % "|".join(
             re.escape(w) for w in org.apposition.latin_after_nouns)) if org.apposition.latin_after_nouns else None,
         short_name=re.compile(r"\((?:[^()]{0,30}[,、])?\s*(?:%s)[,、:\s]*[“\"「『]([^”\"」』()]{1,24})[”\"」』]\)" % "|".join(
             re.escape(fold(w)) for w in sorted(org.short_name_cues, key=len, reverse=True)))
@@ -880,7 +881,8 @@ class DocumentScanner:
             if _HYPHEN_LOWER.search(w):
                 break  # "ByteDance-linked Jinqiu Capital": the name starts after it
             if low in _CONNECTORS:
-                if low == "and" and i > 0 and fold(tokens[i - 1].group().strip(",")) not in self.rules.latin_and_joins:
+                if low == "and" and not self._and_joins([t.group() for t in tokens[max(0, i - 1):i]],
+                                                         [t.group() for t in tokens[i + 1:i + 2]]):
                     break  # "DroidVP and Noetix Robotics" are two names
                 if low == "and" and i > 1 and fold(tokens[i - 1].group().strip(",")) in self.rules.suffix_words \
                         and tokens[i - 2].group().lower() != "of":
@@ -898,6 +900,13 @@ class DocumentScanner:
             taken += 1
         return start
 
+    def _and_joins(self, before: list[str], after: list[str]) -> bool:
+        """"and" joins two words of one name when both words around it are such words (Science and Technology,
+        Research and Development), not two names (X Technology and Y University)."""
+        joins = self.rules.latin_and_joins
+        return bool(before) and bool(after) and fold(before[-1].strip(",")) in joins \
+            and fold(after[0].strip(",.;:")) in joins
+
     def _possessive_place(self, tokens, i: int) -> bool:
         """Token ``i`` ends in 's and names a country, province or city, alone or with the token before it."""
         core = fold(tokens[i].group()[:-2])
@@ -913,6 +922,9 @@ class DocumentScanner:
                 break
             w = tok.group()
             core = w.rstrip(",;:.)\"”'’s") if w.endswith(("'s", "’s")) else w.rstrip(",;:.)\"”")
+            if core.lower() == "and" and not self._and_joins(text[max(e, pos - 40):tok.start()].split(),
+                                                            text[tok.end():tok.end() + 40].split()):
+                break  # "University of Technology and Huazhong …": "and" joins Science and Technology, not two names
             if core.lower() in _CONNECTORS or core == "the" and after_of:
                 after_of = core.lower() == "of"  # ("Development Research Center of the State Council")
                 pos = tok.end()
@@ -950,7 +962,7 @@ class DocumentScanner:
         """'Wang Xingxing': a romanised surname and one given name."""
         words = name.split()
         return len(words) == 2 and words[0].lower() in self.rules.person_surnames and words[1][:1].isupper() \
-            and words[1][1:].islower()
+            and words[1][1:].islower() and fold(words[1]) not in self.rules.suffix_words  # (Li Auto is a firm)
 
     def _generic(self, name: str, suffixes: bool = True) -> bool:
         # the same words come up again and again (every 企业 of a list, every repeat of a name): asked once each
@@ -1171,6 +1183,8 @@ class DocumentScanner:
             body = f[body_start:s]
             if not body or body.endswith(rules.sha_rejects) or not _KANA_OR_TWO_HAN.search(body):
                 return
+            if _KATAKANA_INNER.fullmatch(body) and not self._generic(body):
+                pattern = "suffix_company"  # クーネル社: a foreign firm's katakana name and 社 (Japanese news style)
         start = self._left_cjk(f, s, known_ends, legal=pattern in ("suffix_legal", "suffix_institution"))
         start = self._latin_head(f, start)
         if needs_place:

@@ -116,6 +116,15 @@ def names(result, type_=None):
     # whose unit, shares or stake it is; what kind of firm, in Japanese
     ("Shares of Tavrin rose 5 percent. Velora took a stake in Brisko.", ["Brisko", "Tavrin"]),
     ("投資会社の青松資本は、出資を決めた。", ["青松資本"]),
+    # a katakana name and 社 is a foreign firm's; "the X-based maker of"; a surname and a suffix word is no person
+    ("ドイツのクーネル社やスイスのアルテック社も出展した。", ["アルテック社", "クーネル社"]),
+    ("Orbita, the Shenzhen-based maker of robot joints, doubled output.", ["Orbita"]),
+    ("Its customers include Nio and Li Auto.", ["Li Auto", "Nio"]),
+    # "and" joins two field words of one name, not two names
+    ("Qinghe University of Technology and Lanting Agricultural University signed the pact.",
+     ["Lanting Agricultural University", "Qinghe University of Technology"]),
+    ("The Lanting Institute of Artificial Intelligence and Robotics for Society opened.",
+     ["Lanting Institute of Artificial Intelligence and Robotics for Society"]),
 ])
 def test_organisation_kinds(catalogue, text, expected):
     assert names(found(text, catalogue)) == expected
