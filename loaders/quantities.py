@@ -212,7 +212,8 @@ class NumberGrammar:
             ("fraction_ja", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分の\s*(?P<num>{arabic}|{kanji})")),
             ("fraction_zh", re.compile(rf"(?P<den>{arabic}|{kanji})\s*分之\s*(?P<num>{arabic}|{kanji})")),
             # "3台に1台", "one in three" (before the fraction words: "one in three" is not "one third")
-            ("one_in_cjk", re.compile(rf"(?P<den>{arabic}|{kanji})\s*(?P<c1>{counters})\s*(?:{one_in_cjk})"
+            ("one_in_cjk", re.compile(rf"(?=[\d{re.escape(kanji_chars)}])(?<![\d{re.escape(kanji_chars)}])"
+                                      rf"(?P<den>{arabic}|{kanji})\s*(?P<c1>{counters})\s*(?:{one_in_cjk})"
                                       r"\s*(?:1|一)\s*(?P=c1)")),
             ("one_in_en", re.compile(rf"\b(?:one|1)\s+(?:{one_in_en})\s+(?P<den>{arabic}|{words})"
                                      rf"(?!\s*(?:{percent}))")),
@@ -248,7 +249,9 @@ class NumberGrammar:
         self._required = {kind: re.compile(word) for kind, word in (
             ("date_cjk", "月"), ("date_iso", r"\d-\d\d-\d"), ("date_en", months), ("year_cjk", "年"),
             ("year_en", year_cues), ("guard_years", any_sep), ("guard_day_en", months), ("fraction_en", fraction_parts),
-            ("guard_rate", cur_after), ("guard_half", "half"), ("fraction_cjk", "半"), ("magnitude_adj", adj_mult),
+            ("guard_rate", cur_after), ("guard_half", fraction_parts), ("fraction_cjk", "半"),
+            ("magnitude_adj", adj_mult),
+            ("one_in_cjk", rf"(?:{one_in_cjk})\s*[1一]"),
             ("one_in_en", r"\b(?:one|1)\s+(?:in|out)\b"),
             ("percent_zh", "百分之"), ("fraction_ja", "分の"), ("fraction_zh", "分之"), ("percent", percent),
             ("tenths", tenths), ("money_before", cur_before),
@@ -972,7 +975,7 @@ class ClaimExtractor:
             rule_cues: dict[int, list[tuple[int, int]]] = {}  # where each rule's cues occur in this sentence
             either_hits: dict = {}  # the first `either` cue of each rule in this sentence or one of its clauses
             clauses = clause_bounds(text, self.clause_breaks)  # only sentences with a quantity need their clauses
-            orders = self.subjects.respective_order(text, [q.start for q in quantities], [q.end for q in quantities])
+            orders = self.subjects.respective_order(text, quantities)
             clause_starts = [c[0] for c in clauses]
             for i, q in enumerate(quantities):
                 clause = clauses[bisect_right(clause_starts, q.start) - 1]  # starts rise: the one holding q.start

@@ -55,6 +55,7 @@ class DocumentSubjects:
     # what one sentence's claims share, found once per sentence (first cue matches, descriptions, covered mentions)
     per_sentence: dict = field(default_factory=dict)
     brackets: tuple | None = None  # offsets of the document's closing, opening and round closing brackets
+    quotes: tuple | None = None  # offsets of its opening and closing quotation marks, straight quotes, line breaks
 
 
 class _NotSubjects(dict):
@@ -174,6 +175,9 @@ def _last_of(a, b):
     return a if b is None or (a is not None and a.start > b.start) else b
 
 
+_NO_DESCRIPTIONS = _Named([], [], [], _always)
+
+
 class _Pool:
     """The mentions a claim may take, in the order ``sorted(named + described, key=start)`` without building it: the
     sentence's entity mentions that qualify and its definite descriptions, each a :class:`_Named` (descriptions are
@@ -183,7 +187,7 @@ class _Pool:
 
     def __init__(self, named: _Named, desc: _Named | None = None):
         self.named = named
-        self.desc = _Named([], [], [], _always) if desc is None else desc
+        self.desc = _NO_DESCRIPTIONS if desc is None else desc
 
     @classmethod
     def of(cls, named: _Named, described: tuple = ()) -> "_Pool":
@@ -200,27 +204,33 @@ class _Pool:
 
     def within(self, lo: int, hi: int) -> "_Pool":
         """The mentions starting in [lo, hi)."""
-        return _Pool(self.named.within(lo, hi), self.desc.within(lo, hi))
+        d = self.desc
+        return _Pool(self.named.within(lo, hi), d.within(lo, hi) if d.lo < d.hi else d)
 
     def first_before(self, at: int):
         """The first mention ending at or before ``at``."""
-        return _first_of(self.named.first_before(at), self.desc.first_before(at))
+        d = self.desc  # (most sentences have no descriptions: not asked)
+        return _first_of(self.named.first_before(at), d.first_before(at) if d.lo < d.hi else None)
 
     def last_before(self, at: int):
         """The last mention ending at or before ``at``."""
-        return _last_of(self.named.last_before(at), self.desc.last_before(at))
+        d = self.desc
+        return _last_of(self.named.last_before(at), d.last_before(at) if d.lo < d.hi else None)
 
     def around(self, start: int, end: int):
         """The first mention holding [start, end)."""
-        return _first_of(self.named.around(start, end), self.desc.around(start, end))
+        d = self.desc
+        return _first_of(self.named.around(start, end), d.around(start, end) if d.lo < d.hi else None)
 
     def first_from(self, at: int):
         """The first mention starting at or after ``at``."""
-        return _first_of(self.named.first_from(at), self.desc.first_from(at))
+        d = self.desc
+        return _first_of(self.named.first_from(at), d.first_from(at) if d.lo < d.hi else None)
 
     def closest(self, at: int):
         """The first of the mentions whose start is closest to ``at`` (the earlier start on a tie)."""
-        a, b = self.named.closest(at), self.desc.closest(at)
+        d = self.desc
+        a, b = self.named.closest(at), (d.closest(at) if d.lo < d.hi else None)
         if a is None or (b is not None and (abs(b.start - at), b.start) < (abs(a.start - at), a.start)):
             return b
         return a
@@ -452,20 +462,25 @@ class SubjectResolver:
         return got
 
     # ------------------------------------------------------------------------------------------------ claims
-    def respective_order(self, text: str, starts: list[int], ends: list[int]) -> list[tuple[int, int] | None]:
-        """For each quantity of a folded sentence (``starts``/``ends``, in order), ``(at, i)`` when a "respectively"
-        cue makes it the i-th of a series whose names are listed before ``at`` (folded offset), else None: the
-        numbers after "分别"/"それぞれ" up to the next such cue, or those before "respectively" back to the cue
-        before it."""
-        out: list[tuple[int, int] | None] = [None] * len(starts)
-        if self.respectively and self.respectively.search(text):
+    def respective_order(self, text: str, quantities: list) -> list[tuple[int, int] | None]:
+        """For each quantity of a folded sentence (in order; anything with ``start`` and ``end`` in ``text``),
+        ``(at, i)`` when a "respectively" cue makes it the i-th of a series whose names are listed before ``at``
+        (folded offset), else None: the numbers after "分别"/"それぞれ" up to the next such cue, or those before
+        "respectively" back to the cue before it."""
+        out: list[tuple[int, int] | None] = [None] * len(quantities)
+        before = bool(self.respectively and self.respectively.search(text))
+        after = bool(self.respectively_after and self.respectively_after.search(text))
+        if not (before or after):
+            return out
+        starts, ends = [q.start for q in quantities], [q.end for q in quantities]
+        if before:
             cues = list(self.respectively.finditer(text))
             for k, cue in enumerate(cues):
                 nxt = cues[k + 1].start() if k + 1 < len(cues) else len(text)
                 group = [j for j, s in enumerate(starts) if cue.end() <= s < nxt]
                 for i, j in enumerate(group):
                     out[j] = (cue.start(), i)
-        if self.respectively_after and self.respectively_after.search(text):
+        if after:
             prev = 0
             for cue in self.respectively_after.finditer(text):
                 group = [j for j, (s, e) in enumerate(zip(starts, ends))
@@ -643,20 +658,22 @@ class SubjectResolver:
 
     def _speaker(self, ctx: DocumentSubjects, sent, start: int, end: int, types: set[str]) -> str | None:
         """The organisation that says the quotation holding ``start:end``: the first of ``types`` named within
-        `quote_reach` characters after its closing quote and before a `quote_verbs` word, in the same paragraph."""
+        `quote_reach` characters after its closing quote and before a `quote_verbs` word, in the same paragraph.
+        (The document's quotation marks and line breaks are found once and looked up by bisect.)"""
         text = ctx.doc.text
-        para_start = text.rfind("\n", 0, start) + 1
-        para_end = text.find("\n", end)
-        para_end = len(text) if para_end < 0 else para_end
-        head = text[para_start:start]
-        if "“" in head or "「" in head:
-            opened = max(head.rfind("“"), head.rfind("「"))
-            if max(head.rfind("”"), head.rfind("」")) > opened:
-                return None  # the quotation closed before the number
-            close = min((i for i in (text.find("”", end, para_end), text.find("」", end, para_end)) if i >= 0),
-                        default=-1)
-        elif head.count('"') % 2 == 1:
-            close = text.find('"', end, para_end)
+        if ctx.quotes is None:
+            ctx.quotes = tuple([m.start() for m in re.finditer(p, text)] for p in ("[“「]", "[”」]", '"', "\n"))
+        opens, closes, straight, breaks = ctx.quotes
+        i = bisect_left(breaks, start)
+        para_start = breaks[i - 1] + 1 if i else 0
+        para_end = breaks[i] if i < len(breaks) else len(text)
+        o, c = bisect_left(opens, start) - 1, bisect_left(closes, start) - 1
+        if o >= 0 and opens[o] >= para_start and (c < 0 or closes[c] < opens[o]):
+            k = bisect_left(closes, end)  # inside “…”: its closing mark
+            close = closes[k] if k < len(closes) and closes[k] < para_end else -1
+        elif (bisect_left(straight, start) - bisect_left(straight, para_start)) % 2:
+            k = bisect_left(straight, end)  # inside "…"
+            close = straight[k] if k < len(straight) and straight[k] < para_end else -1
         else:
             return None
         if close < 0:
