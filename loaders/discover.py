@@ -235,6 +235,7 @@ class _ProgrammeModel(_Strict):
     period_heads: list[str] = []
     period_fields: list[str] = []
     clause_ends: list[str] = []
+    year_named: bool = False
 
 
 class _BarePolicyModel(_Strict):
@@ -366,6 +367,8 @@ class DiscoveryRules:
     numbered_name: re.Pattern | None = None  # a name ending in a count of measures (苏州十条, 具身智能20条)
     period_plan: re.Pattern | None = None  # 专项规划 after the period
     period_fields: tuple[str, ...] = ()  # 领域, 产业 before it
+    period_heads_tuple: tuple[str, ...] = ()  # 专项规划, 规划 …, the longest first
+    programme_year_named: bool = False  # “中国制造2025”: a quoted CJK name ending in a target year
     bare_programme_rejects: tuple[str, ...] = ()
     programme_clause_ends: frozenset[str] = frozenset()
     government_prefixes: tuple[str, ...] = ()  # 中共 of 中共山东省委
@@ -555,7 +558,10 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         programme_endings=tuple(fold(h) for h in pg.quoted_endings) if pg else (),
         programme_not_names=frozenset(fold(x) for x in pg.not_names) if pg else frozenset(),
         programme_followers=frozenset(fold(x) for x in pg.followers) if pg else frozenset(),
-        title_tail=re.compile(r" (?:%s)(?: [A-Z][\w-]*)+" % "|".join(map(re.escape, m.policies.title_tail)))
+        # (small words may stand between the tail's capitalised words: "on the Innovative Development of Humanoid
+        # Robots", "for the Development of the Robot Industry"; the tail ends at a capitalised word)
+        title_tail=re.compile(r" (?:%s)(?:(?: (?:the|of|and|for|on|in|to|a|an))* [A-Z][\w-]*)+" % "|".join(
+            map(re.escape, m.policies.title_tail)))
         if m.policies.title_tail else None,
         policy_rejects=_alternation(fold(x) for x in m.policies.rejects),
         latin_programme=re.compile(
@@ -572,6 +578,8 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
             map(re.escape, (fold(x) for x in pg.numbered_endings)))) if pg and pg.numbered_endings else None,
         period_plan=_alternation(fold(x) for x in pg.period_heads) if pg and pg.period_heads else None,
         period_fields=tuple(fold(x) for x in pg.period_fields) if pg else (),
+        period_heads_tuple=tuple(sorted((fold(x) for x in pg.period_heads), key=len, reverse=True)) if pg else (),
+        programme_year_named=bool(pg and pg.year_named),
         bare_programme_rejects=tuple(fold(x) for x in pg.bare_rejects) if pg else (),
         programme_clause_ends=frozenset(fold(x) for x in pg.clause_ends) if pg else frozenset(),
         government_prefixes=tuple(fold(x) for x in org.government_prefixes),
@@ -1691,6 +1699,8 @@ class DocumentScanner:
             if name in rules.plan_periods and rules.period_plan is not None:
                 self._period_plan(f, m, add)
                 continue
+            if f.rfind("《", 0, m.start()) > f.rfind("》", 0, m.start()):
+                continue  # 《“机器人+”应用行动实施方案》: the title is the document, found by _titles
             if len(name) < 2 or name in rules.programme_not_names or name.isdigit():
                 continue
             latin = name.isascii()
@@ -1699,8 +1709,8 @@ class DocumentScanner:
             h = rules.programme_after.match(f, m.end())
             if h is None:
                 if (name.endswith(rules.programme_endings) or rules.numbered_name is not None and
-                        rules.numbered_name.search(name)) and not name.startswith(rules.programme_endings) \
-                        and not self._generic(name):
+                        rules.numbered_name.search(name) or rules.programme_year_named and _YEAR_NAMED.fullmatch(name)) \
+                        and not name.startswith(rules.programme_endings) and not self._generic(name):
                     self._add_policy(add, f, m.start(g), m.end(g), "programme")
                 continue
             end = h.end()
@@ -1723,10 +1733,17 @@ class DocumentScanner:
                 self._add_policy(add, f, m.start(1), m.end(), "programme_bare")
 
     def _period_plan(self, f, m, add):
-        """机器人领域“十五五”专项规划: a field's plan for a five-year period (the period alone, 编制“十五五”规划, is the
-        national plan, not a document of its own)."""
+        """机器人领域“十五五”专项规划, “十四五”机器人产业发展规划: a field's plan for a five-year period, the field before
+        the period or after it (the period alone, 编制“十五五”规划, is the national plan, not a document of its own)."""
         h = self.rules.period_plan.match(f, m.end())
         if h is None:
+            after = _FIELD_THEN_HEAD.match(f, m.end())
+            if after and after.group(1).endswith(self.rules.period_fields + ("产业发展", "行业发展")) and \
+                    f.startswith(self.rules.period_heads_tuple, after.end(1)) and not self.rules.left_stops.search(
+                        after.group(1)):
+                end = after.end(1) + next(len(x) for x in self.rules.period_heads_tuple
+                                          if f.startswith(x, after.end(1)))
+                self._add_policy(add, f, m.start(), end, "programme")
             return
         lo = max(0, m.start() - 14)
         lo = _after_last(f, ",。;:!?、“”《》()\n", lo, m.start())
@@ -1775,13 +1792,14 @@ class DocumentScanner:
         if f.startswith(self.rules.policy_heads_latin, e + 1) and f[e:e + 1] == " ":
             return  # "Action" + "Plan": the longer head is found too
         start = self._latin_left(text, s)
-        words = [x for x in text[start:e].split() if x[0].isupper()]
-        if len(words) < self.rules.min_title_words:
-            return
         end = e
         t = self.rules.title_tail.match(text, e) if self.rules.title_tail else None
-        if t:  # "National Strategy on Robotics"
+        if t:  # "National Strategy on Robotics", "Action Plan for Embodied Intelligent Robots"
             end = e = t.end()
+        # the capitalised words of the head, what stands before it and its tail
+        words = [x for x in text[start:e].split() if x[0].isupper() or x[0].isdigit()]
+        if len(words) < self.rules.min_title_words:
+            return
         y = re.match(r"\s*\(\s*\d{4}\s*[-–—]\s*\d{4}\s*\)", text[e:e + 20])
         if y:
             end = e + y.end()
@@ -1982,6 +2000,9 @@ def _drop_inner(out: list[Candidate]) -> list[Candidate]:
 
 
 _END_THEN_START = itemgetter(2, 1)
+_FIELD_THEN_HEAD = re.compile(rf"([{HAN}]{{2,12}}?)(?=规划|发展规划|专项规划|产业规划)")  # 机器人产业(发展规划)
+# a quoted programme named by its target year: three kanji or kana at least, then the year (“中国制造2025”)
+_YEAR_NAMED = re.compile(rf"[{HAN}{KANA}]{{3,}}\s?20\d\d")
 _QUOTE_GLUE = re.compile(r"\s*(?:、|,|や|と|和|与|及|以及)?\s*")  # between two quoted items of one list
 _DATELINE = re.compile(r"(?m)^[A-Z][A-Z .'-]{2,30}, [A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})? "
                        r"\(([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,3})\) *(?:--|—|–| - )")

@@ -173,3 +173,21 @@ def test_no_unit_after_a_trade_name_and_a_verb(catalogue):
 ])
 def test_product_kinds(catalogue, text, expected):
     assert names(found(text, catalogue), "Product") == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # an English title starting with its head, with small words in its tail; its span of years; a place's
+    # possessive before it
+    ("The ministry released the Guiding Opinions on the Innovative Development of Lanting Robots in 2023.",
+     ["Guiding Opinions on the Innovative Development of Lanting Robots"]),
+    ("Shenzhen's Action Plan for Embodied Intelligent Robots (2025-2027) sets targets.",
+     ["Action Plan for Embodied Intelligent Robots (2025-2027)"]),
+    ("The city issued an action plan for embodied intelligence in May.", []),
+    # a period's plan with its field after the period; a programme inside a title is not a second policy
+    ("根据“十四五”风筝产业发展规划，到2025年产量翻番。", ["“十四五”风筝产业发展规划"]),
+    ("十七部门印发《“风筝+”应用行动实施方案》。", ["“风筝+”应用行动实施方案"]),
+    # a quoted CJK programme named by its target year; a Latin fair's name with a year is none
+    ("展会“QX 2025”开幕。“青石制造2035”提出十大领域。", ["青石制造2035"]),
+])
+def test_policy_kinds(catalogue, text, expected):
+    assert names(found(text, catalogue), "Policy") == expected
