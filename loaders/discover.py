@@ -373,7 +373,7 @@ class DiscoveryRules:
     programme_clause_ends: frozenset[str] = frozenset()
     government_prefixes: tuple[str, ...] = ()  # 中共 of 中共山东省委
     product_apposition: re.Pattern | None = None  # "Jiajia, a humanoid robot developed by"
-    funding: tuple | None = None  # (zh, en) patterns of a funding round's verb after who raised it
+    funding: tuple | None = None  # (zh, en patterns, adverbs, nouns, latin verbs) of a funding round's verb
     national_body: re.Pattern | None = None  # 国家税务总局 before its provincial branch (…山东省税务局)
     adjective_endings: tuple[str, ...] = ()  # 性 of 原创性: a two-character word and this is an adjective
     ja_after_name: frozenset[str] = frozenset()  # 傘下 of Xグループ傘下の: kanji after a Japanese name, not of it
@@ -589,18 +589,21 @@ def _load_rules_cached(path: str) -> DiscoveryRules:
         adjective_endings=tuple(fold(x) for x in org.adjective_endings),
         ja_after_name=frozenset(fold(x) for x in org.ja_after_name),
         zone_heads=tuple(fold(x) for x in org.zone_heads),
-        funding=(re.compile(r"(?:%s)*(?:%s)[^,。;:!?、\n]{0,%d}?(?:%s)" % (
-            "|".join(map(re.escape, map(fold, org.funding.adverbs))) or "(?!)",
+        # (zh: the verb and the noun; the time words before the verb are taken off by _funded, not tried by the
+        # regex at every character)
+        funding=(re.compile(r"(?:%s)[^,。;:!?、\n]{0,%d}?(?:%s)" % (
             "|".join(map(re.escape, map(fold, org.funding.verbs))), org.funding.gap,
             "|".join(map(re.escape, map(fold, org.funding.nouns))))) if org.funding.verbs else None,
                  re.compile(r"(?<=\w) (?:has |have )?(?:%s) [^.;:!?\n]{0,60}?\b(?:%s)\b" % (
                      "|".join(map(re.escape, org.funding.latin_verbs)),
-                     "|".join(map(re.escape, org.funding.latin_nouns)))) if org.funding.latin_verbs else None)
+                     "|".join(map(re.escape, org.funding.latin_nouns)))) if org.funding.latin_verbs else None,
+                 tuple(fold(x) for x in org.funding.adverbs), tuple(fold(x) for x in org.funding.nouns),
+                 tuple(org.funding.latin_verbs))
         if org.funding else None,
         ja_country_abbreviations=frozenset(fold(x) for x in org.ja_country_abbreviations),
         person_surnames_cjk=frozenset(fold(x) for x in org.person_surnames_cjk),
         product_apposition=re.compile(
-            r"(?<![\w-])([A-Z][\w-]{1,20}(?: [A-Z0-9][\w-]*){0,2}), (?:a|an) (?:[\w-]+ ){0,3}?(?:%s)(?=[,.;:]| (?:%s)\b)"
+            r", (?:a|an) (?:[\w-]+ ){0,3}?(?:%s)(?=[,.;:]| (?:%s)\b)"
             % ("|".join(map(re.escape, sorted(m.products.named.apposition, key=len, reverse=True))),
                "|".join(map(re.escape, m.products.named.apposition_followers))))
         if m.products.named.apposition and m.products.named.apposition_followers else None)
@@ -795,11 +798,20 @@ class DocumentScanner:
                 cut = max(cut, stops[-1].end())
         else:
             # matches come left to right: the last ends furthest; one inside a city's name is none (都 of 成都)
-            found = [m for m in stops_re.finditer(tail, cut) if not self._in_place(tail, m.start(), m.end())]
-            last = found[-1] if found else None
+            found = list(stops_re.finditer(tail, cut))
+            last = before = None
+            for k in range(len(found) - 1, -1, -1):  # the last two outside a place's name, from the end
+                m = found[k]
+                if not self._in_place(tail, m.start(), m.end()):
+                    if last is None:
+                        last = m
+                        if not (legal and m.end() == len(tail) and m.group() in ("与", "和")):
+                            break
+                    else:
+                        before = m
+                        break
             if legal and last is not None and last.end() == len(tail) and last.group() in ("与", "和"):
-                last = found[-2] if len(found) > 1 else None  # 检测与评定中心: 与 right before an institution's
-                # head joins two words of its name
+                last = before  # 检测与评定中心: 与 right before an institution's head joins two words of its name
             if last is not None:
                 cut = max(cut, last.end())
         # f[s - 1]: katakana (but a ・ between kanji joins two words of one name: 検査・評価センター)
@@ -1808,10 +1820,15 @@ class DocumentScanner:
     def _funded(self, f, text, known_ends, add):
         """星河机器人近日完成数亿元B轮融资, "Quorvex raised $50 million in a Series A round": who raises a funding
         round is a firm (the name right before the verb, after time words)."""
-        zh, en = self.rules.funding
-        if self._lang != "en" and zh is not None:
+        zh, en, adverbs, nouns, verbs = self.rules.funding
+        if self._lang != "en" and zh is not None and any(n in f for n in nouns):
             for m in zh.finditer(f):
                 s = m.start()
+                while True:  # 近日完成: the time words before the verb are not the name's
+                    a = next((a for a in adverbs if f.endswith(a, 0, s)), None)
+                    if a is None:
+                        break
+                    s -= len(a)
                 start = self._left_cjk(f, s, known_ends)
                 name = f[start:s]
                 if len(name) < 2 or self._generic(name) or name.endswith(self.rules.person_endings) or (
@@ -1819,7 +1836,7 @@ class DocumentScanner:
                         and not name.endswith(self.rules.suffix_tuple)):
                     continue
                 add("organisation", "Company", start, s, "strong_cue")
-        if self._lang == "en" and en is not None:
+        if self._lang == "en" and en is not None and any(v in text for v in verbs):
             for m in en.finditer(text):
                 s = m.start()
                 start = self._latin_left(text, s)
@@ -1839,7 +1856,11 @@ class DocumentScanner:
     def _product_appositions(self, f, text, add):
         """"Jiajia, a humanoid robot developed by …": a capitalised name before ", a" and a product word that ends
         the noun phrase (a participle, a relative or punctuation follows: not "X, a robot maker")."""
-        for m in self.rules.product_apposition.finditer(text):
+        for c in self.rules.product_apposition.finditer(text):
+            # the name right before the cue (a search from the cue: the pattern tried at every capital cost more)
+            m = _APPOSED_NAME.search(text, max(0, c.start() - 70), c.start())
+            if m is None:
+                continue
             name = m.group(1)
             folded = fold(name)
             if self._generic(folded) or self._has_place(folded) or folded in self.all_places or self._person(name) \
@@ -2003,6 +2024,7 @@ _END_THEN_START = itemgetter(2, 1)
 _FIELD_THEN_HEAD = re.compile(rf"([{HAN}]{{2,12}}?)(?=规划|发展规划|专项规划|产业规划)")  # 机器人产业(发展规划)
 # a quoted programme named by its target year: three kanji or kana at least, then the year (“中国制造2025”)
 _YEAR_NAMED = re.compile(rf"[{HAN}{KANA}]{{3,}}\s?20\d\d")
+_APPOSED_NAME = re.compile(r"(?<![\w-])([A-Z][\w-]{1,20}(?: [A-Z0-9][\w-]*){0,2})$")  # before ", a robot …"
 _QUOTE_GLUE = re.compile(r"\s*(?:、|,|や|と|和|与|及|以及)?\s*")  # between two quoted items of one list
 _DATELINE = re.compile(r"(?m)^[A-Z][A-Z .'-]{2,30}, [A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})? "
                        r"\(([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,3})\) *(?:--|—|–| - )")
