@@ -660,14 +660,18 @@ def _merge_batch(batch: list[RosterRow], entities: dict[str, Entity], exact: dic
     for target in targets:
         row, names = pop_row(), pop_names()
         if target is None:
-            eid = _free_id(next(slugs), entities, tried)  # the dict itself: the ids taken so far
+            eid = next(slugs)
+            if eid in entities:  # taken (the dict itself holds the ids taken so far): the next free one
+                eid = _free_id(eid, entities, tried)
             ascii_name = row.name.isascii()
             en = row.name_en or (row.name if ascii_name else "")
             zh = row.name_zh or ("" if ascii_name else row.name)
             ja = row.name_ja
-            ent = entities[eid] = Entity(eid, row.type, en, zh, ja,
-                                         [n for n in dict.fromkeys(names) if n != en and n != zh and n != ja],
-                                         origin="roster")
+            aliases = dict.fromkeys(names)  # the names but the three given ones, once each, in order
+            aliases.pop(en, None)
+            aliases.pop(zh, None)
+            aliases.pop(ja, None)
+            ent = entities[eid] = Entity(eid, row.type, en, zh, ja, list(aliases), origin="roster")
         else:
             eid = target if type(target) is str else eids[target]
             ent = entities[eid]
