@@ -124,8 +124,11 @@ def graph_frame(page, timeout_ms: int = 60_000, more_than: int = 0):
 
 
 def show_view(page, label: str):
-    """Click a view in the page's view selector (a segmented control)."""
-    page.locator('[data-testid="stButtonGroup"] button', has_text=label).first.click()
+    """Click a view in the page's view selector (a segmented control), unless it is the view shown already: a click
+    on the selected button of a segmented control deselects it, and the app then shows its default view."""
+    button = page.locator('[data-testid="stButtonGroup"] button', has_text=label).first
+    if button.get_attribute("data-testid") != "stBaseButton-segmented_controlActive":
+        button.click()
 
 
 # ------------------------------------------------------------------------------------------------------------- OCR

@@ -215,6 +215,7 @@ def test_claims_show_disputes_and_languages_switch(browser_page):
 
 def test_hostile_names_and_quotes_show_as_text(browser_page):
     page, seen = browser_page
+    show_view(page, "Chain map")  # whichever view an earlier test left
     page.locator('[data-testid="stSidebar"]').get_by_text("Data", exact=True).click()
     uploads = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     uploads.nth(0).set_input_files({"name": "hostile.txt", "mimeType": "text/plain", "buffer": HOSTILE_DOC})
