@@ -32,7 +32,6 @@ import pickle
 import sys
 import tempfile
 import threading
-import time
 import weakref
 from functools import lru_cache
 from pathlib import Path
@@ -43,12 +42,7 @@ CACHE_ENV = "ECOSYSTEM_GRAPH_CACHE"
 KEEP = 8  # newest entries kept; older ones are removed when a new one is written
 _FORMAT = "ecosystem-graph-cache/2"
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-_OFF = ("off", "0", "false", "no")
-# A background read (GraphLoad) sleeps _GIVE_WAY_S before each 64 kB frame for _BUSY_FOR_S after other threads last
-# took more than _BUSY_S of the time since its previous frame (see _SharingReader). Measured in one process at 100,000
-# firms: a thread doing 300 short steps between 0.5 ms waits (as a web server does) took 0.21-0.25 s alone, 4.6-6.1 s
-# beside a plain background read and 0.60-0.75 s beside one that gives way; the read then took ~15% longer.
-_GIVE_WAY_S, _BUSY_S, _BUSY_FOR_S = 0.0001, 0.00002, 0.05
+_OFF = ("off", "0", "false", "no")  # $ECOSYSTEM_GRAPH_CACHE values that turn the default cache off
 
 
 def cache_dir(path=None) -> Path:
@@ -171,31 +165,15 @@ class _SharingReader:
     graph read in a background thread would stall every other thread (a web server's requests, a page's script) for
     the whole load. The unpickler calls ``read``/``readinto`` once per 64 kB frame; a call into Python code lets a
     waiting thread take the lock (within :func:`sys.getswitchinterval`), so the load shares the interpreter.
-
-    That alone still makes a busy thread wait up to the switch interval (5 ms) each time it wants the lock back, and a
-    web server wants it back after every read of a socket. A ``background`` read gives way: once other threads ran
-    since its last frame (it lost wall time it did not spend itself), it sleeps briefly before each frame for a while
-    (``_GIVE_WAY_S``, ``_BUSY_FOR_S``), so while they are busy they get the lock at once; when they are idle it reads
-    at full speed.
     """
 
-    def __init__(self, fh, progress=None, background: bool = False):
-        self._fh, self._progress, self.done, self._background = fh, progress, 0, background
-        self._wall, self._cpu = time.perf_counter(), time.thread_time()
-        self._busy_until = 0.0  # others were busy lately: give way before each frame until then
+    def __init__(self, fh, progress=None):
+        self._fh, self._progress, self.done = fh, progress, 0
 
     def _count(self, n: int) -> None:
         self.done += n
         if self._progress is not None:
             self._progress(self.done)
-        if self._background:
-            wall, cpu = time.perf_counter(), time.thread_time()
-            if (wall - self._wall) - (cpu - self._cpu) > _BUSY_S:  # others ran since the last frame
-                self._busy_until = wall + _BUSY_FOR_S
-            if wall < self._busy_until:
-                time.sleep(_GIVE_WAY_S)
-                wall, cpu = time.perf_counter(), time.thread_time()
-            self._wall, self._cpu = wall, cpu
 
     def read(self, n: int = -1) -> bytes:
         data = self._fh.read(n)
@@ -213,29 +191,28 @@ class _SharingReader:
         return data
 
 
-def _read_pickle(path: Path, progress=None, background: bool = False):
+def _read_pickle(path: Path, progress=None):
     """Unpickle ``path`` with the cyclic collector paused, then move what was read out of the collector's sight.
 
     A graph is millions of dicts and lists; with the collector running, each collection during the load walks all
     of them, and after it the first collections walk them all again (they arrive in the youngest generation).
     ``gc.freeze`` puts them in the permanent generation: never walked, still freed by reference counting.
-    ``progress(bytes_read)`` is called as the file is read; ``background``: the read gives way to the program's
-    other threads (see :class:`_SharingReader`).
+    ``progress(bytes_read)`` is called as the file is read (see :class:`_SharingReader`).
     """
     from .build import cyclic_gc_paused
 
     with open(path, "rb") as fh, cyclic_gc_paused():
-        obj = pickle.load(_SharingReader(fh, progress, background))
+        obj = pickle.load(_SharingReader(fh, progress))
         gc.freeze()
     return obj
 
 
-def load_entry(path: Path, key: str, progress=None, background: bool = False):
+def load_entry(path: Path, key: str, progress=None):
     """The graph stored at ``path`` for ``key``, or None when it is absent, unreadable or not for this key.
 
-    ``progress(bytes_read)`` is called as the entry is read; ``background``: see :func:`_read_pickle`."""
+    ``progress(bytes_read)`` is called as the entry is read."""
     try:
-        tag, stored_key, G = _read_pickle(path, progress, background)
+        tag, stored_key, G = _read_pickle(path, progress)
     except FileNotFoundError:
         return None
     except Exception:  # truncated, corrupt, or written by another version: rebuild
@@ -371,11 +348,11 @@ def _remember(G: nx.MultiDiGraph, folder: Path, key: str, views: dict) -> None:
 
 
 def _load_or_build(folder: Path, key: str, docs, rosters, bundled, data_dir, progress, views=None,
-                   reading=None, background: bool = False) -> nx.MultiDiGraph:
+                   reading=None) -> nx.MultiDiGraph:
     """The entry ``key`` of ``folder`` read back, or the graph built and stored there (see cached_build_graph)."""
     from .build import build_graph
 
-    G = load_entry(_entry(folder, key), key, reading, background)
+    G = load_entry(_entry(folder, key), key, reading)
     if G is not None:
         _remember(G, folder, key, _load_views(folder, key) if views is None else views)
         return G
@@ -481,7 +458,7 @@ class GraphLoad:
                 G = self._build()
             else:
                 G = _load_or_build(self._folder, self.key, docs, rosters, bundled, data_dir, self._built,
-                                   views=self._views, reading=self._read, background=True)
+                                   views=self._views, reading=self._read)
                 with _LOCK:  # the results already read through stored() are the graph's, not read twice
                     results = _DERIVED.setdefault(G, {})
                     for name, value in self._stored.items():
