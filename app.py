@@ -216,16 +216,11 @@ def network_view(_G, key, filters, layout, language, size_by, physics, cap, ego,
     return spec, note
 
 
-PREPARE_AFTER_S = 3.0  # seconds after the first whole page is sent
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def views_prepared(_G, key):
     """What region changes, large network views and searches reuse (graph.view.prepare_views), computed once per graph
-    in the background, starting a few seconds after the first whole page is sent: the browser is still drawing it
-    then, on the same processors. A view asked for before that computes what it needs itself (same result)."""
-    thread = threading.Timer(PREPARE_AFTER_S, prepare_views, args=(_G,))
-    thread.name, thread.daemon = "prepare-views", True
+    in the background after the first page is sent."""
+    thread = threading.Thread(target=prepare_views, args=(_G,), name="prepare-views", daemon=True)
     thread.start()
     return thread
 
