@@ -285,11 +285,10 @@ class SubjectResolver:
         self.event_refs = optional("event_refs")
         # "A、B、C分别有13家、10家、8家": the i-th number is the i-th name's
         self.respectively, self.respectively_after = optional("respectively"), optional("respectively_after")
-        joiner = "|".join(rf"\b{re.escape(w)}\b" if w[:1].isascii() and w[:1].isalpha() else re.escape(w)
-                          for w in sorted({fold(w) for w in subjects.get("list_joiners") or [] if w}, key=len,
-                                          reverse=True))
-        # at most two joiners between names (", and")
-        self.list_joiner = re.compile(rf"\s*(?:{joiner})\s*(?:(?:{joiner})\s*)?") if joiner else None
+        joiners = cue_pattern(subjects.get("list_joiners") or [])
+        # at most two joiners between names (", and"), matched in the folded text (the words are folded: ， is ,)
+        self.list_joiner = re.compile(rf"\s*(?:{joiners.pattern})\s*(?:(?:{joiners.pattern})\s*)?") \
+            if joiners else None
         self._names_ending: dict[tuple[str, str], bool] = {}
         self._places_of_policies: dict[str, str | None] = {}
 
@@ -493,10 +492,10 @@ class SubjectResolver:
     def _listed_names(self, ctx: DocumentSubjects, ms: list[Mention], at: int) -> list[Mention]:
         """The last list of two or more names among ``ms`` (one sentence's, sorted by start) that ends before
         ``at``: names joined only by list joiners ("上海、北京、深圳", "Beijing, Shanghai and Shenzhen")."""
-        text, run = ctx.doc.text, []
+        folded, run = ctx.doc.folded, []
         for m in reversed([m for m in ms if m.end <= at]):
             if run and m.end <= run[0].start and self.list_joiner and \
-                    self.list_joiner.fullmatch(text, m.end, run[0].start):
+                    self.list_joiner.fullmatch(folded.span(m.end, run[0].start).folded):
                 run.insert(0, m)
                 continue
             if len(run) >= 2:

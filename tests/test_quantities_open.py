@@ -91,6 +91,8 @@ def test_respectively_ties_each_number_to_its_name(extractor, matcher, catalogue
     assert (got["41家"], got["27家"], got["66家"], got["58家"]) == ([sh], [bj], [sh], [bj])
     got = _subjects(extractor, matcher, "Shanghai and Beijing added 41 firms and 27 firms, respectively.")
     assert (got["41 firms"], got["27 firms"]) == ([sh], [bj])
+    got = _subjects(extractor, matcher, "上海，北京分别新增机器人企业41家、27家。")  # a full-width comma joins them too
+    assert (got["41家"], got["27家"]) == ([sh], [bj])
 
 
 def test_no_list_no_respective_reading(extractor, matcher, catalogue):
