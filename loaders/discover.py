@@ -1711,7 +1711,8 @@ class DocumentScanner:
             if name in rules.plan_periods and rules.period_plan is not None:
                 self._period_plan(f, m, add)
                 continue
-            if f.rfind("《", 0, m.start()) > f.rfind("》", 0, m.start()):
+            lo = max(0, m.start() - 91)  # a title is at most 90 characters (_TITLED): no scan back to the start
+            if f.rfind("《", lo, m.start()) > f.rfind("》", lo, m.start()):
                 continue  # 《“机器人+”应用行动实施方案》: the title is the document, found by _titles
             if len(name) < 2 or name in rules.programme_not_names or name.isdigit():
                 continue
