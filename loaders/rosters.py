@@ -611,13 +611,11 @@ def merge_rosters(catalogue: Catalogue, rows: list[RosterRow], assignments: bool
     tried: dict[str, int] = {}
     rows = iter(rows)
     folds = None if folds is None else iter(folds)
-    batch = list(islice(rows, _MERGE_BATCH))
-    while batch:
-        following = list(islice(rows, _MERGE_BATCH))
-        # the last batch's new names are looked up by no later row: not registered (millions of dict inserts)
-        _merge_batch(batch, entities, exact, loose, rules, tried, assigned if assignments else None, bool(following),
-                     folds)
-        batch = following
+    while batch := list(islice(rows, _MERGE_BATCH)):
+        # a short batch is the last: its new names are looked up by no later row, so not registered (millions of dict
+        # inserts); a full one registers them, needlessly only when it happens to be the last
+        _merge_batch(batch, entities, exact, loose, rules, tried, assigned if assignments else None,
+                     len(batch) == _MERGE_BATCH, folds)
     return entities, assigned
 
 
