@@ -678,10 +678,11 @@ class SubjectResolver:
         if close < 0:
             return None
         window_end = min(para_end, close + 1 + self.quote_reach)
-        verb = self.quote_verbs.search(fold(text[close + 1:window_end]))
+        ft = ctx.doc.folded.span(close + 1, window_end)  # a slice of the document's one fold, mapped back below
+        verb = self.quote_verbs.search(ft.folded)
         if not verb:
             return None
-        limit = close + 1 + verb.start()
+        limit = close + 1 + ft.to_original(verb.start(), verb.end())[0]
         entities = self.catalogue.entities
         index = sent.index
         while index < len(ctx.doc.sentences) and ctx.doc.sentences[index].start < limit:
